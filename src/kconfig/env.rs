@@ -1,0 +1,329 @@
+//! The environment the kernel's top Makefile hands to Kconfig, computed the same way.
+//!
+//! `make ARCH=x86 defconfig` exports ARCH, SRCARCH, KERNELVERSION, CC, LD, AR, NM, OBJCOPY,
+//! PAHOLE, RUSTC, BINDGEN, PYTHON3, srctree, CC_VERSION_TEXT and RUSTC_VERSION_TEXT before
+//! it runs conf; Kconfig files read them through the macro language. This module derives
+//! the same values (ARCH to SRCARCH, the toolchain names from CROSS_COMPILE or LLVM, the
+//! version texts from the tools themselves, KERNELVERSION from the top Makefile) and lets
+//! the command line override any of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
+
+use crate::source::Source;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error("{source_name}: no top-level Makefile, so no kernel version (is this a kernel tree?)")]
+    NoMakefile { source_name: String },
+    #[error("{source_name}: Makefile: cannot find `VERSION = ` and `PATCHLEVEL = ` lines")]
+    NoVersion { source_name: String },
+    #[error("ARCH={arch}: this tree has no arch/{srcarch}/Kconfig (arches here: {known})")]
+    UnknownArch {
+        arch: String,
+        srcarch: String,
+        known: String,
+    },
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+}
+
+/// A kernel version as the top Makefile states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelVersion {
+    pub version: u32,
+    pub patchlevel: u32,
+    pub sublevel: Option<u32>,
+    pub extraversion: String,
+}
+
+impl KernelVersion {
+    /// Read VERSION, PATCHLEVEL, SUBLEVEL and EXTRAVERSION from the top Makefile.
+    pub fn from_makefile(text: &str) -> Option<Self> {
+        let field = |name: &str| -> Option<String> {
+            text.lines().find_map(|line| {
+                let rest = line.strip_prefix(name)?;
+                let rest = rest.trim_start();
+                let value = rest.strip_prefix('=')?;
+                Some(value.trim().to_string())
+            })
+        };
+        let version = field("VERSION")?.parse().ok()?;
+        let patchlevel = field("PATCHLEVEL")?.parse().ok()?;
+        let sublevel = field("SUBLEVEL").and_then(|s| s.parse().ok());
+        let extraversion = field("EXTRAVERSION").unwrap_or_default();
+        Some(KernelVersion {
+            version,
+            patchlevel,
+            sublevel,
+            extraversion,
+        })
+    }
+
+    /// KERNELVERSION as the Makefile computes it.
+    pub fn kernelversion(&self) -> String {
+        let mut text = format!("{}.{}", self.version, self.patchlevel);
+        if let Some(sub) = self.sublevel {
+            text.push_str(&format!(".{sub}"));
+        }
+        text.push_str(&self.extraversion);
+        text
+    }
+}
+
+/// ARCH to SRCARCH, as the top Makefile maps it.
+pub fn srcarch_of(arch: &str) -> &str {
+    match arch {
+        "i386" | "x86_64" => "x86",
+        "sparc32" | "sparc64" => "sparc",
+        "parisc64" => "parisc",
+        "sh64" => "sh",
+        other => other,
+    }
+}
+
+/// The host's ARCH (SUBARCH in scripts/subarch.include), from `uname -m`.
+pub fn host_arch() -> String {
+    let machine = std::env::consts::ARCH;
+    subarch_of(machine).to_string()
+}
+
+fn subarch_of(machine: &str) -> &str {
+    match machine {
+        m if m == "x86_64" || (m.starts_with('i') && m.ends_with("86") && m.len() == 4) => "x86",
+        "x86" => "x86",
+        "aarch64" | "arm64" => "arm64",
+        m if m.starts_with("arm") || m == "sa110" => "arm",
+        "s390x" | "s390" => "s390",
+        m if m.starts_with("ppc") || m.starts_with("powerpc") => "powerpc",
+        m if m.starts_with("mips") => "mips",
+        m if m.starts_with("riscv") => "riscv",
+        m if m.starts_with("loongarch") => "loongarch",
+        "sun4u" | "sparc64" => "sparc64",
+        other => other,
+    }
+}
+
+/// Every arch directory of a tree that has a Kconfig, sorted: the `ARCH=` values `make`
+/// accepts for it.
+pub fn tree_arches(source: &dyn Source, candidates: &[String]) -> Vec<String> {
+    let mut arches: Vec<String> = candidates
+        .iter()
+        .filter(|arch| {
+            matches!(source.read(&format!("arch/{arch}/Kconfig")), Ok(Some(_)))
+        })
+        .cloned()
+        .collect();
+    arches.sort();
+    arches
+}
+
+/// Run a toolchain query once per process (`gcc --version` is the same for every arch).
+fn tool_output(command: &str) -> String {
+    static CACHE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache
+        .lock()
+        .expect("tool cache lock is never poisoned")
+        .get(command)
+    {
+        return hit.clone();
+    }
+    let output = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    cache
+        .lock()
+        .expect("tool cache lock is never poisoned")
+        .insert(command.to_string(), output.clone());
+    output
+}
+
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// The variables Kconfig sees for one arch of one tree.
+#[derive(Debug, Clone)]
+pub struct KernelEnv {
+    pub arch: String,
+    pub srcarch: String,
+    pub version: KernelVersion,
+    /// Values the Makefile exports, after overrides.
+    pub vars: BTreeMap<String, String>,
+}
+
+/// What the caller fixes: the arch, the source directory for `srctree`, and overrides
+/// (`CC=clang`, `CROSS_COMPILE=aarch64-linux-gnu-`, `LLVM=1`, or any variable itself).
+#[derive(Debug, Clone, Default)]
+pub struct EnvRequest {
+    pub arch: Option<String>,
+    pub srctree: String,
+    pub overrides: Vec<(String, String)>,
+}
+
+impl KernelEnv {
+    pub fn compute(source: &dyn Source, request: &EnvRequest) -> Result<Self, EnvError> {
+        let makefile = source
+            .read("Makefile")?
+            .ok_or_else(|| EnvError::NoMakefile {
+                source_name: source.describe(),
+            })?;
+        let makefile = String::from_utf8_lossy(&makefile);
+        let version =
+            KernelVersion::from_makefile(&makefile).ok_or_else(|| EnvError::NoVersion {
+                source_name: source.describe(),
+            })?;
+        let overrides: HashMap<&str, &str> = request
+            .overrides
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let arch = request
+            .arch
+            .clone()
+            .or_else(|| overrides.get("ARCH").map(|s| s.to_string()))
+            .unwrap_or_else(host_arch);
+        let srcarch = srcarch_of(&arch).to_string();
+        if !matches!(source.read(&format!("arch/{srcarch}/Kconfig")), Ok(Some(_))) {
+            return Err(EnvError::UnknownArch {
+                arch,
+                srcarch,
+                known: String::new(),
+            });
+        }
+
+        let get = |name: &str, default: String| -> String {
+            overrides
+                .get(name)
+                .map(|s| s.to_string())
+                .unwrap_or(default)
+        };
+        let cross = get("CROSS_COMPILE", String::new());
+        let llvm = get("LLVM", String::new());
+        let (llvm_prefix, llvm_suffix) = if llvm.is_empty() || llvm == "1" {
+            (String::new(), String::new())
+        } else if llvm.ends_with('/') {
+            (llvm.clone(), String::new())
+        } else if llvm.starts_with('-') {
+            (String::new(), llvm.clone())
+        } else {
+            (String::new(), String::new())
+        };
+        let tool = |gnu: &str, llvm_name: &str| -> String {
+            if llvm.is_empty() {
+                format!("{cross}{gnu}")
+            } else {
+                format!("{llvm_prefix}{llvm_name}{llvm_suffix}")
+            }
+        };
+        let cc = get("CC", tool("gcc", "clang"));
+        let ld = get("LD", tool("ld", "ld.lld"));
+        let ar = get("AR", tool("ar", "llvm-ar"));
+        let nm = get("NM", tool("nm", "llvm-nm"));
+        let objcopy = get("OBJCOPY", tool("objcopy", "llvm-objcopy"));
+        let rustc = get("RUSTC", "rustc".to_string());
+
+        let mut vars = BTreeMap::new();
+        let cc_version_text = match overrides.get("CC_VERSION_TEXT") {
+            Some(text) => text.to_string(),
+            None => first_line(&tool_output(&format!(
+                "{} --version 2>/dev/null",
+                shell_quote(&cc)
+            )))
+            .replace('#', ""),
+        };
+        let rustc_version_text = match overrides.get("RUSTC_VERSION_TEXT") {
+            Some(text) => text.to_string(),
+            None => {
+                // $(shell ...) in make turns newlines into spaces.
+                let raw = tool_output(&format!("{} --version 2>/dev/null", shell_quote(&rustc)));
+                raw.trim_end_matches('\n').replace('\n', " ").replace('#', "")
+            }
+        };
+        vars.insert("ARCH".to_string(), arch.clone());
+        vars.insert("SRCARCH".to_string(), srcarch.clone());
+        vars.insert("KERNELVERSION".to_string(), version.kernelversion());
+        vars.insert("CC".to_string(), cc);
+        vars.insert("LD".to_string(), ld);
+        vars.insert("AR".to_string(), ar);
+        vars.insert("NM".to_string(), nm);
+        vars.insert("OBJCOPY".to_string(), objcopy);
+        vars.insert("PAHOLE".to_string(), get("PAHOLE", "pahole".to_string()));
+        vars.insert("RUSTC".to_string(), rustc);
+        vars.insert("BINDGEN".to_string(), get("BINDGEN", "bindgen".to_string()));
+        vars.insert("PYTHON3".to_string(), get("PYTHON3", "python3".to_string()));
+        vars.insert("srctree".to_string(), get("srctree", request.srctree.clone()));
+        vars.insert("CC_VERSION_TEXT".to_string(), cc_version_text);
+        vars.insert("RUSTC_VERSION_TEXT".to_string(), rustc_version_text);
+        if !cross.is_empty() {
+            vars.insert("CROSS_COMPILE".to_string(), cross);
+        }
+        // Anything else given on the command line is passed through, as make passes it.
+        for (name, value) in &request.overrides {
+            if !matches!(name.as_str(), "CROSS_COMPILE" | "LLVM") {
+                vars.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+        }
+        Ok(KernelEnv {
+            arch,
+            srcarch,
+            version,
+            vars,
+        })
+    }
+
+    /// The environment seen by the macro language: the process environment with the
+    /// Makefile's exports on top, as conf sees it under make.
+    pub fn macro_env(&self) -> HashMap<String, String> {
+        let mut env: HashMap<String, String> = std::env::vars().collect();
+        for (name, value) in &self.vars {
+            env.insert(name.clone(), value.clone());
+        }
+        env
+    }
+
+    pub fn dialect(&self) -> super::parser::Dialect {
+        super::parser::Dialect::for_version(self.version.version, self.version.patchlevel)
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_mapping_follows_the_makefile() {
+        assert_eq!(srcarch_of("x86_64"), "x86");
+        assert_eq!(srcarch_of("i386"), "x86");
+        assert_eq!(srcarch_of("sparc64"), "sparc");
+        assert_eq!(srcarch_of("parisc64"), "parisc");
+        assert_eq!(srcarch_of("arm64"), "arm64");
+        assert_eq!(subarch_of("aarch64"), "arm64");
+        assert_eq!(subarch_of("armv7l"), "arm");
+        assert_eq!(subarch_of("i686"), "x86");
+        assert_eq!(subarch_of("ppc64le"), "powerpc");
+    }
+
+    #[test]
+    fn kernelversion_from_makefile() {
+        let text = "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby\n";
+        let version = KernelVersion::from_makefile(text).expect("parses");
+        assert_eq!(version.kernelversion(), "6.12.117");
+        let rc = "VERSION = 6\nPATCHLEVEL = 13\nSUBLEVEL = 0\nEXTRAVERSION = -rc1\n";
+        assert_eq!(
+            KernelVersion::from_makefile(rc).expect("parses").kernelversion(),
+            "6.13.0-rc1"
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Kconfig expressions (`struct expr` in scripts/kconfig/expr.h), as a tree over symbol ids.
+//!
+//! Construction and printing live here; evaluation needs symbol values and lives in the
+//! resolver. Printing follows expr_print() in expr.c, so messages can quote expressions in
+//! the kernel's own form.
+
+use super::model::SymbolId;
+
+/// A comparison between two symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Equal,
+    Unequal,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+}
+
+impl CmpOp {
+    pub fn token(self) -> &'static str {
+        match self {
+            CmpOp::Equal => "=",
+            CmpOp::Unequal => "!=",
+            CmpOp::Less => "<",
+            CmpOp::LessEqual => "<=",
+            CmpOp::Greater => ">",
+            CmpOp::GreaterEqual => ">=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Expr {
+    Symbol(SymbolId),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, SymbolId, SymbolId),
+    /// The bounds of a `range` property.
+    Range(SymbolId, SymbolId),
+}
+
+impl Expr {
+    pub fn sym(id: SymbolId) -> Expr {
+        Expr::Symbol(id)
+    }
+
+    pub fn not(e: Expr) -> Expr {
+        Expr::Not(Box::new(e))
+    }
+
+    pub fn and(a: Expr, b: Expr) -> Expr {
+        Expr::And(Box::new(a), Box::new(b))
+    }
+
+    pub fn or(a: Expr, b: Expr) -> Expr {
+        Expr::Or(Box::new(a), Box::new(b))
+    }
+
+    /// expr_alloc_and(): a missing side means "no condition".
+    pub fn and_opt(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+        match (a, b) {
+            (None, b) => b,
+            (a, None) => a,
+            (Some(a), Some(b)) => Some(Expr::and(a, b)),
+        }
+    }
+
+    /// expr_alloc_or(): a missing side means "no condition".
+    pub fn or_opt(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+        match (a, b) {
+            (None, b) => b,
+            (a, None) => a,
+            (Some(a), Some(b)) => Some(Expr::or(a, b)),
+        }
+    }
+
+    /// Every symbol the expression mentions, in order, with repeats.
+    pub fn symbols(&self, out: &mut Vec<SymbolId>) {
+        match self {
+            Expr::Symbol(s) => out.push(*s),
+            Expr::Not(e) => e.symbols(out),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.symbols(out);
+                b.symbols(out);
+            }
+            Expr::Cmp(_, a, b) | Expr::Range(a, b) => {
+                out.push(*a);
+                out.push(*b);
+            }
+        }
+    }
+
+    /// Rank used to decide parentheses, as expr_compare_type() orders `enum expr_type`.
+    fn rank(&self) -> u8 {
+        match self {
+            Expr::Or(..) => 1,
+            Expr::And(..) => 2,
+            Expr::Not(..) => 3,
+            Expr::Cmp(CmpOp::Equal | CmpOp::Unequal, ..) => 4,
+            Expr::Cmp(..) => 5,
+            Expr::Symbol(_) | Expr::Range(..) => 6,
+        }
+    }
+
+    /// Print as expr_print() does, naming symbols through `name`. `parent_rank` is the rank
+    /// of the enclosing operator (0 at the top).
+    pub fn print_with(
+        &self,
+        out: &mut String,
+        parent_rank: u8,
+        name: &mut dyn FnMut(&mut String, SymbolId),
+    ) {
+        let own = self.rank();
+        // expr_compare_type(prevtoken, e->type) > 0: the parent binds tighter.
+        let parens = parent_rank != 0 && parent_rank > own && own < 6 && !self.same_kind_rank(parent_rank);
+        if parens {
+            out.push('(');
+        }
+        match self {
+            Expr::Symbol(s) => name(out, *s),
+            Expr::Not(e) => {
+                out.push('!');
+                e.print_with(out, 3, name);
+            }
+            Expr::Cmp(op, a, b) => {
+                name(out, *a);
+                out.push_str(op.token());
+                name(out, *b);
+            }
+            Expr::Or(a, b) => {
+                a.print_with(out, 1, name);
+                out.push_str(" || ");
+                b.print_with(out, 1, name);
+            }
+            Expr::And(a, b) => {
+                a.print_with(out, 2, name);
+                out.push_str(" && ");
+                b.print_with(out, 2, name);
+            }
+            Expr::Range(a, b) => {
+                out.push('[');
+                name(out, *a);
+                out.push(' ');
+                name(out, *b);
+                out.push(']');
+            }
+        }
+        if parens {
+            out.push(')');
+        }
+    }
+
+    fn same_kind_rank(&self, parent_rank: u8) -> bool {
+        parent_rank == self.rank()
+    }
+}

@@ -1,0 +1,628 @@
+//! The Kconfig lexer: scripts/kconfig/lexer.l, by hand, over a stack of included files.
+//!
+//! It follows flex's rules exactly where they decide meaning: keywords only as whole words,
+//! `$(...)` expanded inside words and quoted strings (the expansion is not lexed again),
+//! `VAR = value` lines switching to raw assignment values, help text indentation measured
+//! with 8-column tabs, and the second-stage filter (`yylex()`) that drops blank statements
+//! and records each statement's first line. Files come from the parser, which owns the
+//! `Source`; this module never reads anything itself.
+
+use super::macros::Preprocessor;
+use super::model::FileId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tok {
+    Word(String),
+    Quoted(String),
+    HelpText(String),
+    AssignVal(String),
+    Eol,
+    Eof,
+    // Keywords.
+    Bool,
+    Choice,
+    Comment,
+    Config,
+    DefBool,
+    DefTristate,
+    Default,
+    Depends,
+    EndChoice,
+    EndIf,
+    EndMenu,
+    Help,
+    Hex,
+    If,
+    Imply,
+    Int,
+    MainMenu,
+    Menu,
+    MenuConfig,
+    Modules,
+    On,
+    Prompt,
+    Range,
+    Select,
+    Source,
+    RSource,
+    OSource,
+    ORSource,
+    String,
+    Tristate,
+    Visible,
+    Transitional,
+    /// Kernels before 6.10.
+    Optional,
+    /// Kernels before 5.13 (`option modules`, `option env=...`, ...).
+    OptionKw,
+    // Operators.
+    Or,
+    And,
+    Equal,
+    Unequal,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    Not,
+    OpenParen,
+    CloseParen,
+    ColonEqual,
+    PlusEqual,
+}
+
+impl Tok {
+    /// How a token is named in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Tok::Word(w) => format!("'{w}'"),
+            Tok::Quoted(q) => format!("\"{q}\""),
+            Tok::HelpText(_) => "help text".to_string(),
+            Tok::AssignVal(v) => format!("'{v}'"),
+            Tok::Eol => "end of line".to_string(),
+            Tok::Eof => "end of file".to_string(),
+            other => format!("'{}'", keyword_text(other).unwrap_or("?")),
+        }
+    }
+}
+
+const KEYWORDS: &[(&str, Tok)] = &[
+    ("bool", Tok::Bool),
+    ("choice", Tok::Choice),
+    ("comment", Tok::Comment),
+    ("config", Tok::Config),
+    ("def_bool", Tok::DefBool),
+    ("def_tristate", Tok::DefTristate),
+    ("default", Tok::Default),
+    ("depends", Tok::Depends),
+    ("endchoice", Tok::EndChoice),
+    ("endif", Tok::EndIf),
+    ("endmenu", Tok::EndMenu),
+    ("help", Tok::Help),
+    ("---help---", Tok::Help),
+    ("hex", Tok::Hex),
+    ("if", Tok::If),
+    ("imply", Tok::Imply),
+    ("int", Tok::Int),
+    ("mainmenu", Tok::MainMenu),
+    ("menu", Tok::Menu),
+    ("menuconfig", Tok::MenuConfig),
+    ("modules", Tok::Modules),
+    ("on", Tok::On),
+    ("option", Tok::OptionKw),
+    ("optional", Tok::Optional),
+    ("prompt", Tok::Prompt),
+    ("range", Tok::Range),
+    ("select", Tok::Select),
+    ("source", Tok::Source),
+    ("rsource", Tok::RSource),
+    ("osource", Tok::OSource),
+    ("orsource", Tok::ORSource),
+    ("string", Tok::String),
+    ("transitional", Tok::Transitional),
+    ("tristate", Tok::Tristate),
+    ("visible", Tok::Visible),
+];
+
+fn keyword_text(tok: &Tok) -> Option<&'static str> {
+    KEYWORDS.iter().find(|(_, t)| t == tok).map(|(s, _)| *s)
+}
+
+/// A token with where it starts in its file.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub tok: Tok,
+    pub file: FileId,
+    /// Line of the token (flex's yylineno after matching it).
+    pub line: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Initial,
+    AssignVal,
+}
+
+/// One open file.
+struct Frame {
+    file: FileId,
+    name: String,
+    text: String,
+    pos: usize,
+    line: u32,
+    /// The statement line of the `source` that opened the file after this one.
+    source_line: u32,
+}
+
+/// A message from the lexer (the kernel prints these as warnings).
+#[derive(Debug, Clone)]
+pub struct LexWarning {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+pub struct Lexer {
+    frames: Vec<Frame>,
+    mode: Mode,
+    prev_token_eolish: bool,
+    prev_prev_eol: bool,
+    prev_was_word: bool,
+    /// Line of the first token of the current statement (`cur_lineno`).
+    pub stmt_line: u32,
+    pub stmt_file: FileId,
+    pub stmt_start: u32,
+    pub warnings: Vec<LexWarning>,
+    pending_help: bool,
+}
+
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+impl Lexer {
+    pub fn new() -> Self {
+        Lexer {
+            frames: Vec::new(),
+            mode: Mode::Initial,
+            prev_token_eolish: true,
+            prev_prev_eol: true,
+            prev_was_word: false,
+            stmt_line: 0,
+            stmt_file: FileId(0),
+            stmt_start: 0,
+            warnings: Vec::new(),
+            pending_help: false,
+        }
+    }
+
+    /// Start reading `text` as file `file` (zconf_initscan() / zconf_nextfile()).
+    pub fn push_file(&mut self, file: FileId, name: &str, text: String) {
+        if let Some(top) = self.frames.last_mut() {
+            top.source_line = self.stmt_line;
+        }
+        self.frames.push(Frame {
+            file,
+            name: name.to_string(),
+            text,
+            pos: 0,
+            line: 1,
+            source_line: 0,
+        });
+    }
+
+    /// The include chain, innermost first: (file name, line of its `source` statement).
+    pub fn include_chain(&self) -> Vec<(String, u32)> {
+        let mut chain = Vec::new();
+        let depth = self.frames.len();
+        for (index, frame) in self.frames.iter().enumerate().rev() {
+            let line = if index + 1 == depth {
+                self.stmt_line
+            } else {
+                frame.source_line
+            };
+            chain.push((frame.name.clone(), line));
+        }
+        chain
+    }
+
+    pub fn is_open(&self, name: &str) -> bool {
+        self.frames.iter().any(|f| f.name == name)
+    }
+
+    pub fn current_name(&self) -> &str {
+        self.frames.last().map(|f| f.name.as_str()).unwrap_or("")
+    }
+
+    pub fn current_line(&self) -> u32 {
+        self.frames.last().map(|f| f.line).unwrap_or(0)
+    }
+
+    /// The parser saw `help` and its end of line: read the help text next.
+    pub fn start_help(&mut self) {
+        self.pending_help = true;
+    }
+
+    fn warn(&mut self, line: u32, message: String) {
+        let file = self.current_name().to_string();
+        self.warnings.push(LexWarning {
+            file,
+            line,
+            message,
+        });
+    }
+
+    /// The next token for the parser (the kernel's second-stage yylex()).
+    pub fn next(&mut self, pp: &mut Preprocessor) -> Token {
+        loop {
+            let token = self.next_raw(pp);
+            let eol = matches!(token.tok, Tok::Eol);
+            if self.prev_token_eolish {
+                if eol {
+                    // Blank statements never reach the parser.
+                    continue;
+                }
+                self.stmt_line = token.line;
+                self.stmt_file = token.file;
+                self.stmt_start = token.start;
+            }
+            let assign = matches!(token.tok, Tok::Equal | Tok::ColonEqual | Tok::PlusEqual);
+            if self.prev_prev_eol && self.prev_was_word && assign {
+                self.mode = Mode::AssignVal;
+            }
+            self.prev_prev_eol = self.prev_token_eolish;
+            self.prev_was_word = matches!(token.tok, Tok::Word(_));
+            self.prev_token_eolish = matches!(token.tok, Tok::Eol | Tok::HelpText(_));
+            return token;
+        }
+    }
+
+    fn make(&self, tok: Tok, start: usize, end: usize) -> Token {
+        let frame = self.frames.last().expect("a token is only made while a file is open");
+        Token {
+            tok,
+            file: frame.file,
+            line: frame.line,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    fn next_raw(&mut self, pp: &mut Preprocessor) -> Token {
+        if self.pending_help {
+            self.pending_help = false;
+            return self.lex_help();
+        }
+        loop {
+            let Some(frame) = self.frames.last() else {
+                return Token {
+                    tok: Tok::Eof,
+                    file: self.stmt_file,
+                    line: self.stmt_line,
+                    start: 0,
+                    end: 0,
+                };
+            };
+            let pos = frame.pos;
+            let len = frame.text.len();
+            if pos >= len {
+                self.mode = Mode::Initial;
+                if !self.prev_token_eolish {
+                    let line = self.current_line();
+                    self.warn(line, "no new line at end of file".to_string());
+                }
+                let end = len;
+                let token = self.make(Tok::Eol, end, end);
+                self.frames.pop();
+                if self.frames.is_empty() {
+                    // The top file ends without a T_EOL, as in lexer.l: a last statement
+                    // with no newline after it is a syntax error there too.
+                    continue;
+                }
+                return token;
+            }
+            if self.mode == Mode::AssignVal {
+                if let Some(token) = self.lex_assign_val() {
+                    return token;
+                }
+                continue;
+            }
+            let frame = self.frames.last().expect("open");
+            let bytes = frame.text.as_bytes();
+            let c = bytes[pos];
+            match c {
+                b'#' => {
+                    let end = line_end(bytes, pos);
+                    self.frames.last_mut().expect("open").pos = end;
+                }
+                b' ' | b'\t' => {
+                    let mut end = pos;
+                    while end < bytes.len() && (bytes[end] == b' ' || bytes[end] == b'\t') {
+                        end += 1;
+                    }
+                    self.frames.last_mut().expect("open").pos = end;
+                }
+                b'\\' if bytes.get(pos + 1) == Some(&b'\n') => {
+                    let frame = self.frames.last_mut().expect("open");
+                    frame.pos += 2;
+                    frame.line += 1;
+                }
+                b'\n' => {
+                    let token = self.make(Tok::Eol, pos, pos + 1);
+                    let frame = self.frames.last_mut().expect("open");
+                    frame.pos += 1;
+                    frame.line += 1;
+                    return token;
+                }
+                b'"' | b'\'' => return self.lex_string(pp, c),
+                _ if is_word_byte(c) || c == b'$' => {
+                    if let Some(token) = self.lex_word(pp) {
+                        return token;
+                    }
+                }
+                _ => {
+                    if let Some((tok, len)) = operator(&bytes[pos..]) {
+                        let token = self.make(tok, pos, pos + len);
+                        self.frames.last_mut().expect("open").pos += len;
+                        return token;
+                    }
+                    // A multi-byte character is one character to the user.
+                    let ch = frame.text[pos..].chars().next().unwrap_or('?');
+                    let line = frame.line;
+                    self.frames.last_mut().expect("open").pos += ch.len_utf8();
+                    self.warn(line, format!("ignoring unsupported character '{ch}'"));
+                }
+            }
+        }
+    }
+
+    fn lex_word(&mut self, pp: &mut Preprocessor) -> Option<Token> {
+        let frame = self.frames.last().expect("open");
+        let bytes = frame.text.as_bytes();
+        let start = frame.pos;
+        let mut end = start;
+        let mut has_dollar = false;
+        while end < bytes.len() && (is_word_byte(bytes[end]) || bytes[end] == b'$') {
+            has_dollar |= bytes[end] == b'$';
+            end += 1;
+        }
+        if !has_dollar {
+            let word = &frame.text[start..end];
+            let tok = KEYWORDS
+                .iter()
+                .find(|(kw, _)| *kw == word)
+                .map(|(_, tok)| tok.clone())
+                .unwrap_or_else(|| Tok::Word(word.to_string()));
+            let token = self.make(tok, start, end);
+            self.frames.last_mut().expect("open").pos = end;
+            return Some(token);
+        }
+        // The word holds a reference: expand from its start to the end of the word, which
+        // may run past `end` (a reference can hold spaces). The rest of the line is lexed
+        // again; the expansion is not.
+        let line_stop = line_end(bytes, start);
+        let rest = frame.text[start..line_stop].to_string();
+        pp.filename = frame.name.clone();
+        pp.lineno = frame.line;
+        let (expanded, used) = pp.expand_token(&rest);
+        let token = self.make(Tok::Word(expanded.clone()), start, start + used);
+        self.frames.last_mut().expect("open").pos = start + used;
+        if expanded.is_empty() {
+            None
+        } else {
+            Some(token)
+        }
+    }
+
+    fn lex_string(&mut self, pp: &mut Preprocessor, quote: u8) -> Token {
+        let frame = self.frames.last().expect("open");
+        let text = frame.text.clone();
+        let bytes = text.as_bytes();
+        let start = frame.pos;
+        let mut pos = start + 1;
+        let mut value = String::new();
+        loop {
+            let Some(&c) = bytes.get(pos) else {
+                break;
+            };
+            match c {
+                b'$' => {
+                    let stop = line_end(bytes, pos);
+                    pp.filename = self.current_name().to_string();
+                    pp.lineno = self.current_line();
+                    let (expanded, used) = pp.expand_dollar(&text[pos + 1..stop]);
+                    value.push_str(&expanded);
+                    pos += 1 + used;
+                }
+                b'\\' => {
+                    // `\\.?`: the next character, whatever it is, but not a newline.
+                    match text[pos + 1..].chars().next() {
+                        Some(ch) if ch != '\n' => {
+                            value.push(ch);
+                            pos += 1 + ch.len_utf8();
+                        }
+                        _ => pos += 1,
+                    }
+                }
+                b'\n' => {
+                    let line = self.current_line();
+                    self.warn(line, "multi-line strings not supported".to_string());
+                    break;
+                }
+                _ if c == quote => {
+                    pos += 1;
+                    break;
+                }
+                _ => {
+                    let ch = text[pos..].chars().next().expect("in bounds");
+                    value.push(ch);
+                    pos += ch.len_utf8();
+                }
+            }
+        }
+        let token = self.make(Tok::Quoted(value), start, pos);
+        self.frames.last_mut().expect("open").pos = pos;
+        token
+    }
+
+    fn lex_assign_val(&mut self) -> Option<Token> {
+        let frame = self.frames.last_mut().expect("open");
+        let bytes = frame.text.as_bytes();
+        let mut pos = frame.pos;
+        while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
+            pos += 1;
+        }
+        if pos >= bytes.len() {
+            frame.pos = pos;
+            return None;
+        }
+        if bytes[pos] == b'\n' {
+            self.mode = Mode::Initial;
+            let line = frame.line;
+            frame.pos = pos + 1;
+            frame.line += 1;
+            return Some(Token {
+                tok: Tok::Eol,
+                file: frame.file,
+                line,
+                start: pos as u32,
+                end: pos as u32 + 1,
+            });
+        }
+        let end = line_end(bytes, pos);
+        let value = frame.text[pos..end].to_string();
+        frame.pos = end;
+        Some(Token {
+            tok: Tok::AssignVal(value),
+            file: frame.file,
+            line: frame.line,
+            start: pos as u32,
+            end: end as u32,
+        })
+    }
+
+    /// The HELP start condition of lexer.l: collect lines indented at least as much as the
+    /// first one, tabs counting to the next multiple of 8, re-indented relative to it.
+    fn lex_help(&mut self) -> Token {
+        let Some(frame) = self.frames.last_mut() else {
+            return Token {
+                tok: Tok::HelpText(String::new()),
+                file: self.stmt_file,
+                line: self.stmt_line,
+                start: 0,
+                end: 0,
+            };
+        };
+        let bytes = frame.text.as_bytes();
+        let start = frame.pos;
+        let mut pos = frame.pos;
+        let mut text = String::new();
+        let mut first_ts = 0usize;
+        let mut last_ts = 0usize;
+        loop {
+            if pos >= bytes.len() {
+                break;
+            }
+            let c = bytes[pos];
+            if c == b' ' || c == b'\t' {
+                let mut end = pos;
+                let mut ts = 0usize;
+                while end < bytes.len() && (bytes[end] == b' ' || bytes[end] == b'\t') {
+                    ts = if bytes[end] == b'\t' { (ts & !7) + 8 } else { ts + 1 };
+                    end += 1;
+                }
+                if end < bytes.len() && bytes[end] == b'\n' {
+                    // `[ \t]*\n` is the longer match: handled as a line end below.
+                    pos = end;
+                    continue;
+                }
+                last_ts = ts;
+                pos = end;
+                if first_ts != 0 {
+                    if ts < first_ts {
+                        break;
+                    }
+                    let mut extra = ts - first_ts;
+                    while extra > 8 {
+                        text.push_str("        ");
+                        extra -= 8;
+                    }
+                    text.push_str(&" ".repeat(extra));
+                }
+                continue;
+            }
+            if c == b'\n' {
+                pos += 1;
+                frame.line += 1;
+                let next = bytes.get(pos).copied();
+                match next {
+                    Some(b' ') | Some(b'\t') | Some(b'\n') | None => text.push('\n'),
+                    // A line starting in column 0 ends the help text.
+                    Some(_) => break,
+                }
+                continue;
+            }
+            let end = line_end(bytes, pos);
+            let mut content_end = end;
+            while content_end > pos && matches!(bytes[content_end - 1], b' ' | b'\t') {
+                content_end -= 1;
+            }
+            text.push_str(&frame.text[pos..content_end]);
+            if first_ts == 0 {
+                first_ts = last_ts;
+            }
+            pos = end;
+        }
+        frame.pos = pos;
+        Token {
+            tok: Tok::HelpText(text),
+            file: frame.file,
+            line: frame.line,
+            start: start as u32,
+            end: pos as u32,
+        }
+    }
+}
+
+impl Default for Lexer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| from + i)
+        .unwrap_or(bytes.len())
+}
+
+fn operator(bytes: &[u8]) -> Option<(Tok, usize)> {
+    let two = if bytes.len() >= 2 { &bytes[..2] } else { &[][..] };
+    let tok2 = match two {
+        b"||" => Some(Tok::Or),
+        b"&&" => Some(Tok::And),
+        b"!=" => Some(Tok::Unequal),
+        b"<=" => Some(Tok::LessEqual),
+        b">=" => Some(Tok::GreaterEqual),
+        b":=" => Some(Tok::ColonEqual),
+        b"+=" => Some(Tok::PlusEqual),
+        _ => None,
+    };
+    if let Some(tok) = tok2 {
+        return Some((tok, 2));
+    }
+    let tok1 = match bytes.first()? {
+        b'=' => Tok::Equal,
+        b'<' => Tok::Less,
+        b'>' => Tok::Greater,
+        b'!' => Tok::Not,
+        b'(' => Tok::OpenParen,
+        b')' => Tok::CloseParen,
+        _ => return None,
+    };
+    Some((tok1, 1))
+}

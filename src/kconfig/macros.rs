@@ -1,0 +1,589 @@
+//! The Kconfig macro language, as scripts/kconfig/preprocess.c implements it.
+//!
+//! Variables (`=` recursive, `:=` simple, `+=` append), user-defined functions called with
+//! `$(name,arg,...)`, the built-in functions (`shell`, `info`, `warning-if`, `error-if`,
+//! `filename`, `lineno`) and environment variables. Environment reads are recorded as the
+//! kernel records them for include/config/auto.conf.cmd.
+//!
+//! `$(shell,...)` runs a command only as the [`ShellPolicy`] allows: a command written by the
+//! author of a patch under review must not run on the reviewer's machine unless asked.
+//! Outputs are cached by command text in a [`ShellCache`] that callers may share.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Built-in functions and their (min, max) argument counts, as function_table[] in preprocess.c.
+const FUNCTIONS: &[(&str, usize, usize)] = &[
+    ("error-if", 2, 2),
+    ("filename", 0, 0),
+    ("info", 1, 1),
+    ("lineno", 0, 0),
+    ("shell", 1, 1),
+    ("warning-if", 2, 2),
+];
+
+/// FUNCTION_MAX_ARGS in preprocess.c.
+const MAX_ARGS: usize = 16;
+/// "Too deep recursive expansion" past this depth, as in variable_expand().
+const MAX_EXPANSION_DEPTH: u32 = 1000;
+
+/// Which `$(shell,...)` commands may run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellPolicy {
+    /// Never run a command. Every `$(shell,...)` expands to the empty string, as a command
+    /// that printed nothing would; `$(success,...)` in scripts/Kconfig.include then gives `n`
+    /// and `$(failure,...)` gives `y`. The answer is the same on every machine.
+    Never,
+    /// Run every command as make would (`sh -c`, in a scratch directory).
+    Trusted,
+    /// Run only the commands in this set (for a series: the commands of its base); others
+    /// get the `Never` answer.
+    Allow(HashSet<String>),
+}
+
+impl ShellPolicy {
+    fn allows(&self, command: &str) -> bool {
+        match self {
+            ShellPolicy::Never => false,
+            ShellPolicy::Trusted => true,
+            ShellPolicy::Allow(set) => set.contains(command),
+        }
+    }
+}
+
+/// How one `$(shell,...)` was answered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShellRecord {
+    pub command: String,
+    pub output: String,
+    /// False when the policy refused to run it and the empty answer was used.
+    pub ran: bool,
+    pub file: String,
+    pub line: u32,
+}
+
+/// Command outputs by command text. Clone it to share one cache between parses.
+#[derive(Debug, Clone, Default)]
+pub struct ShellCache {
+    inner: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl ShellCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, command: &str) -> Option<String> {
+        self.inner
+            .lock()
+            .expect("shell cache lock is never poisoned: no panics while held")
+            .get(command)
+            .cloned()
+    }
+
+    pub fn insert(&self, command: &str, output: String) {
+        self.inner
+            .lock()
+            .expect("shell cache lock is never poisoned: no panics while held")
+            .insert(command.to_string(), output);
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .expect("shell cache lock is never poisoned: no panics while held")
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every cached command and output, sorted by command.
+    pub fn entries(&self) -> BTreeMap<String, String> {
+        self.inner
+            .lock()
+            .expect("shell cache lock is never poisoned: no panics while held")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Load entries saved by `entries()` (a JSON object), replacing none already present.
+    pub fn extend(&self, entries: BTreeMap<String, String>) {
+        let mut map = self
+            .inner
+            .lock()
+            .expect("shell cache lock is never poisoned: no panics while held");
+        for (command, output) in entries {
+            map.entry(command).or_insert(output);
+        }
+    }
+}
+
+/// How commands run: policy, cache, and the environment and directory they run in.
+#[derive(Debug, Clone)]
+pub struct ShellRunner {
+    pub policy: ShellPolicy,
+    pub cache: ShellCache,
+    /// Variables exported to commands, as the kernel's Makefile exports them to conf.
+    pub env: Vec<(String, String)>,
+    /// Where commands run. Probes such as cc-option create temporary files in the current
+    /// directory; they must not land in the user's tree.
+    pub workdir: Option<PathBuf>,
+}
+
+impl ShellRunner {
+    pub fn new(policy: ShellPolicy) -> Self {
+        ShellRunner {
+            policy,
+            cache: ShellCache::new(),
+            env: Vec::new(),
+            workdir: None,
+        }
+    }
+
+    /// Output of `command` after do_shell()'s clean-up, or `None` when the policy forbids it.
+    fn run(&self, command: &str) -> Option<String> {
+        if !self.policy.allows(command) {
+            return None;
+        }
+        if let Some(output) = self.cache.get(command) {
+            return Some(output);
+        }
+        let output = self.spawn(command);
+        self.cache.insert(command, output.clone());
+        Some(output)
+    }
+
+    fn spawn(&self, command: &str) -> String {
+        let mut cmd = std::process::Command::new("/bin/sh");
+        cmd.arg("-c").arg(command);
+        cmd.stdin(std::process::Stdio::null());
+        cmd.stderr(std::process::Stdio::inherit());
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+        let scratch;
+        match &self.workdir {
+            Some(dir) => {
+                cmd.current_dir(dir);
+            }
+            None => {
+                scratch = std::env::temp_dir();
+                cmd.current_dir(&scratch);
+            }
+        }
+        let raw = match cmd.output() {
+            Ok(out) => out.stdout,
+            Err(_) => Vec::new(),
+        };
+        clean_shell_output(&raw)
+    }
+}
+
+/// do_shell(): keep at most 4095 bytes, drop trailing newlines, turn the others into spaces.
+fn clean_shell_output(raw: &[u8]) -> String {
+    let mut bytes = &raw[..raw.len().min(4095)];
+    while let [rest @ .., b'\n'] = bytes {
+        bytes = rest;
+    }
+    let text: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == b'\n' { b' ' } else { b })
+        .collect();
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Recursive,
+    Simple,
+    Append,
+}
+
+#[derive(Debug, Clone)]
+struct Variable {
+    value: String,
+    flavor: Flavor,
+    expanding: u32,
+}
+
+/// A message the preprocessor produced, with the position it was produced at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MacroEvent {
+    /// `$(info,...)`: conf prints it on stdout.
+    Info(String),
+    /// `$(warning-if,y,...)`.
+    Warning(String),
+    /// `$(error-if,y,...)` and expansion errors; conf stops there.
+    Error(String),
+}
+
+/// The state of the macro language while one tree is parsed.
+pub struct Preprocessor {
+    variables: HashMap<String, Variable>,
+    /// Environment visible to the tree (make's exported variables).
+    env: HashMap<String, String>,
+    /// Environment variables read, in first-use order.
+    pub env_used: Vec<(String, String)>,
+    pub shell: ShellRunner,
+    pub shell_log: Vec<ShellRecord>,
+    /// Position used by `$(filename)`, `$(lineno)` and messages.
+    pub filename: String,
+    pub lineno: u32,
+    pub events: Vec<(String, u32, MacroEvent)>,
+    /// Set once an error has been raised in the current expansion; stops runaway work.
+    failed: bool,
+}
+
+impl Preprocessor {
+    pub fn new(env: HashMap<String, String>, shell: ShellRunner) -> Self {
+        Preprocessor {
+            variables: HashMap::new(),
+            env,
+            env_used: Vec::new(),
+            shell,
+            shell_log: Vec::new(),
+            filename: String::new(),
+            lineno: 0,
+            events: Vec::new(),
+            failed: false,
+        }
+    }
+
+    fn error(&mut self, message: String) {
+        if !self.failed {
+            self.events
+                .push((self.filename.clone(), self.lineno, MacroEvent::Error(message)));
+        }
+        self.failed = true;
+    }
+
+    /// variable_add(): define or extend a variable from an assignment statement.
+    pub fn assign(&mut self, name: &str, value: &str, flavor: Flavor) {
+        self.failed = false;
+        let existing = self.variables.get(name).map(|v| v.flavor);
+        let (flavor, append) = match (existing, flavor) {
+            // For defined variables, += inherits the existing flavor.
+            (Some(old), Flavor::Append) => (old, true),
+            // For undefined ones, += is recursive.
+            (None, Flavor::Append) => (Flavor::Recursive, false),
+            (_, other) => (other, false),
+        };
+        let new_value = if flavor == Flavor::Simple {
+            self.expand_string(value, &[])
+        } else {
+            value.to_string()
+        };
+        let entry = self.variables.entry(name.to_string()).or_insert(Variable {
+            value: String::new(),
+            flavor,
+            expanding: 0,
+        });
+        entry.flavor = flavor;
+        if append {
+            entry.value.push(' ');
+            entry.value.push_str(&new_value);
+        } else {
+            entry.value = new_value;
+        }
+    }
+
+    /// Expand every reference in `input` (expand_string()).
+    pub fn expand_all(&mut self, input: &str) -> String {
+        self.failed = false;
+        self.expand_string(input, &[])
+    }
+
+    /// expand_one_token(): expand from the start of `input` up to the end of a word
+    /// (a character other than alphanumerics, `_` and `-`, outside references). Returns the
+    /// expansion and how many bytes of `input` it consumed.
+    pub fn expand_token(&mut self, input: &str) -> (String, usize) {
+        self.failed = false;
+        self.expand_until(input, &[], |c| {
+            !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        })
+    }
+
+    /// expand_dollar(): `input` starts just after a `$`. Returns the expansion and the bytes
+    /// consumed (the parenthesised reference, or nothing when no `(` follows).
+    pub fn expand_dollar(&mut self, input: &str) -> (String, usize) {
+        self.failed = false;
+        self.expand_dollar_args(input, &[])
+    }
+
+    fn expand_string(&mut self, input: &str, args: &[String]) -> String {
+        self.expand_until(input, args, |c| c == 0).0
+    }
+
+    fn expand_until(
+        &mut self,
+        input: &str,
+        args: &[String],
+        is_end: impl Fn(u8) -> bool,
+    ) -> (String, usize) {
+        let bytes = input.as_bytes();
+        let mut out = String::new();
+        let mut literal_start = 0;
+        let mut pos = 0;
+        loop {
+            let c = bytes.get(pos).copied().unwrap_or(0);
+            if c == b'$' {
+                out.push_str(&input[literal_start..pos]);
+                let (expansion, used) = self.expand_dollar_args(&input[pos + 1..], args);
+                out.push_str(&expansion);
+                pos += 1 + used;
+                literal_start = pos;
+                continue;
+            }
+            if c == 0 || is_end(c) {
+                break;
+            }
+            pos += 1;
+        }
+        out.push_str(&input[literal_start..pos]);
+        (out, pos)
+    }
+
+    fn expand_dollar_args(&mut self, input: &str, args: &[String]) -> (String, usize) {
+        let bytes = input.as_bytes();
+        // Only `$(` starts a reference; a `$` before anything else stays as it is.
+        if bytes.first() != Some(&b'(') {
+            return ("$".to_string(), 0);
+        }
+        let mut nest = 0i32;
+        let mut end = None;
+        for (index, &c) in bytes.iter().enumerate().skip(1) {
+            match c {
+                b'(' => nest += 1,
+                b')' => {
+                    if nest == 0 {
+                        end = Some(index);
+                        break;
+                    }
+                    nest -= 1;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            self.error(format!(
+                "unterminated reference to '{}': missing ')'",
+                &input[1..]
+            ));
+            return (String::new(), input.len());
+        };
+        if self.failed {
+            return (String::new(), end + 1);
+        }
+        let value = self.eval_clause(&input[1..end], args);
+        (value, end + 1)
+    }
+
+    /// eval_clause(): the inside of `$(...)`: an argument reference, a variable or user
+    /// function, a built-in function, or an environment variable.
+    fn eval_clause(&mut self, clause: &str, args: &[String]) -> String {
+        if let Ok(n) = clause.parse::<usize>() {
+            if n > 0 && n <= args.len() && clause.bytes().all(|b| b.is_ascii_digit()) {
+                return args[n - 1].clone();
+            }
+        }
+        // Split on top-level commas.
+        let mut parts: Vec<&str> = Vec::new();
+        let mut nest = 0i32;
+        let mut start = 0;
+        for (index, c) in clause.bytes().enumerate() {
+            match c {
+                b',' if nest == 0 => {
+                    parts.push(&clause[start..index]);
+                    start = index + 1;
+                }
+                b'(' => nest += 1,
+                b')' => nest -= 1,
+                _ => {}
+            }
+        }
+        parts.push(&clause[start..]);
+        if parts.len() > MAX_ARGS {
+            self.error("too many function arguments".to_string());
+            return String::new();
+        }
+        let name = self.expand_string(parts[0], args);
+        let call_args: Vec<String> = parts[1..]
+            .iter()
+            .map(|part| self.expand_string(part, args))
+            .collect();
+        if self.failed {
+            return String::new();
+        }
+        if let Some(value) = self.expand_variable(&name, &call_args) {
+            return value;
+        }
+        if let Some(value) = self.call_function(&name, &call_args) {
+            return value;
+        }
+        if call_args.is_empty() {
+            if let Some(value) = self.expand_env(&name) {
+                return value;
+            }
+        }
+        String::new()
+    }
+
+    fn expand_variable(&mut self, name: &str, args: &[String]) -> Option<String> {
+        let var = self.variables.get_mut(name)?;
+        if args.is_empty() && var.expanding > 0 {
+            self.error(format!(
+                "Recursive variable '{name}' references itself (eventually)"
+            ));
+            return Some(String::new());
+        }
+        if var.expanding > MAX_EXPANSION_DEPTH {
+            self.error("Too deep recursive expansion".to_string());
+            return Some(String::new());
+        }
+        var.expanding += 1;
+        let (flavor, value) = (var.flavor, var.value.clone());
+        let result = if flavor == Flavor::Recursive {
+            self.expand_string(&value, args)
+        } else {
+            value
+        };
+        if let Some(var) = self.variables.get_mut(name) {
+            var.expanding -= 1;
+        }
+        Some(result)
+    }
+
+    fn call_function(&mut self, name: &str, args: &[String]) -> Option<String> {
+        let &(_, min, max) = FUNCTIONS.iter().find(|(fname, _, _)| *fname == name)?;
+        if args.len() < min {
+            self.error(format!("too few function arguments passed to '{name}'"));
+            return Some(String::new());
+        }
+        if args.len() > max {
+            self.error(format!("too many function arguments passed to '{name}'"));
+            return Some(String::new());
+        }
+        let here = (self.filename.clone(), self.lineno);
+        let value = match name {
+            "error-if" => {
+                if args[0] == "y" {
+                    self.error(args[1].clone());
+                }
+                String::new()
+            }
+            "filename" => self.filename.clone(),
+            "info" => {
+                self.events
+                    .push((here.0, here.1, MacroEvent::Info(args[0].clone())));
+                String::new()
+            }
+            "lineno" => self.lineno.to_string(),
+            "shell" => {
+                let command = &args[0];
+                let (output, ran) = match self.shell.run(command) {
+                    Some(output) => (output, true),
+                    None => (String::new(), false),
+                };
+                self.shell_log.push(ShellRecord {
+                    command: command.clone(),
+                    output: output.clone(),
+                    ran,
+                    file: here.0,
+                    line: here.1,
+                });
+                output
+            }
+            "warning-if" => {
+                if args[0] == "y" {
+                    self.events
+                        .push((here.0, here.1, MacroEvent::Warning(args[1].clone())));
+                }
+                String::new()
+            }
+            _ => unreachable!("FUNCTIONS lists only the names matched above"),
+        };
+        Some(value)
+    }
+
+    fn expand_env(&mut self, name: &str) -> Option<String> {
+        if name.is_empty() {
+            return None;
+        }
+        if let Some((_, value)) = self.env_used.iter().find(|(n, _)| n == name) {
+            return Some(value.clone());
+        }
+        let value = self.env.get(name)?.clone();
+        self.env_used.push((name.to_string(), value.clone()));
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pp() -> Preprocessor {
+        let env = HashMap::from([("ARCH".to_string(), "x86".to_string())]);
+        Preprocessor::new(env, ShellRunner::new(ShellPolicy::Never))
+    }
+
+    #[test]
+    fn recursive_and_simple_variables() {
+        let mut p = pp();
+        p.assign("A", "$(B)", Flavor::Recursive);
+        p.assign("C", "$(B)", Flavor::Simple);
+        p.assign("B", "late", Flavor::Recursive);
+        assert_eq!(p.expand_all("$(A)/$(C)"), "late/");
+        p.assign("A", "more", Flavor::Append);
+        assert_eq!(p.expand_all("$(A)"), "late more");
+    }
+
+    #[test]
+    fn user_functions_take_arguments() {
+        let mut p = pp();
+        p.assign("greet", "hello,$(1)-$(2)", Flavor::Recursive);
+        assert_eq!(p.expand_all("$(greet,a,b)"), "hello,a-b");
+    }
+
+    #[test]
+    fn environment_reads_are_recorded_once() {
+        let mut p = pp();
+        assert_eq!(p.expand_all("$(ARCH) $(ARCH) $(NOPE)"), "x86 x86 ");
+        assert_eq!(p.env_used, vec![("ARCH".to_string(), "x86".to_string())]);
+    }
+
+    #[test]
+    fn self_reference_is_an_error_not_a_hang() {
+        let mut p = pp();
+        p.assign("X", "$(X)", Flavor::Recursive);
+        assert_eq!(p.expand_all("$(X)"), "");
+        assert!(matches!(
+            &p.events[0].2,
+            MacroEvent::Error(m) if m.contains("references itself")
+        ));
+    }
+
+    #[test]
+    fn never_policy_gives_empty_output() {
+        let mut p = pp();
+        assert_eq!(p.expand_all("[$(shell,echo hi)]"), "[]");
+        assert!(!p.shell_log[0].ran);
+    }
+
+    #[test]
+    fn shell_output_is_cleaned_like_do_shell() {
+        assert_eq!(clean_shell_output(b"a\nb\n\n"), "a b");
+    }
+
+    #[test]
+    fn token_expansion_stops_at_word_end() {
+        let mut p = pp();
+        p.assign("V", "y", Flavor::Recursive);
+        assert_eq!(p.expand_token("$(V) && B"), ("y".to_string(), 4));
+        assert_eq!(p.expand_token("A$(V)-b c"), ("Ay-b".to_string(), 7));
+    }
+}

@@ -1,0 +1,1188 @@
+//! The Kconfig parser: scripts/kconfig/parser.y and the menu_add_*() builders of menu.c.
+//!
+//! A recursive-descent parser over the lexer's tokens. It builds the menu tree and the
+//! symbol table as the kernel's parser actions do, and never stops at an error: each one is
+//! recorded with file and line (in the kernel's wording where it has one) and parsing goes
+//! on from the next line. Files are read through `Source`; `source` statements that name a
+//! missing file are errors, not panics.
+
+use std::collections::HashMap;
+
+use super::expr::{CmpOp, Expr};
+use super::lexer::{Lexer, Tok, Token};
+use super::macros::{Flavor, MacroEvent, Preprocessor};
+use super::model::*;
+use crate::source::Source;
+
+/// Which generation of the Kconfig language a tree speaks, from its kernel version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub version: (u32, u32),
+}
+
+impl Dialect {
+    pub fn for_version(major: u32, minor: u32) -> Self {
+        Dialect {
+            version: (major, minor),
+        }
+    }
+
+    /// 6.11 removed tristate choices; choice members must be bool and have a prompt.
+    pub fn bool_choices_only(self) -> bool {
+        self.version >= (6, 11)
+    }
+
+    /// 6.10 removed `optional` choices.
+    pub fn optional_choices(self) -> bool {
+        self.version < (6, 10)
+    }
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect::for_version(6, 12)
+    }
+}
+
+/// The block a statement list is parsed in; decides which `end*` closes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Top,
+    Menu,
+    Choice,
+    If,
+}
+
+impl Block {
+    fn name(self) -> &'static str {
+        match self {
+            Block::Top => "top",
+            Block::Menu => "menu",
+            Block::Choice => "choice",
+            Block::If => "if",
+        }
+    }
+}
+
+pub struct Parser<'a> {
+    source: &'a dyn Source,
+    lexer: Lexer,
+    pub pp: Preprocessor,
+    model: Model,
+    dialect: Dialect,
+    file_ids: HashMap<String, FileId>,
+    /// One token of lookahead.
+    peeked: Option<Token>,
+    /// Position of the last token consumed (for statement spans).
+    last_end: u32,
+    current_menu: MenuId,
+    current_entry: MenuId,
+    current_choice: Option<MenuId>,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(source: &'a dyn Source, pp: Preprocessor, dialect: Dialect) -> Self {
+        let mut model = Model {
+            files: Vec::new(),
+            symbols: Vec::new(),
+            menus: Vec::new(),
+            props: Vec::new(),
+            modules_sym: None,
+            env_used: Vec::new(),
+            shell_commands: Vec::new(),
+            diagnostics: Vec::new(),
+            by_name: HashMap::new(),
+            const_by_name: HashMap::new(),
+        };
+        for name in ["n", "m", "y"] {
+            model.symbols.push(Symbol {
+                name: Some(name.to_string()),
+                is_const: true,
+                is_choice: false,
+                stype: SymbolType::Tristate,
+                props: Vec::new(),
+                menus: Vec::new(),
+                transitional: false,
+                optional: false,
+                allnoconfig_y: false,
+            });
+        }
+        model.menus.push(Menu {
+            kind: MenuKind::Root,
+            parent: None,
+            children: Vec::new(),
+            sym: None,
+            prompt: None,
+            dep: None,
+            visibility: None,
+            help: None,
+            pos: Pos {
+                file: FileId(0),
+                line: 0,
+                start: 0,
+                end: 0,
+            },
+        });
+        Parser {
+            source,
+            lexer: Lexer::new(),
+            pp,
+            model,
+            dialect,
+            file_ids: HashMap::new(),
+            peeked: None,
+            last_end: 0,
+            current_menu: Model::ROOT,
+            current_entry: Model::ROOT,
+            current_choice: None,
+        }
+    }
+
+    /// Parse the tree from `root` (normally `Kconfig`) and return the model.
+    pub fn parse(mut self, root: &str) -> Model {
+        match self.read_file(root) {
+            Some(text) if text.is_empty() => {
+                self.model.diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: root.to_string(),
+                    line: 1,
+                    message: "file is empty: no Kconfig statements to read".to_string(),
+                });
+            }
+            Some(text) => {
+                let file = self.file_id(root);
+                self.lexer.push_file(file, root, text);
+                self.parse_input();
+            }
+            None => {
+                self.model.diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: String::new(),
+                    line: 0,
+                    message: format!("can't find file {root}"),
+                });
+            }
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Model {
+        for warning in std::mem::take(&mut self.lexer.warnings) {
+            self.model.diagnostics.push(Diagnostic {
+                severity: Severity::Warning,
+                file: warning.file,
+                line: warning.line,
+                message: warning.message,
+            });
+        }
+        self.flush_macro_events();
+        self.model.env_used = std::mem::take(&mut self.pp.env_used);
+        self.model.shell_commands = std::mem::take(&mut self.pp.shell_log);
+        // Kconfig without a prompt for the main menu gets the kernel's default one.
+        if self.model.menu(Model::ROOT).prompt.is_none() {
+            self.current_entry = Model::ROOT;
+            self.add_prompt(PropKind::Menu, "Main menu".to_string(), None);
+        }
+        self.model
+    }
+
+    fn flush_macro_events(&mut self) {
+        for (file, line, event) in std::mem::take(&mut self.pp.events) {
+            let (severity, message) = match event {
+                MacroEvent::Info(_) => continue,
+                MacroEvent::Warning(m) => (Severity::Warning, m),
+                MacroEvent::Error(m) => (Severity::Error, m),
+            };
+            self.model.diagnostics.push(Diagnostic {
+                severity,
+                file,
+                line,
+                message,
+            });
+        }
+    }
+
+    /// Read a file through the source, decoding it; `None` when it does not exist.
+    fn read_file(&mut self, name: &str) -> Option<String> {
+        let bytes = match self.source.read(name) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
+            Err(err) => {
+                self.error_at(name.to_string(), 0, err.to_string());
+                return None;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let bytes = err.into_bytes();
+                let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
+                let column = valid - bytes[..valid].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
+                self.error_at(
+                    name.to_string(),
+                    line as u32,
+                    format!(
+                        "invalid UTF-8 (byte 0x{:02x} at column {column}); read as U+FFFD",
+                        bytes[valid]
+                    ),
+                );
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        }
+    }
+
+    fn file_id(&mut self, name: &str) -> FileId {
+        if let Some(&id) = self.file_ids.get(name) {
+            return id;
+        }
+        let id = FileId(self.model.files.len() as u32);
+        self.model.files.push(name.to_string());
+        self.file_ids.insert(name.to_string(), id);
+        id
+    }
+
+    // ---- diagnostics -------------------------------------------------------------------
+
+    fn error_at(&mut self, file: String, line: u32, message: String) {
+        self.model.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            file,
+            line,
+            message,
+        });
+    }
+
+    fn stmt_file_name(&self) -> String {
+        self.model
+            .files
+            .get(self.lexer.stmt_file.0 as usize)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// zconf_error(): an error at the current statement.
+    fn error(&mut self, message: String) {
+        let file = self.stmt_file_name();
+        self.error_at(file, self.lexer.stmt_line, message);
+    }
+
+    /// zconfprint(): a warning at the current statement.
+    fn warning(&mut self, message: String) {
+        let file = self.stmt_file_name();
+        self.model.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file,
+            line: self.lexer.stmt_line,
+            message,
+        });
+    }
+
+    fn warning_at(&mut self, pos: Pos, message: String) {
+        let file = self.model.file_name(pos.file).to_string();
+        self.model.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            file,
+            line: pos.line,
+            message,
+        });
+    }
+
+    // ---- tokens ------------------------------------------------------------------------
+
+    fn peek(&mut self) -> &Tok {
+        if self.peeked.is_none() {
+            let token = self.lexer.next(&mut self.pp);
+            if !self.pp.events.is_empty() {
+                self.flush_macro_events();
+            }
+            self.peeked = Some(token);
+        }
+        &self.peeked.as_ref().expect("just filled").tok
+    }
+
+    fn bump(&mut self) -> Token {
+        self.peek();
+        let token = self.peeked.take().expect("peek filled it");
+        self.last_end = token.end;
+        token
+    }
+
+    fn at(&mut self, tok: &Tok) -> bool {
+        self.peek() == tok
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        if self.at(tok) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The position of the statement being parsed, ending at the last token consumed.
+    fn stmt_pos(&self) -> Pos {
+        Pos {
+            file: self.lexer.stmt_file,
+            line: self.lexer.stmt_line,
+            start: self.lexer.stmt_start,
+            end: self.last_end.max(self.lexer.stmt_start),
+        }
+    }
+
+    /// After a syntax error: report it and drop the rest of the statement.
+    fn syntax_error(&mut self, expected: &str) {
+        let found = self.peek().describe();
+        self.error(format!("syntax error, unexpected {found}, expecting {expected}"));
+        self.skip_line();
+    }
+
+    fn skip_line(&mut self) {
+        loop {
+            match self.peek() {
+                Tok::Eol => {
+                    self.bump();
+                    return;
+                }
+                Tok::Eof => return,
+                _ => {
+                    self.bump();
+                }
+            }
+        }
+    }
+
+    /// Expect the end of the statement.
+    fn expect_eol(&mut self) -> bool {
+        if self.eat(&Tok::Eol) {
+            true
+        } else {
+            self.syntax_error("end of line");
+            false
+        }
+    }
+
+    // ---- symbols -----------------------------------------------------------------------
+
+    /// sym_lookup(): `y`, `m` and `n` are the constants; quoted text is a constant symbol
+    /// of its own, distinct from a config symbol of the same name.
+    fn lookup(&mut self, name: &str, is_const: bool) -> SymbolId {
+        match name {
+            "n" => return SymbolId::NO,
+            "m" => return SymbolId::MOD,
+            "y" => return SymbolId::YES,
+            _ => {}
+        }
+        let table = if is_const {
+            &self.model.const_by_name
+        } else {
+            &self.model.by_name
+        };
+        if let Some(&id) = table.get(name) {
+            return id;
+        }
+        let id = self.new_symbol(Some(name.to_string()), is_const);
+        if is_const {
+            self.model.const_by_name.insert(name.to_string(), id);
+        } else {
+            self.model.by_name.insert(name.to_string(), id);
+        }
+        id
+    }
+
+    fn new_symbol(&mut self, name: Option<String>, is_const: bool) -> SymbolId {
+        let id = SymbolId(self.model.symbols.len() as u32);
+        self.model.symbols.push(Symbol {
+            name,
+            is_const,
+            is_choice: false,
+            stype: SymbolType::Unknown,
+            props: Vec::new(),
+            menus: Vec::new(),
+            transitional: false,
+            optional: false,
+            allnoconfig_y: false,
+        });
+        id
+    }
+
+    // ---- menu builders (menu.c) ----------------------------------------------------------
+
+    fn add_entry(&mut self, kind: MenuKind, sym: Option<SymbolId>) {
+        let id = MenuId(self.model.menus.len() as u32);
+        let pos = self.stmt_pos();
+        self.model.menus.push(Menu {
+            kind,
+            parent: Some(self.current_menu),
+            children: Vec::new(),
+            sym,
+            prompt: None,
+            dep: None,
+            visibility: None,
+            help: None,
+            pos,
+        });
+        self.model.menus[self.current_menu.0 as usize]
+            .children
+            .push(id);
+        self.current_entry = id;
+        if let Some(sym) = sym {
+            self.model.symbols[sym.0 as usize].menus.push(id);
+        }
+    }
+
+    fn add_menu(&mut self) -> MenuId {
+        self.current_menu = self.current_entry;
+        self.current_menu
+    }
+
+    fn end_menu(&mut self) {
+        self.current_menu = self
+            .model
+            .menu(self.current_menu)
+            .parent
+            .unwrap_or(Model::ROOT);
+    }
+
+    fn entry_mut(&mut self) -> &mut Menu {
+        &mut self.model.menus[self.current_entry.0 as usize]
+    }
+
+    fn add_dep(&mut self, dep: Expr) {
+        let entry = self.entry_mut();
+        entry.dep = Expr::and_opt(entry.dep.take(), Some(dep));
+    }
+
+    /// menu_set_type(): the first type sticks; a different one later is warned about.
+    fn set_type(&mut self, stype: SymbolType) {
+        let Some(sym) = self.model.menu(self.current_entry).sym else {
+            return;
+        };
+        let current = self.model.symbol(sym).stype;
+        if current == stype {
+            return;
+        }
+        if current == SymbolType::Unknown {
+            self.model.symbols[sym.0 as usize].stype = stype;
+            return;
+        }
+        let pos = self.model.menu(self.current_entry).pos;
+        let name = self.model.sym_name(sym).to_string();
+        self.warning_at(
+            pos,
+            format!(
+                "ignoring type redefinition of '{name}' from '{}' to '{}'",
+                current.kernel_name(),
+                stype.kernel_name()
+            ),
+        );
+    }
+
+    fn add_prop(
+        &mut self,
+        kind: PropKind,
+        expr: Option<Expr>,
+        cond: Option<Expr>,
+        text: Option<String>,
+    ) -> PropId {
+        let id = PropId(self.model.props.len() as u32);
+        let pos = self.stmt_pos();
+        self.model.props.push(Property {
+            kind,
+            menu: self.current_entry,
+            expr,
+            cond,
+            text,
+            pos,
+        });
+        if let Some(sym) = self.model.menu(self.current_entry).sym {
+            self.model.symbols[sym.0 as usize].props.push(id);
+        }
+        id
+    }
+
+    /// menu_add_prompt(): also applies every enclosing menu's `visible if`.
+    fn add_prompt(&mut self, kind: PropKind, text: String, cond: Option<Expr>) -> PropId {
+        let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let leading_space = trimmed.len() != text.len();
+        let text = trimmed.to_string();
+        let mut cond = cond;
+        if kind == PropKind::Prompt {
+            let mut menu = self.model.menu(self.current_entry).parent;
+            while let Some(m) = menu {
+                if let Some(vis) = &self.model.menu(m).visibility {
+                    cond = Expr::and_opt(cond, Some(vis.clone()));
+                }
+                menu = self.model.menu(m).parent;
+            }
+        }
+        let redefined = self.model.menu(self.current_entry).prompt.is_some();
+        let id = self.add_prop(kind, None, cond, Some(text));
+        let pos = self.model.prop(id).pos;
+        if leading_space {
+            self.warning_at(pos, "leading whitespace ignored".to_string());
+        }
+        if redefined {
+            self.warning_at(pos, "prompt redefined".to_string());
+        }
+        self.entry_mut().prompt = Some(id);
+        id
+    }
+
+    // ---- grammar -----------------------------------------------------------------------
+
+    fn parse_input(&mut self) {
+        if self.at(&Tok::MainMenu) {
+            self.bump();
+            match self.bump().tok {
+                Tok::Quoted(text) => {
+                    if self.expect_eol() {
+                        self.add_prompt(PropKind::Menu, text, None);
+                    }
+                }
+                _ => self.syntax_error("a quoted main menu title"),
+            }
+        }
+        let end = self.parse_stmt_list(Block::Top);
+        if end != Tok::Eof {
+            let name = keyword_block(&end).unwrap_or("?");
+            self.error(format!("unexpected '{name}' outside any block"));
+        }
+    }
+
+    /// stmt_list / stmt_list_in_choice: statements until an `end*` keyword or the end of
+    /// input, which is returned (and consumed, with its line end).
+    fn parse_stmt_list(&mut self, block: Block) -> Tok {
+        loop {
+            let tok = self.peek().clone();
+            match tok {
+                Tok::Eof => return Tok::Eof,
+                Tok::EndMenu | Tok::EndChoice | Tok::EndIf => {
+                    if block == Block::Top {
+                        let name = keyword_block(&tok).unwrap_or("?");
+                        self.error(format!("unexpected 'end{name}' outside any block"));
+                        self.skip_line();
+                        continue;
+                    }
+                    self.bump();
+                    self.expect_eol();
+                    return tok;
+                }
+                Tok::Config | Tok::MenuConfig => self.parse_config(tok == Tok::MenuConfig),
+                Tok::Comment => self.parse_comment(),
+                Tok::If => self.parse_if(block == Block::Choice),
+                Tok::Choice if block != Block::Choice => self.parse_choice(),
+                Tok::Menu if block != Block::Choice => self.parse_menu(),
+                Tok::Source | Tok::RSource | Tok::OSource | Tok::ORSource
+                    if block != Block::Choice =>
+                {
+                    self.parse_source()
+                }
+                Tok::Word(word) if block != Block::Choice => self.parse_assignment_or_unknown(word),
+                _ => {
+                    self.error("invalid statement".to_string());
+                    self.skip_line();
+                }
+            }
+        }
+    }
+
+    fn parse_assignment_or_unknown(&mut self, word: String) {
+        self.bump();
+        let flavor = match self.peek() {
+            Tok::Equal => Flavor::Recursive,
+            Tok::ColonEqual => Flavor::Simple,
+            Tok::PlusEqual => Flavor::Append,
+            _ => {
+                self.error(format!("unknown statement \"{word}\""));
+                self.skip_line();
+                return;
+            }
+        };
+        self.bump();
+        let value = match self.peek().clone() {
+            Tok::AssignVal(value) => {
+                self.bump();
+                value
+            }
+            _ => String::new(),
+        };
+        if self.expect_eol() {
+            self.pp.filename = self.stmt_file_name();
+            self.pp.lineno = self.lexer.stmt_line;
+            self.pp.assign(&word, &value, flavor);
+        }
+    }
+
+    /// Close a block opened by `open` with the `end*` token `end` (zconf_endtoken()).
+    fn close_block(&mut self, block: Block, open: MenuId, end: Tok) {
+        if end == Tok::Eof {
+            let pos = self.model.menu(open).pos;
+            let file = self.model.file_name(pos.file).to_string();
+            self.error_at(
+                file,
+                pos.line,
+                "missing end statement for this entry".to_string(),
+            );
+            self.current_menu = open;
+            self.end_menu();
+            return;
+        }
+        let name = keyword_block(&end).unwrap_or("?");
+        if name != block.name() {
+            self.error(format!(
+                "unexpected 'end{name}' within {} block",
+                block.name()
+            ));
+        } else {
+            let open_file = self.model.menu(open).pos.file;
+            if open_file != self.lexer.stmt_file {
+                self.error(format!("'end{name}' in different file than '{}'", block.name()));
+            }
+        }
+        // Close it regardless, so that one mistake does not shift every later entry.
+        self.current_menu = open;
+        self.end_menu();
+    }
+
+    fn parse_config(&mut self, menuconfig: bool) {
+        self.bump();
+        let sym = match self.peek().clone() {
+            Tok::Word(name) => {
+                self.bump();
+                self.lookup(&name, false)
+            }
+            _ => {
+                self.syntax_error("a symbol name");
+                return;
+            }
+        };
+        if !self.expect_eol() {
+            return;
+        }
+        let kind = if menuconfig {
+            MenuKind::MenuConfig
+        } else {
+            MenuKind::Config
+        };
+        self.add_entry(kind, Some(sym));
+        self.parse_config_options(false);
+        let entry = self.current_entry;
+        if menuconfig {
+            if let Some(prompt) = self.model.menu(entry).prompt {
+                self.model.props[prompt.0 as usize].kind = PropKind::Menu;
+            } else {
+                let pos = self.stmt_pos();
+                self.warning_at(pos, "menuconfig statement without prompt".to_string());
+            }
+        }
+        if let Some(choice) = self.current_choice {
+            self.check_choice_member(choice, entry, sym);
+        }
+    }
+
+    fn check_choice_member(&mut self, _choice: MenuId, entry: MenuId, sym: SymbolId) {
+        if !self.dialect.bool_choices_only() {
+            return;
+        }
+        let pos = self.model.menu(entry).pos;
+        let file = self.model.file_name(pos.file).to_string();
+        if self.model.menu(entry).prompt.is_none() {
+            self.error_at(
+                file.clone(),
+                pos.line,
+                "choice member must have a prompt".to_string(),
+            );
+        }
+        if self.model.symbol(sym).stype != SymbolType::Bool {
+            self.error_at(file, pos.line, "choice member must be bool".to_string());
+        }
+    }
+
+    /// config_option_list / choice_option_list: options until a line that is not one.
+    fn parse_config_options(&mut self, in_choice: bool) {
+        loop {
+            let tok = self.peek().clone();
+            match tok {
+                Tok::Bool | Tok::Tristate | Tok::Int | Tok::Hex | Tok::String => {
+                    self.bump();
+                    let stype = match tok {
+                        Tok::Bool => SymbolType::Bool,
+                        Tok::Tristate => SymbolType::Tristate,
+                        Tok::Int => SymbolType::Int,
+                        Tok::Hex => SymbolType::Hex,
+                        _ => SymbolType::String,
+                    };
+                    let prompt = self.parse_optional_prompt();
+                    if !self.expect_eol() {
+                        continue;
+                    }
+                    if in_choice && self.dialect.bool_choices_only() && stype != SymbolType::Bool {
+                        self.error(format!("syntax error: a choice is bool, not {stype}"));
+                    }
+                    self.set_type(stype);
+                    if let Some((text, cond)) = prompt {
+                        self.add_prompt(PropKind::Prompt, text, cond);
+                    }
+                }
+                Tok::Prompt => {
+                    self.bump();
+                    let Tok::Quoted(text) = self.peek().clone() else {
+                        self.syntax_error("a quoted prompt");
+                        continue;
+                    };
+                    self.bump();
+                    let cond = self.parse_if_expr();
+                    if self.expect_eol() {
+                        self.add_prompt(PropKind::Prompt, text, cond);
+                    }
+                }
+                Tok::Default | Tok::DefBool | Tok::DefTristate => {
+                    self.bump();
+                    if in_choice {
+                        let Tok::Word(name) = self.peek().clone() else {
+                            self.syntax_error("a symbol name");
+                            continue;
+                        };
+                        self.bump();
+                        let target = self.lookup(&name, false);
+                        let cond = self.parse_if_expr();
+                        if self.expect_eol() {
+                            self.add_prop(PropKind::Default, Some(Expr::sym(target)), cond, None);
+                        }
+                        continue;
+                    }
+                    let Some(value) = self.parse_expr() else {
+                        self.skip_line();
+                        continue;
+                    };
+                    let cond = self.parse_if_expr();
+                    if !self.expect_eol() {
+                        continue;
+                    }
+                    self.add_prop(PropKind::Default, Some(value), cond, None);
+                    match tok {
+                        Tok::DefBool => self.set_type(SymbolType::Bool),
+                        Tok::DefTristate => self.set_type(SymbolType::Tristate),
+                        _ => {}
+                    }
+                }
+                Tok::Select | Tok::Imply if !in_choice => {
+                    self.bump();
+                    let Tok::Word(name) = self.peek().clone() else {
+                        self.syntax_error("a symbol name");
+                        continue;
+                    };
+                    self.bump();
+                    let target = self.lookup(&name, false);
+                    let cond = self.parse_if_expr();
+                    if self.expect_eol() {
+                        let kind = if tok == Tok::Select {
+                            PropKind::Select
+                        } else {
+                            PropKind::Imply
+                        };
+                        self.add_prop(kind, Some(Expr::sym(target)), cond, None);
+                    }
+                }
+                Tok::Range if !in_choice => {
+                    self.bump();
+                    let Some(low) = self.parse_symbol() else {
+                        self.skip_line();
+                        continue;
+                    };
+                    let Some(high) = self.parse_symbol() else {
+                        self.skip_line();
+                        continue;
+                    };
+                    let cond = self.parse_if_expr();
+                    if self.expect_eol() {
+                        self.add_prop(PropKind::Range, Some(Expr::Range(low, high)), cond, None);
+                    }
+                }
+                Tok::Modules if !in_choice => {
+                    self.bump();
+                    if self.expect_eol() {
+                        self.set_modules_symbol();
+                    }
+                }
+                Tok::Transitional if !in_choice => {
+                    self.bump();
+                    if self.expect_eol() {
+                        if let Some(sym) = self.model.menu(self.current_entry).sym {
+                            self.model.symbols[sym.0 as usize].transitional = true;
+                        }
+                    }
+                }
+                Tok::Optional if in_choice => {
+                    self.bump();
+                    if self.expect_eol() {
+                        if !self.dialect.optional_choices() {
+                            self.error("invalid statement".to_string());
+                        } else if let Some(sym) = self.model.menu(self.current_entry).sym {
+                            self.model.symbols[sym.0 as usize].optional = true;
+                        }
+                    }
+                }
+                Tok::OptionKw => self.parse_option(),
+                Tok::Depends => self.parse_depends(),
+                Tok::Help => self.parse_help(),
+                _ => return,
+            }
+        }
+    }
+
+    /// `option ...` of kernels before 5.13.
+    fn parse_option(&mut self) {
+        self.bump();
+        let name = match self.peek().clone() {
+            Tok::Word(name) => name,
+            Tok::Modules => "modules".to_string(),
+            _ => {
+                self.syntax_error("an option name");
+                return;
+            }
+        };
+        self.bump();
+        if self.eat(&Tok::Equal) {
+            // `option env="ARCH"` and the like: the value is irrelevant today.
+            self.bump();
+        }
+        if !self.expect_eol() {
+            return;
+        }
+        match name.as_str() {
+            "modules" => self.set_modules_symbol(),
+            "allnoconfig_y" => {
+                if let Some(sym) = self.model.menu(self.current_entry).sym {
+                    self.model.symbols[sym.0 as usize].allnoconfig_y = true;
+                }
+            }
+            "env" | "defconfig_list" => {}
+            other => self.warning(format!("ignoring unknown option {other}")),
+        }
+    }
+
+    fn set_modules_symbol(&mut self) {
+        let Some(sym) = self.model.menu(self.current_entry).sym else {
+            return;
+        };
+        if let Some(existing) = self.model.modules_sym {
+            let (new_name, old_name) = (
+                self.model.sym_name(sym).to_string(),
+                self.model.sym_name(existing).to_string(),
+            );
+            self.error(format!(
+                "symbol '{new_name}' redefines option 'modules' already defined by symbol '{old_name}'"
+            ));
+        }
+        self.model.modules_sym = Some(sym);
+    }
+
+    /// `depends on EXPR`, and `depends on EXPR if COND` (= `EXPR || COND = n`).
+    fn parse_depends(&mut self) {
+        self.bump();
+        if !self.eat(&Tok::On) {
+            self.syntax_error("'on'");
+            return;
+        }
+        let Some(dep) = self.parse_expr() else {
+            self.skip_line();
+            return;
+        };
+        let cond = self.parse_if_expr();
+        if !self.expect_eol() {
+            return;
+        }
+        let dep = match cond {
+            None => dep,
+            Some(cond) => Expr::or(dep, Expr::not(cond)),
+        };
+        self.add_dep(dep);
+    }
+
+    fn parse_help(&mut self) {
+        self.bump();
+        if !self.expect_eol() {
+            return;
+        }
+        self.lexer.start_help();
+        let Tok::HelpText(text) = self.bump().tok else {
+            return;
+        };
+        let name = self
+            .model
+            .menu(self.current_entry)
+            .sym
+            .map(|s| self.model.sym_name(s).to_string())
+            .unwrap_or_else(|| "<choice>".to_string());
+        if self.model.menu(self.current_entry).help.is_some() {
+            self.warning(format!(
+                "'{name}' defined with more than one help text -- only the last one will be used"
+            ));
+        }
+        if text.trim_matches(|c: char| " \x0c\n\r\t\x0b".contains(c)).is_empty() {
+            self.warning(format!("'{name}' defined with blank help text"));
+        }
+        self.entry_mut().help = Some(text);
+    }
+
+    fn parse_optional_prompt(&mut self) -> Option<(String, Option<Expr>)> {
+        let Tok::Quoted(text) = self.peek().clone() else {
+            return None;
+        };
+        self.bump();
+        let cond = self.parse_if_expr();
+        Some((text, cond))
+    }
+
+    fn parse_if_expr(&mut self) -> Option<Expr> {
+        if self.eat(&Tok::If) {
+            self.parse_expr()
+        } else {
+            None
+        }
+    }
+
+    fn parse_comment(&mut self) {
+        self.bump();
+        let Tok::Quoted(text) = self.peek().clone() else {
+            self.syntax_error("a quoted comment");
+            return;
+        };
+        self.bump();
+        if !self.expect_eol() {
+            return;
+        }
+        self.add_entry(MenuKind::Comment, None);
+        self.add_prompt(PropKind::Comment, text, None);
+        while self.at(&Tok::Depends) {
+            self.parse_depends();
+        }
+    }
+
+    fn parse_menu(&mut self) {
+        self.bump();
+        let Tok::Quoted(text) = self.peek().clone() else {
+            self.syntax_error("a quoted menu title");
+            return;
+        };
+        self.bump();
+        if !self.expect_eol() {
+            return;
+        }
+        self.add_entry(MenuKind::Menu, None);
+        self.add_prompt(PropKind::Menu, text, None);
+        loop {
+            match self.peek() {
+                Tok::Depends => self.parse_depends(),
+                Tok::Visible => {
+                    self.bump();
+                    let cond = self.parse_if_expr();
+                    if self.expect_eol() {
+                        let entry = self.entry_mut();
+                        entry.visibility = Expr::and_opt(entry.visibility.take(), cond);
+                    }
+                }
+                _ => break,
+            }
+        }
+        let open = self.add_menu();
+        let end = self.parse_stmt_list(Block::Menu);
+        self.close_block(Block::Menu, open, end);
+    }
+
+    fn parse_if(&mut self, in_choice: bool) {
+        self.bump();
+        let Some(cond) = self.parse_expr() else {
+            self.skip_line();
+            return;
+        };
+        if !self.expect_eol() {
+            return;
+        }
+        self.add_entry(MenuKind::If, None);
+        self.add_dep(cond);
+        let open = self.add_menu();
+        let block = if in_choice { Block::Choice } else { Block::If };
+        let end = self.parse_stmt_list(block);
+        // Inside a choice the statement list is stmt_list_in_choice, closed by `endif`.
+        self.close_block(Block::If, open, end);
+    }
+
+    fn parse_choice(&mut self) {
+        self.bump();
+        let name = match self.peek().clone() {
+            Tok::Word(name) => {
+                self.bump();
+                Some(name)
+            }
+            _ => None,
+        };
+        if !self.expect_eol() {
+            return;
+        }
+        if name.is_some() && self.dialect.bool_choices_only() {
+            self.error("syntax error: choices have no name since 6.11".to_string());
+        }
+        let sym = match name {
+            // 6.1: a named choice can be defined in several places.
+            Some(name) => {
+                let existing = self.model.by_name.get(&name).copied();
+                match existing {
+                    Some(id) if self.model.symbol(id).is_choice => id,
+                    _ => {
+                        let id = self.new_symbol(Some(name.clone()), false);
+                        self.model.by_name.insert(name, id);
+                        id
+                    }
+                }
+            }
+            None => self.new_symbol(None, false),
+        };
+        self.model.symbols[sym.0 as usize].is_choice = true;
+        self.add_entry(MenuKind::Choice, Some(sym));
+        if self.dialect.bool_choices_only() {
+            self.set_type(SymbolType::Bool);
+        }
+        self.parse_config_options(true);
+        let entry = self.current_entry;
+        if self.model.menu(entry).prompt.is_none() && self.dialect.bool_choices_only() {
+            let pos = self.model.menu(entry).pos;
+            let file = self.model.file_name(pos.file).to_string();
+            self.error_at(file, pos.line, "choice must have a prompt".to_string());
+        }
+        let open = self.add_menu();
+        let outer_choice = self.current_choice.replace(open);
+        let end = self.parse_stmt_list(Block::Choice);
+        self.current_choice = outer_choice;
+        self.close_block(Block::Choice, open, end);
+    }
+
+    fn parse_source(&mut self) {
+        let kind = self.bump().tok;
+        let Tok::Quoted(name) = self.peek().clone() else {
+            self.syntax_error("a quoted file name");
+            return;
+        };
+        self.bump();
+        if !self.expect_eol() {
+            return;
+        }
+        let relative = matches!(kind, Tok::RSource | Tok::ORSource);
+        let optional = matches!(kind, Tok::OSource | Tok::ORSource);
+        let path = if relative {
+            let current = self.stmt_file_name();
+            match current.rfind('/') {
+                Some(slash) => format!("{}/{}", &current[..slash], name),
+                None => name.clone(),
+            }
+        } else {
+            name.clone()
+        };
+        let path = path.strip_prefix("./").unwrap_or(&path).to_string();
+        if self.lexer.is_open(&path) {
+            let mut message = format!(
+                "Recursive inclusion detected.\nInclusion path:\n  current file : {path}"
+            );
+            for (file, line) in self.lexer.include_chain() {
+                message.push_str(&format!("\n  included from: {file}:{line}"));
+            }
+            self.error(message);
+            return;
+        }
+        match self.read_file(&path) {
+            Some(text) => {
+                let file = self.file_id(&path);
+                self.lexer.push_file(file, &path, text);
+            }
+            None if optional => {}
+            None => self.error(format!("can't open file \"{path}\"")),
+        }
+    }
+
+    // ---- expressions -------------------------------------------------------------------
+
+    /// `expr` of parser.y: `||` binds loosest, then `&&`, then comparisons, then `!`.
+    fn parse_expr(&mut self) -> Option<Expr> {
+        let mut left = self.parse_and()?;
+        while self.eat(&Tok::Or) {
+            let right = self.parse_and()?;
+            left = Expr::or(left, right);
+        }
+        Some(left)
+    }
+
+    fn parse_and(&mut self) -> Option<Expr> {
+        let mut left = self.parse_unary()?;
+        while self.eat(&Tok::And) {
+            let right = self.parse_unary()?;
+            left = Expr::and(left, right);
+        }
+        Some(left)
+    }
+
+    fn parse_unary(&mut self) -> Option<Expr> {
+        match self.peek() {
+            Tok::Not => {
+                self.bump();
+                Some(Expr::not(self.parse_unary()?))
+            }
+            Tok::OpenParen => {
+                self.bump();
+                let inner = self.parse_expr()?;
+                if !self.eat(&Tok::CloseParen) {
+                    let found = self.peek().describe();
+                    self.error(format!("syntax error, unexpected {found}, expecting ')'"));
+                    return None;
+                }
+                Some(inner)
+            }
+            _ => {
+                let left = self.parse_symbol()?;
+                let op = match self.peek() {
+                    Tok::Equal => CmpOp::Equal,
+                    Tok::Unequal => CmpOp::Unequal,
+                    Tok::Less => CmpOp::Less,
+                    Tok::LessEqual => CmpOp::LessEqual,
+                    Tok::Greater => CmpOp::Greater,
+                    Tok::GreaterEqual => CmpOp::GreaterEqual,
+                    _ => return Some(Expr::sym(left)),
+                };
+                self.bump();
+                let right = self.parse_symbol()?;
+                Some(Expr::Cmp(op, left, right))
+            }
+        }
+    }
+
+    fn parse_symbol(&mut self) -> Option<SymbolId> {
+        match self.peek().clone() {
+            Tok::Word(name) => {
+                self.bump();
+                Some(self.lookup(&name, false))
+            }
+            Tok::Quoted(text) => {
+                self.bump();
+                Some(self.lookup(&text, true))
+            }
+            other => {
+                self.error(format!(
+                    "syntax error, unexpected {}, expecting a symbol",
+                    other.describe()
+                ));
+                None
+            }
+        }
+    }
+}
+
+fn keyword_block(tok: &Tok) -> Option<&'static str> {
+    match tok {
+        Tok::EndMenu => Some("menu"),
+        Tok::EndChoice => Some("choice"),
+        Tok::EndIf => Some("if"),
+        _ => None,
+    }
+}

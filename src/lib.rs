@@ -1,0 +1,9 @@
+//! xenlint: finds Kconfig and Kbuild changes that break bisection of a Linux kernel patch
+//! series, by reading Kconfig at every commit and resolving it as the kernel's conf does.
+//!
+//! The pipeline runs one way: a revision becomes a tree of files (`source`), files become a
+//! Kconfig model (`kconfig`), the model plus a baseline becomes a configuration per arch,
+//! configurations of neighbouring commits become findings, findings become a report.
+
+pub mod kconfig;
+pub mod source;

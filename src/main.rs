@@ -1,0 +1,249 @@
+//! The xenlint command line: argument parsing, output, and the exit status.
+//!
+//! Exit status: 0 when all is well, 1 when findings were reported, 2 for usage errors and
+//! bad input (a missing tree, an unknown arch, a Kconfig tree with errors).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use xenlint::kconfig::env::{EnvRequest, KernelEnv};
+use xenlint::kconfig::macros::{ShellPolicy, ShellRunner};
+use xenlint::kconfig::model::{Model, Severity};
+use xenlint::source::{DirSource, Source};
+
+#[derive(Parser)]
+#[command(
+    name = "xenlint",
+    version,
+    about = "Find Kconfig changes that break bisection of a kernel patch series",
+    long_about = "xenlint reads a kernel tree's Kconfig exactly as the kernel's own scripts/kconfig does,\n\
+                  for any ARCH, without a build directory.\n\n\
+                  Examples:\n  \
+                  xenlint symbols --arch arm64 --srctree ~/linux\n  \
+                  xenlint symbols --format json ARCH=x86 CROSS_COMPILE=x86_64-linux-gnu-"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShellMode {
+    /// Never run `$(shell,...)`: every command expands to nothing (compiler probes fail).
+    Never,
+    /// Run commands as make would. The default for a tree on disk, which you chose to trust.
+    Trusted,
+}
+
+/// Options shared by every command that reads one tree.
+#[derive(clap::Args)]
+struct TreeArgs {
+    /// The architecture, as make's ARCH= (x86, arm64, x86_64, i386, ...). Default: $ARCH,
+    /// then the host's.
+    #[arg(long, env = "ARCH")]
+    arch: Option<String>,
+
+    /// The kernel source tree.
+    #[arg(long, default_value = ".")]
+    srctree: PathBuf,
+
+    /// Whether Kconfig's `$(shell,...)` commands run.
+    #[arg(long, value_enum, default_value = "trusted")]
+    shell: ShellMode,
+
+    /// Make variables, as on make's command line: CC=clang, CROSS_COMPILE=..., LLVM=1.
+    #[arg(value_name = "VAR=VALUE")]
+    vars: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the Kconfig files read, every symbol defined with its type and definition
+    /// sites, and the errors found, for one ARCH.
+    Symbols {
+        #[command(flatten)]
+        tree: TreeArgs,
+
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xenlint: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Symbols { tree, format } => symbols(&tree, format),
+    }
+}
+
+/// Read one tree's Kconfig for the arch the arguments name.
+fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
+    let srctree = tree
+        .srctree
+        .canonicalize()
+        .with_context(|| format!("--srctree {}", tree.srctree.display()))?;
+    let source = DirSource::new(&srctree);
+    let mut overrides = Vec::new();
+    for var in &tree.vars {
+        let Some((name, value)) = var.split_once('=') else {
+            bail!("`{var}`: expected VAR=VALUE, as on make's command line");
+        };
+        overrides.push((name.to_string(), value.to_string()));
+    }
+    let request = EnvRequest {
+        arch: tree.arch.clone(),
+        srctree: srctree.display().to_string(),
+        overrides,
+    };
+    let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
+        xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {
+            let arches = list_arches(&source);
+            anyhow::anyhow!(
+                "ARCH={arch}: {} has no arch/{srcarch}/Kconfig; arches in this tree: {}",
+                source.describe(),
+                arches.join(" ")
+            )
+        }
+        other => other.into(),
+    })?;
+    let policy = match tree.shell {
+        ShellMode::Never => ShellPolicy::Never,
+        ShellMode::Trusted => ShellPolicy::Trusted,
+    };
+    let model = xenlint::kconfig::read_tree(&source, &env, ShellRunner::new(policy));
+    Ok((source, env, model))
+}
+
+fn list_arches(source: &DirSource) -> Vec<String> {
+    let mut arches = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(source.root().join("arch")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if matches!(source.read(&format!("arch/{name}/Kconfig")), Ok(Some(_))) {
+                arches.push(name);
+            }
+        }
+    }
+    arches.sort();
+    arches
+}
+
+#[derive(serde::Serialize)]
+struct SymbolsJson<'a> {
+    arch: &'a str,
+    kernelversion: String,
+    files: &'a [String],
+    symbols: Vec<SymbolJson>,
+    env: Vec<(String, String)>,
+    errors: Vec<&'a xenlint::kconfig::model::Diagnostic>,
+    warnings: Vec<&'a xenlint::kconfig::model::Diagnostic>,
+}
+
+#[derive(serde::Serialize)]
+struct SymbolJson {
+    name: String,
+    #[serde(rename = "type")]
+    stype: String,
+    definitions: Vec<String>,
+}
+
+fn symbols(tree: &TreeArgs, format: Format) -> anyhow::Result<ExitCode> {
+    let (_source, env, model) = load_tree(tree)?;
+    let symbols: Vec<SymbolJson> = model
+        .defined_symbols()
+        .map(|id| {
+            let sym = model.symbol(id);
+            SymbolJson {
+                name: model.sym_name(id).to_string(),
+                stype: sym.stype.keyword().to_string(),
+                definitions: sym
+                    .menus
+                    .iter()
+                    .map(|&m| {
+                        let pos = model.menu(m).pos;
+                        format!("{}:{}", model.file_name(pos.file), pos.line)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let errors: Vec<_> = model.errors().collect();
+    let warnings: Vec<_> = model
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .collect();
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            let doc = SymbolsJson {
+                arch: &env.arch,
+                kernelversion: env.version.kernelversion(),
+                files: &model.files,
+                symbols,
+                env: model.env_used.clone(),
+                errors: errors.clone(),
+                warnings,
+            };
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            writeln!(
+                out,
+                "ARCH={} (SRCARCH={}), Linux {}: {} Kconfig files, {} symbols",
+                env.arch,
+                env.srcarch,
+                env.version.kernelversion(),
+                model.files.len(),
+                symbols.len()
+            )?;
+            for sym in &symbols {
+                writeln!(
+                    out,
+                    "CONFIG_{} {} {}",
+                    sym.name,
+                    sym.stype,
+                    sym.definitions.join(" ")
+                )?;
+            }
+            for warning in &warnings {
+                eprintln!("{warning}");
+            }
+            for error in &errors {
+                eprintln!("{error}");
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "xenlint: {} error(s) in the Kconfig of {}",
+            errors.len(),
+            _source.describe()
+        );
+        Ok(ExitCode::from(2))
+    }
+}

@@ -1,0 +1,107 @@
+//! The `Source` trait: read one path of a kernel tree, wherever the tree lives.
+//!
+//! Everything under `kconfig/` and `kbuild/` reads files only through this trait, so the same
+//! parser serves a directory, a git commit (read straight from the object database) and an
+//! in-memory tree built by a test. This module owns no parsing and no caching policy beyond
+//! what a backend needs to answer `read`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a read failed for a reason other than "the file does not exist".
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+/// A kernel tree, addressed by paths relative to its top directory (`arch/x86/Kconfig`).
+pub trait Source: Send + Sync {
+    /// The bytes of `path`, or `None` when the tree has no such file.
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError>;
+
+    /// A directory on disk holding the same tree, if there is one. `$(shell,...)` commands
+    /// that call scripts of the tree (`$(srctree)/scripts/...`) need it.
+    fn local_root(&self) -> Option<&Path> {
+        None
+    }
+
+    /// A short description for messages: a directory path or a commit id.
+    fn describe(&self) -> String;
+}
+
+/// A kernel tree in a directory.
+#[derive(Debug, Clone)]
+pub struct DirSource {
+    root: PathBuf,
+}
+
+impl DirSource {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirSource { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Source for DirSource {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        let full = self.root.join(path);
+        match std::fs::read(&full) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err)
+                if err.kind() == std::io::ErrorKind::NotFound
+                    || err.kind() == std::io::ErrorKind::NotADirectory =>
+            {
+                Ok(None)
+            }
+            // Kconfig names a directory by mistake: the kernel's fopen() fails the same way.
+            Err(_) if full.is_dir() => Ok(None),
+            Err(err) => Err(SourceError::Io {
+                path: full.display().to_string(),
+                message: err.to_string(),
+            }),
+        }
+    }
+
+    fn local_root(&self) -> Option<&Path> {
+        Some(&self.root)
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+/// A tree held in memory: tests, and a commit's changes applied on top of another source.
+#[derive(Debug, Clone, Default)]
+pub struct MemSource {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemSource {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, path: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.insert(path, contents);
+        self
+    }
+
+    pub fn insert(&mut self, path: &str, contents: impl Into<Vec<u8>>) {
+        self.files.insert(path.to_string(), contents.into());
+    }
+}
+
+impl Source for MemSource {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        Ok(self.files.get(path).cloned())
+    }
+
+    fn describe(&self) -> String {
+        "<memory>".to_string()
+    }
+}
