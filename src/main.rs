@@ -62,7 +62,7 @@ struct TreeArgs {
     shell: ShellMode,
 
     /// Make variables, as on make's command line: CC=clang, CROSS_COMPILE=..., LLVM=1.
-    #[arg(value_name = "VAR=VALUE")]
+    #[arg(long = "make-var", value_name = "VAR=VALUE")]
     vars: Vec<String>,
 }
 
@@ -78,11 +78,50 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Write the .config that `make ARCH=<arch> TARGET [FRAGMENT.config...]` would write.
+    ///
+    /// TARGET is a kernel configuration target: defconfig (the arch's KBUILD_DEFCONFIG),
+    /// <name>_defconfig, olddefconfig, alldefconfig, allnoconfig, allyesconfig,
+    /// allmodconfig or savedefconfig. Fragments are merged afterwards as the kernel's
+    /// `%.config` rule does (kernel/configs/ and arch/<arch>/configs/).
+    ///
+    /// Example: xenlint config x86_64_defconfig xen.config --arch x86 -o /tmp/xen.config
+    Config {
+        /// The target, as given to make.
+        target: String,
+
+        /// Config fragments to merge after the target (xen.config, kvm_guest.config).
+        #[arg(value_name = "FRAGMENT.config")]
+        fragments: Vec<String>,
+
+        #[command(flatten)]
+        tree: TreeArgs,
+
+        /// Where to write the result (default: .config in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+
+        /// The existing configuration for olddefconfig and savedefconfig (default: .config).
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // Resolving follows dependency chains recursively, as conf does: give it room.
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || run(cli))
+        .expect("spawning the worker thread");
+    let result = match worker.join() {
+        Ok(result) => result,
+        Err(_) => {
+            eprintln!("xenlint: internal error (a bug: please report it with the command line)");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("xenlint: error: {err:#}");
@@ -94,6 +133,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Symbols { tree, format } => symbols(&tree, format),
+        Command::Config {
+            tree,
+            target,
+            fragments,
+            output,
+            input,
+        } => config(&tree, &target, &fragments, output, input),
     }
 }
 
@@ -246,4 +292,47 @@ fn symbols(tree: &TreeArgs, format: Format) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(2))
     }
+}
+
+fn config(
+    tree: &TreeArgs,
+    target: &str,
+    fragments: &[String],
+    output: Option<PathBuf>,
+    input: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let (source, env, model) = load_tree(tree)?;
+    let errors: Vec<_> = model.errors().collect();
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        bail!("the Kconfig of {} has errors; no configuration written", source.describe());
+    }
+    let needs_input = matches!(target, "olddefconfig" | "savedefconfig");
+    let input = match (needs_input, input) {
+        (true, path) => {
+            let path = path.unwrap_or_else(|| PathBuf::from(".config"));
+            match std::fs::read(&path) {
+                Ok(text) => Some(xenlint::kconfig::targets::InputFile {
+                    name: path.display().to_string(),
+                    text,
+                }),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound && target == "olddefconfig" => None,
+                Err(err) => bail!("{}: {err}", path.display()),
+            }
+        }
+        (false, Some(_)) => bail!("--input is for olddefconfig and savedefconfig, not {target}"),
+        (false, None) => None,
+    };
+    let fin = xenlint::kconfig::finalize::finalize(&model, env.dialect().bool_choices_only());
+    let run = xenlint::kconfig::make_config(&source, &env, &model, &fin, target, fragments, input)?;
+    for warning in &run.warnings {
+        eprintln!("{warning}");
+    }
+    let default_name = if target == "savedefconfig" { "defconfig" } else { ".config" };
+    let output = output.unwrap_or_else(|| PathBuf::from(default_name));
+    std::fs::write(&output, &run.config).with_context(|| format!("writing {}", output.display()))?;
+    eprintln!("#\n# configuration written to {}\n#", output.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,18 @@
 //! Kconfig: from a kernel tree to a model of every symbol, menu and property, and (in the
 //! resolver) to a configuration. Reads files only through `crate::source::Source`.
 
+pub mod confdata;
+pub mod defconfig;
 pub mod env;
 pub mod expr;
+pub mod finalize;
 pub mod lexer;
 pub mod macros;
 pub mod model;
 pub mod parser;
+pub mod resolve;
+mod resolve_v1;
+pub mod targets;
 
 use crate::source::Source;
 use env::KernelEnv;
@@ -21,4 +27,130 @@ pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -
     }
     let pp = Preprocessor::new(macro_env, shell);
     parser::Parser::new(source, pp, env.dialect()).parse("Kconfig")
+}
+
+use confdata::ReadWarning;
+use targets::{InputFile, Target};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown target `{0}`: use defconfig, <name>_defconfig, olddefconfig, alldefconfig, allnoconfig, allyesconfig, allmodconfig or savedefconfig")]
+    UnknownTarget(String),
+    #[error("ARCH={arch}: no arch/{srcarch}/configs/{name} and no make rule builds it")]
+    NoDefconfig {
+        arch: String,
+        srcarch: String,
+        name: String,
+    },
+    #[error("fragment `{0}`: not in kernel/configs/ or arch/{1}/configs/")]
+    NoFragment(String, String),
+    #[error(transparent)]
+    Source(#[from] crate::source::SourceError),
+}
+
+/// What `make <target> [fragments...]` would leave in .config, and what conf said.
+#[derive(Debug, Clone)]
+pub struct ConfigRun {
+    pub config: String,
+    pub warnings: Vec<ReadWarning>,
+    /// Unmet direct dependencies found while resolving, by symbol name (deduplicated).
+    pub unmet: Vec<String>,
+}
+
+fn read_required(source: &dyn Source, path: &str) -> Result<Option<Vec<u8>>, ConfigError> {
+    Ok(source.read(path)?)
+}
+
+/// Run one conf invocation on a fresh state, as each make step starts a new conf process.
+pub fn run_conf(model: &model::Model, fin: &finalize::Finalized, bool_choices: bool, target: &Target, input: Option<&InputFile>, allconfig: Option<&InputFile>) -> ConfigRun {
+    let mut cfg = resolve::Config::new(model, fin, bool_choices);
+    let outcome = targets::run(&mut cfg, target, input, allconfig);
+    let mut unmet: Vec<String> = Vec::new();
+    for u in &cfg.unmet {
+        let name = model.sym_name(u.sym).to_string();
+        if !unmet.contains(&name) {
+            unmet.push(name);
+        }
+    }
+    ConfigRun {
+        config: outcome.config,
+        warnings: outcome.read_warnings,
+        unmet,
+    }
+}
+
+/// `make ARCH=<arch> <target> [fragment.config ...]` for one tree.
+pub fn make_config(
+    source: &dyn Source,
+    env: &KernelEnv,
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    target: &str,
+    fragments: &[String],
+    input: Option<InputFile>,
+) -> Result<ConfigRun, ConfigError> {
+    let bool_choices = env.dialect().bool_choices_only();
+    let simple = match target {
+        "olddefconfig" => Some(Target::OldDefconfig),
+        "alldefconfig" => Some(Target::AllDefconfig),
+        "allnoconfig" => Some(Target::AllNoconfig),
+        "allyesconfig" => Some(Target::AllYesconfig),
+        "allmodconfig" => Some(Target::AllModconfig),
+        "savedefconfig" => Some(Target::SaveDefconfig),
+        _ => None,
+    };
+    let mut run = if let Some(t) = simple {
+        let allconfig = None;
+        run_conf(model, fin, bool_choices, &t, input.as_ref(), allconfig)
+    } else if target == "defconfig" || target.ends_with("_defconfig") {
+        let name = if target == "defconfig" {
+            defconfig::kbuild_defconfig(source, env)
+        } else {
+            target.to_string()
+        };
+        let no_defconfig = || ConfigError::NoDefconfig {
+            arch: env.arch.clone(),
+            srcarch: env.srcarch.clone(),
+            name: name.clone(),
+        };
+        match defconfig::recipe(source, env, &name).ok_or_else(no_defconfig)? {
+            defconfig::DefconfigRecipe::File(path) => {
+                let text = read_required(source, &path)?.ok_or_else(no_defconfig)?;
+                let file = InputFile { name: path, text };
+                run_conf(model, fin, bool_choices, &Target::Defconfig, Some(&file), None)
+            }
+            defconfig::DefconfigRecipe::Merge { base, fragments } => {
+                let base_text = read_required(source, &base)?.ok_or_else(no_defconfig)?;
+                let mut texts = Vec::new();
+                for f in &fragments {
+                    let t = read_required(source, f)?.ok_or_else(no_defconfig)?;
+                    texts.push(String::from_utf8_lossy(&t).into_owned());
+                }
+                let merged = defconfig::merge_fragments(&String::from_utf8_lossy(&base_text), &texts);
+                let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
+                run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None)
+            }
+        }
+    } else {
+        return Err(ConfigError::UnknownTarget(target.to_string()));
+    };
+    for fragment in fragments {
+        // The `%.config` rule: merge_config.sh -m .config <fragments>, then olddefconfig.
+        let mut texts = Vec::new();
+        for path in [format!("kernel/configs/{fragment}"), format!("arch/{}/configs/{fragment}", env.srcarch)] {
+            if let Some(t) = read_required(source, &path)? {
+                texts.push(String::from_utf8_lossy(&t).into_owned());
+            }
+        }
+        if texts.is_empty() {
+            return Err(ConfigError::NoFragment(fragment.clone(), env.srcarch.clone()));
+        }
+        let merged = defconfig::merge_fragments(&run.config, &texts);
+        let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
+        let next = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None);
+        let mut warnings = std::mem::take(&mut run.warnings);
+        warnings.extend(next.warnings);
+        run = ConfigRun { warnings, ..next };
+    }
+    Ok(run)
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Build the kernel's own reference outputs that xenlint's conformance tests compare with.
+#
+# For each Debian linux-source tree (extracted from /usr/src/linux-source-<v>.tar.xz into
+# $XENLINT_KERNELS, default /var/tmp/xenlint-kernels), each arch and each target, run
+#   make -C <tree> ARCH=<arch> O=$XENLINT_KERNELS/refs/<v>/<arch>/<target> <target>
+# and keep its .config, include/config/auto.conf.cmd and output. Finished runs are kept.
+#
+# usage: scripts/kernel-refs.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"] [-j N]
+# Defaults: both versions, every arch of each tree, defconfig allnoconfig allyesconfig
+# allmodconfig, 2 jobs.
+set -euo pipefail
+
+kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
+versions="6.1 6.12"
+arches=""
+targets="defconfig allnoconfig allyesconfig allmodconfig"
+jobs=2
+while getopts "v:a:t:j:" opt; do
+  case $opt in
+    v) versions=$OPTARG ;;
+    a) arches=$OPTARG ;;
+    t) targets=$OPTARG ;;
+    j) jobs=$OPTARG ;;
+    *) echo "usage: $0 [-v versions] [-a arches] [-t targets] [-j jobs]" >&2; exit 2 ;;
+  esac
+done
+
+mkdir -p "$kernels"
+for v in $versions; do
+  tree="$kernels/linux-source-$v"
+  if [ ! -f "$tree/Makefile" ]; then
+    tarball="/usr/src/linux-source-$v.tar.xz"
+    [ -f "$tarball" ] || { echo "$tarball missing: apt-get install linux-source-$v" >&2; exit 2; }
+    echo "extracting $tarball" >&2
+    tar xf "$tarball" -C "$kernels"
+  fi
+done
+
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+for v in $versions; do
+  tree="$kernels/linux-source-$v"
+  want=$arches
+  if [ -z "$want" ]; then
+    want=$(cd "$tree/arch" && for d in */; do [ -f "$d/Kconfig" ] && echo "${d%/}"; done)
+  fi
+  for a in $want; do
+    [ -f "$tree/arch/$a/Kconfig" ] || continue
+    for t in $targets; do
+      out="$kernels/refs/$v/$a/$t"
+      [ -f "$out/.done" ] || echo "$v $a $t" >> "$list"
+    done
+  done
+done
+
+run_one() {
+  local v=$1 a=$2 t=$3
+  local tree="$kernels/linux-source-$v" out="$kernels/refs/$v/$a/$t"
+  rm -rf "$out"; mkdir -p "$out"
+  if make -s -C "$tree" ARCH="$a" O="$out" "$t" > "$out/make.out" 2> "$out/make.err"; then
+    touch "$out/.done"
+    echo "ok   $v $a $t" >&2
+  else
+    echo "FAIL $v $a $t (see $out/make.err)" >&2
+  fi
+}
+export -f run_one
+export kernels
+n=$(wc -l < "$list")
+echo "$n reference runs to make" >&2
+[ "$n" -eq 0 ] || xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ < "$list"

@@ -1,0 +1,127 @@
+//! Shared helpers for the tests that compare xenlint with the kernel's own tools.
+//!
+//! The kernel trees and the reference outputs come from scripts/kernel-refs.sh (run by
+//! .ci/run). Where they are missing, a test prints why and passes only when
+//! XENLINT_REQUIRE_KERNEL is unset; CI sets it, so a missing tree fails there.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use xenlint::kconfig::env::{EnvRequest, KernelEnv};
+use xenlint::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
+use xenlint::kconfig::model::Model;
+use xenlint::source::DirSource;
+
+pub const VERSIONS: &[&str] = &["6.1", "6.12"];
+/// The arches every test run covers; XENLINT_ARCHES=all (or a list) widens it.
+pub const CI_ARCHES: &[&str] = &["x86", "arm64", "arm", "riscv", "powerpc", "s390", "mips"];
+
+pub fn kernels_dir() -> PathBuf {
+    std::env::var_os("XENLINT_KERNELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/xenlint-kernels"))
+}
+
+pub fn tree(version: &str) -> PathBuf {
+    kernels_dir().join(format!("linux-source-{version}"))
+}
+
+pub fn reference(version: &str, arch: &str, target: &str) -> PathBuf {
+    kernels_dir().join("refs").join(version).join(arch).join(target)
+}
+
+/// True when the kernel material is there; otherwise explains, and fails under
+/// XENLINT_REQUIRE_KERNEL.
+pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool {
+    let mut missing = Vec::new();
+    if !tree(version).join("Makefile").exists() {
+        missing.push(tree(version).display().to_string());
+    }
+    for arch in arches {
+        let done = reference(version, arch, target).join(".done");
+        if !done.exists() {
+            missing.push(done.display().to_string());
+        }
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let message = format!(
+        "kernel reference material missing (run scripts/kernel-refs.sh): {}",
+        missing.join(", ")
+    );
+    if std::env::var_os("XENLINT_REQUIRE_KERNEL").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED: {message}");
+    false
+}
+
+/// The arches to test for `version`: CI_ARCHES, or XENLINT_ARCHES (`all` or a list).
+pub fn arches(version: &str) -> Vec<String> {
+    match std::env::var("XENLINT_ARCHES") {
+        Ok(list) if list == "all" => {
+            let mut all: Vec<String> = std::fs::read_dir(tree(version).join("arch"))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter(|e| e.path().join("Kconfig").exists())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            all.sort();
+            all
+        }
+        Ok(list) if !list.is_empty() => list.split_whitespace().map(String::from).collect(),
+        _ => CI_ARCHES.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Read a tree's Kconfig for `arch` the way `make ARCH=<arch>` does on this machine.
+pub fn parse(version: &str, arch: &str, cache: &ShellCache) -> (KernelEnv, Model) {
+    let root = tree(version);
+    let source = DirSource::new(&root);
+    let request = EnvRequest {
+        arch: Some(arch.to_string()),
+        srctree: root.display().to_string(),
+        overrides: Vec::new(),
+    };
+    let env = KernelEnv::compute(&source, &request).expect("kernel tree has a Makefile");
+    let mut shell = ShellRunner::new(ShellPolicy::Trusted);
+    shell.cache = cache.clone();
+    let model = xenlint::kconfig::read_tree(&source, &env, shell);
+    (env, model)
+}
+
+/// `deps_config` and the environment checks of include/config/auto.conf.cmd.
+pub fn auto_conf_cmd(version: &str, arch: &str, target: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let path = reference(version, arch, target).join("include/config/auto.conf.cmd");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut files = Vec::new();
+    let mut env = Vec::new();
+    let mut in_deps = false;
+    for line in text.lines() {
+        if line.starts_with("deps_config := \\") {
+            in_deps = true;
+            continue;
+        }
+        if in_deps {
+            let name = line.trim().trim_end_matches('\\').trim();
+            if name.is_empty() {
+                in_deps = false;
+            } else {
+                files.push(name.to_string());
+            }
+            continue;
+        }
+        // ifneq "$(NAME)" "value"
+        if let Some(rest) = line.strip_prefix("ifneq \"$(") {
+            if let Some((name, value)) = rest.split_once(")\" \"") {
+                env.push((name.to_string(), value.trim_end_matches('"').to_string()));
+            }
+        }
+    }
+    (files, env)
+}
