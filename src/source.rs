@@ -20,6 +20,10 @@ pub trait Source: Send + Sync {
     /// The bytes of `path`, or `None` when the tree has no such file.
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError>;
 
+    /// The names of the entries of directory `path`, sorted; `None` when there is no such
+    /// directory. Make's `$(wildcard ...)` needs it.
+    fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError>;
+
     /// A directory on disk holding the same tree, if there is one. `$(shell,...)` commands
     /// that call scripts of the tree (`$(srctree)/scripts/...`) need it.
     fn local_root(&self) -> Option<&Path> {
@@ -66,6 +70,25 @@ impl Source for DirSource {
         }
     }
 
+    fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        let full = self.root.join(path);
+        match std::fs::read_dir(&full) {
+            Ok(entries) => {
+                let mut names: Vec<String> = entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                names.sort();
+                Ok(Some(names))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(SourceError::Io {
+                path: full.display().to_string(),
+                message: err.to_string(),
+            }),
+        }
+    }
+
     fn local_root(&self) -> Option<&Path> {
         Some(&self.root)
     }
@@ -99,6 +122,22 @@ impl MemSource {
 impl Source for MemSource {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
         Ok(self.files.get(path).cloned())
+    }
+
+    fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        let mut names: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+            .collect();
+        names.dedup();
+        if names.is_empty() {
+            Ok(None)
+        } else {
+            Ok(Some(names))
+        }
     }
 
     fn describe(&self) -> String {

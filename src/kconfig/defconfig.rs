@@ -13,6 +13,14 @@ pub enum DefconfigRecipe {
     File(String),
     /// merge_config.sh of a base file and fragments, then olddefconfig.
     Merge { base: String, fragments: Vec<String> },
+    /// MIPS "generic" defconfigs (`32r2el_defconfig`): generic_defconfig plus ISA and
+    /// endianness fragments, then every board fragment whose `# require` lines the
+    /// intermediate configuration meets (arch/mips/tools/generic-board-config.sh).
+    MipsGeneric {
+        base: String,
+        fragments: Vec<String>,
+        boards: Vec<String>,
+    },
 }
 
 fn host_uname() -> String {
@@ -199,6 +207,11 @@ pub fn recipe(source: &dyn Source, env: &KernelEnv, name: &str) -> Option<Defcon
     if matches!(source.read(&file), Ok(Some(_))) {
         return Some(DefconfigRecipe::File(file));
     }
+    if env.srcarch == "mips" {
+        if let Some(recipe) = mips_generic(source, name) {
+            return Some(recipe);
+        }
+    }
     // A make rule `name:` whose recipe is $(call merge_into_defconfig,BASE,FRAGMENTS).
     let makefile = source.read(&format!("arch/{}/Makefile", env.srcarch)).ok()??;
     let text = String::from_utf8_lossy(&makefile);
@@ -254,4 +267,53 @@ pub fn merge_fragments(base: &str, fragments: &[String]) -> String {
         merged.push_str(fragment);
     }
     merged
+}
+
+/// The targets of gen_generic_defconfigs in arch/mips/Makefile: (32|64)(r1|r2|r6) and
+/// micro32r2, each big endian or with `el` little endian.
+fn mips_generic(source: &dyn Source, name: &str) -> Option<DefconfigRecipe> {
+    let stem = name.strip_suffix("_defconfig")?;
+    let (isa, endian) = match stem.strip_suffix("el") {
+        Some(isa) => (isa, "el"),
+        None => (stem, "eb"),
+    };
+    let known = ["32r1", "32r2", "32r6", "64r1", "64r2", "64r6", "micro32r2"];
+    if !known.contains(&isa) {
+        return None;
+    }
+    let dir = "arch/mips/configs/generic";
+    let boards = source
+        .list_dir(dir)
+        .ok()??
+        .into_iter()
+        .filter(|f| f.starts_with("board-") && f.ends_with(".config"))
+        .map(|f| format!("{dir}/{f}"))
+        .collect();
+    Some(DefconfigRecipe::MipsGeneric {
+        base: "arch/mips/configs/generic_defconfig".to_string(),
+        fragments: vec![format!("{dir}/{isa}.config"), format!("{dir}/{endian}.config")],
+        boards,
+    })
+}
+
+/// Does `config` (a .config text) meet a board fragment's `# require CONFIG_X=y|n` lines?
+pub fn board_requirements_met(board: &str, config: &str) -> bool {
+    for line in board.lines() {
+        let Some(req) = line.strip_prefix("# require ") else {
+            continue;
+        };
+        let req = req.trim();
+        if let Some(name) = req.strip_suffix("=y") {
+            let want = format!("{name}=y");
+            if !config.lines().any(|l| l == want) {
+                return false;
+            }
+        } else if let Some(name) = req.strip_suffix("=n") {
+            let unwanted = format!("{name}=y");
+            if config.lines().any(|l| l == unwanted) {
+                return false;
+            }
+        }
+    }
+    true
 }

@@ -262,6 +262,17 @@ impl KernelEnv {
         vars.insert("srctree".to_string(), get("srctree", request.srctree.clone()));
         vars.insert("CC_VERSION_TEXT".to_string(), cc_version_text);
         vars.insert("RUSTC_VERSION_TEXT".to_string(), rustc_version_text);
+        if srcarch == "um" {
+            // arch/um/Makefile exports these, and arch/um/Kconfig reads them.
+            let subarch = get("SUBARCH", host_arch());
+            let header_arch = if matches!(subarch.as_str(), "x86" | "x86_64" | "i386") {
+                "x86".to_string()
+            } else {
+                subarch.clone()
+            };
+            vars.insert("SUBARCH".to_string(), subarch);
+            vars.insert("HEADER_ARCH".to_string(), get("HEADER_ARCH", header_arch));
+        }
         if !cross.is_empty() {
             vars.insert("CROSS_COMPILE".to_string(), cross);
         }

@@ -130,6 +130,27 @@ pub fn make_config(
                 let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
                 run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None)
             }
+            defconfig::DefconfigRecipe::MipsGeneric { base, fragments, boards } => {
+                let read_text = |path: &str| -> Result<String, ConfigError> {
+                    let bytes = read_required(source, path)?.ok_or_else(no_defconfig)?;
+                    Ok(String::from_utf8_lossy(&bytes).into_owned())
+                };
+                let mut texts = Vec::new();
+                for f in &fragments {
+                    texts.push(read_text(f)?);
+                }
+                let mut merged = defconfig::merge_fragments(&read_text(&base)?, &texts);
+                let reference_input = InputFile { name: ".config".to_string(), text: merged.clone().into_bytes() };
+                let reference = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&reference_input), None);
+                for board in &boards {
+                    let board_text = read_text(board)?;
+                    if defconfig::board_requirements_met(&board_text, &reference.config) {
+                        merged = defconfig::merge_fragments(&merged, &[board_text]);
+                    }
+                }
+                let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
+                run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None)
+            }
         }
     } else {
         return Err(ConfigError::UnknownTarget(target.to_string()));

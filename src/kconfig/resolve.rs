@@ -352,7 +352,8 @@ impl<'m> Config<'m> {
             tri = Tristate::Yes;
         }
         self.st_mut(sym).visible = Some(tri);
-        if self.bool_choices && fin.is_choice_value[sym.0 as usize] {
+        // Choice values keep whatever dependency state they had: conf never computes it.
+        if fin.is_choice_value[sym.0 as usize] {
             return;
         }
         let as_bool = self.effective_type(sym) == SymbolType::Bool;
@@ -479,6 +480,16 @@ impl<'m> Config<'m> {
         }
         if is_choice {
             self.st_mut(sym).write = false;
+        }
+        if let Ok(names) = std::env::var("XENLINT_TRACE") {
+            let name = self.model.sym_name(sym);
+            if names.split(',').any(|n| n == name) {
+                let s = self.st(sym);
+                eprintln!(
+                    "trace: {name} tri={:?} val={:?} visible={:?} dir={:?} rev={:?} write={} user={:?}",
+                    s.tri, s.val, s.visible, s.dir_dep, s.rev_dep, s.write, s.user_tri
+                );
+            }
         }
     }
 
@@ -816,9 +827,6 @@ impl<'m> Config<'m> {
         self.st_mut(sym).write = write;
     }
 
-    pub(super) fn state_valid(&self, sym: SymbolId) -> bool {
-        self.st(sym).valid
-    }
 
     pub(super) fn set_valid(&mut self, sym: SymbolId, valid: bool) {
         self.st_mut(sym).valid = valid;
@@ -836,9 +844,6 @@ impl<'m> Config<'m> {
         self.calc_visibility(sym)
     }
 
-    pub(super) fn default_prop_pub(&mut self, sym: SymbolId) -> Option<(PropId, Tristate)> {
-        self.default_prop(sym)
-    }
 }
 
 enum Parsed {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Compare xenlint's .config with the kernel's for every tree, arch and target that
+# scripts/kernel-refs.sh produced, and print `N/M identical`.
+#
+# usage: scripts/conformance.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"]
+# Run scripts/kernel-refs.sh with the same options first. Differences are kept under
+# $XENLINT_KERNELS/conformance/<v>/<arch>/<target>.diff.
+set -euo pipefail
+kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
+versions="6.1 6.12"; arches=""; targets="defconfig allnoconfig allyesconfig allmodconfig"
+while getopts "v:a:t:" opt; do
+  case $opt in
+    v) versions=$OPTARG ;; a) arches=$OPTARG ;; t) targets=$OPTARG ;;
+    *) echo "usage: $0 [-v versions] [-a arches] [-t targets]" >&2; exit 2 ;;
+  esac
+done
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/xenlint
+total=0; same=0
+for v in $versions; do
+  tree="$kernels/linux-source-$v"
+  want=$arches
+  [ -n "$want" ] || want=$(cd "$tree/arch" && for d in */; do [ -f "$d/Kconfig" ] && echo "${d%/}"; done)
+  for a in $want; do
+    for t in $targets; do
+      ref="$kernels/refs/$v/$a/$t"
+      [ -f "$ref/.done" ] || { echo "missing reference $ref (run scripts/kernel-refs.sh)" >&2; exit 2; }
+      out="$kernels/conformance/$v/$a"; mkdir -p "$out"
+      total=$((total + 1))
+      if "$bin" config "$t" --arch "$a" --srctree "$tree" -o "$out/$t.config" 2> "$out/$t.err" \
+         && cmp -s "$out/$t.config" "$ref/.config"; then
+        same=$((same + 1)); rm -f "$out/$t.diff"
+      else
+        diff "$ref/.config" "$out/$t.config" > "$out/$t.diff" 2>&1 || true
+        echo "DIFFERS $v $a $t: $(grep -c '^[<>]' "$out/$t.diff" || true) lines ($out/$t.diff)"
+      fi
+    done
+  done
+done
+echo "$same/$total identical"
