@@ -9,6 +9,11 @@
 # usage: scripts/kernel-refs.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"] [-j N]
 # Defaults: both versions, every arch of each tree, defconfig allnoconfig allyesconfig
 # allmodconfig, 2 jobs.
+#
+# Besides make's targets, a target may be
+#   A+B          make A B (a defconfig and fragments: x86_64_defconfig+xen.config)
+#   randconfigN  KCONFIG_SEED=N make randconfig, kept as randconfig.input, then
+#                make olddefconfig on it: the reference for olddefconfig of that input
 set -euo pipefail
 
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
@@ -58,7 +63,20 @@ run_one() {
   local v=$1 a=$2 t=$3
   local tree="$kernels/linux-source-$v" out="$kernels/refs/$v/$a/$t"
   rm -rf "$out"; mkdir -p "$out"
-  if make -s -C "$tree" ARCH="$a" O="$out" "$t" > "$out/make.out" 2> "$out/make.err"; then
+  local ok=true
+  case $t in
+    randconfig*)
+      local seed=${t#randconfig}
+      KCONFIG_SEED=$seed make -s -C "$tree" ARCH="$a" O="$out" randconfig > "$out/make.out" 2> "$out/make.err" || ok=false
+      cp "$out/.config" "$out/randconfig.input" 2>/dev/null || ok=false
+      $ok && { make -s -C "$tree" ARCH="$a" O="$out" olddefconfig >> "$out/make.out" 2>> "$out/make.err" || ok=false; }
+      ;;
+    *)
+      # shellcheck disable=SC2046
+      make -s -C "$tree" ARCH="$a" O="$out" $(echo "$t" | tr '+' ' ') > "$out/make.out" 2> "$out/make.err" || ok=false
+      ;;
+  esac
+  if $ok; then
     touch "$out/.done"
     echo "ok   $v $a $t" >&2
   else

@@ -1,6 +1,7 @@
 //! Kconfig: from a kernel tree to a model of every symbol, menu and property, and (in the
 //! resolver) to a configuration. Reads files only through `crate::source::Source`.
 
+pub mod check;
 pub mod confdata;
 pub mod defconfig;
 pub mod env;
@@ -18,6 +19,44 @@ use crate::source::Source;
 use env::KernelEnv;
 use macros::{Preprocessor, ShellRunner};
 use model::Model;
+
+/// Parse Kconfig from `root` with an explicit environment: for trees that are not a kernel
+/// (tests, fixtures) or callers that computed the environment themselves.
+pub fn parse_kconfig(
+    source: &dyn Source,
+    root: &str,
+    env: std::collections::HashMap<String, String>,
+    shell: ShellRunner,
+    dialect: parser::Dialect,
+) -> Model {
+    let pp = Preprocessor::new(env, shell);
+    parser::Parser::new(source, pp, dialect).parse(root)
+}
+
+/// What conf prints on standard error while reading a tree: parse messages, the checks
+/// of menu_finalize(), then recursive dependencies. Errors make conf stop with status 1.
+pub fn conf_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, bool) {
+    let mut text = String::new();
+    let mut failed = false;
+    for d in &model.diagnostics {
+        text.push_str(&d.kernel);
+        text.push('\n');
+        failed |= d.severity == model::Severity::Error;
+    }
+    if failed {
+        return (text, true);
+    }
+    for d in check::property_warnings(model, fin) {
+        text.push_str(&d.kernel);
+        text.push('\n');
+    }
+    for cycle in check::recursive_dependencies(model, fin) {
+        text.push_str(&cycle.kernel_text());
+        text.push('\n');
+        failed = true;
+    }
+    (text, failed)
+}
 
 /// Read the Kconfig tree of `source` as `make ARCH=<arch>` would, starting at `Kconfig`.
 pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -> Model {

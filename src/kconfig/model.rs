@@ -184,6 +184,40 @@ pub struct Diagnostic {
     pub file: String,
     pub line: u32,
     pub message: String,
+    /// Exactly what the kernel's conf prints for it (no trailing newline).
+    #[serde(skip)]
+    pub kernel: String,
+}
+
+/// How conf lays out a message: the C function that prints it decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelStyle {
+    /// `file:line: message` (zconf_error(), zconfprint(), pperror(), warning-if).
+    Plain,
+    /// `file:line:warning: message` (the lexer, menu_warn(), prop_warn()).
+    Warning,
+    /// `file:line: error: message` (checks of choices in the parser).
+    Error,
+    /// The message alone.
+    Bare,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, file: &str, line: u32, message: String, style: KernelStyle) -> Self {
+        let kernel = match style {
+            KernelStyle::Plain => format!("{file}:{line}: {message}"),
+            KernelStyle::Warning => format!("{file}:{line}:warning: {message}"),
+            KernelStyle::Error => format!("{file}:{line}: error: {message}"),
+            KernelStyle::Bare => message.clone(),
+        };
+        Diagnostic {
+            severity,
+            file: file.to_string(),
+            line,
+            message,
+            kernel,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -223,6 +257,8 @@ pub struct Model {
     /// `$(shell,...)` commands the tree asked for, in order, with how each was answered.
     pub shell_commands: Vec<super::macros::ShellRecord>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What `$(info,...)` printed, in order (conf prints it on standard output).
+    pub info: Vec<String>,
     /// Lookup of non-constant symbols by name.
     pub by_name: HashMap<String, SymbolId>,
     /// Lookup of constant symbols (quoted strings) by text.

@@ -91,6 +91,7 @@ impl<'a> Parser<'a> {
             env_used: Vec::new(),
             shell_commands: Vec::new(),
             diagnostics: Vec::new(),
+            info: Vec::new(),
             by_name: HashMap::new(),
             const_by_name: HashMap::new(),
         };
@@ -142,12 +143,13 @@ impl<'a> Parser<'a> {
     pub fn parse(mut self, root: &str) -> Model {
         match self.read_file(root) {
             Some(text) if text.is_empty() => {
-                self.model.diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: root.to_string(),
-                    line: 1,
-                    message: "file is empty: no Kconfig statements to read".to_string(),
-                });
+                self.model.diagnostics.push(Diagnostic::new(
+                    Severity::Error,
+                    root,
+                    1,
+                    "file is empty: no Kconfig statements to read".to_string(),
+                    KernelStyle::Plain,
+                ));
             }
             Some(text) => {
                 let file = self.file_id(root);
@@ -155,26 +157,20 @@ impl<'a> Parser<'a> {
                 self.parse_input();
             }
             None => {
-                self.model.diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: String::new(),
-                    line: 0,
-                    message: format!("can't find file {root}"),
-                });
+                self.model.diagnostics.push(Diagnostic::new(
+                    Severity::Error,
+                    "",
+                    0,
+                    format!("can't find file {root}"),
+                    KernelStyle::Bare,
+                ));
             }
         }
         self.finish()
     }
 
     fn finish(mut self) -> Model {
-        for warning in std::mem::take(&mut self.lexer.warnings) {
-            self.model.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                file: warning.file,
-                line: warning.line,
-                message: warning.message,
-            });
-        }
+        self.flush_lexer_warnings();
         self.flush_macro_events();
         self.model.env_used = std::mem::take(&mut self.pp.env_used);
         self.model.shell_commands = std::mem::take(&mut self.pp.shell_log);
@@ -186,19 +182,31 @@ impl<'a> Parser<'a> {
         self.model
     }
 
+    fn flush_lexer_warnings(&mut self) {
+        for warning in std::mem::take(&mut self.lexer.warnings) {
+            self.model.diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                &warning.file,
+                warning.line,
+                warning.message,
+                KernelStyle::Warning,
+            ));
+        }
+    }
+
     fn flush_macro_events(&mut self) {
         for (file, line, event) in std::mem::take(&mut self.pp.events) {
             let (severity, message) = match event {
-                MacroEvent::Info(_) => continue,
+                MacroEvent::Info(m) => {
+                    self.model.info.push(m);
+                    continue;
+                }
                 MacroEvent::Warning(m) => (Severity::Warning, m),
                 MacroEvent::Error(m) => (Severity::Error, m),
             };
-            self.model.diagnostics.push(Diagnostic {
-                severity,
-                file,
-                line,
-                message,
-            });
+            self.model
+                .diagnostics
+                .push(Diagnostic::new(severity, &file, line, message, KernelStyle::Plain));
         }
     }
 
@@ -245,12 +253,13 @@ impl<'a> Parser<'a> {
     // ---- diagnostics -------------------------------------------------------------------
 
     fn error_at(&mut self, file: String, line: u32, message: String) {
-        self.model.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            file,
-            line,
-            message,
-        });
+        self.error_styled(file, line, message, KernelStyle::Plain);
+    }
+
+    fn error_styled(&mut self, file: String, line: u32, message: String, style: KernelStyle) {
+        self.model
+            .diagnostics
+            .push(Diagnostic::new(Severity::Error, &file, line, message, style));
     }
 
     fn stmt_file_name(&self) -> String {
@@ -270,22 +279,17 @@ impl<'a> Parser<'a> {
     /// zconfprint(): a warning at the current statement.
     fn warning(&mut self, message: String) {
         let file = self.stmt_file_name();
-        self.model.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            file,
-            line: self.lexer.stmt_line,
-            message,
-        });
+        let mut diag = Diagnostic::new(Severity::Warning, &file, self.lexer.stmt_line, message, KernelStyle::Plain);
+        diag.kernel = format!("{file}:{}: warning: {}", diag.line, diag.message);
+        self.model.diagnostics.push(diag);
     }
 
+    /// menu_warn() / prop_warn(): a warning at an entry or property.
     fn warning_at(&mut self, pos: Pos, message: String) {
         let file = self.model.file_name(pos.file).to_string();
-        self.model.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            file,
-            line: pos.line,
-            message,
-        });
+        self.model
+            .diagnostics
+            .push(Diagnostic::new(Severity::Warning, &file, pos.line, message, KernelStyle::Warning));
     }
 
     // ---- tokens ------------------------------------------------------------------------
@@ -293,6 +297,9 @@ impl<'a> Parser<'a> {
     fn peek(&mut self) -> &Tok {
         if self.peeked.is_none() {
             let token = self.lexer.next(&mut self.pp);
+            if !self.lexer.warnings.is_empty() {
+                self.flush_lexer_warnings();
+            }
             if !self.pp.events.is_empty() {
                 self.flush_macro_events();
             }
@@ -689,14 +696,15 @@ impl<'a> Parser<'a> {
         let pos = self.model.menu(entry).pos;
         let file = self.model.file_name(pos.file).to_string();
         if self.model.menu(entry).prompt.is_none() {
-            self.error_at(
+            self.error_styled(
                 file.clone(),
                 pos.line,
                 "choice member must have a prompt".to_string(),
+                KernelStyle::Error,
             );
         }
         if self.model.symbol(sym).stype != SymbolType::Bool {
-            self.error_at(file, pos.line, "choice member must be bool".to_string());
+            self.error_styled(file, pos.line, "choice member must be bool".to_string(), KernelStyle::Error);
         }
     }
 
@@ -1051,7 +1059,7 @@ impl<'a> Parser<'a> {
         if self.model.menu(entry).prompt.is_none() && self.dialect.bool_choices_only() {
             let pos = self.model.menu(entry).pos;
             let file = self.model.file_name(pos.file).to_string();
-            self.error_at(file, pos.line, "choice must have a prompt".to_string());
+            self.error_styled(file, pos.line, "choice must have a prompt".to_string(), KernelStyle::Error);
         }
         let open = self.add_menu();
         let outer_choice = self.current_choice.replace(open);
@@ -1089,7 +1097,8 @@ impl<'a> Parser<'a> {
             for (file, line) in self.lexer.include_chain() {
                 message.push_str(&format!("\n  included from: {file}:{line}"));
             }
-            self.error(message);
+            let file = self.stmt_file_name();
+            self.error_styled(file, self.lexer.stmt_line, message, KernelStyle::Bare);
             return;
         }
         match self.read_file(&path) {
