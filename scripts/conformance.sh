@@ -3,6 +3,8 @@
 # scripts/kernel-refs.sh produced, and print `N/M identical`.
 #
 # usage: scripts/conformance.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"]
+# Targets as in kernel-refs.sh: make targets, A+B (a defconfig then fragments), and
+# randconfigN (olddefconfig of the kernel's randconfig output for seed N).
 # Run scripts/kernel-refs.sh with the same options first. Differences are kept under
 # $XENLINT_KERNELS/conformance/<v>/<arch>/<target>.diff.
 set -euo pipefail
@@ -28,7 +30,11 @@ for v in $versions; do
       [ -f "$ref/.done" ] || { echo "missing reference $ref (run scripts/kernel-refs.sh)" >&2; exit 2; }
       out="$kernels/conformance/$v/$a"; mkdir -p "$out"
       total=$((total + 1))
-      if "$bin" config "$t" --arch "$a" --srctree "$tree" -o "$out/$t.config" 2> "$out/$t.err" \
+      case $t in
+        randconfig*) args=(olddefconfig --input "$ref/randconfig.input") ;;
+        *) read -r -a args <<< "$(echo "$t" | tr '+' ' ')" ;;
+      esac
+      if "$bin" config "${args[@]}" --arch "$a" --srctree "$tree" -o "$out/$t.config" 2> "$out/$t.err" \
          && cmp -s "$out/$t.config" "$ref/.config"; then
         same=$((same + 1)); rm -f "$out/$t.diff"
       else

@@ -9,6 +9,7 @@
 
 use super::expr::Expr;
 use super::model::*;
+use super::simplify::{eliminate_dups, transform, SymInfo};
 
 #[derive(Debug, Clone)]
 pub struct Finalized {
@@ -30,6 +31,8 @@ pub struct Finalized {
     pub choice_subtree: Vec<(MenuId, Vec<SymbolId>)>,
     /// Symbol types after finalization (6.1 infers a choice's type from its members).
     pub types: Vec<SymbolType>,
+    /// SYMBOL_CONST per symbol.
+    pub is_const: Vec<bool>,
     /// Warnings menu_finalize() prints (type missing, property checks).
     pub warnings: Vec<Diagnostic>,
 }
@@ -66,6 +69,7 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         choice_members: Vec::new(),
         choice_subtree: Vec::new(),
         types: model.symbols.iter().map(|s| s.stype).collect(),
+        is_const: model.symbols.iter().map(|s| s.is_const).collect(),
         warnings: Vec::new(),
     };
     // Without a `modules` symbol, modules_sym is the constant n.
@@ -137,37 +141,7 @@ fn finalize_menu(model: &Model, fin: &mut Finalized, parent: MenuId, inside_choi
     let parent_dep = fin.menu_dep[parent.0 as usize].clone();
     if !parent_menu.children.is_empty() {
         for &child in &parent_menu.children {
-            let own = fin.menu_dep[child.0 as usize]
-                .as_ref()
-                .map(|d| rewrite_m(d, modules));
-            let basedep = Expr::and_opt(parent_dep.clone(), own);
-            fin.menu_dep[child.0 as usize] = basedep.clone();
-            let child_menu = model.menu(child);
-            let props: Vec<PropId> = match child_menu.sym {
-                Some(sym) => model.symbol(sym).props.clone(),
-                None => child_menu.prompt.into_iter().collect(),
-            };
-            for prop in props {
-                let p = model.prop(prop);
-                if p.menu != child {
-                    continue;
-                }
-                let cond = fin.prop_cond[prop.0 as usize]
-                    .as_ref()
-                    .map(|c| rewrite_m(c, modules));
-                let dep = Expr::and_opt(basedep.clone(), cond);
-                fin.prop_cond[prop.0 as usize] = dep.clone();
-                let owner = child_menu.sym;
-                if let (Some(owner), Some(Expr::Symbol(target))) = (owner, p.expr.as_ref()) {
-                    let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
-                    let slot = match p.kind {
-                        PropKind::Select => &mut fin.rev_dep[target.0 as usize],
-                        PropKind::Imply => &mut fin.implied[target.0 as usize],
-                        _ => continue,
-                    };
-                    *slot = Expr::or_opt(slot.take(), term);
-                }
-            }
+            propagate_child(model, fin, child, parent_dep.clone(), modules);
         }
         let is_choice = parent_menu
             .sym
@@ -186,10 +160,26 @@ fn finalize_menu(model: &Model, fin: &mut Finalized, parent: MenuId, inside_choi
 
 /// Propagate `basedep` into a child entry and its properties; record selects and implies.
 fn propagate_child(model: &Model, fin: &mut Finalized, child: MenuId, parent_dep: Option<Expr>, modules: SymbolId) {
+    // The rewrites read symbol types while `fin` is being written: lend them out.
+    let types = std::mem::take(&mut fin.types);
+    let is_const = std::mem::take(&mut fin.is_const);
+    propagate_child_with(model, fin, child, parent_dep, modules, &SymInfo { types: &types, is_const: &is_const });
+    fin.types = types;
+    fin.is_const = is_const;
+}
+
+fn propagate_child_with(
+    model: &Model,
+    fin: &mut Finalized,
+    child: MenuId,
+    parent_dep: Option<Expr>,
+    modules: SymbolId,
+    info: &SymInfo,
+) {
     let own = fin.menu_dep[child.0 as usize]
         .as_ref()
-        .map(|d| rewrite_m(d, modules));
-    let basedep = Expr::and_opt(parent_dep, own);
+        .map(|d| transform(&rewrite_m(d, modules), info));
+    let basedep = eliminate_dups(Expr::and_opt(parent_dep, own), info);
     fin.menu_dep[child.0 as usize] = basedep.clone();
     let child_menu = model.menu(child);
     let props: Vec<PropId> = match child_menu.sym {
@@ -203,8 +193,8 @@ fn propagate_child(model: &Model, fin: &mut Finalized, child: MenuId, parent_dep
         }
         let cond = fin.prop_cond[prop.0 as usize]
             .as_ref()
-            .map(|c| rewrite_m(c, modules));
-        let dep = Expr::and_opt(basedep.clone(), cond);
+            .map(|c| transform(&rewrite_m(c, modules), info));
+        let dep = eliminate_dups(Expr::and_opt(basedep.clone(), cond), info);
         fin.prop_cond[prop.0 as usize] = dep.clone();
         if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref()) {
             let term = Expr::and_opt(Some(Expr::sym(owner)), dep);

@@ -31,9 +31,11 @@ const MAX_EXPANSION_DEPTH: u32 = 1000;
 /// Which `$(shell,...)` commands may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellPolicy {
-    /// Never run a command. Every `$(shell,...)` expands to the empty string, as a command
-    /// that printed nothing would; `$(success,...)` in scripts/Kconfig.include then gives `n`
-    /// and `$(failure,...)` gives `y`. The answer is the same on every machine.
+    /// Never run a command: answer as if it failed and printed nothing. A command of the
+    /// form `... || echo X` (the shape of `$(success,...)`, `$(failure,...)` and
+    /// `$(if-success,...)` in scripts/Kconfig.include) answers `X`, so compiler probes say
+    /// `n`; any other command answers the empty string. The answer is the same on every
+    /// machine.
     Never,
     /// Run every command as make would (`sh -c`, in a scratch directory).
     Trusted,
@@ -181,6 +183,22 @@ impl ShellRunner {
         };
         clean_shell_output(&raw)
     }
+}
+
+/// What a command that was not run answers: the output of its failure branch when it ends
+/// in `|| echo X`, otherwise nothing.
+pub fn refused_answer(command: &str) -> String {
+    let Some((_, tail)) = command.rsplit_once("||") else {
+        return String::new();
+    };
+    let Some(word) = tail.trim().strip_prefix("echo") else {
+        return String::new();
+    };
+    let word = word.trim();
+    if word.contains(['|', '&', ';', '$', '`']) {
+        return String::new();
+    }
+    word.trim_matches(|c| c == '"' || c == '\'').to_string()
 }
 
 /// do_shell(): keep at most 4095 bytes, drop trailing newlines, turn the others into spaces.
@@ -486,7 +504,7 @@ impl Preprocessor {
                 let command = &args[0];
                 let (output, ran) = match self.shell.run(command) {
                     Some(output) => (output, true),
-                    None => (String::new(), false),
+                    None => (refused_answer(command), false),
                 };
                 self.shell_log.push(ShellRecord {
                     command: command.clone(),
@@ -568,10 +586,15 @@ mod tests {
     }
 
     #[test]
-    fn never_policy_gives_empty_output() {
+    fn never_policy_answers_as_a_failed_command() {
         let mut p = pp();
         assert_eq!(p.expand_all("[$(shell,echo hi)]"), "[]");
         assert!(!p.shell_log[0].ran);
+        p.assign("if-success", "$(shell,{ $(1); } >/dev/null 2>&1 && echo \"$(2)\" || echo \"$(3)\")", Flavor::Recursive);
+        p.assign("success", "$(if-success,$(1),y,n)", Flavor::Recursive);
+        p.assign("failure", "$(if-success,$(1),n,y)", Flavor::Recursive);
+        assert_eq!(p.expand_all("$(success,gcc -v)"), "n");
+        assert_eq!(p.expand_all("$(failure,gcc -v)"), "y");
     }
 
     #[test]

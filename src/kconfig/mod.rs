@@ -12,6 +12,7 @@ pub mod macros;
 pub mod model;
 pub mod parser;
 pub mod resolve;
+pub mod simplify;
 mod resolve_v1;
 pub mod targets;
 
