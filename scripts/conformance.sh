@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compare xenlint's .config with the kernel's for every tree, arch and target that
-# scripts/kernel-refs.sh produced, and print `N/M identical`.
+# Compare xenlint's .config and messages (conf's standard error) with the kernel's for
+# every tree, arch and target that scripts/kernel-refs.sh produced; print `N/M identical`.
 #
 # usage: scripts/conformance.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"]
 # Targets as in kernel-refs.sh: make targets, A+B (a defconfig then fragments), and
@@ -34,9 +34,16 @@ for v in $versions; do
         randconfig*) args=(olddefconfig --input "$ref/randconfig.input") ;;
         *) read -r -a args <<< "$(echo "$t" | tr '+' ' ')" ;;
       esac
-      if "$bin" config "${args[@]}" --arch "$a" --srctree "$tree" -o "$out/$t.config" 2> "$out/$t.err" \
+      # The kernel's stderr, less what the arch Makefiles' compiler probes print.
+      grep -v '^gcc: ' "$ref/make.err" > "$out/$t.kernel-err" || true
+      if "$bin" config "${args[@]}" --arch "$a" --srctree "$tree" -o "$out/$t.config" > /dev/null 2> "$out/$t.err" \
          && cmp -s "$out/$t.config" "$ref/.config"; then
-        same=$((same + 1)); rm -f "$out/$t.diff"
+        if cmp -s "$out/$t.err" "$out/$t.kernel-err"; then
+          same=$((same + 1)); rm -f "$out/$t.diff"
+        else
+          diff "$out/$t.kernel-err" "$out/$t.err" > "$out/$t.diff" 2>&1 || true
+          echo "MESSAGES DIFFER $v $a $t ($out/$t.diff)"
+        fi
       else
         diff "$ref/.config" "$out/$t.config" > "$out/$t.diff" 2>&1 || true
         echo "DIFFERS $v $a $t: $(grep -c '^[<>]' "$out/$t.diff" || true) lines ($out/$t.diff)"
@@ -44,4 +51,4 @@ for v in $versions; do
     done
   done
 done
-echo "$same/$total identical"
+echo "$same/$total identical (.config and conf's messages)"

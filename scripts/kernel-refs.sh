@@ -67,9 +67,9 @@ run_one() {
   case $t in
     randconfig*)
       local seed=${t#randconfig}
-      KCONFIG_SEED=$seed make -s -C "$tree" ARCH="$a" O="$out" randconfig > "$out/make.out" 2> "$out/make.err" || ok=false
+      KCONFIG_SEED=$seed make -s -C "$tree" ARCH="$a" O="$out" randconfig > "$out/randconfig.out" 2> "$out/randconfig.err" || ok=false
       cp "$out/.config" "$out/randconfig.input" 2>/dev/null || ok=false
-      $ok && { make -s -C "$tree" ARCH="$a" O="$out" olddefconfig >> "$out/make.out" 2>> "$out/make.err" || ok=false; }
+      $ok && { make -s -C "$tree" ARCH="$a" O="$out" olddefconfig > "$out/make.out" 2> "$out/make.err" || ok=false; }
       ;;
     *)
       # shellcheck disable=SC2046

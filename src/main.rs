@@ -327,12 +327,16 @@ fn config(
     };
     let fin = xenlint::kconfig::finalize::finalize(&model, env.dialect().bool_choices_only());
     let run = xenlint::kconfig::make_config(&source, &env, &model, &fin, target, fragments, input)?;
-    for warning in &run.warnings {
-        eprintln!("{warning}");
+    if let Some(name) = &run.based_on {
+        println!("*** Default configuration is based on '{name}'");
     }
+    // conf's own messages, exactly as the kernel prints them.
+    eprint!("{}", run.stderr);
     let default_name = if target == "savedefconfig" { "defconfig" } else { ".config" };
     let output = output.unwrap_or_else(|| PathBuf::from(default_name));
     std::fs::write(&output, &run.config).with_context(|| format!("writing {}", output.display()))?;
-    eprintln!("#\n# configuration written to {}\n#", output.display());
+    if target != "savedefconfig" {
+        println!("#\n# configuration written to {}\n#", output.display());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ pub fn property_warnings(model: &Model, fin: &Finalized) -> Vec<Diagnostic> {
 }
 
 fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool], out: &mut Vec<Diagnostic>) {
-    for &child in &model.menu(menu).children {
+    for &child in &fin.children[menu.0 as usize] {
         post_order(model, fin, child, warned, out);
     }
     let entry = model.menu(menu);
@@ -209,23 +209,22 @@ impl DepChecker<'_> {
         }
     }
 
+    /// The symbols a choice check covers: the finalized subtree (6.11+) or the list of
+    /// choice values (6.1).
     fn subtree(&self, choice_sym: SymbolId) -> Vec<SymbolId> {
         let Some(&menu) = self.model.symbol(choice_sym).menus.first() else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        let mut stack = vec![menu];
-        while let Some(m) = stack.pop() {
-            for &child in self.model.menu(m).children.iter().rev() {
-                stack.push(child);
-            }
-            if m != menu {
-                if let Some(s) = self.model.menu(m).sym {
-                    out.push(s);
-                }
-            }
-        }
-        out
+        let lists = if self.fin.choice_subtree.is_empty() {
+            &self.fin.choice_members
+        } else {
+            &self.fin.choice_subtree
+        };
+        lists
+            .iter()
+            .find(|(m, _)| *m == menu)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
     }
 
     fn check_choice(&mut self, choice_sym: SymbolId) -> Option<SymbolId> {

@@ -95,6 +95,9 @@ pub fn read_user_values(cfg: &mut Config<'_>, file: &str, text: &[u8]) -> ReadOu
         }
         cfg.after_user_value(sym, &mut |message| warn(&mut out, message));
     }
+    for w in &out.warnings {
+        cfg.messages.push(format!("{w}\n"));
+    }
     out
 }
 

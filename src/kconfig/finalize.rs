@@ -4,12 +4,14 @@
 //! with its parents' (with `m` rewritten to `m && MODULES`), every property's condition
 //! with its entry's, `select` and `imply` become reverse dependencies of their targets, and
 //! each symbol's direct dependency is the OR of the dependencies of its definitions. It
-//! also finds choice members. The result depends only on the model, so one `Finalized`
-//! serves every configuration resolved against it.
+//! also builds automatic submenus (an entry that depends on the symbol before it goes
+//! below that symbol) and finds choice members. The result depends only on the model, so
+//! one `Finalized` serves every configuration resolved against it.
 
 use super::expr::Expr;
 use super::model::*;
-use super::simplify::{eliminate_dups, transform, SymInfo};
+use super::expr::CmpOp;
+use super::simplify::{eliminate_dups, eliminate_eq, expr_is_yes, transform, SymInfo};
 
 #[derive(Debug, Clone)]
 pub struct Finalized {
@@ -35,6 +37,9 @@ pub struct Finalized {
     pub is_const: Vec<bool>,
     /// Warnings menu_finalize() prints (type missing, property checks).
     pub warnings: Vec<Diagnostic>,
+    /// The menu tree after automatic submenus and the flattening of `if` blocks.
+    pub parent: Vec<Option<MenuId>>,
+    pub children: Vec<Vec<MenuId>>,
 }
 
 impl Finalized {
@@ -56,9 +61,17 @@ fn rewrite_m(e: &Expr, modules: SymbolId) -> Expr {
     }
 }
 
+struct Finalizer<'a> {
+    model: &'a Model,
+    fin: Finalized,
+    modules: SymbolId,
+    /// Kernels before 6.11.
+    v1: bool,
+}
+
 pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
     let nsyms = model.symbols.len();
-    let mut fin = Finalized {
+    let fin = Finalized {
         menu_dep: model.menus.iter().map(|m| m.dep.clone()).collect(),
         prop_cond: model.props.iter().map(|p| p.cond.clone()).collect(),
         dir_dep: vec![None; nsyms],
@@ -71,25 +84,31 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         types: model.symbols.iter().map(|s| s.stype).collect(),
         is_const: model.symbols.iter().map(|s| s.is_const).collect(),
         warnings: Vec::new(),
+        parent: model.menus.iter().map(|m| m.parent).collect(),
+        children: model.menus.iter().map(|m| m.children.clone()).collect(),
     };
     // Without a `modules` symbol, modules_sym is the constant n.
     let modules = model.modules_sym.unwrap_or(SymbolId::NO);
-    if !bool_choices {
-        finalize_v1(model, &mut fin, Model::ROOT, modules);
-        return fin;
+    let mut f = Finalizer { model, fin, modules, v1: !bool_choices };
+    f.finalize_menu(Model::ROOT, false);
+    let mut fin = f.fin;
+    if bool_choices {
+        choices_from_blocks(model, &mut fin);
     }
-    finalize_menu(model, &mut fin, Model::ROOT, false, modules);
+    fin
+}
 
-    // Choice membership, as the parser records it: every config entry inside a choice
-    // block, a symbol joining only the first choice it appears in.
+/// 6.11+: choice members are the config entries of the choice block, as the parser
+/// records them (a symbol joins only the first choice it appears in); the choice a symbol
+/// belongs to is found from its first prompted entry (sym_get_choice_menu()).
+fn choices_from_blocks(model: &Model, fin: &mut Finalized) {
     for (index, menu) in model.menus.iter().enumerate() {
         if menu.kind != MenuKind::Choice {
             continue;
         }
         let choice = MenuId(index as u32);
         let mut members = Vec::new();
-        let mut subtree = Vec::new();
-        collect_members(model, choice, &mut members, &mut subtree);
+        collect_members(model, choice, &mut members);
         let members: Vec<SymbolId> = members
             .into_iter()
             .filter(|&s| {
@@ -98,21 +117,21 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
                 first
             })
             .collect();
+        let mut subtree = Vec::new();
+        subtree_syms(model, fin, choice, &mut subtree);
         fin.choice_members.push((choice, members));
         fin.choice_subtree.push((choice, subtree));
     }
-    // sym_get_choice_menu(): the first definition with a prompt decides; its nearest
-    // ancestor carrying a symbol must be a choice.
     for (index, sym) in model.symbols.iter().enumerate() {
         let Some(&with_prompt) = sym.menus.iter().find(|&&m| model.menu(m).prompt.is_some()) else {
             continue;
         };
-        let mut menu = model.menu(with_prompt).parent;
+        let mut menu = fin.parent[with_prompt.0 as usize];
         while let Some(m) = menu {
             if model.menu(m).sym.is_some() {
                 break;
             }
-            menu = model.menu(m).parent;
+            menu = fin.parent[m.0 as usize];
         }
         if let Some(m) = menu {
             if model.menu(m).kind == MenuKind::Choice {
@@ -120,190 +139,337 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
             }
         }
     }
-    fin
 }
 
-fn collect_members(model: &Model, menu: MenuId, members: &mut Vec<SymbolId>, subtree: &mut Vec<SymbolId>) {
+/// Config entries inside a choice block, at any depth of the parsed tree.
+fn collect_members(model: &Model, menu: MenuId, members: &mut Vec<SymbolId>) {
     for &child in &model.menu(menu).children {
         let entry = model.menu(child);
         if let Some(sym) = entry.sym {
-            subtree.push(sym);
             if matches!(entry.kind, MenuKind::Config | MenuKind::MenuConfig) && !members.contains(&sym) {
                 members.push(sym);
             }
         }
-        collect_members(model, child, members, subtree);
+        collect_members(model, child, members);
     }
 }
 
-fn finalize_menu(model: &Model, fin: &mut Finalized, parent: MenuId, inside_choice: bool, modules: SymbolId) {
-    let parent_menu = model.menu(parent);
-    let parent_dep = fin.menu_dep[parent.0 as usize].clone();
-    if !parent_menu.children.is_empty() {
-        for &child in &parent_menu.children {
-            propagate_child(model, fin, child, parent_dep.clone(), modules);
+/// menu_for_each_sub_entry() over the finalized tree: every symbol below `menu`.
+fn subtree_syms(model: &Model, fin: &Finalized, menu: MenuId, out: &mut Vec<SymbolId>) {
+    for &child in &fin.children[menu.0 as usize] {
+        if let Some(sym) = model.menu(child).sym {
+            out.push(sym);
         }
-        let is_choice = parent_menu
-            .sym
-            .map(|s| model.symbol(s).is_choice)
-            .unwrap_or(false);
-        for &child in &parent_menu.children {
-            finalize_menu(model, fin, child, is_choice, modules);
-        }
-    } else if !inside_choice {
-        if let Some(sym) = parent_menu.sym {
-            let slot = &mut fin.dir_dep[sym.0 as usize];
-            *slot = Expr::or_opt(slot.take(), parent_dep);
-        }
+        subtree_syms(model, fin, child, out);
     }
 }
 
-/// Propagate `basedep` into a child entry and its properties; record selects and implies.
-fn propagate_child(model: &Model, fin: &mut Finalized, child: MenuId, parent_dep: Option<Expr>, modules: SymbolId) {
-    // The rewrites read symbol types while `fin` is being written: lend them out.
-    let types = std::mem::take(&mut fin.types);
-    let is_const = std::mem::take(&mut fin.is_const);
-    propagate_child_with(model, fin, child, parent_dep, modules, &SymInfo { types: &types, is_const: &is_const });
-    fin.types = types;
-    fin.is_const = is_const;
-}
+impl Finalizer<'_> {
+    fn info_call<R>(&mut self, f: impl FnOnce(&mut Finalized, &SymInfo) -> R) -> R {
+        // The rewrites read symbol types while `fin` is being written: lend them out.
+        let types = std::mem::take(&mut self.fin.types);
+        let is_const = std::mem::take(&mut self.fin.is_const);
+        let result = f(&mut self.fin, &SymInfo { types: &types, is_const: &is_const });
+        self.fin.types = types;
+        self.fin.is_const = is_const;
+        result
+    }
 
-fn propagate_child_with(
-    model: &Model,
-    fin: &mut Finalized,
-    child: MenuId,
-    parent_dep: Option<Expr>,
-    modules: SymbolId,
-    info: &SymInfo,
-) {
-    let own = fin.menu_dep[child.0 as usize]
-        .as_ref()
-        .map(|d| transform(&rewrite_m(d, modules), info));
-    let basedep = eliminate_dups(Expr::and_opt(parent_dep, own), info);
-    fin.menu_dep[child.0 as usize] = basedep.clone();
-    let child_menu = model.menu(child);
-    let props: Vec<PropId> = match child_menu.sym {
-        Some(sym) => model.symbol(sym).props.clone(),
-        None => child_menu.prompt.into_iter().collect(),
-    };
-    for prop in props {
-        let p = model.prop(prop);
-        if p.menu != child {
-            continue;
-        }
-        let cond = fin.prop_cond[prop.0 as usize]
-            .as_ref()
-            .map(|c| transform(&rewrite_m(c, modules), info));
-        let dep = eliminate_dups(Expr::and_opt(basedep.clone(), cond), info);
-        fin.prop_cond[prop.0 as usize] = dep.clone();
-        if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref()) {
-            let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
-            let slot = match p.kind {
-                PropKind::Select => &mut fin.rev_dep[target.0 as usize],
-                PropKind::Imply => &mut fin.implied[target.0 as usize],
-                _ => continue,
+    /// Propagate the parent's dependency into a child entry and its properties; record
+    /// selects and implies (the first loop of _menu_finalize()).
+    fn propagate_child(&mut self, child: MenuId, parent_dep: Option<Expr>) {
+        let model = self.model;
+        let modules = self.modules;
+        self.info_call(|fin, info| {
+            let own = fin.menu_dep[child.0 as usize]
+                .as_ref()
+                .map(|d| transform(&rewrite_m(d, modules), info));
+            let basedep = eliminate_dups(Expr::and_opt(parent_dep, own), info);
+            fin.menu_dep[child.0 as usize] = basedep.clone();
+            let child_menu = model.menu(child);
+            let props: Vec<PropId> = match child_menu.sym {
+                Some(sym) => model.symbol(sym).props.clone(),
+                None => child_menu.prompt.into_iter().collect(),
             };
+            for prop in props {
+                let p = model.prop(prop);
+                if p.menu != child {
+                    continue;
+                }
+                let cond = fin.prop_cond[prop.0 as usize]
+                    .as_ref()
+                    .map(|c| transform(&rewrite_m(c, modules), info));
+                let dep = eliminate_dups(Expr::and_opt(basedep.clone(), cond), info);
+                fin.prop_cond[prop.0 as usize] = dep.clone();
+                if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref()) {
+                    let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
+                    let slot = match p.kind {
+                        PropKind::Select => &mut fin.rev_dep[target.0 as usize],
+                        PropKind::Imply => &mut fin.implied[target.0 as usize],
+                        _ => continue,
+                    };
+                    *slot = Expr::or_opt(slot.take(), term);
+                }
+            }
+        });
+    }
+
+    fn children(&self, menu: MenuId) -> &Vec<MenuId> {
+        &self.fin.children[menu.0 as usize]
+    }
+
+    /// _menu_finalize().
+    fn finalize_menu(&mut self, parent: MenuId, inside_choice: bool) {
+        let model = self.model;
+        let sym = model.menu(parent).sym;
+        let is_choice = sym.is_some_and(|s| model.symbol(s).is_choice);
+        if !self.children(parent).is_empty() {
+            let parent_dep = if self.v1 && is_choice {
+                let choice_sym = sym.expect("a choice has a symbol");
+                self.infer_choice_types(parent, choice_sym);
+                // 6.1: the choice itself bounds its members.
+                Some(Expr::sym(choice_sym))
+            } else {
+                self.fin.menu_dep[parent.0 as usize].clone()
+            };
+            for child in self.children(parent).clone() {
+                self.propagate_child(child, parent_dep.clone());
+            }
+            // Children may take their following siblings as submenus: walk by index.
+            let mut index = 0;
+            while index < self.children(parent).len() {
+                let child = self.children(parent)[index];
+                self.finalize_menu(child, is_choice);
+                index += 1;
+            }
+        } else if let Some(sym) = sym {
+            if self.v1 || !inside_choice {
+                self.auto_submenu(parent, sym);
+                let dep = self.fin.menu_dep[parent.0 as usize].clone();
+                let slot = &mut self.fin.dir_dep[sym.0 as usize];
+                *slot = Expr::or_opt(slot.take(), dep);
+            }
+        }
+        self.flatten(parent, is_choice.then_some(sym).flatten());
+        if self.v1 && is_choice {
+            self.choice_rev_dep_v1(parent, sym.expect("a choice has a symbol"));
+        }
+    }
+
+    /// Automatic submenus: the entries right after `parent` that depend on its symbol
+    /// become its children.
+    fn auto_submenu(&mut self, parent: MenuId, sym: SymbolId) {
+        let model = self.model;
+        let Some(grand) = self.fin.parent[parent.0 as usize] else { return };
+        let Some(position) = self.children(grand).iter().position(|&m| m == parent) else { return };
+        let basedep = model.menu(parent).prompt.and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
+        let basedep = self.info_call(|_, info| {
+            let e = trans_compare(basedep.as_ref(), CmpOp::Unequal, SymbolId::NO);
+            eliminate_dups(Some(transform(&e, info)), info)
+        });
+        let mut moved = 0;
+        loop {
+            let next_index = position + 1 + moved;
+            let Some(&menu) = self.children(grand).get(next_index) else { break };
+            let entry = model.menu(menu);
+            let dep = match entry.prompt {
+                Some(p) => self.fin.prop_cond[p.0 as usize].clone(),
+                None => self.fin.menu_dep[menu.0 as usize].clone(),
+            };
+            if !contains_symbol(dep.as_ref(), sym) {
+                break;
+            }
+            if !depends_symbol(dep.as_ref(), sym) {
+                // Also a dependency when it is a superset of the symbol's own.
+                let superset = self.info_call(|_, info| {
+                    let d = trans_compare(dep.as_ref(), CmpOp::Unequal, SymbolId::NO);
+                    let d = eliminate_dups(Some(transform(&d, info)), info);
+                    let (_, rest) = eliminate_eq(d, basedep.clone(), info);
+                    expr_is_yes(rest.as_ref())
+                });
+                if !superset {
+                    break;
+                }
+            }
+            self.finalize_menu(menu, false);
+            self.fin.parent[menu.0 as usize] = Some(parent);
+            moved += 1;
+        }
+        if moved > 0 {
+            let taken: Vec<MenuId> = self.fin.children[grand.0 as usize]
+                .drain(position + 1..position + 1 + moved)
+                .collect();
+            self.fin.children[parent.0 as usize] = taken;
+        }
+    }
+
+    /// The flattening loop of _menu_finalize(): the children of a child without a prompt
+    /// text (an `if`, or a symbol without prompt) move up beside it. For a 6.1 choice it
+    /// also marks the choice values.
+    fn flatten(&mut self, parent: MenuId, choice_sym: Option<SymbolId>) {
+        let model = self.model;
+        let mut index = 0;
+        while index < self.children(parent).len() {
+            let menu = self.children(parent)[index];
+            if self.v1 {
+                if let (Some(cs), Some(member)) = (choice_sym, model.menu(menu).sym) {
+                    self.mark_choice_value_v1(parent, cs, menu, member);
+                }
+            }
+            let has_text = model.menu(menu).prompt.is_some_and(|p| model.prop(p).text.is_some());
+            if !self.children(menu).is_empty() && !has_text {
+                let grandchildren = std::mem::take(&mut self.fin.children[menu.0 as usize]);
+                for &g in &grandchildren {
+                    self.fin.parent[g.0 as usize] = Some(parent);
+                }
+                let list = &mut self.fin.children[parent.0 as usize];
+                list.splice(index + 1..index + 1, grandchildren);
+            }
+            index += 1;
+        }
+    }
+
+    /// 6.1: a choice's type comes from its first typed member; untyped members take it.
+    fn infer_choice_types(&mut self, choice: MenuId, choice_sym: SymbolId) {
+        let model = self.model;
+        let members: Vec<SymbolId> = self.children(choice).iter().filter_map(|&c| model.menu(c).sym).collect();
+        if self.fin.types[choice_sym.0 as usize] == SymbolType::Unknown {
+            if let Some(t) = members
+                .iter()
+                .map(|s| self.fin.types[s.0 as usize])
+                .find(|&t| t != SymbolType::Unknown)
+            {
+                self.fin.types[choice_sym.0 as usize] = t;
+            }
+        }
+        let choice_type = self.fin.types[choice_sym.0 as usize];
+        for s in members {
+            if self.fin.types[s.0 as usize] == SymbolType::Unknown {
+                self.fin.types[s.0 as usize] = choice_type;
+            }
+        }
+    }
+
+    /// 6.1: mark a direct child of a choice as one of its values; a tristate choice's
+    /// non-tristate values depend on the choice being y.
+    fn mark_choice_value_v1(&mut self, choice: MenuId, choice_sym: SymbolId, menu: MenuId, member: SymbolId) {
+        let model = self.model;
+        if self.fin.is_choice_value[member.0 as usize] {
+            return;
+        }
+        self.fin.is_choice_value[member.0 as usize] = true;
+        self.fin.choice_of[member.0 as usize] = Some(choice);
+        match self.fin.choice_members.iter_mut().find(|(m, _)| *m == choice) {
+            Some((_, list)) => list.push(member),
+            None => self.fin.choice_members.push((choice, vec![member])),
+        }
+        if self.fin.types[choice_sym.0 as usize] == SymbolType::Tristate
+            && self.fin.types[member.0 as usize] != SymbolType::Tristate
+        {
+            let must_be_y = Expr::Cmp(CmpOp::Equal, choice_sym, SymbolId::YES);
+            let dep = self.fin.menu_dep[menu.0 as usize].take();
+            self.fin.menu_dep[menu.0 as usize] = Expr::and_opt(Some(must_be_y.clone()), dep);
+            for &prop in &model.symbol(member).props {
+                if model.prop(prop).menu != menu {
+                    continue;
+                }
+                let cond = self.fin.prop_cond[prop.0 as usize].take();
+                self.fin.prop_cond[prop.0 as usize] = Expr::and_opt(Some(must_be_y.clone()), cond);
+            }
+        }
+    }
+
+    /// 6.1: a non-optional choice is selected to at least m wherever its prompt shows.
+    fn choice_rev_dep_v1(&mut self, choice: MenuId, choice_sym: SymbolId) {
+        let model = self.model;
+        if !self.fin.choice_members.iter().any(|(m, _)| *m == choice) {
+            self.fin.choice_members.push((choice, Vec::new()));
+        }
+        if model.symbol(choice_sym).optional {
+            return;
+        }
+        if let Some(prompt) = model.menu(choice).prompt {
+            let term = Expr::and_opt(
+                self.fin.prop_cond[prompt.0 as usize].clone(),
+                Some(Expr::sym(SymbolId::MOD)),
+            );
+            let slot = &mut self.fin.rev_dep[choice_sym.0 as usize];
             *slot = Expr::or_opt(slot.take(), term);
         }
     }
 }
 
-/// menu_finalize() of kernels before 6.11: choice members depend on the choice symbol,
-/// a tristate choice's bool members on `choice = y`, and a non-optional choice is selected
-/// to at least m wherever its prompt is visible.
-fn finalize_v1(model: &Model, fin: &mut Finalized, parent: MenuId, modules: SymbolId) {
-    let parent_menu = model.menu(parent);
-    let sym = parent_menu.sym;
-    let is_choice = sym.is_some_and(|s| model.symbol(s).is_choice);
-    if !parent_menu.children.is_empty() {
-        let parent_dep = if is_choice {
-            let choice_sym = sym.expect("a choice has a symbol");
-            if fin.types[choice_sym.0 as usize] == SymbolType::Unknown {
-                let inferred = parent_menu
-                    .children
-                    .iter()
-                    .filter_map(|&c| model.menu(c).sym)
-                    .map(|s| fin.types[s.0 as usize])
-                    .find(|&t| t != SymbolType::Unknown);
-                if let Some(t) = inferred {
-                    fin.types[choice_sym.0 as usize] = t;
-                }
-            }
-            let choice_type = fin.types[choice_sym.0 as usize];
-            for &c in &parent_menu.children {
-                if let Some(s) = model.menu(c).sym {
-                    if fin.types[s.0 as usize] == SymbolType::Unknown {
-                        fin.types[s.0 as usize] = choice_type;
-                    }
-                }
-            }
-            Some(Expr::sym(choice_sym))
-        } else {
-            fin.menu_dep[parent.0 as usize].clone()
-        };
-        for &child in &parent_menu.children {
-            propagate_child(model, fin, child, parent_dep.clone(), modules);
+/// expr_contains_symbol().
+fn contains_symbol(e: Option<&Expr>, sym: SymbolId) -> bool {
+    match e {
+        None => false,
+        Some(Expr::And(a, b)) | Some(Expr::Or(a, b)) => {
+            contains_symbol(Some(a), sym) || contains_symbol(Some(b), sym)
         }
-        for &child in &parent_menu.children {
-            finalize_v1(model, fin, child, modules);
-        }
-    } else if let Some(sym) = sym {
-        let parent_dep = fin.menu_dep[parent.0 as usize].clone();
-        let slot = &mut fin.dir_dep[sym.0 as usize];
-        *slot = Expr::or_opt(slot.take(), parent_dep);
-    }
-    if is_choice {
-        let choice_sym = sym.expect("a choice has a symbol");
-        let mut members = Vec::new();
-        let mut flat = Vec::new();
-        flatten_ifs(model, parent, &mut flat);
-        for child in flat {
-            let Some(member) = model.menu(child).sym else {
-                continue;
-            };
-            if fin.is_choice_value[member.0 as usize] {
-                continue;
-            }
-            fin.is_choice_value[member.0 as usize] = true;
-            fin.choice_of[member.0 as usize] = Some(parent);
-            members.push(member);
-            if fin.types[choice_sym.0 as usize] == SymbolType::Tristate
-                && fin.types[member.0 as usize] != SymbolType::Tristate
-            {
-                let must_be_y = Expr::Cmp(super::expr::CmpOp::Equal, choice_sym, SymbolId::YES);
-                let dep = fin.menu_dep[child.0 as usize].take();
-                fin.menu_dep[child.0 as usize] = Expr::and_opt(Some(must_be_y.clone()), dep);
-                for &prop in &model.symbol(member).props {
-                    if model.prop(prop).menu != child {
-                        continue;
-                    }
-                    let cond = fin.prop_cond[prop.0 as usize].take();
-                    fin.prop_cond[prop.0 as usize] = Expr::and_opt(Some(must_be_y.clone()), cond);
-                }
-            }
-        }
-        fin.choice_members.push((parent, members));
-        if !model.symbol(choice_sym).optional {
-            if let Some(prompt) = parent_menu.prompt {
-                let term = Expr::and_opt(
-                    fin.prop_cond[prompt.0 as usize].clone(),
-                    Some(Expr::sym(SymbolId::MOD)),
-                );
-                let slot = &mut fin.rev_dep[choice_sym.0 as usize];
-                *slot = Expr::or_opt(slot.take(), term);
-            }
-        }
+        Some(Expr::Symbol(s)) => *s == sym,
+        Some(Expr::Cmp(_, a, b)) => *a == sym || *b == sym,
+        Some(Expr::Not(a)) => contains_symbol(Some(a), sym),
+        Some(Expr::Range(..)) => false,
     }
 }
 
-/// The direct children of `menu` once `if` blocks (entries without a prompt) are flattened.
-fn flatten_ifs(model: &Model, menu: MenuId, out: &mut Vec<MenuId>) {
-    for &child in &model.menu(menu).children {
-        out.push(child);
-        let entry = model.menu(child);
-        let has_prompt_text = entry.prompt.is_some_and(|p| model.prop(p).text.is_some());
-        if !entry.children.is_empty() && !has_prompt_text {
-            flatten_ifs(model, child, out);
+/// expr_depends_symbol(): `e` can only be true when `sym` is not n.
+fn depends_symbol(e: Option<&Expr>, sym: SymbolId) -> bool {
+    match e {
+        None => false,
+        Some(Expr::And(a, b)) => depends_symbol(Some(a), sym) || depends_symbol(Some(b), sym),
+        Some(Expr::Symbol(s)) => *s == sym,
+        Some(Expr::Cmp(CmpOp::Equal, a, b)) => *a == sym && (*b == SymbolId::YES || *b == SymbolId::MOD),
+        Some(Expr::Cmp(CmpOp::Unequal, a, b)) => *a == sym && *b == SymbolId::NO,
+        _ => false,
+    }
+}
+
+/// expr_trans_compare(): rewrite `e` as an explicit comparison with `sym`.
+fn trans_compare(e: Option<&Expr>, op: CmpOp, sym: SymbolId) -> Expr {
+    let Some(e) = e else {
+        let base = Expr::sym(sym);
+        return if op == CmpOp::Unequal { Expr::not(base) } else { base };
+    };
+    match e {
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let is_and = matches!(e, Expr::And(..));
+            let e1 = trans_compare(Some(a), CmpOp::Equal, sym);
+            let e2 = trans_compare(Some(b), CmpOp::Equal, sym);
+            let mut out = e.clone();
+            if sym == SymbolId::YES {
+                out = if is_and { Expr::and(e1.clone(), e2.clone()) } else { Expr::or(e1.clone(), e2.clone()) };
+            }
+            if sym == SymbolId::NO {
+                out = if is_and { Expr::or(e1, e2) } else { Expr::and(e1, e2) };
+            }
+            if op == CmpOp::Unequal {
+                out = Expr::not(out);
+            }
+            out
         }
+        Expr::Not(a) => {
+            let flipped = if op == CmpOp::Equal { CmpOp::Unequal } else { CmpOp::Equal };
+            trans_compare(Some(a), flipped, sym)
+        }
+        Expr::Cmp(..) => {
+            if op == CmpOp::Equal {
+                if sym == SymbolId::YES {
+                    e.clone()
+                } else if sym == SymbolId::MOD {
+                    Expr::sym(SymbolId::NO)
+                } else {
+                    Expr::not(e.clone())
+                }
+            } else if sym == SymbolId::YES {
+                Expr::not(e.clone())
+            } else if sym == SymbolId::MOD {
+                Expr::sym(SymbolId::YES)
+            } else {
+                e.clone()
+            }
+        }
+        Expr::Symbol(s) => Expr::Cmp(op, *s, sym),
+        Expr::Range(..) => e.clone(),
     }
 }

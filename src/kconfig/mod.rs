@@ -95,6 +95,10 @@ pub struct ConfigRun {
     pub warnings: Vec<ReadWarning>,
     /// Unmet direct dependencies found while resolving, by symbol name (deduplicated).
     pub unmet: Vec<String>,
+    /// What the conf invocations print on standard error, in the kernel's words and order.
+    pub stderr: String,
+    /// The defconfig file a `defconfig` target started from, as make announces it.
+    pub based_on: Option<String>,
 }
 
 fn read_required(source: &dyn Source, path: &str) -> Result<Option<Vec<u8>>, ConfigError> {
@@ -112,10 +116,35 @@ pub fn run_conf(model: &model::Model, fin: &finalize::Finalized, bool_choices: b
             unmet.push(name);
         }
     }
+    let (mut stderr, _) = conf_parse_messages(model, fin);
+    for message in &cfg.messages {
+        stderr.push_str(message);
+    }
     ConfigRun {
         config: outcome.config,
         warnings: outcome.read_warnings,
         unmet,
+        stderr,
+        based_on: None,
+    }
+}
+
+/// Append a later conf invocation's results to an earlier one's.
+fn chain(first: ConfigRun, next: ConfigRun) -> ConfigRun {
+    let mut warnings = first.warnings;
+    warnings.extend(next.warnings);
+    let mut unmet = first.unmet;
+    for name in next.unmet {
+        if !unmet.contains(&name) {
+            unmet.push(name);
+        }
+    }
+    ConfigRun {
+        config: next.config,
+        warnings,
+        unmet,
+        stderr: first.stderr + &next.stderr,
+        based_on: first.based_on,
     }
 }
 
@@ -157,7 +186,11 @@ pub fn make_config(
             defconfig::DefconfigRecipe::File(path) => {
                 let text = read_required(source, &path)?.ok_or_else(no_defconfig)?;
                 let file = InputFile { name: path, text };
-                run_conf(model, fin, bool_choices, &Target::Defconfig, Some(&file), None)
+                let mut run = run_conf(model, fin, bool_choices, &Target::Defconfig, Some(&file), None);
+                if target == "defconfig" {
+                    run.based_on = Some(name.clone());
+                }
+                run
             }
             defconfig::DefconfigRecipe::Merge { base, fragments } => {
                 let base_text = read_required(source, &base)?.ok_or_else(no_defconfig)?;
@@ -189,7 +222,8 @@ pub fn make_config(
                     }
                 }
                 let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
-                run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None)
+                let last = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None);
+                chain(reference, last)
             }
         }
     } else {
@@ -209,9 +243,7 @@ pub fn make_config(
         let merged = defconfig::merge_fragments(&run.config, &texts);
         let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
         let next = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None);
-        let mut warnings = std::mem::take(&mut run.warnings);
-        warnings.extend(next.warnings);
-        run = ConfigRun { warnings, ..next };
+        run = chain(run, next);
     }
     Ok(run)
 }

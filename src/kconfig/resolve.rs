@@ -51,6 +51,8 @@ impl Tristate {
 pub struct UnmetDep {
     pub sym: SymbolId,
     pub dir_dep: Tristate,
+    /// The warning as conf prints it (starting with an empty line).
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -90,6 +92,9 @@ pub struct Config<'m> {
     pub choice_members: Vec<(MenuId, Vec<SymbolId>)>,
     modules_val: Tristate,
     pub unmet: Vec<UnmetDep>,
+    /// What conf prints on standard error while it runs, in order: warnings about the
+    /// input file and unmet dependencies.
+    pub messages: Vec<String>,
     /// True once values may be stale (conf_set_changed()).
     pub changed: bool,
     pub bool_choices: bool,
@@ -124,6 +129,7 @@ impl<'m> Config<'m> {
             choice_members: fin.choice_members.clone(),
             modules_val: Tristate::No,
             unmet: Vec::new(),
+            messages: Vec::new(),
             changed: false,
             bool_choices,
         }
@@ -177,6 +183,11 @@ impl<'m> Config<'m> {
         } else {
             None
         }
+    }
+
+    /// `def[S_DEF_USER].val` regardless of SYMBOL_DEF_USER.
+    pub fn raw_user_val(&self, sym: SymbolId) -> Option<&str> {
+        self.st(sym).user_val.as_deref()
     }
 
     pub fn set_user_tri(&mut self, sym: SymbolId, tri: Tristate) {
@@ -523,7 +534,9 @@ impl<'m> Config<'m> {
         }
         let (dir, rev) = (self.dir_dep_tri(sym), self.rev_dep_tri(sym));
         if dir < rev {
-            self.unmet.push(UnmetDep { sym, dir_dep: dir });
+            let text = self.unmet_dep_text(sym, dir);
+            self.messages.push(text.clone());
+            self.unmet.push(UnmetDep { sym, dir_dep: dir, text });
         }
         new_tri.or(rev)
     }
@@ -811,6 +824,70 @@ impl<'m> Config<'m> {
             }
         }
         None
+    }
+
+    /// sym_get_string_value() without computing anything: what a message shows.
+    fn current_string(&self, sym: SymbolId) -> String {
+        match self.stype(sym) {
+            SymbolType::Bool | SymbolType::Tristate => {
+                self.st(sym).tri.unwrap_or(Tristate::No).as_str().to_string()
+            }
+            _ => self.raw_val(sym),
+        }
+    }
+
+    /// expr_gstr_print(): an expression with each typed symbol's current value.
+    pub fn expr_with_values(&self, e: &Expr) -> String {
+        let mut out = String::new();
+        e.print_with(&mut out, 0, &mut |out, sym| {
+            let symbol = self.model.symbol(sym);
+            match &symbol.name {
+                Some(name) => {
+                    out.push_str(name);
+                    if self.stype(sym) != SymbolType::Unknown {
+                        out.push_str(&format!(" [={}]", self.current_string(sym)));
+                    }
+                }
+                None => out.push_str("<choice>"),
+            }
+        });
+        out
+    }
+
+    /// expr_print_revdep(): the terms of a reverse dependency whose value is `which`.
+    fn revdep_terms(&mut self, e: &Expr, which: Tristate, out: &mut Vec<String>) {
+        if let Expr::Or(a, b) = e {
+            self.revdep_terms(a, which, out);
+            self.revdep_terms(b, which, out);
+        } else if self.eval(e) == which {
+            out.push(self.expr_with_values(e));
+        }
+    }
+
+    /// sym_warn_unmet_dep().
+    fn unmet_dep_text(&mut self, sym: SymbolId, dir: Tristate) -> String {
+        let name = self.model.sym_name(sym).to_string();
+        let dep_char = if dir == Tristate::Mod { 'm' } else { 'n' };
+        let dir_expr = match &self.fin.dir_dep[sym.0 as usize] {
+            Some(e) => self.expr_with_values(e),
+            None => "y".to_string(),
+        };
+        let mut text = format!(
+            "\nWARNING: unmet direct dependencies detected for {name}\n  Depends on [{dep_char}]: {dir_expr}\n"
+        );
+        if let Some(rev) = self.fin.rev_dep[sym.0 as usize].clone() {
+            for (which, title) in [(Tristate::Yes, "  Selected by [y]:\n"), (Tristate::Mod, "  Selected by [m]:\n")] {
+                let mut terms = Vec::new();
+                self.revdep_terms(&rev, which, &mut terms);
+                if !terms.is_empty() {
+                    text.push_str(title);
+                    for term in terms {
+                        text.push_str(&format!("  - {term}\n"));
+                    }
+                }
+            }
+        }
+        text
     }
 
     pub(super) fn set_val_raw(&mut self, sym: SymbolId, tri: Option<Tristate>, val: Option<String>) {

@@ -402,6 +402,18 @@ pub fn eliminate_dups(e: Option<Expr>, info: &SymInfo) -> Option<Expr> {
     Some(rewriter.eliminate_dups(e))
 }
 
+/// expr_eliminate_eq() on two optional expressions.
+pub fn eliminate_eq(e1: Option<Expr>, e2: Option<Expr>, info: &SymInfo) -> (Option<Expr>, Option<Expr>) {
+    match (e1, e2) {
+        (Some(mut a), Some(mut b)) => {
+            let mut rewriter = Rewriter { info, trans_count: 0 };
+            rewriter.eliminate_eq(&mut a, &mut b);
+            (Some(a), Some(b))
+        }
+        other => other,
+    }
+}
+
 /// expr_is_yes() for optional expressions.
 pub fn expr_is_yes(e: Option<&Expr>) -> bool {
     is_yes(e)
@@ -422,10 +434,10 @@ mod tests {
         let i = info(&types, &consts);
         let a = SymbolId(3);
         let b = SymbolId(4);
-        // A || B || A -> A || B
+        // (A || B) || A -> B || A: the first A becomes n and is dropped, as in expr.c.
         let e = Expr::or(Expr::or(Expr::sym(a), Expr::sym(b)), Expr::sym(a));
         let out = eliminate_dups(Some(e), &i).expect("some");
-        assert_eq!(out, Expr::or(Expr::sym(a), Expr::sym(b)));
+        assert_eq!(out, Expr::or(Expr::sym(b), Expr::sym(a)));
         // A && y -> A
         let e = Expr::and(Expr::sym(a), Expr::sym(YES));
         assert_eq!(eliminate_dups(Some(e), &i), Some(Expr::sym(a)));

@@ -149,8 +149,10 @@ fn conf_read(cfg: &mut Config<'_>, file: &InputFile, order: &[SymbolId], warning
                 cfg.clear_user_flag_pub(sym);
             }
             if matches!(cfg.stype(sym), SymbolType::String | SymbolType::Int | SymbolType::Hex) {
-                let value = cfg.user_val(sym).unwrap_or("").to_string();
+                // def[S_DEF_USER].val, whether or not the flag was just cleared.
+                let value = cfg.raw_user_val(sym).unwrap_or("").to_string();
                 if !string_within_range(cfg, sym, &value) {
+
                     cfg.clear_user_flag_pub(sym);
                     cfg.set_valid_pub(sym, false);
                     unsaved += 1;
