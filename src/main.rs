@@ -161,6 +161,7 @@ fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
         arch: tree.arch.clone(),
         srctree: srctree.display().to_string(),
         overrides,
+        untrusted: matches!(tree.shell, ShellMode::Never),
     };
     let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
         xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {

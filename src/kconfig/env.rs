@@ -155,6 +155,8 @@ pub struct KernelEnv {
     pub arch: String,
     pub srcarch: String,
     pub version: KernelVersion,
+    /// KBUILD_DEFCONFIG as the arch Makefile sets it (`defconfig` when it does not).
+    pub kbuild_defconfig: String,
     /// Values the Makefile exports, after overrides.
     pub vars: BTreeMap<String, String>,
 }
@@ -166,6 +168,9 @@ pub struct EnvRequest {
     pub arch: Option<String>,
     pub srctree: String,
     pub overrides: Vec<(String, String)>,
+    /// Whether `$(shell ...)` in the arch Makefile may run (a tree the user trusts).
+    /// Otherwise only `uname -m` is answered, from the host.
+    pub untrusted: bool,
 }
 
 impl KernelEnv {
@@ -216,18 +221,74 @@ impl KernelEnv {
         } else {
             (String::new(), String::new())
         };
-        let tool = |gnu: &str, llvm_name: &str| -> String {
-            if llvm.is_empty() {
-                format!("{cross}{gnu}")
-            } else {
-                format!("{llvm_prefix}{llvm_name}{llvm_suffix}")
+        let tools_for = |cross: &str| -> Vec<(String, String)> {
+            let tool = |gnu: &str, llvm_name: &str| -> String {
+                if llvm.is_empty() {
+                    format!("{cross}{gnu}")
+                } else {
+                    format!("{llvm_prefix}{llvm_name}{llvm_suffix}")
+                }
+            };
+            vec![
+                ("CC".to_string(), get("CC", tool("gcc", "clang"))),
+                ("LD".to_string(), get("LD", tool("ld", "ld.lld"))),
+                ("AR".to_string(), get("AR", tool("ar", "llvm-ar"))),
+                ("NM".to_string(), get("NM", tool("nm", "llvm-nm"))),
+                ("OBJCOPY".to_string(), get("OBJCOPY", tool("objcopy", "llvm-objcopy"))),
+            ]
+        };
+        // The arch Makefile may pick a CROSS_COMPILE and adjust the tools (powerpc's
+        // `NM := $(NM) --synthetic`); make evaluates it before exporting them to conf.
+        let untrusted = request.untrusted;
+        let shell = move |command: &str| -> String {
+            if untrusted && command.trim() != "uname -m" {
+                return String::new();
+            }
+            tool_output(command)
+        };
+        let base_vars = |cross: &str| -> Vec<(String, String)> {
+            let mut vars = vec![
+                ("ARCH".to_string(), arch.clone()),
+                ("SRCARCH".to_string(), srcarch.clone()),
+                ("SUBARCH".to_string(), host_arch()),
+                ("CROSS_COMPILE".to_string(), cross.to_string()),
+                ("srctree".to_string(), request.srctree.clone()),
+            ];
+            vars.extend(tools_for(cross));
+            vars
+        };
+        let arch_makefile = source
+            .read(&format!("arch/{srcarch}/Makefile"))?
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let mut eval = super::makefile::MakeEval { vars: base_vars(&cross), shell: &shell };
+        eval.eval_file(&arch_makefile);
+        let cross = if overrides.contains_key("CROSS_COMPILE") {
+            cross
+        } else {
+            let picked = eval.get("CROSS_COMPILE");
+            if picked != cross {
+                eval = super::makefile::MakeEval { vars: base_vars(&picked), shell: &shell };
+                eval.eval_file(&arch_makefile);
+            }
+            picked
+        };
+        let kbuild_defconfig = match eval.get("KBUILD_DEFCONFIG") {
+            name if name.is_empty() => "defconfig".to_string(),
+            name => name,
+        };
+        // Variables given on the command line win over the Makefile's assignments.
+        let final_tool = |name: &str| -> String {
+            match overrides.get(name) {
+                Some(v) => v.to_string(),
+                None => eval.get(name),
             }
         };
-        let cc = get("CC", tool("gcc", "clang"));
-        let ld = get("LD", tool("ld", "ld.lld"));
-        let ar = get("AR", tool("ar", "llvm-ar"));
-        let nm = get("NM", tool("nm", "llvm-nm"));
-        let objcopy = get("OBJCOPY", tool("objcopy", "llvm-objcopy"));
+        let cc = final_tool("CC");
+        let ld = final_tool("LD");
+        let ar = final_tool("AR");
+        let nm = final_tool("NM");
+        let objcopy = final_tool("OBJCOPY");
         let rustc = get("RUSTC", "rustc".to_string());
 
         let mut vars = BTreeMap::new();
@@ -286,6 +347,7 @@ impl KernelEnv {
             arch,
             srcarch,
             version,
+            kbuild_defconfig,
             vars,
         })
     }

@@ -8,6 +8,7 @@ pub mod env;
 pub mod expr;
 pub mod finalize;
 pub mod lexer;
+pub mod makefile;
 pub mod macros;
 pub mod model;
 pub mod parser;

@@ -87,6 +87,7 @@ pub fn parse(version: &str, arch: &str, cache: &ShellCache) -> (KernelEnv, Model
         arch: Some(arch.to_string()),
         srctree: root.display().to_string(),
         overrides: Vec::new(),
+        untrusted: false,
     };
     let env = KernelEnv::compute(&source, &request).expect("kernel tree has a Makefile");
     let mut shell = ShellRunner::new(ShellPolicy::Trusted);
@@ -124,4 +125,22 @@ pub fn auto_conf_cmd(version: &str, arch: &str, target: &str) -> (Vec<String>, V
         }
     }
     (files, env)
+}
+
+/// Run `f` on a thread with room for conf-style recursion (dependency chains are deep).
+pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .expect("spawn test worker")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// The kernel's standard error for a reference run, less what the arch Makefiles' own
+/// compiler probes print (those lines do not come from conf).
+pub fn kernel_messages(version: &str, arch: &str, target: &str) -> String {
+    let path = reference(version, arch, target).join("make.err");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.split_inclusive('\n').filter(|l| !l.starts_with("gcc: ")).collect()
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run every test, the real-kernel conformance tests included.
+#
+# Needs Debian's linux-source-6.1 and linux-source-6.12 packages and what the kernel's
+# scripts/kconfig needs to build (gcc, make, flex, bison, bc). Run as root, this installs
+# them; otherwise it says what is missing. Then it builds the kernel's reference outputs
+# (scripts/kernel-refs.sh; finished ones are kept) and runs `cargo test --release` with
+# XENLINT_REQUIRE_KERNEL=1, so that a missing reference fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages="linux-source-6.1 linux-source-6.12 flex bison bc make gcc xz-utils"
+missing=""
+for p in $packages; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "missing packages:$missing (sudo apt-get install$missing)" >&2
+    exit 2
+  fi
+fi
+
+ci_arches="x86 arm64 arm riscv powerpc s390 mips"
+scripts/kernel-refs.sh -a "$ci_arches"
+scripts/kernel-refs.sh -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
+scripts/kernel-refs.sh -a x86 -t "x86_64_defconfig+xen.config"
+scripts/kernel-refs.sh -a arm64 -t "defconfig+xen.config"
+
+XENLINT_REQUIRE_KERNEL=1 cargo test --release

@@ -1,0 +1,118 @@
+//! The resolver against the kernel's conf: for each tree, arch and target, the .config
+//! xenlint writes and the messages conf prints must be byte-identical to what
+//! `make ARCH=<arch> <target>` produced (references from scripts/kernel-refs.sh).
+//! Covers the four standard targets on the CI arches (XENLINT_ARCHES widens it),
+//! olddefconfig of 25 kernel randconfigs for x86 and arm64, and defconfig + xen.config.
+
+mod common;
+
+use xenlint::kconfig::env::KernelEnv;
+use xenlint::kconfig::macros::ShellCache;
+use xenlint::kconfig::targets::InputFile;
+use xenlint::source::DirSource;
+
+const TARGETS: &[&str] = &["defconfig", "allnoconfig", "allyesconfig", "allmodconfig"];
+
+/// Run `cases` (target strings as kernel-refs.sh names them) for one tree and arch;
+/// return the failures.
+fn check(version: &str, arch: &str, cases: &[String], cache: &ShellCache) -> Vec<String> {
+    let (env, model): (KernelEnv, _) = common::parse(version, arch, cache);
+    let errors: Vec<String> = model.errors().map(|e| e.to_string()).collect();
+    if !errors.is_empty() {
+        return vec![format!("{version} {arch}: Kconfig errors {errors:?}")];
+    }
+    let fin = xenlint::kconfig::finalize::finalize(&model, env.dialect().bool_choices_only());
+    let source = DirSource::new(common::tree(version));
+    let mut failures = Vec::new();
+    for case in cases {
+        let reference = common::reference(version, arch, case);
+        let (target, fragments, input) = if let Some(_seed) = case.strip_prefix("randconfig") {
+            let input = std::fs::read(reference.join("randconfig.input")).expect("randconfig.input");
+            let file = InputFile { name: ".config".to_string(), text: input };
+            ("olddefconfig".to_string(), Vec::new(), Some(file))
+        } else {
+            let mut parts = case.split('+').map(String::from);
+            let target = parts.next().expect("a target");
+            (target, parts.collect::<Vec<_>>(), None)
+        };
+        let run = match xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, &fragments, input) {
+            Ok(run) => run,
+            Err(err) => {
+                failures.push(format!("{version} {arch} {case}: {err}"));
+                continue;
+            }
+        };
+        let want = std::fs::read_to_string(reference.join(".config")).expect("reference .config");
+        if run.config != want {
+            let differing = run
+                .config
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .map(|line| format!("first difference at line {}", line + 1))
+                .unwrap_or_else(|| "lengths differ".to_string());
+            failures.push(format!("{version} {arch} {case}: .config differs ({differing})"));
+        }
+        let messages = common::kernel_messages(version, arch, case);
+        if run.stderr != messages {
+            failures.push(format!(
+                "{version} {arch} {case}: messages differ:\n--- kernel\n{messages}--- xenlint\n{}",
+                run.stderr
+            ));
+        }
+    }
+    failures
+}
+
+fn run_cases(version: &'static str, arches: Vec<String>, cases: Vec<String>) {
+    let all_there = common::kernel_available(version, &arches, &cases[0])
+        && cases.iter().all(|c| common::kernel_available(version, &arches, c));
+    if !all_there {
+        return;
+    }
+    let failures = common::with_big_stack(move || {
+        let cache = ShellCache::new();
+        let mut failures = Vec::new();
+        for arch in &arches {
+            failures.extend(check(version, arch, &cases, &cache));
+        }
+        failures
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn standard_targets() -> Vec<String> {
+    TARGETS.iter().map(|t| t.to_string()).collect()
+}
+
+fn seeds() -> Vec<String> {
+    (1..=25).map(|n| format!("randconfig{n}")).collect()
+}
+
+#[test]
+fn linux_6_1_targets_match_conf() {
+    run_cases("6.1", common::arches("6.1"), standard_targets());
+}
+
+#[test]
+fn linux_6_12_targets_match_conf() {
+    run_cases("6.12", common::arches("6.12"), standard_targets());
+}
+
+#[test]
+fn linux_6_1_randconfigs_match_conf() {
+    run_cases("6.1", vec!["x86".into(), "arm64".into()], seeds());
+}
+
+#[test]
+fn linux_6_12_randconfigs_match_conf() {
+    run_cases("6.12", vec!["x86".into(), "arm64".into()], seeds());
+}
+
+#[test]
+fn xen_fragments_match_conf() {
+    for version in ["6.1", "6.12"] {
+        run_cases(version, vec!["x86".into()], vec!["x86_64_defconfig+xen.config".into()]);
+        run_cases(version, vec!["arm64".into()], vec!["defconfig+xen.config".into()]);
+    }
+}
