@@ -4,6 +4,8 @@
 //! resolver. Printing follows expr_print() in expr.c, so messages can quote expressions in
 //! the kernel's own form.
 
+use std::sync::Arc;
+
 use super::model::SymbolId;
 
 /// A comparison between two symbols.
@@ -30,12 +32,14 @@ impl CmpOp {
     }
 }
 
+/// Subtrees are shared (`Arc`): menu finalization ANDs each parent's dependency into
+/// every child's, and sharing keeps that copy-free.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     Symbol(SymbolId),
-    Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    Not(Arc<Expr>),
+    And(Arc<Expr>, Arc<Expr>),
+    Or(Arc<Expr>, Arc<Expr>),
     Cmp(CmpOp, SymbolId, SymbolId),
     /// The bounds of a `range` property.
     Range(SymbolId, SymbolId),
@@ -47,15 +51,15 @@ impl Expr {
     }
 
     pub fn not(e: Expr) -> Expr {
-        Expr::Not(Box::new(e))
+        Expr::Not(Arc::new(e))
     }
 
     pub fn and(a: Expr, b: Expr) -> Expr {
-        Expr::And(Box::new(a), Box::new(b))
+        Expr::And(Arc::new(a), Arc::new(b))
     }
 
     pub fn or(a: Expr, b: Expr) -> Expr {
-        Expr::Or(Box::new(a), Box::new(b))
+        Expr::Or(Arc::new(a), Arc::new(b))
     }
 
     /// expr_alloc_and(): a missing side means "no condition".

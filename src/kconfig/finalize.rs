@@ -11,7 +11,7 @@
 use super::expr::Expr;
 use super::model::*;
 use super::expr::CmpOp;
-use super::simplify::{eliminate_dups, eliminate_eq, expr_is_yes, transform, SymInfo};
+use super::simplify::{eliminate_dups, eliminate_dups_onto, eliminate_eq, expr_is_yes, transform, SymInfo};
 
 #[derive(Debug, Clone)]
 pub struct Finalized {
@@ -40,6 +40,9 @@ pub struct Finalized {
     /// The menu tree after automatic submenus and the flattening of `if` blocks.
     pub parent: Vec<Option<MenuId>>,
     pub children: Vec<Vec<MenuId>>,
+    /// What conf prints while parsing this tree, and whether it stops there
+    /// (computed once: see `conf_parse_messages`).
+    pub parse_messages: std::sync::OnceLock<(String, bool)>,
 }
 
 impl Finalized {
@@ -86,6 +89,7 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         warnings: Vec::new(),
         parent: model.menus.iter().map(|m| m.parent).collect(),
         children: model.menus.iter().map(|m| m.children.clone()).collect(),
+        parse_messages: std::sync::OnceLock::new(),
     };
     // Without a `modules` symbol, modules_sym is the constant n.
     let modules = model.modules_sym.unwrap_or(SymbolId::NO);
@@ -184,7 +188,7 @@ impl Finalizer<'_> {
             let own = fin.menu_dep[child.0 as usize]
                 .as_ref()
                 .map(|d| transform(&rewrite_m(d, modules), info));
-            let basedep = eliminate_dups(Expr::and_opt(parent_dep, own), info);
+            let basedep = eliminate_dups_onto(parent_dep, own, info);
             fin.menu_dep[child.0 as usize] = basedep.clone();
             let child_menu = model.menu(child);
             let props: Vec<PropId> = match child_menu.sym {
@@ -199,7 +203,7 @@ impl Finalizer<'_> {
                 let cond = fin.prop_cond[prop.0 as usize]
                     .as_ref()
                     .map(|c| transform(&rewrite_m(c, modules), info));
-                let dep = eliminate_dups(Expr::and_opt(basedep.clone(), cond), info);
+                let dep = eliminate_dups_onto(basedep.clone(), cond, info);
                 fin.prop_cond[prop.0 as usize] = dep.clone();
                 if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref()) {
                     let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
@@ -262,11 +266,9 @@ impl Finalizer<'_> {
         let model = self.model;
         let Some(grand) = self.fin.parent[parent.0 as usize] else { return };
         let Some(position) = self.children(grand).iter().position(|&m| m == parent) else { return };
-        let basedep = model.menu(parent).prompt.and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
-        let basedep = self.info_call(|_, info| {
-            let e = trans_compare(basedep.as_ref(), CmpOp::Unequal, SymbolId::NO);
-            eliminate_dups(Some(transform(&e, info)), info)
-        });
+        // The symbol's own dependency in comparable form; only needed for the superset
+        // test, which most entries never reach.
+        let mut basedep: Option<Option<Expr>> = None;
         let mut moved = 0;
         loop {
             let next_index = position + 1 + moved;
@@ -281,6 +283,14 @@ impl Finalizer<'_> {
             }
             if !depends_symbol(dep.as_ref(), sym) {
                 // Also a dependency when it is a superset of the symbol's own.
+                if basedep.is_none() {
+                    let own = model.menu(parent).prompt.and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
+                    basedep = Some(self.info_call(|_, info| {
+                        let e = trans_compare(own.as_ref(), CmpOp::Unequal, SymbolId::NO);
+                        eliminate_dups(Some(transform(&e, info)), info)
+                    }));
+                }
+                let basedep = basedep.clone().flatten();
                 let superset = self.info_call(|_, info| {
                     let d = trans_compare(dep.as_ref(), CmpOp::Unequal, SymbolId::NO);
                     let d = eliminate_dups(Some(transform(&d, info)), info);

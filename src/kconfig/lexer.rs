@@ -417,8 +417,16 @@ impl Lexer {
     }
 
     fn lex_string(&mut self, pp: &mut Preprocessor, quote: u8) -> Token {
+        // Lend the file's text out of its frame while scanning, to read it without a copy.
+        let frame = self.frames.last_mut().expect("open");
+        let text = std::mem::take(&mut frame.text);
+        let token = self.lex_string_in(pp, quote, &text);
+        self.frames.last_mut().expect("open").text = text;
+        token
+    }
+
+    fn lex_string_in(&mut self, pp: &mut Preprocessor, quote: u8, text: &str) -> Token {
         let frame = self.frames.last().expect("open");
-        let text = frame.text.clone();
         let bytes = text.as_bytes();
         let start = frame.pos;
         let mut pos = start + 1;

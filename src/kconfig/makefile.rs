@@ -176,8 +176,22 @@ impl MakeEval<'_> {
         // Each level: (this branch active, some branch of this chain taken, outer active).
         let mut stack: Vec<(bool, bool)> = Vec::new();
         let mut logical = String::new();
+        // Tab-led lines after a rule are its recipe; elsewhere they are make lines.
+        let mut in_recipe = false;
+        let mut in_define = false;
         for raw in text.lines() {
-            if raw.starts_with('\t') {
+            if in_define {
+                in_define = raw.trim() != "endef";
+                continue;
+            }
+            if raw.starts_with('\t') && in_recipe && logical.is_empty() {
+                continue;
+            }
+            if !raw.starts_with('\t') && !raw.trim().is_empty() && !raw.trim_start().starts_with('#') {
+                in_recipe = false;
+            }
+            if raw.starts_with("define ") {
+                in_define = true;
                 continue;
             }
             if let Some(stripped) = raw.strip_suffix('\\') {
@@ -216,11 +230,14 @@ impl MakeEval<'_> {
             if !active {
                 continue;
             }
-            self.assign(&line);
+            if self.assign(&line) {
+                in_recipe = true;
+            }
         }
     }
 
-    fn assign(&mut self, line: &str) {
+    /// Evaluate an assignment line; returns true when the line is a rule instead.
+    fn assign(&mut self, line: &str) -> bool {
         let line = line.strip_prefix("export ").unwrap_or(line);
         let line = line.strip_prefix("override ").unwrap_or(line);
         // The first assignment operator outside references.
@@ -239,7 +256,7 @@ impl MakeEval<'_> {
                     };
                     let name = self.expand(name_part.trim());
                     if name.is_empty() || name.contains(char::is_whitespace) {
-                        return;
+                        return false;
                     }
                     let value = line[i + 1..].trim();
                     match op {
@@ -255,12 +272,13 @@ impl MakeEval<'_> {
                             self.set(&name, expanded);
                         }
                     }
-                    return;
+                    return false;
                 }
-                b':' if depth == 0 && bytes.get(i + 1) != Some(&b'=') => return, // a rule
+                b':' if depth == 0 && bytes.get(i + 1) != Some(&b'=') => return true,
                 _ => {}
             }
         }
+        false
     }
 }
 
@@ -323,7 +341,7 @@ mod tests {
         let shell = |_: &str| "x86_64".to_string();
         let mut m = MakeEval { vars: vec![("ARCH".into(), "x86".into()), ("NM".into(), "nm".into())], shell: &shell };
         m.eval_file(
-            "ifeq ($(ARCH),x86)\n  ifeq ($(shell uname -m),i386)\n  K := a\n  else\n  K := b\n  endif\nelse\nK := c\nendif\nNM := $(NM) -B\nall:\n\tK := d\n",
+            "ifeq ($(ARCH),x86)\n  ifeq ($(shell uname -m),i386)\n\tK := a\n  else\n\tK := b\n  endif\nelse\nK := c\nendif\nNM := $(NM) -B\nall:\n\tK := d\ndefine x\nK := e\nendef\n",
         );
         assert_eq!(m.get("K"), "b");
         assert_eq!(m.get("NM"), "nm -B");

@@ -38,6 +38,12 @@ pub fn parse_kconfig(
 /// What conf prints on standard error while reading a tree: parse messages, the checks
 /// of menu_finalize(), then recursive dependencies. Errors make conf stop with status 1.
 pub fn conf_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, bool) {
+    fin.parse_messages
+        .get_or_init(|| compute_parse_messages(model, fin))
+        .clone()
+}
+
+fn compute_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, bool) {
     let mut text = String::new();
     let mut failed = false;
     for d in &model.diagnostics {

@@ -3,6 +3,8 @@
 //! rewritten forms in its messages ("Depends on [n]: ..."), so xenlint rewrites the same
 //! way to print the same text.
 
+use std::sync::Arc;
+
 use super::expr::{CmpOp, Expr};
 use super::model::{SymbolId, SymbolType};
 
@@ -101,43 +103,38 @@ pub fn transform(e: &Expr, info: &SymInfo) -> Expr {
 
 /// expr_eliminate_yn().
 fn eliminate_yn(e: Expr) -> Expr {
-    match e {
-        Expr::And(a, b) => {
-            let l = eliminate_yn(*a);
-            let r = eliminate_yn(*b);
-            if is_sym(&l, NO) {
-                return l;
-            }
-            if is_sym(&l, YES) {
-                return r;
-            }
-            if is_sym(&r, NO) {
-                return r;
-            }
-            if is_sym(&r, YES) {
-                return l;
-            }
-            Expr::and(l, r)
-        }
-        Expr::Or(a, b) => {
-            let l = eliminate_yn(*a);
-            let r = eliminate_yn(*b);
-            if is_sym(&l, NO) {
-                return r;
-            }
-            if is_sym(&l, YES) {
-                return l;
-            }
-            if is_sym(&r, NO) {
-                return l;
-            }
-            if is_sym(&r, YES) {
-                return r;
-            }
-            Expr::or(l, r)
-        }
-        other => other,
+    let shared = Arc::new(e);
+    match eliminate_yn_shared(&shared) {
+        Some(changed) => Arc::unwrap_or_clone(changed),
+        None => Arc::unwrap_or_clone(shared),
     }
+}
+
+/// eliminate_yn() on a shared subtree: `None` when nothing changes, so unchanged subtrees
+/// stay shared instead of being rebuilt.
+fn eliminate_yn_shared(e: &Arc<Expr>) -> Option<Arc<Expr>> {
+    let (a, b, is_and) = match &**e {
+        Expr::And(a, b) => (a, b, true),
+        Expr::Or(a, b) => (a, b, false),
+        _ => return None,
+    };
+    let new_l = eliminate_yn_shared(a);
+    let new_r = eliminate_yn_shared(b);
+    let l = new_l.as_ref().unwrap_or(a);
+    let r = new_r.as_ref().unwrap_or(b);
+    // expr && n -> n, expr && y -> expr, expr || n -> expr, expr || y -> y.
+    let (absorbing, neutral) = if is_and { (NO, YES) } else { (YES, NO) };
+    if is_sym(l, absorbing) || is_sym(l, neutral) {
+        return Some(if is_sym(l, absorbing) { l.clone() } else { r.clone() });
+    }
+    if is_sym(r, absorbing) || is_sym(r, neutral) {
+        return Some(if is_sym(r, absorbing) { r.clone() } else { l.clone() });
+    }
+    if new_l.is_none() && new_r.is_none() {
+        return None;
+    }
+    let node = if is_and { Expr::And(l.clone(), r.clone()) } else { Expr::Or(l.clone(), r.clone()) };
+    Some(Arc::new(node))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -161,9 +158,16 @@ fn make(op: Op, l: Expr, r: Expr) -> Expr {
     }
 }
 
+fn children(e: &Expr) -> (&Expr, &Expr) {
+    match e {
+        Expr::And(a, b) | Expr::Or(a, b) => (a, b),
+        _ => unreachable!("children is only called on && and ||"),
+    }
+}
+
 fn split(e: Expr) -> (Expr, Expr) {
     match e {
-        Expr::And(a, b) | Expr::Or(a, b) => (*a, *b),
+        Expr::And(a, b) | Expr::Or(a, b) => (Arc::unwrap_or_clone(a), Arc::unwrap_or_clone(b)),
         _ => unreachable!("split is only called on && and ||"),
     }
 }
@@ -220,6 +224,10 @@ impl Rewriter<'_> {
 
     /// expr_eq().
     fn eq(&mut self, e1: &Expr, e2: &Expr) -> bool {
+        // Identical trees are equal under expr_eq(): every leaf pairs with its twin.
+        if e1 == e2 {
+            return true;
+        }
         match (e1, e2) {
             (Expr::Cmp(o1, a1, b1), Expr::Cmp(o2, a2, b2)) => o1 == o2 && a1 == a2 && b1 == b2,
             (Expr::Symbol(a), Expr::Symbol(b)) => a == b,
@@ -345,19 +353,46 @@ impl Rewriter<'_> {
         None
     }
 
+    /// Would eliminate_dups1() join any pair of leaves? Read-only: when the answer is no,
+    /// the rewrite is a no-op and the trees need not be rebuilt.
+    fn any_join(&mut self, op: Op, e1: &Expr, e2: &Expr) -> bool {
+        if op_of(e1) == Some(op) {
+            let (l, r) = children(e1);
+            return self.any_join(op, l, e2) || self.any_join(op, r, e2);
+        }
+        if op_of(e2) == Some(op) {
+            let (l, r) = children(e2);
+            return self.any_join(op, e1, l) || self.any_join(op, e1, r);
+        }
+        let saved = self.trans_count;
+        let joined = match op {
+            Op::Or => self.join_or(e1, e2).is_some(),
+            Op::And => self.join_and(e1, e2).is_some(),
+        };
+        self.trans_count = saved;
+        joined
+    }
+
     /// expr_eliminate_dups1().
     fn eliminate_dups1(&mut self, op: Op, e1: &mut Expr, e2: &mut Expr) {
+        if !self.any_join(op, e1, e2) {
+            return;
+        }
+        self.eliminate_dups1_inner(op, e1, e2);
+    }
+
+    fn eliminate_dups1_inner(&mut self, op: Op, e1: &mut Expr, e2: &mut Expr) {
         if op_of(e1) == Some(op) {
             let (mut l, mut r) = split(std::mem::replace(e1, Expr::sym(NO)));
-            self.eliminate_dups1(op, &mut l, e2);
-            self.eliminate_dups1(op, &mut r, e2);
+            self.eliminate_dups1_inner(op, &mut l, e2);
+            self.eliminate_dups1_inner(op, &mut r, e2);
             *e1 = make(op, l, r);
             return;
         }
         if op_of(e2) == Some(op) {
             let (mut l, mut r) = split(std::mem::replace(e2, Expr::sym(NO)));
-            self.eliminate_dups1(op, e1, &mut l);
-            self.eliminate_dups1(op, e1, &mut r);
+            self.eliminate_dups1_inner(op, e1, &mut l);
+            self.eliminate_dups1_inner(op, e1, &mut r);
             *e2 = make(op, l, r);
             return;
         }
@@ -399,6 +434,28 @@ impl Rewriter<'_> {
 pub fn eliminate_dups(e: Option<Expr>, info: &SymInfo) -> Option<Expr> {
     let e = e?;
     let mut rewriter = Rewriter { info, trans_count: 0 };
+    Some(rewriter.eliminate_dups(e))
+}
+
+/// expr_eliminate_dups(expr_alloc_and(known, other)) where `known` is already the output
+/// of expr_eliminate_dups(): the same result, without rewriting `known` again. Menu
+/// finalization ANDs every entry's dependency onto its parent's, so this saves the
+/// quadratic work of re-deduplicating each parent dependency once per child.
+pub fn eliminate_dups_onto(known: Option<Expr>, other: Option<Expr>, info: &SymInfo) -> Option<Expr> {
+    let (known, other) = match (known, other) {
+        (None, other) => return eliminate_dups(other, info),
+        (known, None) => return known,
+        (Some(k), Some(o)) => (k, o),
+    };
+    let mut rewriter = Rewriter { info, trans_count: 0 };
+    let mut right = rewriter.eliminate_dups(other);
+    let mut left = known;
+    rewriter.trans_count = 0;
+    rewriter.eliminate_dups1(Op::And, &mut left, &mut right);
+    let e = eliminate_yn(Expr::and(left, right));
+    if rewriter.trans_count == 0 {
+        return Some(e);
+    }
     Some(rewriter.eliminate_dups(e))
 }
 

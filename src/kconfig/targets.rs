@@ -41,25 +41,28 @@ pub struct InputFile {
 /// order of conf's messages, and for 6.1 choices, results in rare dependency tangles.
 pub fn hash_order(model: &Model, bool_choices: bool) -> Vec<SymbolId> {
     let size: u32 = if bool_choices { 1 << 14 } else { 9973 };
-    let mut buckets: Vec<Vec<SymbolId>> = vec![Vec::new(); size as usize];
-    for (index, sym) in model.symbols.iter().enumerate().skip(3) {
-        let hash = match &sym.name {
-            Some(name) => {
-                let mut h: u32 = 2166136261;
-                for &b in name.as_bytes() {
-                    // `char` is signed on the hosts conf is built for.
-                    h = (h ^ (b as i8 as i32 as u32)).wrapping_mul(0x01000193);
+    let mut keyed: Vec<(u32, std::cmp::Reverse<u32>)> = model
+        .symbols
+        .iter()
+        .enumerate()
+        .skip(3)
+        .map(|(index, sym)| {
+            let hash = match &sym.name {
+                Some(name) => {
+                    let mut h: u32 = 2166136261;
+                    for &b in name.as_bytes() {
+                        // `char` is signed on the hosts conf is built for.
+                        h = (h ^ (b as i8 as i32 as u32)).wrapping_mul(0x01000193);
+                    }
+                    h
                 }
-                h
-            }
-            None => 0,
-        };
-        buckets[(hash % size) as usize].push(SymbolId(index as u32));
-    }
-    buckets
-        .into_iter()
-        .flat_map(|bucket| bucket.into_iter().rev())
-        .collect()
+                None => 0,
+            };
+            (hash % size, std::cmp::Reverse(index as u32))
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, std::cmp::Reverse(i))| SymbolId(i)).collect()
 }
 
 /// What a target produced.
