@@ -22,10 +22,14 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let kernels = std::env::var("XENLINT_KERNELS").unwrap_or_else(|_| "/var/tmp/xenlint-kernels".into());
+    let kernels =
+        std::env::var("XENLINT_KERNELS").unwrap_or_else(|_| "/var/tmp/xenlint-kernels".into());
     let root = std::path::PathBuf::from(&kernels).join("linux-source-6.12");
     if !root.join("Makefile").exists() {
-        eprintln!("{} missing: run scripts/kernel-refs.sh first", root.display());
+        eprintln!(
+            "{} missing: run scripts/kernel-refs.sh first",
+            root.display()
+        );
         std::process::exit(2);
     }
     let handle = std::thread::Builder::new()
@@ -52,7 +56,12 @@ fn run(kernels: &str, root: &std::path::Path) {
     };
     // Warm the command cache and the page cache.
     let model = xenlint::kconfig::read_tree(&source, &env, shell());
-    println!("x86 6.12: {} files, {} symbols, {} commands cached", model.files.len(), model.symbols.len(), cache.len());
+    println!(
+        "x86 6.12: {} files, {} symbols, {} commands cached",
+        model.files.len(),
+        model.symbols.len(),
+        cache.len()
+    );
 
     if let Ok(n) = std::env::var("XENLINT_BENCH_PARSE_ONLY") {
         for _ in 0..n.parse::<u32>().unwrap_or(10) {
@@ -63,7 +72,15 @@ fn run(kernels: &str, root: &std::path::Path) {
     if let Ok(n) = std::env::var("XENLINT_BENCH_RESOLVE_ONLY") {
         let fin = xenlint::kconfig::finalize::finalize(&model, true);
         for _ in 0..n.parse::<u32>().unwrap_or(10) {
-            let out = xenlint::kconfig::make_config(&source, &env, &model, &fin, "x86_64_defconfig", &[], None);
+            let out = xenlint::kconfig::make_config(
+                &source,
+                &env,
+                &model,
+                &fin,
+                "x86_64_defconfig",
+                &[],
+                None,
+            );
             std::hint::black_box(out.ok());
         }
         return;
@@ -82,8 +99,21 @@ fn run(kernels: &str, root: &std::path::Path) {
         let (text, _) = xenlint::kconfig::conf_parse_messages(&model, &fin);
         println!("checks: {:.1} ms ({} bytes)", ms(t.elapsed()), text.len());
         let t = Instant::now();
-        let out = xenlint::kconfig::make_config(&source, &env, &model, &fin, "x86_64_defconfig", &[], None).expect("defconfig");
-        println!("make_config: {:.1} ms ({} bytes)", ms(t.elapsed()), out.config.len());
+        let out = xenlint::kconfig::make_config(
+            &source,
+            &env,
+            &model,
+            &fin,
+            "x86_64_defconfig",
+            &[],
+            None,
+        )
+        .expect("defconfig");
+        println!(
+            "make_config: {:.1} ms ({} bytes)",
+            ms(t.elapsed()),
+            out.config.len()
+        );
     }
     let runs = 21;
     let parse: Vec<Duration> = (0..runs)
@@ -94,25 +124,44 @@ fn run(kernels: &str, root: &std::path::Path) {
             t.elapsed()
         })
         .collect();
-    println!("parse whole tree (x86, 6.12), median of {runs}: {:.1} ms", ms(median(parse)));
+    println!(
+        "parse whole tree (x86, 6.12), median of {runs}: {:.1} ms",
+        ms(median(parse))
+    );
 
     let full: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
             let m = xenlint::kconfig::read_tree(&source, &env, shell());
             let fin = xenlint::kconfig::finalize::finalize(&m, true);
-            let out = xenlint::kconfig::make_config(&source, &env, &m, &fin, "x86_64_defconfig", &[], None).expect("defconfig");
+            let out = xenlint::kconfig::make_config(
+                &source,
+                &env,
+                &m,
+                &fin,
+                "x86_64_defconfig",
+                &[],
+                None,
+            )
+            .expect("defconfig");
             std::hint::black_box(&out.config);
             t.elapsed()
         })
         .collect();
     let ours = median(full);
-    println!("parse + resolve + write x86_64_defconfig, median of {runs}: {:.1} ms", ms(ours));
+    println!(
+        "parse + resolve + write x86_64_defconfig, median of {runs}: {:.1} ms",
+        ms(ours)
+    );
 
     // The kernel's conf on the same tree, as `make x86_64_defconfig` runs it.
-    let conf = std::path::PathBuf::from(kernels).join("refs/6.12/x86/defconfig/scripts/kconfig/conf");
+    let conf =
+        std::path::PathBuf::from(kernels).join("refs/6.12/x86/defconfig/scripts/kconfig/conf");
     if !conf.exists() {
-        println!("kernel conf not built ({}): run scripts/kernel-refs.sh", conf.display());
+        println!(
+            "kernel conf not built ({}): run scripts/kernel-refs.sh",
+            conf.display()
+        );
         return;
     }
     let kernel_runs = 7;
@@ -121,7 +170,11 @@ fn run(kernels: &str, root: &std::path::Path) {
         let dir = tempfile_dir();
         let t = Instant::now();
         let status = std::process::Command::new(&conf)
-            .args(["-s", "--defconfig=arch/x86/configs/x86_64_defconfig", "Kconfig"])
+            .args([
+                "-s",
+                "--defconfig=arch/x86/configs/x86_64_defconfig",
+                "Kconfig",
+            ])
             .current_dir(&dir)
             .envs(env.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .status()
@@ -131,12 +184,23 @@ fn run(kernels: &str, root: &std::path::Path) {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let theirs = median(times);
-    println!("kernel conf --defconfig (probes run), median of {kernel_runs}: {:.1} ms", ms(theirs));
-    println!("ratio: xenlint is {:.1}x faster ({:.3} of conf's time)", theirs.as_secs_f64() / ours.as_secs_f64(), ours.as_secs_f64() / theirs.as_secs_f64());
+    println!(
+        "kernel conf --defconfig (probes run), median of {kernel_runs}: {:.1} ms",
+        ms(theirs)
+    );
+    println!(
+        "ratio: xenlint is {:.1}x faster ({:.3} of conf's time)",
+        theirs.as_secs_f64() / ours.as_secs_f64(),
+        ours.as_secs_f64() / theirs.as_secs_f64()
+    );
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("xenlint-bench-{}-{}", std::process::id(), Instant::now().elapsed().as_nanos()));
+    let dir = std::env::temp_dir().join(format!(
+        "xenlint-bench-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir

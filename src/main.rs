@@ -105,6 +105,32 @@ enum Command {
         #[arg(long)]
         input: Option<PathBuf>,
     },
+    /// Explain why a symbol has its value: the user value, default, select, imply or
+    /// dependency that decided it, with file:line.
+    ///
+    /// The configuration is --config FILE (as olddefconfig reads it; default .config), or
+    /// what --target would produce.
+    ///
+    /// Example: xenlint why XEN_PVH --arch x86 --target x86_64_defconfig
+    Why {
+        /// The symbol, with or without CONFIG_.
+        symbol: String,
+
+        #[command(flatten)]
+        tree: TreeArgs,
+
+        /// The configuration to explain (default: .config).
+        #[arg(long, conflicts_with = "target")]
+        config: Option<PathBuf>,
+
+        /// Explain the configuration a make target would produce instead.
+        #[arg(long)]
+        target: Option<String>,
+
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
 }
 
 fn main() -> ExitCode {
@@ -140,6 +166,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             input,
         } => config(&tree, &target, &fragments, output, input),
+        Command::Why {
+            symbol,
+            tree,
+            config,
+            target,
+            format,
+        } => why(&tree, &symbol, config, target, format),
     }
 }
 
@@ -308,7 +341,10 @@ fn config(
         for error in &errors {
             eprintln!("{error}");
         }
-        bail!("the Kconfig of {} has errors; no configuration written", source.describe());
+        bail!(
+            "the Kconfig of {} has errors; no configuration written",
+            source.describe()
+        );
     }
     let needs_input = matches!(target, "olddefconfig" | "savedefconfig");
     let input = match (needs_input, input) {
@@ -319,7 +355,11 @@ fn config(
                     name: path.display().to_string(),
                     text,
                 }),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound && target == "olddefconfig" => None,
+                Err(err)
+                    if err.kind() == std::io::ErrorKind::NotFound && target == "olddefconfig" =>
+                {
+                    None
+                }
                 Err(err) => bail!("{}: {err}", path.display()),
             }
         }
@@ -333,11 +373,68 @@ fn config(
     }
     // conf's own messages, exactly as the kernel prints them.
     eprint!("{}", run.stderr);
-    let default_name = if target == "savedefconfig" { "defconfig" } else { ".config" };
+    let default_name = if target == "savedefconfig" {
+        "defconfig"
+    } else {
+        ".config"
+    };
     let output = output.unwrap_or_else(|| PathBuf::from(default_name));
-    std::fs::write(&output, &run.config).with_context(|| format!("writing {}", output.display()))?;
+    std::fs::write(&output, &run.config)
+        .with_context(|| format!("writing {}", output.display()))?;
     if target != "savedefconfig" {
         println!("#\n# configuration written to {}\n#", output.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn why(
+    tree: &TreeArgs,
+    symbol: &str,
+    config: Option<PathBuf>,
+    target: Option<String>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use xenlint::kconfig::targets::{InputFile, Target};
+    let (source, env, model) = load_tree(tree)?;
+    let errors: Vec<_> = model.errors().collect();
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        bail!("the Kconfig of {} has errors", source.describe());
+    }
+    let bool_choices = env.dialect().bool_choices_only();
+    let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
+    let input = match target {
+        Some(target) => {
+            let run =
+                xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, &[], None)?;
+            InputFile {
+                name: format!("<{target}>"),
+                text: run.config.into_bytes(),
+            }
+        }
+        None => {
+            let path = config.unwrap_or_else(|| PathBuf::from(".config"));
+            let text = std::fs::read(&path).with_context(|| {
+                format!(
+                    "{}: give a configuration with --config FILE or a make target with --target",
+                    path.display()
+                )
+            })?;
+            InputFile {
+                name: path.display().to_string(),
+                text,
+            }
+        }
+    };
+    let mut cfg = xenlint::kconfig::resolve::Config::new(&model, &fin, bool_choices);
+    xenlint::kconfig::targets::run(&mut cfg, &Target::OldDefconfig, Some(&input), None);
+    let name = symbol.strip_prefix("CONFIG_").unwrap_or(symbol);
+    let explanation = xenlint::kconfig::why::explain(&mut cfg, name);
+    match format {
+        Format::Human => print!("{explanation}"),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,10 @@ use predicates::prelude::*;
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut all: Vec<(&str, &[u8])> = vec![
-        ("Makefile", b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n"),
+        (
+            "Makefile",
+            b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+        ),
         ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
     ];
     all.extend_from_slice(files);
@@ -34,37 +37,50 @@ fn a_good_tree_reads_cleanly() {
     symbols(&dir)
         .code(0)
         .stdout(predicate::str::contains("CONFIG_A bool Kconfig:3"))
-        .stdout(predicate::str::contains("CONFIG_X86 bool arch/x86/Kconfig:1"));
+        .stdout(predicate::str::contains(
+            "CONFIG_X86 bool arch/x86/Kconfig:1",
+        ));
 }
 
 #[test]
 fn missing_sourced_file() {
-    let dir = tree(&[("Kconfig", b"source \"arch/x86/Kconfig\"\nsource \"drivers/nope/Kconfig\"\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:2: error: can't open file \"drivers/nope/Kconfig\""));
+    let dir = tree(&[(
+        "Kconfig",
+        b"source \"arch/x86/Kconfig\"\nsource \"drivers/nope/Kconfig\"\n",
+    )]);
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:2: error: can't open file \"drivers/nope/Kconfig\"",
+    ));
 }
 
 #[test]
 fn syntax_error() {
-    let dir = tree(&[("Kconfig", b"config A\n\tbool \"a\"\n\tdepends on (B &&\nconfig B\n\tbool\n")]);
-    symbols(&dir).code(2).stderr(predicate::str::contains("Kconfig:3: error: syntax error"));
+    let dir = tree(&[(
+        "Kconfig",
+        b"config A\n\tbool \"a\"\n\tdepends on (B &&\nconfig B\n\tbool\n",
+    )]);
+    symbols(&dir)
+        .code(2)
+        .stderr(predicate::str::contains("Kconfig:3: error: syntax error"));
 }
 
 #[test]
 fn unknown_statement() {
     let dir = tree(&[("Kconfig", b"confg A\n\tbool \"a\"\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:1: error: unknown statement \"confg\""));
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:1: error: unknown statement \"confg\"",
+    ));
 }
 
 #[test]
 fn unterminated_choice() {
-    let dir = tree(&[("Kconfig", b"choice\n\tprompt \"pick\"\nconfig A\n\tbool \"a\"\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:1: error: missing end statement for this entry"));
+    let dir = tree(&[(
+        "Kconfig",
+        b"choice\n\tprompt \"pick\"\nconfig A\n\tbool \"a\"\n",
+    )]);
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:1: error: missing end statement for this entry",
+    ));
 }
 
 #[test]
@@ -73,37 +89,48 @@ fn unterminated_menu_across_files() {
         ("Kconfig", b"source \"sub/Kconfig\"\nendmenu\n"),
         ("sub/Kconfig", b"menu \"M\"\nconfig A\n\tbool \"a\"\n"),
     ]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:2: error: 'endmenu' in different file than 'menu'"));
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:2: error: 'endmenu' in different file than 'menu'",
+    ));
 }
 
 #[test]
 fn help_running_to_the_end_of_the_file_is_read_as_the_kernel_does() {
     // conf accepts a help text that ends the file; so does xenlint, keeping the text.
-    let dir = tree(&[("Kconfig", b"config A\n\tbool \"a\"\n\thelp\n\t  first\n\n\t  second")]);
-    symbols(&dir).code(0).stdout(predicate::str::contains("CONFIG_A bool Kconfig:1"));
+    let dir = tree(&[(
+        "Kconfig",
+        b"config A\n\tbool \"a\"\n\thelp\n\t  first\n\n\t  second",
+    )]);
+    symbols(&dir)
+        .code(0)
+        .stdout(predicate::str::contains("CONFIG_A bool Kconfig:1"));
 }
 
 #[test]
 fn macro_that_references_itself() {
-    let dir = tree(&[("Kconfig", b"X = $(Y)\nY = $(X)\nconfig A\n\tdef_bool $(X)\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:4: error: Recursive variable 'X' references itself (eventually)"));
+    let dir = tree(&[(
+        "Kconfig",
+        b"X = $(Y)\nY = $(X)\nconfig A\n\tdef_bool $(X)\n",
+    )]);
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:4: error: Recursive variable 'X' references itself (eventually)",
+    ));
 }
 
 #[test]
 fn function_that_recurses_forever() {
     let dir = tree(&[("Kconfig", b"f = $(f,$(1)x)\nconfig A\n\tdef_bool $(f,a)\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:3: error: Too deep recursive expansion"));
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:3: error: Too deep recursive expansion",
+    ));
 }
 
 #[test]
 fn recursive_source() {
-    let dir = tree(&[("Kconfig", b"source \"a/Kconfig\"\n"), ("a/Kconfig", b"\nsource \"Kconfig\"\n")]);
+    let dir = tree(&[
+        ("Kconfig", b"source \"a/Kconfig\"\n"),
+        ("a/Kconfig", b"\nsource \"Kconfig\"\n"),
+    ]);
     symbols(&dir)
         .code(2)
         .stderr(predicate::str::contains("Recursive inclusion detected."))
@@ -113,15 +140,17 @@ fn recursive_source() {
 #[test]
 fn non_utf8_bytes() {
     let dir = tree(&[("Kconfig", b"config A\n\tbool \"caf\xe9\"\n")]);
-    symbols(&dir)
-        .code(2)
-        .stderr(predicate::str::contains("Kconfig:2: error: invalid UTF-8 (byte 0xe9 at column 11)"));
+    symbols(&dir).code(2).stderr(predicate::str::contains(
+        "Kconfig:2: error: invalid UTF-8 (byte 0xe9 at column 11)",
+    ));
 }
 
 #[test]
 fn empty_kconfig() {
     let dir = tree(&[("Kconfig", b"")]);
-    symbols(&dir).code(2).stderr(predicate::str::contains("Kconfig:1: error: file is empty"));
+    symbols(&dir)
+        .code(2)
+        .stderr(predicate::str::contains("Kconfig:1: error: file is empty"));
 }
 
 #[test]

@@ -27,15 +27,21 @@ fn check(version: &str, arch: &str, cases: &[String], cache: &ShellCache) -> Vec
     for case in cases {
         let reference = common::reference(version, arch, case);
         let (target, fragments, input) = if let Some(_seed) = case.strip_prefix("randconfig") {
-            let input = std::fs::read(reference.join("randconfig.input")).expect("randconfig.input");
-            let file = InputFile { name: ".config".to_string(), text: input };
+            let input =
+                std::fs::read(reference.join("randconfig.input")).expect("randconfig.input");
+            let file = InputFile {
+                name: ".config".to_string(),
+                text: input,
+            };
             ("olddefconfig".to_string(), Vec::new(), Some(file))
         } else {
             let mut parts = case.split('+').map(String::from);
             let target = parts.next().expect("a target");
             (target, parts.collect::<Vec<_>>(), None)
         };
-        let run = match xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, &fragments, input) {
+        let run = match xenlint::kconfig::make_config(
+            &source, &env, &model, &fin, &target, &fragments, input,
+        ) {
             Ok(run) => run,
             Err(err) => {
                 failures.push(format!("{version} {arch} {case}: {err}"));
@@ -51,7 +57,9 @@ fn check(version: &str, arch: &str, cases: &[String], cache: &ShellCache) -> Vec
                 .position(|(a, b)| a != b)
                 .map(|line| format!("first difference at line {}", line + 1))
                 .unwrap_or_else(|| "lengths differ".to_string());
-            failures.push(format!("{version} {arch} {case}: .config differs ({differing})"));
+            failures.push(format!(
+                "{version} {arch} {case}: .config differs ({differing})"
+            ));
         }
         let messages = common::kernel_messages(version, arch, case);
         if run.stderr != messages {
@@ -66,7 +74,9 @@ fn check(version: &str, arch: &str, cases: &[String], cache: &ShellCache) -> Vec
 
 fn run_cases(version: &'static str, arches: Vec<String>, cases: Vec<String>) {
     let all_there = common::kernel_available(version, &arches, &cases[0])
-        && cases.iter().all(|c| common::kernel_available(version, &arches, c));
+        && cases
+            .iter()
+            .all(|c| common::kernel_available(version, &arches, c));
     if !all_there {
         return;
     }
@@ -112,7 +122,15 @@ fn linux_6_12_randconfigs_match_conf() {
 #[test]
 fn xen_fragments_match_conf() {
     for version in ["6.1", "6.12"] {
-        run_cases(version, vec!["x86".into()], vec!["x86_64_defconfig+xen.config".into()]);
-        run_cases(version, vec!["arm64".into()], vec!["defconfig+xen.config".into()]);
+        run_cases(
+            version,
+            vec!["x86".into()],
+            vec!["x86_64_defconfig+xen.config".into()],
+        );
+        run_cases(
+            version,
+            vec!["arm64".into()],
+            vec!["defconfig+xen.config".into()],
+        );
     }
 }

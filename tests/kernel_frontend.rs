@@ -15,7 +15,8 @@ fn config_lines(version: &str, files: &[String]) -> BTreeSet<String> {
         .expect("valid regex");
     let mut names = BTreeSet::new();
     for file in files {
-        let bytes = std::fs::read(common::tree(version).join(file)).expect("file listed by the kernel exists");
+        let bytes = std::fs::read(common::tree(version).join(file))
+            .expect("file listed by the kernel exists");
         for text in String::from_utf8_lossy(&bytes).lines() {
             if let Some(caps) = line.captures(text) {
                 names.insert(caps[1].to_string());

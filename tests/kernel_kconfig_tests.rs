@@ -53,14 +53,22 @@ fn run_case(dir: &PathBuf, target: Option<Target>) -> ConfRun {
         stdout.push('\n');
     }
     let config = match (failed, target) {
-        (false, Some(target)) => xenlint::kconfig::run_conf(&model, &fin, true, &target, None, None).config,
+        (false, Some(target)) => {
+            xenlint::kconfig::run_conf(&model, &fin, true, &target, None, None).config
+        }
         _ => String::new(),
     };
-    ConfRun { stdout, stderr, failed, config }
+    ConfRun {
+        stdout,
+        stderr,
+        failed,
+        config,
+    }
 }
 
 fn expected(dir: &PathBuf, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()))
+    std::fs::read_to_string(dir.join(name))
+        .unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()))
 }
 
 #[test]
@@ -70,13 +78,25 @@ fn preprocess_cases_match_the_kernel() {
     for case in ["builtin_func", "escape", "variable", "circular_expansion"] {
         let dir = tests.join("preprocess").join(case);
         let run = run_case(&dir, None);
-        assert_eq!(run.stderr, expected(&dir, "expected_stderr"), "preprocess/{case}: stderr");
+        assert_eq!(
+            run.stderr,
+            expected(&dir, "expected_stderr"),
+            "preprocess/{case}: stderr"
+        );
         if dir.join("expected_stdout").exists() {
             let want = expected(&dir, "expected_stdout");
-            assert!(run.stdout.contains(&want), "preprocess/{case}: stdout {:?} lacks {want:?}", run.stdout);
+            assert!(
+                run.stdout.contains(&want),
+                "preprocess/{case}: stdout {:?} lacks {want:?}",
+                run.stdout
+            );
         }
         // circular_expansion must fail; the others must not.
-        assert_eq!(run.failed, case == "circular_expansion", "preprocess/{case}: exit status");
+        assert_eq!(
+            run.failed,
+            case == "circular_expansion",
+            "preprocess/{case}: exit status"
+        );
         checked += 1;
     }
     assert_eq!(checked, 4);
@@ -89,7 +109,11 @@ fn recursive_inclusion_is_reported_as_the_kernel_does() {
     let run = run_case(&dir, None);
     assert!(run.failed);
     let want = expected(&dir, "expected_stderr");
-    assert!(run.stderr.contains(&want), "stderr {:?} lacks {want:?}", run.stderr);
+    assert!(
+        run.stderr.contains(&want),
+        "stderr {:?} lacks {want:?}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -99,7 +123,11 @@ fn recursive_dependencies_are_reported_as_the_kernel_does() {
     let run = run_case(&dir, None);
     assert!(run.failed);
     let want = expected(&dir, "expected_stderr");
-    assert!(run.stderr.contains(&want), "stderr:\n{}\nlacks:\n{want}", run.stderr);
+    assert!(
+        run.stderr.contains(&want),
+        "stderr:\n{}\nlacks:\n{want}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -115,6 +143,10 @@ fn choice_cases_for_all_targets_match_the_kernel() {
         let run = run_case(&dir, Some(target.clone()));
         assert!(!run.failed, "{target:?}: {}", run.stderr);
         let want = expected(&dir, file);
-        assert!(run.config.contains(&want), "{target:?}:\n{}\nlacks:\n{want}", run.config);
+        assert!(
+            run.config.contains(&want),
+            "{target:?}:\n{}\nlacks:\n{want}",
+            run.config
+        );
     }
 }

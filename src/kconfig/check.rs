@@ -16,7 +16,13 @@ pub fn property_warnings(model: &Model, fin: &Finalized) -> Vec<Diagnostic> {
     out
 }
 
-fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool], out: &mut Vec<Diagnostic>) {
+fn post_order(
+    model: &Model,
+    fin: &Finalized,
+    menu: MenuId,
+    warned: &mut [bool],
+    out: &mut Vec<Diagnostic>,
+) {
     for &child in &fin.children[menu.0 as usize] {
         post_order(model, fin, child, warned, out);
     }
@@ -37,7 +43,11 @@ fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool],
     };
     let stype = fin.types[sym.0 as usize];
     if stype == SymbolType::Unknown {
-        warn_at(out, entry.pos, "config symbol defined without type".to_string());
+        warn_at(
+            out,
+            entry.pos,
+            "config symbol defined without type".to_string(),
+        );
     }
     let is_choice = model.symbol(sym).is_choice;
     let name = model.sym_name(sym).to_string();
@@ -56,8 +66,16 @@ fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool],
                     Some(Expr::Symbol(s)) => Some(*s),
                     _ => None,
                 };
-                if matches!(stype, SymbolType::String | SymbolType::Int | SymbolType::Hex) && single.is_none() {
-                    warn_at(out, pos, format!("default for config symbol '{name}' must be a single symbol"));
+                if matches!(
+                    stype,
+                    SymbolType::String | SymbolType::Int | SymbolType::Hex
+                ) && single.is_none()
+                {
+                    warn_at(
+                        out,
+                        pos,
+                        format!("default for config symbol '{name}' must be a single symbol"),
+                    );
                 }
                 let Some(target) = single else { continue };
                 if matches!(stype, SymbolType::Int | SymbolType::Hex) && !number_ok(target) {
@@ -80,11 +98,22 @@ fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool],
             }
             PropKind::Select | PropKind::Imply => {
                 let keyword = prop.kind.keyword();
-                let Some(Expr::Symbol(target)) = &prop.expr else { continue };
+                let Some(Expr::Symbol(target)) = &prop.expr else {
+                    continue;
+                };
                 let ttype = fin.types[target.0 as usize];
                 if !matches!(stype, SymbolType::Bool | SymbolType::Tristate) {
-                    warn_at(out, pos, format!("config symbol '{name}' uses {keyword}, but is not bool or tristate"));
-                } else if !matches!(ttype, SymbolType::Unknown | SymbolType::Bool | SymbolType::Tristate) {
+                    warn_at(
+                        out,
+                        pos,
+                        format!(
+                            "config symbol '{name}' uses {keyword}, but is not bool or tristate"
+                        ),
+                    );
+                } else if !matches!(
+                    ttype,
+                    SymbolType::Unknown | SymbolType::Bool | SymbolType::Tristate
+                ) {
                     warn_at(
                         out,
                         pos,
@@ -97,7 +126,11 @@ fn post_order(model: &Model, fin: &Finalized, menu: MenuId, warned: &mut [bool],
             }
             PropKind::Range => {
                 if !matches!(stype, SymbolType::Int | SymbolType::Hex) {
-                    warn_at(out, pos, "range is only allowed for int or hex symbols".to_string());
+                    warn_at(
+                        out,
+                        pos,
+                        "range is only allowed for int or hex symbols".to_string(),
+                    );
                 }
                 if let Some(Expr::Range(low, high)) = &prop.expr {
                     if !number_ok(*low) || !number_ok(*high) {
@@ -194,7 +227,10 @@ impl DepChecker<'_> {
         }
         if let Some(choice) = self.fin.choice_of[sym.0 as usize] {
             let choice_sym = self.model.menu(choice).sym?;
-            self.stack.push(Frame { sym, via: Via::None });
+            self.stack.push(Frame {
+                sym,
+                via: Via::None,
+            });
             let found = self.check(choice_sym);
             self.stack.pop();
             found
@@ -228,7 +264,10 @@ impl DepChecker<'_> {
     }
 
     fn check_choice(&mut self, choice_sym: SymbolId) -> Option<SymbolId> {
-        self.stack.push(Frame { sym: choice_sym, via: Via::None });
+        self.stack.push(Frame {
+            sym: choice_sym,
+            via: Via::None,
+        });
         let members = self.subtree(choice_sym);
         for &m in &members {
             self.checking[m.0 as usize] = true;
@@ -261,7 +300,10 @@ impl DepChecker<'_> {
     }
 
     fn check_sym(&mut self, sym: SymbolId) -> Option<SymbolId> {
-        self.stack.push(Frame { sym, via: Via::DirDep });
+        self.stack.push(Frame {
+            sym,
+            via: Via::DirDep,
+        });
         let found = self.check_sym_inner(sym);
         self.stack.pop();
         found
@@ -333,7 +375,10 @@ impl DepChecker<'_> {
         let mut last = last;
         let mut pushed_member = false;
         if let Some(choice) = self.fin.choice_of[last.0 as usize] {
-            self.stack.push(Frame { sym: last, via: Via::None });
+            self.stack.push(Frame {
+                sym: last,
+                via: Via::None,
+            });
             pushed_member = true;
             if let Some(cs) = self.model.menu(choice).sym {
                 last = cs;
@@ -373,7 +418,9 @@ impl DepChecker<'_> {
                         "symbol {name} {} is visible depending on {next_name}",
                         self.model.prop(p).kind.keyword()
                     ),
-                    Via::None => format!("symbol {name} unknown is visible depending on {next_name}"),
+                    Via::None => {
+                        format!("symbol {name} unknown is visible depending on {next_name}")
+                    }
                 }
             };
             steps.push(step);

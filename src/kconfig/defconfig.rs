@@ -12,7 +12,10 @@ pub enum DefconfigRecipe {
     /// `arch/<srcarch>/configs/<name>`, read by conf --defconfig.
     File(String),
     /// merge_config.sh of a base file and fragments, then olddefconfig.
-    Merge { base: String, fragments: Vec<String> },
+    Merge {
+        base: String,
+        fragments: Vec<String>,
+    },
     /// MIPS "generic" defconfigs (`32r2el_defconfig`): generic_defconfig plus ISA and
     /// endianness fragments, then every board fragment whose `# require` lines the
     /// intermediate configuration meets (arch/mips/tools/generic-board-config.sh).
@@ -40,7 +43,9 @@ pub fn recipe(source: &dyn Source, env: &KernelEnv, name: &str) -> Option<Defcon
         }
     }
     // A make rule `name:` whose recipe is $(call merge_into_defconfig,BASE,FRAGMENTS).
-    let makefile = source.read(&format!("arch/{}/Makefile", env.srcarch)).ok()??;
+    let makefile = source
+        .read(&format!("arch/{}/Makefile", env.srcarch))
+        .ok()??;
     let text = String::from_utf8_lossy(&makefile);
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -118,7 +123,10 @@ fn mips_generic(source: &dyn Source, name: &str) -> Option<DefconfigRecipe> {
         .collect();
     Some(DefconfigRecipe::MipsGeneric {
         base: "arch/mips/configs/generic_defconfig".to_string(),
-        fragments: vec![format!("{dir}/{isa}.config"), format!("{dir}/{endian}.config")],
+        fragments: vec![
+            format!("{dir}/{isa}.config"),
+            format!("{dir}/{endian}.config"),
+        ],
         boards,
     })
 }

@@ -109,9 +109,7 @@ fn subarch_of(machine: &str) -> &str {
 pub fn tree_arches(source: &dyn Source, candidates: &[String]) -> Vec<String> {
     let mut arches: Vec<String> = candidates
         .iter()
-        .filter(|arch| {
-            matches!(source.read(&format!("arch/{arch}/Kconfig")), Ok(Some(_)))
-        })
+        .filter(|arch| matches!(source.read(&format!("arch/{arch}/Kconfig")), Ok(Some(_))))
         .cloned()
         .collect();
     arches.sort();
@@ -234,7 +232,10 @@ impl KernelEnv {
                 ("LD".to_string(), get("LD", tool("ld", "ld.lld"))),
                 ("AR".to_string(), get("AR", tool("ar", "llvm-ar"))),
                 ("NM".to_string(), get("NM", tool("nm", "llvm-nm"))),
-                ("OBJCOPY".to_string(), get("OBJCOPY", tool("objcopy", "llvm-objcopy"))),
+                (
+                    "OBJCOPY".to_string(),
+                    get("OBJCOPY", tool("objcopy", "llvm-objcopy")),
+                ),
             ]
         };
         // The arch Makefile may pick a CROSS_COMPILE and adjust the tools (powerpc's
@@ -261,14 +262,20 @@ impl KernelEnv {
             .read(&format!("arch/{srcarch}/Makefile"))?
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let mut eval = super::makefile::MakeEval { vars: base_vars(&cross), shell: &shell };
+        let mut eval = super::makefile::MakeEval {
+            vars: base_vars(&cross),
+            shell: &shell,
+        };
         eval.eval_file(&arch_makefile);
         let cross = if overrides.contains_key("CROSS_COMPILE") {
             cross
         } else {
             let picked = eval.get("CROSS_COMPILE");
             if picked != cross {
-                eval = super::makefile::MakeEval { vars: base_vars(&picked), shell: &shell };
+                eval = super::makefile::MakeEval {
+                    vars: base_vars(&picked),
+                    shell: &shell,
+                };
                 eval.eval_file(&arch_makefile);
             }
             picked
@@ -305,7 +312,9 @@ impl KernelEnv {
             None => {
                 // $(shell ...) in make turns newlines into spaces.
                 let raw = tool_output(&format!("{} --version 2>/dev/null", shell_quote(&rustc)));
-                raw.trim_end_matches('\n').replace('\n', " ").replace('#', "")
+                raw.trim_end_matches('\n')
+                    .replace('\n', " ")
+                    .replace('#', "")
             }
         };
         vars.insert("ARCH".to_string(), arch.clone());
@@ -320,7 +329,10 @@ impl KernelEnv {
         vars.insert("RUSTC".to_string(), rustc);
         vars.insert("BINDGEN".to_string(), get("BINDGEN", "bindgen".to_string()));
         vars.insert("PYTHON3".to_string(), get("PYTHON3", "python3".to_string()));
-        vars.insert("srctree".to_string(), get("srctree", request.srctree.clone()));
+        vars.insert(
+            "srctree".to_string(),
+            get("srctree", request.srctree.clone()),
+        );
         vars.insert("CC_VERSION_TEXT".to_string(), cc_version_text);
         vars.insert("RUSTC_VERSION_TEXT".to_string(), rustc_version_text);
         if srcarch == "um" {
@@ -390,12 +402,15 @@ mod tests {
 
     #[test]
     fn kernelversion_from_makefile() {
-        let text = "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby\n";
+        let text =
+            "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby\n";
         let version = KernelVersion::from_makefile(text).expect("parses");
         assert_eq!(version.kernelversion(), "6.12.117");
         let rc = "VERSION = 6\nPATCHLEVEL = 13\nSUBLEVEL = 0\nEXTRAVERSION = -rc1\n";
         assert_eq!(
-            KernelVersion::from_makefile(rc).expect("parses").kernelversion(),
+            KernelVersion::from_makefile(rc)
+                .expect("parses")
+                .kernelversion(),
             "6.13.0-rc1"
         );
     }

@@ -118,7 +118,8 @@ impl Expr {
     ) {
         let own = self.rank();
         // expr_compare_type(prevtoken, e->type) > 0: the parent binds tighter.
-        let parens = parent_rank != 0 && parent_rank > own && own < 6 && !self.same_kind_rank(parent_rank);
+        let parens =
+            parent_rank != 0 && parent_rank > own && own < 6 && !self.same_kind_rank(parent_rank);
         if parens {
             out.push('(');
         }

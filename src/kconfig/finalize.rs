@@ -8,10 +8,12 @@
 //! below that symbol) and finds choice members. The result depends only on the model, so
 //! one `Finalized` serves every configuration resolved against it.
 
+use super::expr::CmpOp;
 use super::expr::Expr;
 use super::model::*;
-use super::expr::CmpOp;
-use super::simplify::{eliminate_dups, eliminate_dups_onto, eliminate_eq, expr_is_yes, transform, SymInfo};
+use super::simplify::{
+    eliminate_dups, eliminate_dups_onto, eliminate_eq, expr_is_yes, transform, SymInfo,
+};
 
 #[derive(Debug, Clone)]
 pub struct Finalized {
@@ -93,7 +95,12 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
     };
     // Without a `modules` symbol, modules_sym is the constant n.
     let modules = model.modules_sym.unwrap_or(SymbolId::NO);
-    let mut f = Finalizer { model, fin, modules, v1: !bool_choices };
+    let mut f = Finalizer {
+        model,
+        fin,
+        modules,
+        v1: !bool_choices,
+    };
     f.finalize_menu(Model::ROOT, false);
     let mut fin = f.fin;
     if bool_choices {
@@ -150,7 +157,9 @@ fn collect_members(model: &Model, menu: MenuId, members: &mut Vec<SymbolId>) {
     for &child in &model.menu(menu).children {
         let entry = model.menu(child);
         if let Some(sym) = entry.sym {
-            if matches!(entry.kind, MenuKind::Config | MenuKind::MenuConfig) && !members.contains(&sym) {
+            if matches!(entry.kind, MenuKind::Config | MenuKind::MenuConfig)
+                && !members.contains(&sym)
+            {
                 members.push(sym);
             }
         }
@@ -173,7 +182,13 @@ impl Finalizer<'_> {
         // The rewrites read symbol types while `fin` is being written: lend them out.
         let types = std::mem::take(&mut self.fin.types);
         let is_const = std::mem::take(&mut self.fin.is_const);
-        let result = f(&mut self.fin, &SymInfo { types: &types, is_const: &is_const });
+        let result = f(
+            &mut self.fin,
+            &SymInfo {
+                types: &types,
+                is_const: &is_const,
+            },
+        );
         self.fin.types = types;
         self.fin.is_const = is_const;
         result
@@ -205,7 +220,8 @@ impl Finalizer<'_> {
                     .map(|c| transform(&rewrite_m(c, modules), info));
                 let dep = eliminate_dups_onto(basedep.clone(), cond, info);
                 fin.prop_cond[prop.0 as usize] = dep.clone();
-                if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref()) {
+                if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref())
+                {
                     let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
                     let slot = match p.kind {
                         PropKind::Select => &mut fin.rev_dep[target.0 as usize],
@@ -264,15 +280,21 @@ impl Finalizer<'_> {
     /// become its children.
     fn auto_submenu(&mut self, parent: MenuId, sym: SymbolId) {
         let model = self.model;
-        let Some(grand) = self.fin.parent[parent.0 as usize] else { return };
-        let Some(position) = self.children(grand).iter().position(|&m| m == parent) else { return };
+        let Some(grand) = self.fin.parent[parent.0 as usize] else {
+            return;
+        };
+        let Some(position) = self.children(grand).iter().position(|&m| m == parent) else {
+            return;
+        };
         // The symbol's own dependency in comparable form; only needed for the superset
         // test, which most entries never reach.
         let mut basedep: Option<Option<Expr>> = None;
         let mut moved = 0;
         loop {
             let next_index = position + 1 + moved;
-            let Some(&menu) = self.children(grand).get(next_index) else { break };
+            let Some(&menu) = self.children(grand).get(next_index) else {
+                break;
+            };
             let entry = model.menu(menu);
             let dep = match entry.prompt {
                 Some(p) => self.fin.prop_cond[p.0 as usize].clone(),
@@ -284,7 +306,10 @@ impl Finalizer<'_> {
             if !depends_symbol(dep.as_ref(), sym) {
                 // Also a dependency when it is a superset of the symbol's own.
                 if basedep.is_none() {
-                    let own = model.menu(parent).prompt.and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
+                    let own = model
+                        .menu(parent)
+                        .prompt
+                        .and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
                     basedep = Some(self.info_call(|_, info| {
                         let e = trans_compare(own.as_ref(), CmpOp::Unequal, SymbolId::NO);
                         eliminate_dups(Some(transform(&e, info)), info)
@@ -326,7 +351,10 @@ impl Finalizer<'_> {
                     self.mark_choice_value_v1(parent, cs, menu, member);
                 }
             }
-            let has_text = model.menu(menu).prompt.is_some_and(|p| model.prop(p).text.is_some());
+            let has_text = model
+                .menu(menu)
+                .prompt
+                .is_some_and(|p| model.prop(p).text.is_some());
             if !self.children(menu).is_empty() && !has_text {
                 let grandchildren = std::mem::take(&mut self.fin.children[menu.0 as usize]);
                 for &g in &grandchildren {
@@ -342,7 +370,11 @@ impl Finalizer<'_> {
     /// 6.1: a choice's type comes from its first typed member; untyped members take it.
     fn infer_choice_types(&mut self, choice: MenuId, choice_sym: SymbolId) {
         let model = self.model;
-        let members: Vec<SymbolId> = self.children(choice).iter().filter_map(|&c| model.menu(c).sym).collect();
+        let members: Vec<SymbolId> = self
+            .children(choice)
+            .iter()
+            .filter_map(|&c| model.menu(c).sym)
+            .collect();
         if self.fin.types[choice_sym.0 as usize] == SymbolType::Unknown {
             if let Some(t) = members
                 .iter()
@@ -362,14 +394,25 @@ impl Finalizer<'_> {
 
     /// 6.1: mark a direct child of a choice as one of its values; a tristate choice's
     /// non-tristate values depend on the choice being y.
-    fn mark_choice_value_v1(&mut self, choice: MenuId, choice_sym: SymbolId, menu: MenuId, member: SymbolId) {
+    fn mark_choice_value_v1(
+        &mut self,
+        choice: MenuId,
+        choice_sym: SymbolId,
+        menu: MenuId,
+        member: SymbolId,
+    ) {
         let model = self.model;
         if self.fin.is_choice_value[member.0 as usize] {
             return;
         }
         self.fin.is_choice_value[member.0 as usize] = true;
         self.fin.choice_of[member.0 as usize] = Some(choice);
-        match self.fin.choice_members.iter_mut().find(|(m, _)| *m == choice) {
+        match self
+            .fin
+            .choice_members
+            .iter_mut()
+            .find(|(m, _)| *m == choice)
+        {
             Some((_, list)) => list.push(member),
             None => self.fin.choice_members.push((choice, vec![member])),
         }
@@ -429,7 +472,9 @@ fn depends_symbol(e: Option<&Expr>, sym: SymbolId) -> bool {
         None => false,
         Some(Expr::And(a, b)) => depends_symbol(Some(a), sym) || depends_symbol(Some(b), sym),
         Some(Expr::Symbol(s)) => *s == sym,
-        Some(Expr::Cmp(CmpOp::Equal, a, b)) => *a == sym && (*b == SymbolId::YES || *b == SymbolId::MOD),
+        Some(Expr::Cmp(CmpOp::Equal, a, b)) => {
+            *a == sym && (*b == SymbolId::YES || *b == SymbolId::MOD)
+        }
         Some(Expr::Cmp(CmpOp::Unequal, a, b)) => *a == sym && *b == SymbolId::NO,
         _ => false,
     }
@@ -439,7 +484,11 @@ fn depends_symbol(e: Option<&Expr>, sym: SymbolId) -> bool {
 fn trans_compare(e: Option<&Expr>, op: CmpOp, sym: SymbolId) -> Expr {
     let Some(e) = e else {
         let base = Expr::sym(sym);
-        return if op == CmpOp::Unequal { Expr::not(base) } else { base };
+        return if op == CmpOp::Unequal {
+            Expr::not(base)
+        } else {
+            base
+        };
     };
     match e {
         Expr::And(a, b) | Expr::Or(a, b) => {
@@ -448,10 +497,18 @@ fn trans_compare(e: Option<&Expr>, op: CmpOp, sym: SymbolId) -> Expr {
             let e2 = trans_compare(Some(b), CmpOp::Equal, sym);
             let mut out = e.clone();
             if sym == SymbolId::YES {
-                out = if is_and { Expr::and(e1.clone(), e2.clone()) } else { Expr::or(e1.clone(), e2.clone()) };
+                out = if is_and {
+                    Expr::and(e1.clone(), e2.clone())
+                } else {
+                    Expr::or(e1.clone(), e2.clone())
+                };
             }
             if sym == SymbolId::NO {
-                out = if is_and { Expr::or(e1, e2) } else { Expr::and(e1, e2) };
+                out = if is_and {
+                    Expr::or(e1, e2)
+                } else {
+                    Expr::and(e1, e2)
+                };
             }
             if op == CmpOp::Unequal {
                 out = Expr::not(out);
@@ -459,7 +516,11 @@ fn trans_compare(e: Option<&Expr>, op: CmpOp, sym: SymbolId) -> Expr {
             out
         }
         Expr::Not(a) => {
-            let flipped = if op == CmpOp::Equal { CmpOp::Unequal } else { CmpOp::Equal };
+            let flipped = if op == CmpOp::Equal {
+                CmpOp::Unequal
+            } else {
+                CmpOp::Equal
+            };
             trans_compare(Some(a), flipped, sym)
         }
         Expr::Cmp(..) => {

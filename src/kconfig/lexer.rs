@@ -280,7 +280,10 @@ impl Lexer {
     }
 
     fn make(&self, tok: Tok, start: usize, end: usize) -> Token {
-        let frame = self.frames.last().expect("a token is only made while a file is open");
+        let frame = self
+            .frames
+            .last()
+            .expect("a token is only made while a file is open");
         Token {
             tok,
             file: frame.file,
@@ -538,7 +541,11 @@ impl Lexer {
                 let mut end = pos;
                 let mut ts = 0usize;
                 while end < bytes.len() && (bytes[end] == b' ' || bytes[end] == b'\t') {
-                    ts = if bytes[end] == b'\t' { (ts & !7) + 8 } else { ts + 1 };
+                    ts = if bytes[end] == b'\t' {
+                        (ts & !7) + 8
+                    } else {
+                        ts + 1
+                    };
                     end += 1;
                 }
                 if end < bytes.len() && bytes[end] == b'\n' {
@@ -609,7 +616,11 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
 }
 
 fn operator(bytes: &[u8]) -> Option<(Tok, usize)> {
-    let two = if bytes.len() >= 2 { &bytes[..2] } else { &[][..] };
+    let two = if bytes.len() >= 2 {
+        &bytes[..2]
+    } else {
+        &[][..]
+    };
     let tok2 = match two {
         b"||" => Some(Tok::Or),
         b"&&" => Some(Tok::And),

@@ -273,8 +273,11 @@ impl Preprocessor {
 
     fn error(&mut self, message: String) {
         if !self.failed {
-            self.events
-                .push((self.filename.clone(), self.lineno, MacroEvent::Error(message)));
+            self.events.push((
+                self.filename.clone(),
+                self.lineno,
+                MacroEvent::Error(message),
+            ));
         }
         self.failed = true;
     }
@@ -590,7 +593,11 @@ mod tests {
         let mut p = pp();
         assert_eq!(p.expand_all("[$(shell,echo hi)]"), "[]");
         assert!(!p.shell_log[0].ran);
-        p.assign("if-success", "$(shell,{ $(1); } >/dev/null 2>&1 && echo \"$(2)\" || echo \"$(3)\")", Flavor::Recursive);
+        p.assign(
+            "if-success",
+            "$(shell,{ $(1); } >/dev/null 2>&1 && echo \"$(2)\" || echo \"$(3)\")",
+            Flavor::Recursive,
+        );
         p.assign("success", "$(if-success,$(1),y,n)", Flavor::Recursive);
         p.assign("failure", "$(if-success,$(1),n,y)", Flavor::Recursive);
         assert_eq!(p.expand_all("$(success,gcc -v)"), "n");

@@ -54,7 +54,11 @@ impl MakeEval<'_> {
                 }
                 continue;
             }
-            let (open, close) = if after.starts_with('(') { ('(', ')') } else { ('{', '}') };
+            let (open, close) = if after.starts_with('(') {
+                ('(', ')')
+            } else {
+                ('{', '}')
+            };
             let mut depth = 0;
             let mut end = None;
             for (i, c) in after.char_indices() {
@@ -93,7 +97,11 @@ impl MakeEval<'_> {
             "if" => {
                 let parts = split_args(args);
                 let cond = self.expand(parts.first().map(String::as_str).unwrap_or(""));
-                let pick = if !cond.trim().is_empty() { parts.get(1) } else { parts.get(2) };
+                let pick = if !cond.trim().is_empty() {
+                    parts.get(1)
+                } else {
+                    parts.get(2)
+                };
                 pick.map(|a| self.expand(a)).unwrap_or_default()
             }
             "filter" | "filter-out" => {
@@ -120,7 +128,10 @@ impl MakeEval<'_> {
                 let list = self.expand(&parts[1]);
                 let mut results = Vec::new();
                 for word in list.split_whitespace() {
-                    let mut inner = MakeEval { vars: self.vars.clone(), shell: self.shell };
+                    let mut inner = MakeEval {
+                        vars: self.vars.clone(),
+                        shell: self.shell,
+                    };
                     inner.set(var.trim(), word.to_string());
                     results.push(inner.expand(&parts[2]));
                 }
@@ -155,9 +166,13 @@ impl MakeEval<'_> {
             return None;
         };
         let inner = rest.trim();
-        let (a, b) = if let Some(inner) = inner.strip_prefix('(').and_then(|i| i.strip_suffix(')')) {
+        let (a, b) = if let Some(inner) = inner.strip_prefix('(').and_then(|i| i.strip_suffix(')'))
+        {
             let parts = split_args(inner);
-            (parts.first().cloned().unwrap_or_default(), parts.get(1).cloned().unwrap_or_default())
+            (
+                parts.first().cloned().unwrap_or_default(),
+                parts.get(1).cloned().unwrap_or_default(),
+            )
         } else {
             // ifeq "a" "b" / ifeq 'a' 'b'
             let words: Vec<&str> = inner.split_whitespace().collect();
@@ -187,7 +202,10 @@ impl MakeEval<'_> {
             if raw.starts_with('\t') && in_recipe && logical.is_empty() {
                 continue;
             }
-            if !raw.starts_with('\t') && !raw.trim().is_empty() && !raw.trim_start().starts_with('#') {
+            if !raw.starts_with('\t')
+                && !raw.trim().is_empty()
+                && !raw.trim_start().starts_with('#')
+            {
                 in_recipe = false;
             }
             if raw.starts_with("define ") {
@@ -223,7 +241,11 @@ impl MakeEval<'_> {
                 stack.pop();
                 continue;
             }
-            if let Some(holds) = if line.starts_with("if") { self.condition(&line) } else { None } {
+            if let Some(holds) = if line.starts_with("if") {
+                self.condition(&line)
+            } else {
+                None
+            } {
                 stack.push((active && holds, !active));
                 continue;
             }
@@ -264,7 +286,11 @@ impl MakeEval<'_> {
                         "+=" => {
                             let old = self.get(&name);
                             let new = self.expand(value);
-                            let joined = if old.is_empty() { new } else { format!("{old} {new}") };
+                            let joined = if old.is_empty() {
+                                new
+                            } else {
+                                format!("{old} {new}")
+                            };
                             self.set(&name, joined);
                         }
                         _ => {
@@ -339,13 +365,19 @@ mod tests {
     #[test]
     fn conditionals_and_assignments() {
         let shell = |_: &str| "x86_64".to_string();
-        let mut m = MakeEval { vars: vec![("ARCH".into(), "x86".into()), ("NM".into(), "nm".into())], shell: &shell };
+        let mut m = MakeEval {
+            vars: vec![("ARCH".into(), "x86".into()), ("NM".into(), "nm".into())],
+            shell: &shell,
+        };
         m.eval_file(
             "ifeq ($(ARCH),x86)\n  ifeq ($(shell uname -m),i386)\n\tK := a\n  else\n\tK := b\n  endif\nelse\nK := c\nendif\nNM := $(NM) -B\nall:\n\tK := d\ndefine x\nK := e\nendef\n",
         );
         assert_eq!(m.get("K"), "b");
         assert_eq!(m.get("NM"), "nm -B");
-        let mut m = MakeEval { vars: vec![("uname".into(), "x86_64".into())], shell: &shell };
+        let mut m = MakeEval {
+            vars: vec![("uname".into(), "x86_64".into())],
+            shell: &shell,
+        };
         m.eval_file("K := $(if $(filter ppc%,$(uname)),$(uname),ppc64le)_defconfig\n");
         assert_eq!(m.get("K"), "ppc64le_defconfig");
     }

@@ -8,14 +8,15 @@ pub mod env;
 pub mod expr;
 pub mod finalize;
 pub mod lexer;
-pub mod makefile;
 pub mod macros;
+pub mod makefile;
 pub mod model;
 pub mod parser;
 pub mod resolve;
-pub mod simplify;
 mod resolve_v1;
+pub mod simplify;
 pub mod targets;
+pub mod why;
 
 use crate::source::Source;
 use env::KernelEnv;
@@ -70,7 +71,11 @@ fn compute_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, 
 pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -> Model {
     let macro_env = env.macro_env();
     if shell.env.is_empty() {
-        shell.env = env.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        shell.env = env
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
     }
     let pp = Preprocessor::new(macro_env, shell);
     parser::Parser::new(source, pp, env.dialect()).parse("Kconfig")
@@ -113,7 +118,14 @@ fn read_required(source: &dyn Source, path: &str) -> Result<Option<Vec<u8>>, Con
 }
 
 /// Run one conf invocation on a fresh state, as each make step starts a new conf process.
-pub fn run_conf(model: &model::Model, fin: &finalize::Finalized, bool_choices: bool, target: &Target, input: Option<&InputFile>, allconfig: Option<&InputFile>) -> ConfigRun {
+pub fn run_conf(
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    bool_choices: bool,
+    target: &Target,
+    input: Option<&InputFile>,
+    allconfig: Option<&InputFile>,
+) -> ConfigRun {
     let mut cfg = resolve::Config::new(model, fin, bool_choices);
     let outcome = targets::run(&mut cfg, target, input, allconfig);
     let mut unmet: Vec<String> = Vec::new();
@@ -193,7 +205,14 @@ pub fn make_config(
             defconfig::DefconfigRecipe::File(path) => {
                 let text = read_required(source, &path)?.ok_or_else(no_defconfig)?;
                 let file = InputFile { name: path, text };
-                let mut run = run_conf(model, fin, bool_choices, &Target::Defconfig, Some(&file), None);
+                let mut run = run_conf(
+                    model,
+                    fin,
+                    bool_choices,
+                    &Target::Defconfig,
+                    Some(&file),
+                    None,
+                );
                 if target == "defconfig" {
                     run.based_on = Some(name.clone());
                 }
@@ -206,11 +225,26 @@ pub fn make_config(
                     let t = read_required(source, f)?.ok_or_else(no_defconfig)?;
                     texts.push(String::from_utf8_lossy(&t).into_owned());
                 }
-                let merged = defconfig::merge_fragments(&String::from_utf8_lossy(&base_text), &texts);
-                let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
-                run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None)
+                let merged =
+                    defconfig::merge_fragments(&String::from_utf8_lossy(&base_text), &texts);
+                let file = InputFile {
+                    name: ".config".to_string(),
+                    text: merged.into_bytes(),
+                };
+                run_conf(
+                    model,
+                    fin,
+                    bool_choices,
+                    &Target::OldDefconfig,
+                    Some(&file),
+                    None,
+                )
             }
-            defconfig::DefconfigRecipe::MipsGeneric { base, fragments, boards } => {
+            defconfig::DefconfigRecipe::MipsGeneric {
+                base,
+                fragments,
+                boards,
+            } => {
                 let read_text = |path: &str| -> Result<String, ConfigError> {
                     let bytes = read_required(source, path)?.ok_or_else(no_defconfig)?;
                     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -220,16 +254,36 @@ pub fn make_config(
                     texts.push(read_text(f)?);
                 }
                 let mut merged = defconfig::merge_fragments(&read_text(&base)?, &texts);
-                let reference_input = InputFile { name: ".config".to_string(), text: merged.clone().into_bytes() };
-                let reference = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&reference_input), None);
+                let reference_input = InputFile {
+                    name: ".config".to_string(),
+                    text: merged.clone().into_bytes(),
+                };
+                let reference = run_conf(
+                    model,
+                    fin,
+                    bool_choices,
+                    &Target::OldDefconfig,
+                    Some(&reference_input),
+                    None,
+                );
                 for board in &boards {
                     let board_text = read_text(board)?;
                     if defconfig::board_requirements_met(&board_text, &reference.config) {
                         merged = defconfig::merge_fragments(&merged, &[board_text]);
                     }
                 }
-                let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
-                let last = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None);
+                let file = InputFile {
+                    name: ".config".to_string(),
+                    text: merged.into_bytes(),
+                };
+                let last = run_conf(
+                    model,
+                    fin,
+                    bool_choices,
+                    &Target::OldDefconfig,
+                    Some(&file),
+                    None,
+                );
                 chain(reference, last)
             }
         }
@@ -239,17 +293,33 @@ pub fn make_config(
     for fragment in fragments {
         // The `%.config` rule: merge_config.sh -m .config <fragments>, then olddefconfig.
         let mut texts = Vec::new();
-        for path in [format!("kernel/configs/{fragment}"), format!("arch/{}/configs/{fragment}", env.srcarch)] {
+        for path in [
+            format!("kernel/configs/{fragment}"),
+            format!("arch/{}/configs/{fragment}", env.srcarch),
+        ] {
             if let Some(t) = read_required(source, &path)? {
                 texts.push(String::from_utf8_lossy(&t).into_owned());
             }
         }
         if texts.is_empty() {
-            return Err(ConfigError::NoFragment(fragment.clone(), env.srcarch.clone()));
+            return Err(ConfigError::NoFragment(
+                fragment.clone(),
+                env.srcarch.clone(),
+            ));
         }
         let merged = defconfig::merge_fragments(&run.config, &texts);
-        let file = InputFile { name: ".config".to_string(), text: merged.into_bytes() };
-        let next = run_conf(model, fin, bool_choices, &Target::OldDefconfig, Some(&file), None);
+        let file = InputFile {
+            name: ".config".to_string(),
+            text: merged.into_bytes(),
+        };
+        let next = run_conf(
+            model,
+            fin,
+            bool_choices,
+            &Target::OldDefconfig,
+            Some(&file),
+            None,
+        );
         run = chain(run, next);
     }
     Ok(run)

@@ -203,7 +203,13 @@ pub enum KernelStyle {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, file: &str, line: u32, message: String, style: KernelStyle) -> Self {
+    pub fn new(
+        severity: Severity,
+        file: &str,
+        line: u32,
+        message: String,
+        style: KernelStyle,
+    ) -> Self {
         let kernel = match style {
             KernelStyle::Plain => format!("{file}:{line}: {message}"),
             KernelStyle::Warning => format!("{file}:{line}:warning: {message}"),
@@ -330,10 +336,7 @@ impl Iterator for MenuWalk<'_> {
             let (menu, child_index) = *self.stack.last()?;
             let children = &self.model.menu(menu).children;
             if child_index < children.len() {
-                self.stack
-                    .last_mut()
-                    .expect("stack is not empty here")
-                    .1 += 1;
+                self.stack.last_mut().expect("stack is not empty here").1 += 1;
                 let child = children[child_index];
                 self.stack.push((child, 0));
                 return Some(child);

@@ -204,9 +204,13 @@ impl<'a> Parser<'a> {
                 MacroEvent::Warning(m) => (Severity::Warning, m),
                 MacroEvent::Error(m) => (Severity::Error, m),
             };
-            self.model
-                .diagnostics
-                .push(Diagnostic::new(severity, &file, line, message, KernelStyle::Plain));
+            self.model.diagnostics.push(Diagnostic::new(
+                severity,
+                &file,
+                line,
+                message,
+                KernelStyle::Plain,
+            ));
         }
     }
 
@@ -226,7 +230,13 @@ impl<'a> Parser<'a> {
                 let valid = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
                 let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
-                let column = valid - bytes[..valid].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
+                let column = valid
+                    - bytes[..valid]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map(|p| p + 1)
+                        .unwrap_or(0)
+                    + 1;
                 self.error_at(
                     name.to_string(),
                     line as u32,
@@ -257,9 +267,13 @@ impl<'a> Parser<'a> {
     }
 
     fn error_styled(&mut self, file: String, line: u32, message: String, style: KernelStyle) {
-        self.model
-            .diagnostics
-            .push(Diagnostic::new(Severity::Error, &file, line, message, style));
+        self.model.diagnostics.push(Diagnostic::new(
+            Severity::Error,
+            &file,
+            line,
+            message,
+            style,
+        ));
     }
 
     fn stmt_file_name(&self) -> String {
@@ -279,7 +293,13 @@ impl<'a> Parser<'a> {
     /// zconfprint(): a warning at the current statement.
     fn warning(&mut self, message: String) {
         let file = self.stmt_file_name();
-        let mut diag = Diagnostic::new(Severity::Warning, &file, self.lexer.stmt_line, message, KernelStyle::Plain);
+        let mut diag = Diagnostic::new(
+            Severity::Warning,
+            &file,
+            self.lexer.stmt_line,
+            message,
+            KernelStyle::Plain,
+        );
         diag.kernel = format!("{file}:{}: warning: {}", diag.line, diag.message);
         self.model.diagnostics.push(diag);
     }
@@ -287,9 +307,13 @@ impl<'a> Parser<'a> {
     /// menu_warn() / prop_warn(): a warning at an entry or property.
     fn warning_at(&mut self, pos: Pos, message: String) {
         let file = self.model.file_name(pos.file).to_string();
-        self.model
-            .diagnostics
-            .push(Diagnostic::new(Severity::Warning, &file, pos.line, message, KernelStyle::Warning));
+        self.model.diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            &file,
+            pos.line,
+            message,
+            KernelStyle::Warning,
+        ));
     }
 
     // ---- tokens ------------------------------------------------------------------------
@@ -341,7 +365,9 @@ impl<'a> Parser<'a> {
     /// After a syntax error: report it and drop the rest of the statement.
     fn syntax_error(&mut self, expected: &str) {
         let found = self.peek().describe();
-        self.error(format!("syntax error, unexpected {found}, expecting {expected}"));
+        self.error(format!(
+            "syntax error, unexpected {found}, expecting {expected}"
+        ));
         self.skip_line();
     }
 
@@ -645,7 +671,10 @@ impl<'a> Parser<'a> {
         } else {
             let open_file = self.model.menu(open).pos.file;
             if open_file != self.lexer.stmt_file {
-                self.error(format!("'end{name}' in different file than '{}'", block.name()));
+                self.error(format!(
+                    "'end{name}' in different file than '{}'",
+                    block.name()
+                ));
             }
         }
         // Close it regardless, so that one mistake does not shift every later entry.
@@ -704,7 +733,12 @@ impl<'a> Parser<'a> {
             );
         }
         if self.model.symbol(sym).stype != SymbolType::Bool {
-            self.error_styled(file, pos.line, "choice member must be bool".to_string(), KernelStyle::Error);
+            self.error_styled(
+                file,
+                pos.line,
+                "choice member must be bool".to_string(),
+                KernelStyle::Error,
+            );
         }
     }
 
@@ -930,7 +964,10 @@ impl<'a> Parser<'a> {
                 "'{name}' defined with more than one help text -- only the last one will be used"
             ));
         }
-        if text.trim_matches(|c: char| " \x0c\n\r\t\x0b".contains(c)).is_empty() {
+        if text
+            .trim_matches(|c: char| " \x0c\n\r\t\x0b".contains(c))
+            .is_empty()
+        {
             self.warning(format!("'{name}' defined with blank help text"));
         }
         self.entry_mut().help = Some(text);
@@ -1059,7 +1096,12 @@ impl<'a> Parser<'a> {
         if self.model.menu(entry).prompt.is_none() && self.dialect.bool_choices_only() {
             let pos = self.model.menu(entry).pos;
             let file = self.model.file_name(pos.file).to_string();
-            self.error_styled(file, pos.line, "choice must have a prompt".to_string(), KernelStyle::Error);
+            self.error_styled(
+                file,
+                pos.line,
+                "choice must have a prompt".to_string(),
+                KernelStyle::Error,
+            );
         }
         let open = self.add_menu();
         let outer_choice = self.current_choice.replace(open);
@@ -1091,9 +1133,8 @@ impl<'a> Parser<'a> {
         };
         let path = path.strip_prefix("./").unwrap_or(&path).to_string();
         if self.lexer.is_open(&path) {
-            let mut message = format!(
-                "Recursive inclusion detected.\nInclusion path:\n  current file : {path}"
-            );
+            let mut message =
+                format!("Recursive inclusion detected.\nInclusion path:\n  current file : {path}");
             for (file, line) in self.lexer.include_chain() {
                 message.push_str(&format!("\n  included from: {file}:{line}"));
             }

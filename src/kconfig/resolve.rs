@@ -268,9 +268,12 @@ impl<'m> Config<'m> {
     pub fn string_value(&mut self, sym: SymbolId) -> String {
         self.calc(sym);
         match self.stype(sym) {
-            SymbolType::Bool | SymbolType::Tristate => {
-                self.st(sym).tri.unwrap_or(Tristate::No).as_str().to_string()
-            }
+            SymbolType::Bool | SymbolType::Tristate => self
+                .st(sym)
+                .tri
+                .unwrap_or(Tristate::No)
+                .as_str()
+                .to_string(),
             _ => self.raw_val(sym),
         }
     }
@@ -368,7 +371,13 @@ impl<'m> Config<'m> {
             return;
         }
         let as_bool = self.effective_type(sym) == SymbolType::Bool;
-        let lift = |t: Tristate| if t == Tristate::Mod && as_bool { Tristate::Yes } else { t };
+        let lift = |t: Tristate| {
+            if t == Tristate::Mod && as_bool {
+                Tristate::Yes
+            } else {
+                t
+            }
+        };
         let dir = match &fin.dir_dep[sym.0 as usize] {
             Some(e) => self.eval(e),
             None => Tristate::Yes,
@@ -461,7 +470,10 @@ impl<'m> Config<'m> {
                 }
             }
             SymbolType::String | SymbolType::Hex | SymbolType::Int => {
-                if visible != Tristate::No && self.st(sym).has_user && self.st(sym).user_val.is_some() {
+                if visible != Tristate::No
+                    && self.st(sym).has_user
+                    && self.st(sym).user_val.is_some()
+                {
                     new_val = self.st(sym).user_val.clone();
                 } else if let Some((prop, _)) = self.default_prop(sym) {
                     if let Some(Expr::Symbol(ds)) = self.model.prop(prop).expr.clone() {
@@ -505,7 +517,12 @@ impl<'m> Config<'m> {
     }
 
     /// The bool/tristate branch of sym_calc_value() for symbols outside choices.
-    fn calc_plain_tristate(&mut self, sym: SymbolId, visible: Tristate, is_choice: bool) -> Tristate {
+    fn calc_plain_tristate(
+        &mut self,
+        sym: SymbolId,
+        visible: Tristate,
+        is_choice: bool,
+    ) -> Tristate {
         let mut new_tri = Tristate::No;
         let use_user = visible != Tristate::No && self.st(sym).has_user;
         if use_user {
@@ -536,7 +553,11 @@ impl<'m> Config<'m> {
         if dir < rev {
             let text = self.unmet_dep_text(sym, dir);
             self.messages.push(text.clone());
-            self.unmet.push(UnmetDep { sym, dir_dep: dir, text });
+            self.unmet.push(UnmetDep {
+                sym,
+                dir_dep: dir,
+                text,
+            });
         }
         new_tri.or(rev)
     }
@@ -600,7 +621,9 @@ impl<'m> Config<'m> {
         if res.is_none() {
             res = self.choice_default(choice);
             if let Some(r) = res {
-                if self.st(r).has_user && self.st(r).user_tri.unwrap_or(Tristate::No) == Tristate::No {
+                if self.st(r).has_user
+                    && self.st(r).user_tri.unwrap_or(Tristate::No) == Tristate::No
+                {
                     res = None;
                 }
             }
@@ -622,7 +645,11 @@ impl<'m> Config<'m> {
             if self.st(s).visible.unwrap_or(Tristate::No) == Tristate::No {
                 continue;
             }
-            let val = if Some(s) == res { Tristate::Yes } else { Tristate::No };
+            let val = if Some(s) == res {
+                Tristate::Yes
+            } else {
+                Tristate::No
+            };
             let st = self.st_mut(s);
             st.tri = Some(val);
             st.valid = true;
@@ -689,7 +716,12 @@ impl<'m> Config<'m> {
         !self.model.symbol(sym).is_choice && visible > self.rev_dep_tri(sym)
     }
 
-    pub(super) fn calc_plain_tristate_pub(&mut self, sym: SymbolId, visible: Tristate, is_choice: bool) -> Tristate {
+    pub(super) fn calc_plain_tristate_pub(
+        &mut self,
+        sym: SymbolId,
+        visible: Tristate,
+        is_choice: bool,
+    ) -> Tristate {
         self.calc_plain_tristate(sym, visible, is_choice)
     }
 
@@ -829,9 +861,12 @@ impl<'m> Config<'m> {
     /// sym_get_string_value() without computing anything: what a message shows.
     fn current_string(&self, sym: SymbolId) -> String {
         match self.stype(sym) {
-            SymbolType::Bool | SymbolType::Tristate => {
-                self.st(sym).tri.unwrap_or(Tristate::No).as_str().to_string()
-            }
+            SymbolType::Bool | SymbolType::Tristate => self
+                .st(sym)
+                .tri
+                .unwrap_or(Tristate::No)
+                .as_str()
+                .to_string(),
             _ => self.raw_val(sym),
         }
     }
@@ -876,7 +911,10 @@ impl<'m> Config<'m> {
             "\nWARNING: unmet direct dependencies detected for {name}\n  Depends on [{dep_char}]: {dir_expr}\n"
         );
         if let Some(rev) = self.fin.rev_dep[sym.0 as usize].clone() {
-            for (which, title) in [(Tristate::Yes, "  Selected by [y]:\n"), (Tristate::Mod, "  Selected by [m]:\n")] {
+            for (which, title) in [
+                (Tristate::Yes, "  Selected by [y]:\n"),
+                (Tristate::Mod, "  Selected by [m]:\n"),
+            ] {
                 let mut terms = Vec::new();
                 self.revdep_terms(&rev, which, &mut terms);
                 if !terms.is_empty() {
@@ -890,7 +928,12 @@ impl<'m> Config<'m> {
         text
     }
 
-    pub(super) fn set_val_raw(&mut self, sym: SymbolId, tri: Option<Tristate>, val: Option<String>) {
+    pub(super) fn set_val_raw(
+        &mut self,
+        sym: SymbolId,
+        tri: Option<Tristate>,
+        val: Option<String>,
+    ) {
         let s = self.st_mut(sym);
         if tri.is_some() {
             s.tri = tri;
@@ -903,7 +946,6 @@ impl<'m> Config<'m> {
     pub(super) fn set_write(&mut self, sym: SymbolId, write: bool) {
         self.st_mut(sym).write = write;
     }
-
 
     pub(super) fn set_valid(&mut self, sym: SymbolId, valid: bool) {
         self.st_mut(sym).valid = valid;
@@ -920,7 +962,6 @@ impl<'m> Config<'m> {
     pub(super) fn calc_visibility_pub(&mut self, sym: SymbolId) {
         self.calc_visibility(sym)
     }
-
 }
 
 enum Parsed {
@@ -954,7 +995,9 @@ fn parse_for_compare(text: &str, stype: SymbolType) -> Parsed {
 }
 
 fn ends_hex_digit(text: &str) -> bool {
-    text.as_bytes().last().is_some_and(|b| b.is_ascii_hexdigit())
+    text.as_bytes()
+        .last()
+        .is_some_and(|b| b.is_ascii_hexdigit())
 }
 
 /// Parse like strtoll()/strtoull(): leading blanks, a sign, an optional 0x (base 16 or
@@ -1041,7 +1084,11 @@ fn c_strtoull_full(text: &str, base: u32) -> Option<u64> {
     if used != text.len() || used == 0 || overflow || value > u64::MAX as u128 {
         return None;
     }
-    Some(if negative { (value as u64).wrapping_neg() } else { value as u64 })
+    Some(if negative {
+        (value as u64).wrapping_neg()
+    } else {
+        value as u64
+    })
 }
 
 #[cfg(test)]

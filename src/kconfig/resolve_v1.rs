@@ -8,7 +8,12 @@ use super::resolve::{Config, Tristate};
 
 impl Config<'_> {
     /// The bool/tristate branch of sym_calc_value() in 6.1.
-    pub(super) fn calc_tristate_v1(&mut self, sym: SymbolId, visible: Tristate, is_choice: bool) -> Tristate {
+    pub(super) fn calc_tristate_v1(
+        &mut self,
+        sym: SymbolId,
+        visible: Tristate,
+        is_choice: bool,
+    ) -> Tristate {
         if self.fin.is_choice_value[sym.0 as usize] && visible == Tristate::Yes {
             let choice_sym = self.v1_choice_sym(sym);
             let selected = choice_sym.and_then(|c| self.v1.cur_sel.get(&c).copied().flatten());

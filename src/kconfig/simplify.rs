@@ -73,15 +73,27 @@ pub fn transform(e: &Expr, info: &SymInfo) -> Expr {
         Expr::Not(inner) => match inner.as_ref() {
             Expr::Not(x) => (**x).clone(),
             Expr::Cmp(op @ (CmpOp::Equal | CmpOp::Unequal), a, b) => {
-                let flipped = if *op == CmpOp::Equal { CmpOp::Unequal } else { CmpOp::Equal };
+                let flipped = if *op == CmpOp::Equal {
+                    CmpOp::Unequal
+                } else {
+                    CmpOp::Equal
+                };
                 Expr::Cmp(flipped, *a, *b)
             }
             Expr::Cmp(op @ (CmpOp::LessEqual | CmpOp::GreaterEqual), a, b) => {
-                let flipped = if *op == CmpOp::LessEqual { CmpOp::Greater } else { CmpOp::Less };
+                let flipped = if *op == CmpOp::LessEqual {
+                    CmpOp::Greater
+                } else {
+                    CmpOp::Less
+                };
                 Expr::Cmp(flipped, *a, *b)
             }
             Expr::Cmp(op @ (CmpOp::Less | CmpOp::Greater), a, b) => {
-                let flipped = if *op == CmpOp::Less { CmpOp::GreaterEqual } else { CmpOp::LessEqual };
+                let flipped = if *op == CmpOp::Less {
+                    CmpOp::GreaterEqual
+                } else {
+                    CmpOp::LessEqual
+                };
                 Expr::Cmp(flipped, *a, *b)
             }
             Expr::Or(a, b) => transform(
@@ -125,15 +137,27 @@ fn eliminate_yn_shared(e: &Arc<Expr>) -> Option<Arc<Expr>> {
     // expr && n -> n, expr && y -> expr, expr || n -> expr, expr || y -> y.
     let (absorbing, neutral) = if is_and { (NO, YES) } else { (YES, NO) };
     if is_sym(l, absorbing) || is_sym(l, neutral) {
-        return Some(if is_sym(l, absorbing) { l.clone() } else { r.clone() });
+        return Some(if is_sym(l, absorbing) {
+            l.clone()
+        } else {
+            r.clone()
+        });
     }
     if is_sym(r, absorbing) || is_sym(r, neutral) {
-        return Some(if is_sym(r, absorbing) { r.clone() } else { l.clone() });
+        return Some(if is_sym(r, absorbing) {
+            r.clone()
+        } else {
+            l.clone()
+        });
     }
     if new_l.is_none() && new_r.is_none() {
         return None;
     }
-    let node = if is_and { Expr::And(l.clone(), r.clone()) } else { Expr::Or(l.clone(), r.clone()) };
+    let node = if is_and {
+        Expr::And(l.clone(), r.clone())
+    } else {
+        Expr::Or(l.clone(), r.clone())
+    };
     Some(Arc::new(node))
 }
 
@@ -329,12 +353,20 @@ impl Rewriter<'_> {
             let is_const = |s: SymbolId| self.info.is_const[s.0 as usize];
             if let (Expr::Cmp(CmpOp::Equal, _, b), Expr::Cmp(CmpOp::Unequal, _, c)) = (e1, e2) {
                 if is_const(*c) && is_const(*b) {
-                    return Some(if b != c { Expr::Cmp(CmpOp::Equal, sym, *b) } else { Expr::sym(NO) });
+                    return Some(if b != c {
+                        Expr::Cmp(CmpOp::Equal, sym, *b)
+                    } else {
+                        Expr::sym(NO)
+                    });
                 }
             }
             if let (Expr::Cmp(CmpOp::Unequal, _, c), Expr::Cmp(CmpOp::Equal, _, b)) = (e1, e2) {
                 if is_const(*c) && is_const(*b) {
-                    return Some(if b != c { Expr::Cmp(CmpOp::Equal, sym, *b) } else { Expr::sym(NO) });
+                    return Some(if b != c {
+                        Expr::Cmp(CmpOp::Equal, sym, *b)
+                    } else {
+                        Expr::sym(NO)
+                    });
                 }
             }
             if let (Expr::Cmp(CmpOp::Unequal, _, x), Expr::Cmp(CmpOp::Unequal, _, y)) = (e1, e2) {
@@ -433,7 +465,10 @@ impl Rewriter<'_> {
 /// expr_eliminate_dups().
 pub fn eliminate_dups(e: Option<Expr>, info: &SymInfo) -> Option<Expr> {
     let e = e?;
-    let mut rewriter = Rewriter { info, trans_count: 0 };
+    let mut rewriter = Rewriter {
+        info,
+        trans_count: 0,
+    };
     Some(rewriter.eliminate_dups(e))
 }
 
@@ -441,13 +476,20 @@ pub fn eliminate_dups(e: Option<Expr>, info: &SymInfo) -> Option<Expr> {
 /// of expr_eliminate_dups(): the same result, without rewriting `known` again. Menu
 /// finalization ANDs every entry's dependency onto its parent's, so this saves the
 /// quadratic work of re-deduplicating each parent dependency once per child.
-pub fn eliminate_dups_onto(known: Option<Expr>, other: Option<Expr>, info: &SymInfo) -> Option<Expr> {
+pub fn eliminate_dups_onto(
+    known: Option<Expr>,
+    other: Option<Expr>,
+    info: &SymInfo,
+) -> Option<Expr> {
     let (known, other) = match (known, other) {
         (None, other) => return eliminate_dups(other, info),
         (known, None) => return known,
         (Some(k), Some(o)) => (k, o),
     };
-    let mut rewriter = Rewriter { info, trans_count: 0 };
+    let mut rewriter = Rewriter {
+        info,
+        trans_count: 0,
+    };
     let mut right = rewriter.eliminate_dups(other);
     let mut left = known;
     rewriter.trans_count = 0;
@@ -460,10 +502,17 @@ pub fn eliminate_dups_onto(known: Option<Expr>, other: Option<Expr>, info: &SymI
 }
 
 /// expr_eliminate_eq() on two optional expressions.
-pub fn eliminate_eq(e1: Option<Expr>, e2: Option<Expr>, info: &SymInfo) -> (Option<Expr>, Option<Expr>) {
+pub fn eliminate_eq(
+    e1: Option<Expr>,
+    e2: Option<Expr>,
+    info: &SymInfo,
+) -> (Option<Expr>, Option<Expr>) {
     match (e1, e2) {
         (Some(mut a), Some(mut b)) => {
-            let mut rewriter = Rewriter { info, trans_count: 0 };
+            let mut rewriter = Rewriter {
+                info,
+                trans_count: 0,
+            };
             rewriter.eliminate_eq(&mut a, &mut b);
             (Some(a), Some(b))
         }
@@ -481,12 +530,21 @@ mod tests {
     use super::*;
 
     fn info<'a>(types: &'a [SymbolType], consts: &'a [bool]) -> SymInfo<'a> {
-        SymInfo { types, is_const: consts }
+        SymInfo {
+            types,
+            is_const: consts,
+        }
     }
 
     #[test]
     fn duplicates_and_constants_are_removed() {
-        let types = [SymbolType::Tristate, SymbolType::Tristate, SymbolType::Tristate, SymbolType::Bool, SymbolType::Bool];
+        let types = [
+            SymbolType::Tristate,
+            SymbolType::Tristate,
+            SymbolType::Tristate,
+            SymbolType::Bool,
+            SymbolType::Bool,
+        ];
         let consts = [true, true, true, false, false];
         let i = info(&types, &consts);
         let a = SymbolId(3);
@@ -500,6 +558,9 @@ mod tests {
         assert_eq!(eliminate_dups(Some(e), &i), Some(Expr::sym(a)));
         // !(A || B) -> !A && !B
         let e = Expr::not(Expr::or(Expr::sym(a), Expr::sym(b)));
-        assert_eq!(transform(&e, &i), Expr::and(Expr::not(Expr::sym(a)), Expr::not(Expr::sym(b))));
+        assert_eq!(
+            transform(&e, &i),
+            Expr::and(Expr::not(Expr::sym(a)), Expr::not(Expr::sym(b)))
+        );
     }
 }

@@ -62,7 +62,10 @@ pub fn hash_order(model: &Model, bool_choices: bool) -> Vec<SymbolId> {
         })
         .collect();
     keyed.sort_unstable();
-    keyed.into_iter().map(|(_, std::cmp::Reverse(i))| SymbolId(i)).collect()
+    keyed
+        .into_iter()
+        .map(|(_, std::cmp::Reverse(i))| SymbolId(i))
+        .collect()
 }
 
 /// What a target produced.
@@ -75,7 +78,12 @@ pub struct Outcome {
 
 /// Run `target` on a finished configuration state. `input` is the .config (olddefconfig,
 /// savedefconfig) or the defconfig file (defconfig); `allconfig` is KCONFIG_ALLCONFIG.
-pub fn run(cfg: &mut Config<'_>, target: &Target, input: Option<&InputFile>, allconfig: Option<&InputFile>) -> Outcome {
+pub fn run(
+    cfg: &mut Config<'_>,
+    target: &Target,
+    input: Option<&InputFile>,
+    allconfig: Option<&InputFile>,
+) -> Outcome {
     let mut read_warnings = Vec::new();
     let order = hash_order(cfg.model, cfg.bool_choices);
     match target {
@@ -114,7 +122,12 @@ pub fn run(cfg: &mut Config<'_>, target: &Target, input: Option<&InputFile>, all
 }
 
 /// conf_read(): read the file, then compute every symbol (as conf does, for its checks).
-fn conf_read(cfg: &mut Config<'_>, file: &InputFile, order: &[SymbolId], warnings: &mut Vec<ReadWarning>) {
+fn conf_read(
+    cfg: &mut Config<'_>,
+    file: &InputFile,
+    order: &[SymbolId],
+    warnings: &mut Vec<ReadWarning>,
+) {
     cfg.changed = false;
     let out = confdata::read_user_values(cfg, &file.name, &file.text);
     let modules = cfg.modules_sym();
@@ -151,11 +164,13 @@ fn conf_read(cfg: &mut Config<'_>, file: &InputFile, order: &[SymbolId], warning
             if cfg.visible(sym) == Tristate::No && unsaved == 0 {
                 cfg.clear_user_flag_pub(sym);
             }
-            if matches!(cfg.stype(sym), SymbolType::String | SymbolType::Int | SymbolType::Hex) {
+            if matches!(
+                cfg.stype(sym),
+                SymbolType::String | SymbolType::Int | SymbolType::Hex
+            ) {
                 // def[S_DEF_USER].val, whether or not the flag was just cleared.
                 let value = cfg.raw_user_val(sym).unwrap_or("").to_string();
                 if !string_within_range(cfg, sym, &value) {
-
                     cfg.clear_user_flag_pub(sym);
                     cfg.set_valid_pub(sym, false);
                     unsaved += 1;
@@ -214,7 +229,10 @@ fn set_all_new_symbols(cfg: &mut Config<'_>, mode: Option<Tristate>, order: &[Sy
         if cfg.has_user_value(sym) || cfg.state_valid_pub(sym) {
             continue;
         }
-        if !matches!(cfg.effective_type(sym), SymbolType::Bool | SymbolType::Tristate) {
+        if !matches!(
+            cfg.effective_type(sym),
+            SymbolType::Bool | SymbolType::Tristate
+        ) {
             continue;
         }
         if let Some(val) = mode {

@@ -28,7 +28,11 @@ pub fn tree(version: &str) -> PathBuf {
 }
 
 pub fn reference(version: &str, arch: &str, target: &str) -> PathBuf {
-    kernels_dir().join("refs").join(version).join(arch).join(target)
+    kernels_dir()
+        .join("refs")
+        .join(version)
+        .join(arch)
+        .join(target)
 }
 
 /// True when the kernel material is there; otherwise explains, and fails under
@@ -97,7 +101,11 @@ pub fn parse(version: &str, arch: &str, cache: &ShellCache) -> (KernelEnv, Model
 }
 
 /// `deps_config` and the environment checks of include/config/auto.conf.cmd.
-pub fn auto_conf_cmd(version: &str, arch: &str, target: &str) -> (Vec<String>, Vec<(String, String)>) {
+pub fn auto_conf_cmd(
+    version: &str,
+    arch: &str,
+    target: &str,
+) -> (Vec<String>, Vec<(String, String)>) {
     let path = reference(version, arch, target).join("include/config/auto.conf.cmd");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut files = Vec::new();
@@ -142,5 +150,7 @@ pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
 pub fn kernel_messages(version: &str, arch: &str, target: &str) -> String {
     let path = reference(version, arch, target).join("make.err");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.split_inclusive('\n').filter(|l| !l.starts_with("gcc: ")).collect()
+    text.split_inclusive('\n')
+        .filter(|l| !l.starts_with("gcc: "))
+        .collect()
 }
