@@ -8,9 +8,10 @@ mod common;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use xenlint::kconfig::ask::AskMode;
 use xenlint::kconfig::macros::{ShellPolicy, ShellRunner};
 use xenlint::kconfig::parser::Dialect;
-use xenlint::kconfig::targets::Target;
+use xenlint::kconfig::targets::{InputFile, Target};
 use xenlint::source::DirSource;
 
 fn tests_dir() -> Option<PathBuf> {
@@ -149,4 +150,71 @@ fn choice_cases_for_all_targets_match_the_kernel() {
             run.config
         );
     }
+}
+
+/// `conf --oldaskconfig` or `--oldconfig` in a case directory, as conftest.py runs it:
+/// an optional .config, the given keys, then Enter until conf finishes.
+fn run_interactive(
+    dir: &PathBuf,
+    mode: AskMode,
+    dot_config: Option<&str>,
+    keys: &str,
+) -> (String, String) {
+    let source = DirSource::new(dir);
+    let mut env: HashMap<String, String> = std::env::vars().collect();
+    env.insert("srctree".to_string(), dir.display().to_string());
+    let model = xenlint::kconfig::parse_kconfig(
+        &source,
+        "Kconfig",
+        env,
+        ShellRunner::new(ShellPolicy::Trusted),
+        Dialect::for_version(6, 12),
+    );
+    let fin = xenlint::kconfig::finalize::finalize(&model, true);
+    let input = dot_config.map(|name| InputFile {
+        name: ".config".to_string(),
+        text: std::fs::read(dir.join(name)).expect("case .config"),
+    });
+    // conftest.py writes the keys, then newlines: the first answer holds the keys.
+    let answers: Vec<String> = if keys.is_empty() {
+        Vec::new()
+    } else {
+        vec![keys.to_string()]
+    };
+    xenlint::kconfig::run_interactive(&model, &fin, mode, input.as_ref(), &answers)
+}
+
+#[test]
+fn auto_submenu_matches_the_kernel() {
+    let Some(tests) = tests_dir() else { return };
+    let dir = tests.join("auto_submenu");
+    let (stdout, _) = run_interactive(&dir, AskMode::OldAsk, None, "");
+    let want = expected(&dir, "expected_stdout");
+    assert!(stdout.contains(&want), "stdout:\n{stdout}\nlacks:\n{want}");
+}
+
+#[test]
+fn choice_oldaskconfig_matches_the_kernel() {
+    let Some(tests) = tests_dir() else { return };
+    let dir = tests.join("choice");
+    let (stdout, _) = run_interactive(&dir, AskMode::OldAsk, None, "");
+    let want = expected(&dir, "oldask0_expected_stdout");
+    assert!(stdout.contains(&want), "stdout:\n{stdout}\nlacks:\n{want}");
+}
+
+#[test]
+fn new_choice_with_dep_matches_the_kernel() {
+    let Some(tests) = tests_dir() else { return };
+    let dir = tests.join("new_choice_with_dep");
+    let (stdout, _) = run_interactive(&dir, AskMode::Old, Some("config"), "y");
+    let want = expected(&dir, "expected_stdout");
+    assert!(stdout.contains(&want), "stdout:\n{stdout}\nlacks:\n{want}");
+}
+
+#[test]
+fn no_write_if_dep_unmet_matches_the_kernel() {
+    let Some(tests) = tests_dir() else { return };
+    let dir = tests.join("no_write_if_dep_unmet");
+    let (_, config) = run_interactive(&dir, AskMode::OldAsk, Some("config"), "n");
+    assert_eq!(config, expected(&dir, "expected_config"));
 }

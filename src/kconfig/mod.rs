@@ -1,6 +1,7 @@
 //! Kconfig: from a kernel tree to a model of every symbol, menu and property, and (in the
 //! resolver) to a configuration. Reads files only through `crate::source::Source`.
 
+pub mod ask;
 pub mod check;
 pub mod confdata;
 pub mod defconfig;
@@ -323,4 +324,20 @@ pub fn make_config(
         run = chain(run, next);
     }
     Ok(run)
+}
+
+/// `conf --oldaskconfig` / `--oldconfig` with the given answers (then empty lines):
+/// conf's standard output and the .config it writes.
+pub fn run_interactive(
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    mode: ask::AskMode,
+    input: Option<&InputFile>,
+    answers: &[String],
+) -> (String, String) {
+    let mut cfg = resolve::Config::new(model, fin, true);
+    targets::read_existing(&mut cfg, input);
+    let stdout = ask::run(&mut cfg, mode, answers);
+    let config = confdata::write_config(&mut cfg);
+    (stdout, config)
 }

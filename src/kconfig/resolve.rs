@@ -185,6 +185,16 @@ impl<'m> Config<'m> {
         }
     }
 
+    /// `sym->visible` as last computed, without computing.
+    pub fn visible_now(&self, sym: SymbolId) -> Tristate {
+        self.st(sym).visible.unwrap_or(Tristate::No)
+    }
+
+    /// `sym->curr.tri` as last computed, without computing.
+    pub fn tri_now(&self, sym: SymbolId) -> Tristate {
+        self.st(sym).tri.unwrap_or(Tristate::No)
+    }
+
     /// `def[S_DEF_USER].val` regardless of SYMBOL_DEF_USER.
     pub fn raw_user_val(&self, sym: SymbolId) -> Option<&str> {
         self.st(sym).user_val.as_deref()

@@ -121,6 +121,23 @@ pub fn run(
     }
 }
 
+/// conf_read(NULL) as the interactive modes start: the .config if there is one.
+pub fn read_existing(cfg: &mut Config<'_>, input: Option<&InputFile>) -> Vec<ReadWarning> {
+    let mut warnings = Vec::new();
+    match input {
+        Some(file) => {
+            let order = hash_order(cfg.model, cfg.bool_choices);
+            conf_read(cfg, file, &order, &mut warnings);
+        }
+        None => {
+            cfg.changed = true;
+            let modules = cfg.modules_sym();
+            cfg.calc(modules);
+        }
+    }
+    warnings
+}
+
 /// conf_read(): read the file, then compute every symbol (as conf does, for its checks).
 fn conf_read(
     cfg: &mut Config<'_>,
