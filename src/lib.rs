@@ -5,5 +5,8 @@
 //! Kconfig model (`kconfig`), the model plus a baseline becomes a configuration per arch,
 //! configurations of neighbouring commits become findings, findings become a report.
 
+pub mod git;
 pub mod kconfig;
+pub mod lint;
+pub mod report;
 pub mod source;

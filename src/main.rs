@@ -38,6 +38,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Note,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ShellMode {
     /// Never run `$(shell,...)`: every command expands to nothing (compiler probes fail).
     Never,
@@ -105,6 +113,53 @@ enum Command {
         #[arg(long)]
         input: Option<PathBuf>,
     },
+    /// Lint a patch series: every commit, every arch, every baseline, read from git objects.
+    ///
+    /// RANGE is what git understands: A..B, @{upstream}..HEAD, or one commit (checked on
+    /// its parent). Nothing in the repository is changed: files are read from commit trees.
+    ///
+    /// Example: xenlint series origin/master..HEAD --arch x86 --arch arm64
+    Series {
+        /// The commits to check.
+        range: String,
+
+        /// The repository (default: the one containing the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+
+        /// Arches to check (repeat it); default: every arch of the tree.
+        #[arg(long = "arch")]
+        arches: Vec<String>,
+
+        /// Baselines, replacing the defaults (defconfig, allnoconfig, allmodconfig):
+        /// a target, optionally with fragments (x86_64_defconfig+xen.config). Repeat it.
+        #[arg(long = "baseline")]
+        baselines: Vec<String>,
+
+        /// Also carry this .config through the series (olddefconfig at every commit).
+        #[arg(long)]
+        config: Option<PathBuf>,
+
+        /// Make variables (CROSS_COMPILE=..., LLVM=1).
+        #[arg(long = "make-var", value_name = "VAR=VALUE")]
+        vars: Vec<String>,
+
+        /// Exit with status 1 when a finding is at least this severe.
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Print the documentation of a check (XL0001 or its name).
+    Explain {
+        /// The check's code or name.
+        code: String,
+    },
+    /// Build a small Xen rework series in a temporary directory and lint it: a real
+    /// report without a kernel clone.
+    Demo,
     /// Explain why a symbol has its value: the user value, default, select, imply or
     /// dependency that decided it, with file:line.
     ///
@@ -166,6 +221,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             input,
         } => config(&tree, &target, &fragments, output, input),
+        Command::Series {
+            range,
+            repo,
+            arches,
+            baselines,
+            config,
+            vars,
+            fail_on,
+            format,
+        } => series(
+            &repo, &range, arches, baselines, config, &vars, fail_on, format,
+        ),
+        Command::Explain { code } => explain(&code),
+        Command::Demo => demo(),
         Command::Why {
             symbol,
             tree,
@@ -436,5 +505,130 @@ fn why(
         Format::Human => print!("{explanation}"),
         Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    vars.iter()
+        .map(|var| match var.split_once('=') {
+            Some((name, value)) => Ok((name.to_string(), value.to_string())),
+            None => bail!("`{var}`: expected VAR=VALUE, as on make's command line"),
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn series(
+    repo: &std::path::Path,
+    range: &str,
+    arches: Vec<String>,
+    baselines: Vec<String>,
+    config: Option<PathBuf>,
+    vars: &[String],
+    fail_on: FailOn,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    use xenlint::lint::engine::{Baseline, Options};
+    let repository = xenlint::git::open(repo)?;
+    let series = xenlint::git::series(&repository, range)?;
+    let repo_path = repository.path().to_path_buf();
+    drop(repository);
+    let mut baselines: Vec<Baseline> = if baselines.is_empty() {
+        Baseline::defaults()
+    } else {
+        baselines.iter().map(|b| Baseline::parse(b)).collect()
+    };
+    if let Some(path) = config {
+        let text = std::fs::read(&path).with_context(|| format!("--config {}", path.display()))?;
+        baselines.push(Baseline::Config {
+            name: path.display().to_string(),
+            text,
+        });
+    }
+    let options = Options {
+        arches: if arches.is_empty() {
+            None
+        } else {
+            Some(arches)
+        },
+        baselines,
+        overrides: parse_vars(vars)?,
+    };
+    let report = xenlint::lint::engine::lint(&repo_path, &series, &options)?;
+    match format {
+        Format::Json => println!("{}", xenlint::report::json(&report)),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!("{}", xenlint::report::human(&report, color));
+        }
+    }
+    let threshold = match fail_on {
+        FailOn::Note => Some(xenlint::lint::Severity::Note),
+        FailOn::Warning => Some(xenlint::lint::Severity::Warning),
+        FailOn::Error => Some(xenlint::lint::Severity::Error),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(code: &str) -> anyhow::Result<ExitCode> {
+    match xenlint::lint::checks::find(code) {
+        Some(check) => {
+            print!("{}", check.doc);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let known: Vec<String> = xenlint::lint::checks::CHECKS
+                .iter()
+                .map(|c| format!("{} ({})", c.code, c.name))
+                .collect();
+            bail!("no check `{code}`; the checks are: {}", known.join(", "))
+        }
+    }
+}
+
+/// The Xen example series, built by the same script as the test fixtures.
+const XEN_REWORK_SCRIPT: &str = include_str!("../testrepos/xen-rework.sh");
+
+fn demo() -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let script = dir.path().join("xen-rework.sh");
+    std::fs::write(&script, XEN_REWORK_SCRIPT)?;
+    let repo = dir.path().join("linux");
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(&repo)
+        .status()
+        .context("running bash (the demo builds its repository with git)")?;
+    if !status.success() {
+        bail!("building the demo repository failed (are git and python3 installed?)");
+    }
+    println!(
+        "A four-commit Xen rework on a small x86/arm/arm64 tree ({}):",
+        repo.display()
+    );
+    let log = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["log", "--oneline", "base..master"])
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&log.stdout));
+    println!("\n$ xenlint series base..master\n");
+    series(
+        &repo,
+        "base..master",
+        Vec::new(),
+        Vec::new(),
+        None,
+        &[],
+        FailOn::Never,
+        Format::Human,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -171,6 +171,8 @@ pub struct Menu {
     pub prompt: Option<PropId>,
     /// `depends on` of this entry (or the condition of an `if` block), ANDed in order.
     pub dep: Option<Expr>,
+    /// Each `depends on` line by itself, with its position.
+    pub depends: Vec<(Expr, Pos)>,
     /// `visible if` of a menu.
     pub visibility: Option<Expr>,
     pub help: Option<String>,

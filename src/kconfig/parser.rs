@@ -115,6 +115,7 @@ impl<'a> Parser<'a> {
             sym: None,
             prompt: None,
             dep: None,
+            depends: Vec::new(),
             visibility: None,
             help: None,
             pos: Pos {
@@ -452,6 +453,7 @@ impl<'a> Parser<'a> {
             sym,
             prompt: None,
             dep: None,
+            depends: Vec::new(),
             visibility: None,
             help: None,
             pos,
@@ -941,6 +943,8 @@ impl<'a> Parser<'a> {
             None => dep,
             Some(cond) => Expr::or(dep, Expr::not(cond)),
         };
+        let pos = self.stmt_pos();
+        self.entry_mut().depends.push((dep.clone(), pos));
         self.add_dep(dep);
     }
 

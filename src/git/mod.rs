@@ -1,0 +1,300 @@
+//! Git access without a work tree: open a repository (bare or not), turn a revision range
+//! into a series of commits, and read files straight from commit trees. Nothing here
+//! writes to the repository: no checkout, no index, no refs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use git2::{ObjectType, Oid, Repository, Sort};
+
+use crate::source::{Source, SourceError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{path}: not in a git repository ({message})")]
+    NotARepo { path: String, message: String },
+    #[error("revision `{rev}`: {message}")]
+    BadRevision { rev: String, message: String },
+    #[error("`{range}` holds no commits (is the range reversed?)")]
+    EmptyRange { range: String },
+    #[error("commit {commit}: {message}")]
+    Commit { commit: String, message: String },
+}
+
+/// One commit of a series.
+#[derive(Debug, Clone)]
+pub struct SeriesCommit {
+    pub oid: Oid,
+    pub summary: String,
+    /// A merge in the range, followed along its first parent.
+    pub is_merge: bool,
+}
+
+impl SeriesCommit {
+    pub fn short(&self) -> String {
+        self.oid.to_string()[..12].to_string()
+    }
+}
+
+/// A range of commits and the commit it applies to.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub base: Oid,
+    pub commits: Vec<SeriesCommit>,
+}
+
+pub fn open(path: &Path) -> Result<Repository, GitError> {
+    Repository::discover(path).map_err(|e| GitError::NotARepo {
+        path: path.display().to_string(),
+        message: e.message().to_string(),
+    })
+}
+
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
+    let object = repo
+        .revparse_single(rev)
+        .map_err(|e| GitError::BadRevision {
+            rev: rev.to_string(),
+            message: e.message().to_string(),
+        })?;
+    let commit = object.peel_to_commit().map_err(|e| GitError::BadRevision {
+        rev: rev.to_string(),
+        message: e.message().to_string(),
+    })?;
+    Ok(commit.id())
+}
+
+/// `A..B` (commits reachable from B and not from A, along first parents), or a single
+/// commit (that commit on its parent).
+pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
+    let (from, to) = match range.split_once("..") {
+        Some((a, b)) => {
+            let a = if a.is_empty() { "HEAD" } else { a };
+            let b = if b.is_empty() { "HEAD" } else { b };
+            (Some(resolve(repo, a)?), resolve(repo, b)?)
+        }
+        None => (None, resolve(repo, range)?),
+    };
+    let bad = |message: String| GitError::BadRevision {
+        rev: range.to_string(),
+        message,
+    };
+    let mut walk = repo.revwalk().map_err(|e| bad(e.message().to_string()))?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(|e| bad(e.message().to_string()))?;
+    walk.simplify_first_parent()
+        .map_err(|e| bad(e.message().to_string()))?;
+    walk.push(to).map_err(|e| bad(e.message().to_string()))?;
+    let mut commits = Vec::new();
+    match from {
+        Some(from) => {
+            walk.hide(from).map_err(|e| bad(e.message().to_string()))?;
+            for oid in walk {
+                let oid = oid.map_err(|e| bad(e.message().to_string()))?;
+                commits.push(oid);
+            }
+        }
+        None => commits.push(to),
+    }
+    if commits.is_empty() {
+        return Err(GitError::EmptyRange {
+            range: range.to_string(),
+        });
+    }
+    let first = repo
+        .find_commit(commits[0])
+        .map_err(|e| bad(e.message().to_string()))?;
+    let base = first.parent_id(0).map_err(|_| GitError::Commit {
+        commit: commits[0].to_string(),
+        message: "the first commit of the series has no parent to compare with".to_string(),
+    })?;
+    let commits = commits
+        .into_iter()
+        .map(|oid| {
+            let commit = repo
+                .find_commit(oid)
+                .map_err(|e| bad(e.message().to_string()))?;
+            Ok(SeriesCommit {
+                oid,
+                summary: commit.summary().unwrap_or("").to_string(),
+                is_merge: commit.parent_count() > 1,
+            })
+        })
+        .collect::<Result<Vec<_>, GitError>>()?;
+    Ok(Series { base, commits })
+}
+
+/// The tree of one commit, read through the object database.
+pub struct CommitSource {
+    repo: Mutex<Repository>,
+    commit: Oid,
+    tree: Oid,
+    /// Files read, with their blob ids (None: absent), in order.
+    pub reads: Mutex<Vec<(String, Option<Oid>)>>,
+    cache: Mutex<HashMap<String, Option<(Oid, Vec<u8>)>>>,
+    local_root: Option<PathBuf>,
+}
+
+impl CommitSource {
+    /// `repo_path` is reopened so that each source owns its handle (git2 handles are not
+    /// shareable across threads).
+    pub fn new(
+        repo_path: &Path,
+        commit: Oid,
+        local_root: Option<PathBuf>,
+    ) -> Result<Self, GitError> {
+        let repo = Repository::open(repo_path).map_err(|e| GitError::NotARepo {
+            path: repo_path.display().to_string(),
+            message: e.message().to_string(),
+        })?;
+        let tree = repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| GitError::Commit {
+                commit: commit.to_string(),
+                message: e.message().to_string(),
+            })?
+            .id();
+        Ok(CommitSource {
+            repo: Mutex::new(repo),
+            commit,
+            tree,
+            reads: Mutex::new(Vec::new()),
+            cache: Mutex::new(HashMap::new()),
+            local_root,
+        })
+    }
+
+    pub fn commit(&self) -> Oid {
+        self.commit
+    }
+
+    /// The blob id of `path` in this commit, if any.
+    pub fn blob_id(&self, path: &str) -> Option<Oid> {
+        let repo = self.repo.lock().expect("repository lock is never poisoned");
+        let tree = repo.find_tree(self.tree).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+    }
+
+    fn read_blob(&self, path: &str) -> Result<Option<(Oid, Vec<u8>)>, SourceError> {
+        if let Some(hit) = self.cache.lock().expect("cache lock").get(path) {
+            return Ok(hit.clone());
+        }
+        let found = {
+            let repo = self.repo.lock().expect("repository lock is never poisoned");
+            let err = |e: git2::Error| SourceError::Io {
+                path: format!("{}:{path}", self.commit),
+                message: e.message().to_string(),
+            };
+            let tree = repo.find_tree(self.tree).map_err(err)?;
+            let entry = tree.get_path(Path::new(path));
+            match entry {
+                Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
+                    let blob = repo.find_blob(entry.id()).map_err(err)?;
+                    Some((entry.id(), blob.content().to_vec()))
+                }
+                _ => None,
+            }
+        };
+        self.cache
+            .lock()
+            .expect("cache lock")
+            .insert(path.to_string(), found.clone());
+        Ok(found)
+    }
+}
+
+impl Source for CommitSource {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        let found = self.read_blob(path)?;
+        self.reads
+            .lock()
+            .expect("reads lock")
+            .push((path.to_string(), found.as_ref().map(|(oid, _)| *oid)));
+        Ok(found.map(|(_, bytes)| bytes))
+    }
+
+    fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        let repo = self.repo.lock().expect("repository lock is never poisoned");
+        let err = |e: git2::Error| SourceError::Io {
+            path: format!("{}:{path}", self.commit),
+            message: e.message().to_string(),
+        };
+        let tree = repo.find_tree(self.tree).map_err(err)?;
+        let sub = match tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                repo.find_tree(entry.id()).map_err(err)?
+            }
+            _ => return Ok(None),
+        };
+        let mut names: Vec<String> = sub
+            .iter()
+            .filter_map(|e| e.name().map(String::from))
+            .collect();
+        names.sort();
+        Ok(Some(names))
+    }
+
+    fn local_root(&self) -> Option<&Path> {
+        self.local_root.as_deref()
+    }
+
+    fn describe(&self) -> String {
+        format!("commit {}", &self.commit.to_string()[..12])
+    }
+}
+
+/// Write the files under `dir` of commit `commit` into `target` (for scripts that
+/// `$(shell,...)` commands of a trusted base call). Touches nothing in the repository.
+pub fn export_dir(
+    repo: &Repository,
+    commit: Oid,
+    dir: &str,
+    target: &Path,
+) -> Result<(), GitError> {
+    let fail = |e: git2::Error| GitError::Commit {
+        commit: commit.to_string(),
+        message: e.message().to_string(),
+    };
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(fail)?;
+    let Ok(entry) = tree.get_path(Path::new(dir)) else {
+        return Ok(());
+    };
+    let sub = repo.find_tree(entry.id()).map_err(fail)?;
+    let mut result = Ok(());
+    sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        if entry.kind() != Some(ObjectType::Blob) {
+            return git2::TreeWalkResult::Ok;
+        }
+        let Some(name) = entry.name() else {
+            return git2::TreeWalkResult::Ok;
+        };
+        let path = target.join(dir).join(root).join(name);
+        let write = || -> std::io::Result<()> {
+            let blob = repo.find_blob(entry.id()).map_err(std::io::Error::other)?;
+            std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+            std::fs::write(&path, blob.content())?;
+            #[cfg(unix)]
+            if entry.filemode() == 0o100755 {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+            }
+            Ok(())
+        };
+        if let Err(e) = write() {
+            result = Err(GitError::Commit {
+                commit: commit.to_string(),
+                message: format!("{}: {e}", path.display()),
+            });
+            return git2::TreeWalkResult::Abort;
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(fail)?;
+    result
+}

@@ -1,0 +1,21 @@
+//! The registry of checks. Each check has a stable code, a kebab-case name, a default
+//! severity and documentation that `xenlint explain CODE` prints.
+
+pub mod bisect_break;
+
+use super::Severity;
+
+pub struct CheckInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub doc: &'static str,
+}
+
+pub const CHECKS: &[CheckInfo] = &[bisect_break::INFO];
+
+pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
+    CHECKS
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
+}

@@ -1,0 +1,611 @@
+//! Resolve a series: every commit x arch x baseline, reusing work where nothing it depends
+//! on changed (a commit that touches no file a tree read reuses that tree and its
+//! configurations), then compare neighbouring commits.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use git2::Oid;
+
+use super::{Finding, Location, Severity};
+use crate::git::{CommitSource, Series};
+use crate::kconfig::env::{EnvRequest, KernelEnv};
+use crate::kconfig::expr::Expr;
+use crate::kconfig::finalize::{finalize, Finalized};
+use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
+use crate::kconfig::model::{Model, SymbolId};
+use crate::kconfig::targets::InputFile;
+use crate::source::Source;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// A configuration to resolve at every commit.
+#[derive(Debug, Clone)]
+pub enum Baseline {
+    /// A make target and fragments (`defconfig`, `allmodconfig`, `x86_64_defconfig+xen.config`).
+    Target {
+        target: String,
+        fragments: Vec<String>,
+    },
+    /// A user's .config, carried forward with olddefconfig at every commit.
+    Config { name: String, text: Vec<u8> },
+}
+
+impl Baseline {
+    pub fn parse(spec: &str) -> Baseline {
+        let mut parts = spec.split('+').map(String::from);
+        let target = parts.next().unwrap_or_default();
+        Baseline::Target {
+            target,
+            fragments: parts.collect(),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Baseline::Target { target, fragments } if fragments.is_empty() => target.clone(),
+            Baseline::Target { target, fragments } => format!("{target}+{}", fragments.join("+")),
+            Baseline::Config { name, .. } => name.clone(),
+        }
+    }
+
+    pub fn defaults() -> Vec<Baseline> {
+        ["defconfig", "allnoconfig", "allmodconfig"]
+            .iter()
+            .map(|t| Baseline::parse(t))
+            .collect()
+    }
+}
+
+pub struct Options {
+    pub arches: Option<Vec<String>>,
+    pub baselines: Vec<Baseline>,
+    pub overrides: Vec<(String, String)>,
+}
+
+/// A commit of the series (index 0 is the base).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Point {
+    pub commit: String,
+    pub short: String,
+    pub summary: String,
+}
+
+pub struct Report {
+    pub points: Vec<Point>,
+    pub arches: Vec<String>,
+    pub baselines: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<String>,
+    /// Trees parsed and configurations resolved (the rest were reused).
+    pub parsed: usize,
+    pub resolved: usize,
+}
+
+struct Tree {
+    env: KernelEnv,
+    model: Model,
+    fin: Finalized,
+    /// Files the tree was read from, with their blob ids.
+    reads: Vec<(String, Option<Oid>)>,
+}
+
+type Values = BTreeMap<String, String>;
+
+fn parse_values(config: &str) -> Values {
+    let mut values = Values::new();
+    for line in config.lines() {
+        if let Some(rest) = line.strip_prefix("CONFIG_") {
+            if let Some((name, value)) = rest.split_once('=') {
+                values.insert(name.to_string(), value.to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("# CONFIG_") {
+            if let Some(name) = rest.strip_suffix(" is not set") {
+                values.insert(name.to_string(), "n".to_string());
+            }
+        }
+    }
+    values
+}
+
+fn unchanged(source: &CommitSource, reads: &[(String, Option<Oid>)]) -> bool {
+    reads.iter().all(|(path, oid)| source.blob_id(path) == *oid)
+}
+
+/// Lint `series` in the repository at `repo_path`.
+pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
+    let repo = crate::git::open(repo_path)?;
+    let repo_dir = repo.path().to_path_buf();
+    let mut points = vec![Point {
+        commit: series.base.to_string(),
+        short: series.base.to_string()[..12].to_string(),
+        summary: repo
+            .find_commit(series.base)
+            .ok()
+            .and_then(|c| c.summary().map(String::from))
+            .unwrap_or_default(),
+    }];
+    let mut notes = Vec::new();
+    for c in &series.commits {
+        if c.is_merge {
+            notes.push(format!(
+                "{} is a merge: followed along its first parent",
+                c.short()
+            ));
+        }
+        points.push(Point {
+            commit: c.oid.to_string(),
+            short: c.short(),
+            summary: c.summary.clone(),
+        });
+    }
+    let oids: Vec<Oid> = std::iter::once(series.base)
+        .chain(series.commits.iter().map(|c| c.oid))
+        .collect();
+
+    // Scripts the base's $(shell,...) commands call, written outside the repository.
+    let scratch =
+        tempfile::tempdir().map_err(|e| LintError::Setup(format!("temporary directory: {e}")))?;
+    let srctree: PathBuf = scratch.path().join("srctree");
+    std::fs::create_dir_all(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
+    crate::git::export_dir(&repo, series.base, "scripts", &srctree)?;
+    let workdir = scratch.path().join("work");
+    std::fs::create_dir_all(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
+
+    let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
+    let arches = match &options.arches {
+        Some(list) => list.clone(),
+        None => tip
+            .list_dir("arch")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| matches!(tip.read(&format!("arch/{a}/Kconfig")), Ok(Some(_))))
+            .collect(),
+    };
+    let cache = ShellCache::new();
+    let mut base_commands: HashSet<String> = HashSet::new();
+    let mut findings = Vec::new();
+    let (mut parsed, mut resolved) = (0, 0);
+    for arch in &arches {
+        let mut trees: Vec<Arc<Tree>> = Vec::new();
+        let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); options.baselines.len()];
+        let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); options.baselines.len()];
+        for (index, &oid) in oids.iter().enumerate() {
+            let source = CommitSource::new(&repo_dir, oid, Some(srctree.clone()))?;
+            let request = EnvRequest {
+                arch: Some(arch.clone()),
+                srctree: srctree.display().to_string(),
+                overrides: options.overrides.clone(),
+                untrusted: true,
+            };
+            let env = match KernelEnv::compute(&source, &request) {
+                Ok(env) => env,
+                Err(err) => {
+                    notes.push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
+                    break;
+                }
+            };
+            let reuse = trees
+                .last()
+                .filter(|t| t.env.vars == env.vars && unchanged(&source, &t.reads))
+                .cloned();
+            let tree_reused = reuse.is_some();
+            let tree = match reuse {
+                Some(tree) => tree,
+                None => {
+                    let policy = if index == 0 {
+                        ShellPolicy::Trusted
+                    } else {
+                        ShellPolicy::Allow(base_commands.clone())
+                    };
+                    let mut shell = ShellRunner::new(policy);
+                    shell.cache = cache.clone();
+                    shell.workdir = Some(workdir.clone());
+                    let model = crate::kconfig::read_tree(&source, &env, shell);
+                    if index == 0 {
+                        base_commands
+                            .extend(model.shell_commands.iter().map(|c| c.command.clone()));
+                    }
+                    let fin = finalize(&model, env.dialect().bool_choices_only());
+                    let reads = source.reads.lock().expect("reads lock").clone();
+                    parsed += 1;
+                    Arc::new(Tree {
+                        env,
+                        model,
+                        fin,
+                        reads,
+                    })
+                }
+            };
+            for (b, baseline) in options.baselines.iter().enumerate() {
+                if tree_reused && !values[b].is_empty() && unchanged(&source, &inputs[b]) {
+                    let last = values[b].last().cloned().flatten();
+                    values[b].push(last);
+                    continue;
+                }
+                let before = source.reads.lock().expect("reads lock").len();
+                let run = match baseline {
+                    Baseline::Target { target, fragments } => crate::kconfig::make_config(
+                        &source,
+                        &tree.env,
+                        &tree.model,
+                        &tree.fin,
+                        target,
+                        fragments,
+                        None,
+                    ),
+                    Baseline::Config { name, text } => {
+                        let input = InputFile {
+                            name: name.clone(),
+                            text: text.clone(),
+                        };
+                        crate::kconfig::make_config(
+                            &source,
+                            &tree.env,
+                            &tree.model,
+                            &tree.fin,
+                            "olddefconfig",
+                            &[],
+                            Some(input),
+                        )
+                    }
+                };
+                inputs[b] = source.reads.lock().expect("reads lock")[before..].to_vec();
+                resolved += 1;
+                values[b].push(run.ok().map(|r| Arc::new(parse_values(&r.config))));
+            }
+            trees.push(tree);
+        }
+        if trees.len() != oids.len() {
+            continue;
+        }
+        for (b, baseline) in options.baselines.iter().enumerate() {
+            if values[b].iter().all(|v| v.is_none()) {
+                notes.push(format!(
+                    "baseline {} does not apply to ARCH={arch}",
+                    baseline.name()
+                ));
+                continue;
+            }
+            findings.extend(bisect_breaks(
+                &repo_dir,
+                &oids,
+                &points,
+                &trees,
+                &values[b],
+                arch,
+                &baseline.name(),
+            ));
+        }
+    }
+    Ok(Report {
+        points,
+        arches,
+        baselines: options.baselines.iter().map(Baseline::name).collect(),
+        findings: merge_findings(findings),
+        notes,
+        parsed,
+        resolved,
+    })
+}
+
+fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> Option<&'a str> {
+    values[index]
+        .as_ref()
+        .map(|v| v.get(sym).map(String::as_str).unwrap_or("n"))
+}
+
+/// Symbols whose value at an intermediate commit differs from both ends.
+fn bisect_breaks(
+    repo_dir: &Path,
+    oids: &[Oid],
+    points: &[Point],
+    trees: &[Arc<Tree>],
+    values: &[Option<Arc<Values>>],
+    arch: &str,
+    baseline: &str,
+) -> Vec<Finding> {
+    let last = values.len() - 1;
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for v in values.iter().flatten() {
+        names.extend(v.keys().map(String::as_str));
+    }
+    // (culprit, repair) -> [(symbol, base value, broken value)]
+    let mut breaks: BTreeMap<(usize, usize), Vec<(String, String, String)>> = BTreeMap::new();
+    for name in names {
+        let (Some(first), Some(tip)) = (value_at(values, 0, name), value_at(values, last, name))
+        else {
+            continue;
+        };
+        let mut i = 1;
+        while i < last {
+            match value_at(values, i, name) {
+                Some(v) if v != first && v != tip => {
+                    let start = i;
+                    while i < last
+                        && value_at(values, i, name).is_some_and(|w| w != first && w != tip)
+                    {
+                        i += 1;
+                    }
+                    let broken = value_at(values, start, name).unwrap_or("n").to_string();
+                    breaks.entry((start, i)).or_default().push((
+                        name.to_string(),
+                        first.to_string(),
+                        broken,
+                    ));
+                }
+                _ => i += 1,
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((culprit, repair), symbols) in breaks {
+        let (at, parent) = (&trees[culprit], &trees[culprit - 1]);
+        let (roots, dependents): (Vec<_>, Vec<_>) =
+            symbols.iter().partition(|(s, _, _)| is_root(at, parent, s));
+        let roots = if roots.is_empty() {
+            symbols.iter().take(1).collect()
+        } else {
+            roots
+        };
+        for (index, (sym, was, now)) in roots.iter().enumerate() {
+            let source_at = CommitSource::new(repo_dir, oids[culprit], None).ok();
+            let source_parent = CommitSource::new(repo_dir, oids[culprit - 1], None).ok();
+            let (cause, locations) = root_cause(
+                at,
+                parent,
+                sym,
+                &points[culprit],
+                &points[culprit - 1],
+                source_at.as_ref(),
+                source_parent.as_ref(),
+            );
+            let mut notes = Vec::new();
+            if index == 0 && !dependents.is_empty() {
+                let names: Vec<String> = dependents
+                    .iter()
+                    .map(|(s, _, _)| format!("CONFIG_{s}"))
+                    .collect();
+                notes.push(format!(
+                    "and {} dependent symbol{}: {}",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                ));
+            }
+            let (c, r) = (&points[culprit], &points[repair]);
+            out.push(Finding {
+                code: "XL0001",
+                name: "bisect-break",
+                severity: Severity::Error,
+                message: format!(
+                    "CONFIG_{sym} is {was} at the base and the tip, but {now} from {} until {}: {cause}",
+                    c.short, r.short
+                ),
+                culprit: Some(c.commit.clone()),
+                culprit_summary: Some(c.summary.clone()),
+                repair: Some(r.commit.clone()),
+                repair_summary: Some(r.summary.clone()),
+                arches: vec![arch.to_string()],
+                baselines: vec![baseline.to_string()],
+                symbols: std::iter::once(sym.clone())
+                    .chain(if index == 0 { dependents.iter().map(|(s, _, _)| s.clone()).collect::<Vec<_>>() } else { Vec::new() })
+                    .collect(),
+                locations,
+                notes,
+            });
+        }
+    }
+    out
+}
+
+fn defined(tree: &Tree, name: &str) -> Option<SymbolId> {
+    tree.model
+        .lookup(name)
+        .filter(|&s| !tree.model.symbol(s).menus.is_empty())
+}
+
+fn names_only(model: &Model, e: &Expr) -> String {
+    let mut out = String::new();
+    e.print_with(&mut out, 0, &mut |out, s| out.push_str(model.sym_name(s)));
+    out
+}
+
+/// What a symbol's definitions say, in names: if this differs between two commits, the
+/// symbol's own Kconfig changed.
+fn signature(tree: &Tree, sym: SymbolId) -> Vec<String> {
+    let model = &tree.model;
+    let mut sig = Vec::new();
+    if let Some(dep) = &tree.fin.dir_dep[sym.0 as usize] {
+        sig.push(format!("depends {}", names_only(model, dep)));
+    }
+    if let Some(rev) = &tree.fin.rev_dep[sym.0 as usize] {
+        sig.push(format!("selected {}", names_only(model, rev)));
+    }
+    for &p in &model.symbol(sym).props {
+        let prop = model.prop(p);
+        let expr = prop
+            .expr
+            .as_ref()
+            .map(|e| names_only(model, e))
+            .unwrap_or_default();
+        let cond = tree.fin.prop_cond[p.0 as usize]
+            .as_ref()
+            .map(|e| names_only(model, e))
+            .unwrap_or_default();
+        sig.push(format!("{} {expr} if {cond}", prop.kind.keyword()));
+    }
+    // A referenced symbol that no longer exists changes the meaning without changing text.
+    let mut referenced = Vec::new();
+    if let Some(dep) = &tree.fin.dir_dep[sym.0 as usize] {
+        dep.symbols(&mut referenced);
+    }
+    for r in referenced {
+        if !model.symbol(r).is_const && model.symbol(r).menus.is_empty() {
+            sig.push(format!("undefined {}", model.sym_name(r)));
+        }
+    }
+    sig
+}
+
+fn is_root(at: &Tree, parent: &Tree, name: &str) -> bool {
+    match (defined(at, name), defined(parent, name)) {
+        (Some(a), Some(p)) => signature(at, a) != signature(parent, p),
+        _ => true,
+    }
+}
+
+fn line_of(source: Option<&CommitSource>, file: &str, line: u32) -> String {
+    source
+        .and_then(|s| s.read(file).ok().flatten())
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn root_cause(
+    at: &Tree,
+    parent: &Tree,
+    name: &str,
+    culprit: &Point,
+    parent_point: &Point,
+    source_at: Option<&CommitSource>,
+    source_parent: Option<&CommitSource>,
+) -> (String, Vec<Location>) {
+    let location = |tree: &Tree,
+                    point: &Point,
+                    source: Option<&CommitSource>,
+                    pos: crate::kconfig::model::Pos,
+                    label: String| {
+        let file = tree.model.file_name(pos.file).to_string();
+        Location {
+            commit: point.short.clone(),
+            source_line: line_of(source, &file, pos.line),
+            file,
+            line: pos.line,
+            label,
+            highlight: None,
+        }
+    };
+    let Some(sym) = defined(at, name) else {
+        let mut locations = Vec::new();
+        if let Some(p) = defined(parent, name) {
+            let menu = parent.model.symbol(p).menus[0];
+            locations.push(location(
+                parent,
+                parent_point,
+                source_parent,
+                parent.model.menu(menu).pos,
+                format!("`{name}` defined here before {}", culprit.short),
+            ));
+        }
+        return (format!("`{name}` is no longer defined"), locations);
+    };
+    // A dependency on a symbol the culprit removed.
+    for &menu in &at.model.symbol(sym).menus {
+        for (dep, pos) in &at.model.menu(menu).depends {
+            let mut referenced = Vec::new();
+            dep.symbols(&mut referenced);
+            for r in referenced {
+                let r_name = at.model.sym_name(r).to_string();
+                if at.model.symbol(r).is_const || defined(at, &r_name).is_some() {
+                    continue;
+                }
+                let mut locations = vec![location(
+                    at,
+                    culprit,
+                    source_at,
+                    *pos,
+                    format!("`{r_name}` is not defined at this commit"),
+                )];
+                locations[0].highlight = Some(r_name.clone());
+                if let Some(old) = defined(parent, &r_name) {
+                    let m = parent.model.symbol(old).menus[0];
+                    let mut before = location(
+                        parent,
+                        parent_point,
+                        source_parent,
+                        parent.model.menu(m).pos,
+                        format!("`{r_name}` was defined here in the parent"),
+                    );
+                    before.highlight = Some(r_name.clone());
+                    locations.push(before);
+                }
+                return (
+                    format!(
+                        "`depends on {}` names `{r_name}`, which this commit removes",
+                        names_only(&at.model, dep)
+                    ),
+                    locations,
+                );
+            }
+        }
+    }
+    // Otherwise: its own definition changed; show it on both sides.
+    let menu = at.model.symbol(sym).menus[0];
+    let mut locations = vec![location(
+        at,
+        culprit,
+        source_at,
+        at.model.menu(menu).pos,
+        format!("`{name}` as this commit defines it"),
+    )];
+    if let Some(p) = defined(parent, name) {
+        let m = parent.model.symbol(p).menus[0];
+        locations.push(location(
+            parent,
+            parent_point,
+            source_parent,
+            parent.model.menu(m).pos,
+            "as the parent defined it".to_string(),
+        ));
+    }
+    let dep_text = at.fin.dir_dep[sym.0 as usize]
+        .as_ref()
+        .map(|e| names_only(&at.model, e))
+        .unwrap_or_else(|| "y".to_string());
+    (format!("its dependencies became `{dep_text}`"), locations)
+}
+
+/// One finding per (symbol, culprit, repair), with every arch and baseline it hits.
+fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::new();
+    let mut index: HashMap<(String, Option<String>, Option<String>), usize> = HashMap::new();
+    for f in findings {
+        let key = (f.symbols[0].clone(), f.culprit.clone(), f.repair.clone());
+        match index.get(&key) {
+            Some(&i) => {
+                let m = &mut merged[i];
+                for a in f.arches {
+                    if !m.arches.contains(&a) {
+                        m.arches.push(a);
+                    }
+                }
+                for b in f.baselines {
+                    if !m.baselines.contains(&b) {
+                        m.baselines.push(b);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(f);
+            }
+        }
+    }
+    merged
+}

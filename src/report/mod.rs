@@ -1,0 +1,158 @@
+//! Rendering findings: human diagnostics in the style of rustc, and versioned JSON. Only
+//! this module knows about terminals and colour.
+
+use std::fmt::Write as _;
+
+use crate::lint::engine::Report;
+use crate::lint::{Finding, Severity};
+
+/// The JSON schema version of `--format json`.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    base: &'a crate::lint::engine::Point,
+    commits: &'a [crate::lint::engine::Point],
+    arches: &'a [String],
+    baselines: &'a [String],
+    findings: &'a [Finding],
+    notes: &'a [String],
+}
+
+pub fn json(report: &Report) -> String {
+    let doc = JsonReport {
+        version: JSON_VERSION,
+        base: &report.points[0],
+        commits: &report.points[1..],
+        arches: &report.arches,
+        baselines: &report.baselines,
+        findings: &report.findings,
+        notes: &report.notes,
+    };
+    serde_json::to_string_pretty(&doc).expect("report structs always serialize")
+}
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub fn human(report: &Report, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    for f in &report.findings {
+        let (word, code) = match f.severity {
+            Severity::Error => ("error", "1;31"),
+            Severity::Warning => ("warning", "1;33"),
+            Severity::Note => ("note", "1;36"),
+        };
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            style.paint(code, &format!("{word}[{}]", f.code)),
+            style.paint("1", &format!("{}: {}", f.name, f.message))
+        );
+        let width = f
+            .locations
+            .iter()
+            .map(|l| l.line.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let pad = " ".repeat(width);
+        for (i, loc) in f.locations.iter().enumerate() {
+            let arrow = if i == 0 { "-->" } else { ":::" };
+            let _ = writeln!(
+                out,
+                "{pad}{} {}:{} (at {})",
+                style.paint("1;34", arrow),
+                loc.file,
+                loc.line,
+                loc.commit
+            );
+            let bar = style.paint("1;34", "|");
+            let _ = writeln!(out, "{pad} {bar}");
+            let shown = loc.source_line.replace('\t', "    ");
+            let _ = writeln!(
+                out,
+                "{} {bar} {}",
+                style.paint("1;34", &format!("{:>width$}", loc.line)),
+                shown
+            );
+            // Underline the symbol when the line names it (as a whole word).
+            let marker = loc
+                .highlight
+                .as_deref()
+                .and_then(|word| find_word(&shown, word).map(|col| (col, word.len())))
+                .map(|(col, len)| format!("{}{} ", " ".repeat(col), "^".repeat(len)))
+                .unwrap_or_else(|| "^ ".to_string());
+            let _ = writeln!(
+                out,
+                "{pad} {bar} {}",
+                style.paint(code, &format!("{marker}{}", loc.label))
+            );
+        }
+        let eq = style.paint("1;34", "=");
+        if let (Some(c), Some(s)) = (&f.culprit, &f.culprit_summary) {
+            let _ = writeln!(out, "{pad} {eq} culprit: {} (\"{s}\")", &c[..12]);
+        }
+        if let (Some(r), Some(s)) = (&f.repair, &f.repair_summary) {
+            let _ = writeln!(out, "{pad} {eq} repaired by: {} (\"{s}\")", &r[..12]);
+        }
+        let _ = writeln!(out, "{pad} {eq} arches: {}", f.arches.join(", "));
+        let _ = writeln!(out, "{pad} {eq} baselines: {}", f.baselines.join(", "));
+        for note in &f.notes {
+            let _ = writeln!(out, "{pad} {eq} note: {note}");
+        }
+        let _ = writeln!(out, "{pad} {eq} help: `xenlint explain {}` says why this breaks bisection and how to fix it", f.code);
+        out.push('\n');
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "{}: {note}", style.paint("1;36", "note"));
+    }
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let _ = writeln!(
+        out,
+        "{} commits x {} arches x {} baselines: {} finding{} ({} error{}); {} trees parsed, {} configurations resolved, the rest reused",
+        report.points.len() - 1,
+        report.arches.len(),
+        report.baselines.len(),
+        report.findings.len(),
+        if report.findings.len() == 1 { "" } else { "s" },
+        errors,
+        if errors == 1 { "" } else { "s" },
+        report.parsed,
+        report.resolved
+    );
+    out
+}
+
+/// The column of `word` in `line` as a whole identifier.
+fn find_word(line: &str, word: &str) -> Option<usize> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = line[from..].find(word) {
+        let start = from + i;
+        let end = start + word.len();
+        let before = line[..start].chars().last().is_some_and(is_ident);
+        let after = line[end..].chars().next().is_some_and(is_ident);
+        if !before && !after {
+            return Some(start);
+        }
+        from = end;
+    }
+    None
+}

@@ -1,0 +1,166 @@
+//! `xenlint series` on the Xen fixture repositories (testrepos/xen-rework.sh): the broken
+//! rework is found with the right culprit, repair, arches and root cause; the clean one
+//! stays silent; the repository is byte-for-byte unchanged afterwards.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+fn fixture(clean: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Process::new("bash");
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testrepos/xen-rework.sh"
+    ));
+    if clean {
+        cmd.arg("--clean");
+    }
+    let status = cmd.arg(dir.path()).status().expect("bash runs");
+    assert!(status.success(), "fixture script failed");
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Process::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Everything a command could have changed: refs, HEAD, index, work tree status, config.
+fn state(dir: &Path) -> Vec<String> {
+    let git_dir = git(dir, &["rev-parse", "--absolute-git-dir"]);
+    let read = |name: &str| std::fs::read(Path::new(&git_dir).join(name)).unwrap_or_default();
+    vec![
+        git(dir, &["for-each-ref"]),
+        git(dir, &["rev-parse", "HEAD"]),
+        git(dir, &["status", "--porcelain", "--ignored"]),
+        format!("{:?}", read("index")),
+        format!("{:?}", read("HEAD")),
+        format!("{:?}", read("config")),
+    ]
+}
+
+fn series(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["series", "base..master", "--format", "json", "--repo"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn the_broken_rework_is_found() {
+    let repo = fixture(false);
+    let before = state(repo.path());
+    let (code, json) = series(repo.path(), &[]);
+    assert_eq!(state(repo.path()), before, "the repository changed");
+    assert_eq!(code, 1);
+    assert_eq!(json["version"], 1);
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{json:#}");
+    let f = &findings[0];
+    assert_eq!(f["code"], "XL0001");
+    assert_eq!(f["name"], "bisect-break");
+    assert_eq!(f["symbols"][0], "XEN_PVH");
+    assert_eq!(f["culprit"], git(repo.path(), &["rev-parse", "master~2"]));
+    assert_eq!(f["repair"], git(repo.path(), &["rev-parse", "master"]));
+    assert_eq!(f["arches"], serde_json::json!(["x86"]));
+    assert_eq!(
+        f["baselines"],
+        serde_json::json!(["defconfig", "allmodconfig"])
+    );
+    let location = &f["locations"][0];
+    assert_eq!(location["file"], "arch/x86/xen/Kconfig");
+    assert_eq!(
+        location["source_line"],
+        "\tdepends on XEN && XEN_PVHVM && ACPI"
+    );
+    assert!(f["message"]
+        .as_str()
+        .expect("message")
+        .contains("`XEN_PVHVM`, which this commit removes"));
+}
+
+#[test]
+fn the_clean_rework_is_silent() {
+    let repo = fixture(true);
+    let (code, json) = series(repo.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn a_bare_clone_works_and_stays_unchanged() {
+    let repo = fixture(false);
+    let bare = tempfile::tempdir().expect("tempdir");
+    let status = Process::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(repo.path())
+        .arg(bare.path())
+        .status()
+        .expect("git");
+    assert!(status.success());
+    let before = state(bare.path());
+    let (code, json) = series(bare.path(), &["--arch", "x86", "--baseline", "defconfig"]);
+    assert_eq!(state(bare.path()), before);
+    assert_eq!(code, 1);
+    assert_eq!(
+        json["findings"][0]["baselines"],
+        serde_json::json!(["defconfig"])
+    );
+}
+
+#[test]
+fn a_bad_range_is_a_usage_error() {
+    let repo = fixture(true);
+    Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["series", "nope..master", "--repo"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("revision `nope`"));
+}
+
+#[test]
+fn the_human_report_names_both_sides() {
+    let repo = fixture(false);
+    Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["series", "base..master", "--repo"])
+        .arg(repo.path())
+        .env("NO_COLOR", "1")
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "error[XL0001]: bisect-break: CONFIG_XEN_PVH is y at the base and the tip",
+        ))
+        .stdout(predicates::str::contains(
+            "^^^^^^^^^ `XEN_PVHVM` is not defined at this commit",
+        ))
+        .stdout(predicates::str::contains(
+            "`XEN_PVHVM` was defined here in the parent",
+        ))
+        .stdout(predicates::str::contains("repaired by:"));
+}
+
+#[test]
+fn explain_documents_the_check() {
+    Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["explain", "bisect-break"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Why it breaks bisection"));
+}
