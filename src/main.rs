@@ -112,6 +112,10 @@ enum Command {
         /// The existing configuration for olddefconfig and savedefconfig (default: .config).
         #[arg(long)]
         input: Option<PathBuf>,
+
+        /// KCONFIG_ALLCONFIG for the all*config targets: values to keep fixed.
+        #[arg(long, env = "KCONFIG_ALLCONFIG")]
+        allconfig: Option<PathBuf>,
     },
     /// Lint a patch series: every commit, every arch, every baseline, read from git objects.
     ///
@@ -220,7 +224,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fragments,
             output,
             input,
-        } => config(&tree, &target, &fragments, output, input),
+            allconfig,
+        } => config(&tree, &target, &fragments, output, input, allconfig),
         Command::Series {
             range,
             repo,
@@ -403,6 +408,7 @@ fn config(
     fragments: &[String],
     output: Option<PathBuf>,
     input: Option<PathBuf>,
+    allconfig: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let (source, env, model) = load_tree(tree)?;
     let errors: Vec<_> = model.errors().collect();
@@ -435,8 +441,29 @@ fn config(
         (false, Some(_)) => bail!("--input is for olddefconfig and savedefconfig, not {target}"),
         (false, None) => None,
     };
-    let fin = xenlint::kconfig::finalize::finalize(&model, env.dialect().bool_choices_only());
-    let run = xenlint::kconfig::make_config(&source, &env, &model, &fin, target, fragments, input)?;
+    let bool_choices = env.dialect().bool_choices_only();
+    let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
+    let all_target = match target {
+        "allnoconfig" => Some(xenlint::kconfig::targets::Target::AllNoconfig),
+        "allyesconfig" => Some(xenlint::kconfig::targets::Target::AllYesconfig),
+        "allmodconfig" => Some(xenlint::kconfig::targets::Target::AllModconfig),
+        "alldefconfig" => Some(xenlint::kconfig::targets::Target::AllDefconfig),
+        _ => None,
+    };
+    let run = match (allconfig.filter(|p| !p.as_os_str().is_empty()), all_target) {
+        (Some(path), Some(all)) => {
+            // KCONFIG_ALLCONFIG=1 means allno.config etc. in the current directory; a path
+            // names the file.
+            let text = std::fs::read(&path)
+                .with_context(|| format!("KCONFIG_ALLCONFIG {}", path.display()))?;
+            let file = xenlint::kconfig::targets::InputFile {
+                name: path.display().to_string(),
+                text,
+            };
+            xenlint::kconfig::run_conf(&model, &fin, bool_choices, &all, None, Some(&file))
+        }
+        _ => xenlint::kconfig::make_config(&source, &env, &model, &fin, target, fragments, input)?,
+    };
     if let Some(name) = &run.based_on {
         println!("*** Default configuration is based on '{name}'");
     }

@@ -211,7 +211,8 @@ fn escape_string(value: &str) -> String {
 /// print_symbol_for_dotconfig().
 fn print_symbol(cfg: &mut Config<'_>, sym: SymbolId, out: &mut String) {
     let stype = cfg.stype(sym);
-    if stype == SymbolType::Unknown {
+    // `transitional` symbols (6.18) are read from a .config but never written back.
+    if stype == SymbolType::Unknown || cfg.model.symbol(sym).transitional {
         return;
     }
     let name = cfg.model.sym_name(sym).to_string();

@@ -149,6 +149,28 @@ pub fn run_conf(
     }
 }
 
+/// `make olddefconfig` on a .config text (what merge_config.sh and the `%.config` rule
+/// leave behind).
+fn olddefconfig_text(
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    bool_choices: bool,
+    text: String,
+) -> ConfigRun {
+    let file = InputFile {
+        name: ".config".to_string(),
+        text: text.into_bytes(),
+    };
+    run_conf(
+        model,
+        fin,
+        bool_choices,
+        &Target::OldDefconfig,
+        Some(&file),
+        None,
+    )
+}
+
 /// Append a later conf invocation's results to an earlier one's.
 fn chain(first: ConfigRun, next: ConfigRun) -> ConfigRun {
     let mut warnings = first.warnings;
@@ -228,18 +250,7 @@ pub fn make_config(
                 }
                 let merged =
                     defconfig::merge_fragments(&String::from_utf8_lossy(&base_text), &texts);
-                let file = InputFile {
-                    name: ".config".to_string(),
-                    text: merged.into_bytes(),
-                };
-                run_conf(
-                    model,
-                    fin,
-                    bool_choices,
-                    &Target::OldDefconfig,
-                    Some(&file),
-                    None,
-                )
+                olddefconfig_text(model, fin, bool_choices, merged)
             }
             defconfig::DefconfigRecipe::MipsGeneric {
                 base,
@@ -273,18 +284,7 @@ pub fn make_config(
                         merged = defconfig::merge_fragments(&merged, &[board_text]);
                     }
                 }
-                let file = InputFile {
-                    name: ".config".to_string(),
-                    text: merged.into_bytes(),
-                };
-                let last = run_conf(
-                    model,
-                    fin,
-                    bool_choices,
-                    &Target::OldDefconfig,
-                    Some(&file),
-                    None,
-                );
+                let last = olddefconfig_text(model, fin, bool_choices, merged);
                 chain(reference, last)
             }
         }
@@ -309,18 +309,7 @@ pub fn make_config(
             ));
         }
         let merged = defconfig::merge_fragments(&run.config, &texts);
-        let file = InputFile {
-            name: ".config".to_string(),
-            text: merged.into_bytes(),
-        };
-        let next = run_conf(
-            model,
-            fin,
-            bool_choices,
-            &Target::OldDefconfig,
-            Some(&file),
-            None,
-        );
+        let next = olddefconfig_text(model, fin, bool_choices, merged);
         run = chain(run, next);
     }
     Ok(run)

@@ -277,15 +277,7 @@ impl<'m> Config<'m> {
     /// sym_get_string_value().
     pub fn string_value(&mut self, sym: SymbolId) -> String {
         self.calc(sym);
-        match self.stype(sym) {
-            SymbolType::Bool | SymbolType::Tristate => self
-                .st(sym)
-                .tri
-                .unwrap_or(Tristate::No)
-                .as_str()
-                .to_string(),
-            _ => self.raw_val(sym),
-        }
+        self.current_string(sym)
     }
 
     fn raw_val(&self, sym: SymbolId) -> String {
@@ -409,16 +401,42 @@ impl<'m> Config<'m> {
         s.implied = Some(imp);
     }
 
-    /// sym_get_default_prop(): the first default whose condition is not n.
-    fn default_prop(&mut self, sym: SymbolId) -> Option<(PropId, Tristate)> {
+    /// The first property of `kind` whose condition is not n, with that condition's value
+    /// (sym_get_default_prop(), sym_get_range_prop()).
+    fn first_active(&mut self, sym: SymbolId, kind: PropKind) -> Option<(PropId, Tristate)> {
         let model = self.model;
         for &prop in &model.symbol(sym).props {
-            if model.prop(prop).kind != PropKind::Default {
+            if model.prop(prop).kind != kind {
                 continue;
             }
             let v = self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref());
             if v != Tristate::No {
                 return Some((prop, v));
+            }
+        }
+        None
+    }
+
+    /// sym_get_default_prop(): the first default whose condition is not n.
+    fn default_prop(&mut self, sym: SymbolId) -> Option<(PropId, Tristate)> {
+        self.first_active(sym, PropKind::Default)
+    }
+
+    /// The default of a choice whose condition holds and whose symbol passes `usable`
+    /// (the first half of sym_choice_default(), in both kernel generations).
+    pub(super) fn choice_default_from_props(&mut self, choice_sym: SymbolId) -> Option<SymbolId> {
+        let model = self.model;
+        for &prop in &model.symbol(choice_sym).props {
+            if model.prop(prop).kind != PropKind::Default {
+                continue;
+            }
+            if self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref()) == Tristate::No {
+                continue;
+            }
+            if let Some(Expr::Symbol(def)) = &model.prop(prop).expr {
+                if self.cur_visible(*def) != Tristate::No {
+                    return Some(*def);
+                }
             }
         }
         None
@@ -534,7 +552,9 @@ impl<'m> Config<'m> {
         is_choice: bool,
     ) -> Tristate {
         let mut new_tri = Tristate::No;
-        let use_user = visible != Tristate::No && self.st(sym).has_user;
+        // A transitional symbol has no prompt: its value is what the old .config said.
+        let transitional = self.model.symbol(sym).transitional;
+        let use_user = (visible != Tristate::No || transitional) && self.st(sym).has_user;
         if use_user {
             new_tri = self.st(sym).user_tri.unwrap_or(Tristate::No).and(visible);
         } else {
@@ -574,21 +594,9 @@ impl<'m> Config<'m> {
 
     /// sym_choice_default() (6.11+).
     pub fn choice_default(&mut self, choice: MenuId) -> Option<SymbolId> {
-        let model = self.model;
-        if let Some(choice_sym) = model.menu(choice).sym {
-            for &prop in &model.symbol(choice_sym).props {
-                if model.prop(prop).kind != PropKind::Default {
-                    continue;
-                }
-                let v = self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref());
-                if v == Tristate::No {
-                    continue;
-                }
-                if let Some(Expr::Symbol(def)) = &model.prop(prop).expr {
-                    if self.st(*def).visible.unwrap_or(Tristate::No) != Tristate::No {
-                        return Some(*def);
-                    }
-                }
+        if let Some(choice_sym) = self.model.menu(choice).sym {
+            if let Some(def) = self.choice_default_from_props(choice_sym) {
+                return Some(def);
             }
         }
         let subtree = self.subtree(choice);
@@ -678,17 +686,7 @@ impl<'m> Config<'m> {
             _ => return,
         };
         let model = self.model;
-        let mut range = None;
-        for &prop in &model.symbol(sym).props {
-            if model.prop(prop).kind != PropKind::Range {
-                continue;
-            }
-            let v = self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref());
-            if v != Tristate::No {
-                range = Some(prop);
-                break;
-            }
-        }
+        let range = self.first_active(sym, PropKind::Range).map(|(p, _)| p);
         let Some(prop) = range else {
             return;
         };
@@ -854,18 +852,11 @@ impl<'m> Config<'m> {
 
     /// sym_get_range_prop(): the bounds of the first active `range`.
     pub fn active_range(&mut self, sym: SymbolId) -> Option<(SymbolId, SymbolId)> {
-        let model = self.model;
-        for &prop in &model.symbol(sym).props {
-            if model.prop(prop).kind != PropKind::Range {
-                continue;
-            }
-            if self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref()) != Tristate::No {
-                if let Some(Expr::Range(low, high)) = &model.prop(prop).expr {
-                    return Some((*low, *high));
-                }
-            }
+        let (prop, _) = self.first_active(sym, PropKind::Range)?;
+        match &self.model.prop(prop).expr {
+            Some(Expr::Range(low, high)) => Some((*low, *high)),
+            _ => None,
         }
-        None
     }
 
     /// sym_get_string_value() without computing anything: what a message shows.

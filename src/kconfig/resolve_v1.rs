@@ -2,7 +2,6 @@
 //! a choice is itself a bool or tristate symbol whose value selects one member (y) or lets
 //! several be m; the user's pick is the member last set to y in the input.
 
-use super::expr::Expr;
 use super::model::*;
 use super::resolve::{Config, Tristate};
 
@@ -72,20 +71,8 @@ impl Config<'_> {
 
     /// sym_choice_default() of 6.1.
     pub fn choice_default_v1(&mut self, choice_sym: SymbolId) -> Option<SymbolId> {
-        let model = self.model;
-        for &prop in &model.symbol(choice_sym).props {
-            if model.prop(prop).kind != PropKind::Default {
-                continue;
-            }
-            let v = self.eval_opt(self.fin.prop_cond[prop.0 as usize].as_ref());
-            if v == Tristate::No {
-                continue;
-            }
-            if let Some(Expr::Symbol(def)) = &model.prop(prop).expr {
-                if self.cur_visible(*def) != Tristate::No {
-                    return Some(*def);
-                }
-            }
+        if let Some(def) = self.choice_default_from_props(choice_sym) {
+            return Some(def);
         }
         self.v1_members(choice_sym)
             .into_iter()
