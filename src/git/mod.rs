@@ -134,7 +134,13 @@ pub struct CommitSource {
     pub reads: Mutex<Vec<(String, Option<Oid>)>>,
     cache: Mutex<HashMap<String, Option<(Oid, Vec<u8>)>>>,
     local_root: Option<PathBuf>,
+    blobs: BlobCache,
 }
+
+/// Blob contents by id, shared between the sources of a series: most files are the same
+/// blob at every commit, and are inflated once.
+#[derive(Clone, Default)]
+pub struct BlobCache(std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<Vec<u8>>>>>);
 
 impl CommitSource {
     /// `repo_path` is reopened so that each source owns its handle (git2 handles are not
@@ -143,6 +149,15 @@ impl CommitSource {
         repo_path: &Path,
         commit: Oid,
         local_root: Option<PathBuf>,
+    ) -> Result<Self, GitError> {
+        Self::with_cache(repo_path, commit, local_root, BlobCache::default())
+    }
+
+    pub fn with_cache(
+        repo_path: &Path,
+        commit: Oid,
+        local_root: Option<PathBuf>,
+        blobs: BlobCache,
     ) -> Result<Self, GitError> {
         let repo = Repository::open(repo_path).map_err(|e| GitError::NotARepo {
             path: repo_path.display().to_string(),
@@ -163,6 +178,7 @@ impl CommitSource {
             reads: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
             local_root,
+            blobs,
         })
     }
 
@@ -192,8 +208,28 @@ impl CommitSource {
             let entry = tree.get_path(Path::new(path));
             match entry {
                 Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
-                    let blob = repo.find_blob(entry.id()).map_err(err)?;
-                    Some((entry.id(), blob.content().to_vec()))
+                    let id = entry.id();
+                    let cached = self
+                        .blobs
+                        .0
+                        .lock()
+                        .expect("blob cache lock")
+                        .get(&id)
+                        .cloned();
+                    let bytes = match cached {
+                        Some(bytes) => bytes.as_ref().clone(),
+                        None => {
+                            let blob = repo.find_blob(id).map_err(err)?;
+                            let bytes = blob.content().to_vec();
+                            self.blobs
+                                .0
+                                .lock()
+                                .expect("blob cache lock")
+                                .insert(id, std::sync::Arc::new(bytes.clone()));
+                            bytes
+                        }
+                    };
+                    Some((id, bytes))
                 }
                 _ => None,
             }
@@ -297,4 +333,40 @@ pub fn export_dir(
     })
     .map_err(fail)?;
     result
+}
+
+/// For each commit of `oids`, the paths it changes relative to the previous one (the
+/// first gets an empty set). Renames count as both paths.
+pub fn changed_paths(
+    repo: &Repository,
+    oids: &[Oid],
+) -> Result<Vec<std::collections::HashSet<String>>, GitError> {
+    let mut out = vec![std::collections::HashSet::new()];
+    for pair in oids.windows(2) {
+        let fail = |e: git2::Error| GitError::Commit {
+            commit: pair[1].to_string(),
+            message: e.message().to_string(),
+        };
+        let old = repo
+            .find_commit(pair[0])
+            .and_then(|c| c.tree())
+            .map_err(fail)?;
+        let new = repo
+            .find_commit(pair[1])
+            .and_then(|c| c.tree())
+            .map_err(fail)?;
+        let diff = repo
+            .diff_tree_to_tree(Some(&old), Some(&new), None)
+            .map_err(fail)?;
+        let mut paths = std::collections::HashSet::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path().and_then(|p| p.to_str()) {
+                    paths.insert(path.to_string());
+                }
+            }
+        }
+        out.push(paths);
+    }
+    Ok(out)
 }

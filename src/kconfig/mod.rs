@@ -119,6 +119,21 @@ fn read_required(source: &dyn Source, path: &str) -> Result<Option<Vec<u8>>, Con
 }
 
 /// Run one conf invocation on a fresh state, as each make step starts a new conf process.
+/// How closely a conf run mirrors conf's passes.
+#[derive(Debug, Clone, Copy)]
+pub struct ConfOptions {
+    /// Compute every symbol right after reading the input, as conf_read() does. It only
+    /// decides which messages conf repeats; the series engine, which needs values, skips it
+    /// (6.11+ trees; in 6.1 that pass also resets out-of-range values).
+    pub check_pass: bool,
+}
+
+impl Default for ConfOptions {
+    fn default() -> Self {
+        ConfOptions { check_pass: true }
+    }
+}
+
 pub fn run_conf(
     model: &model::Model,
     fin: &finalize::Finalized,
@@ -127,7 +142,28 @@ pub fn run_conf(
     input: Option<&InputFile>,
     allconfig: Option<&InputFile>,
 ) -> ConfigRun {
+    run_conf_with(
+        model,
+        fin,
+        bool_choices,
+        target,
+        input,
+        allconfig,
+        ConfOptions::default(),
+    )
+}
+
+pub fn run_conf_with(
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    bool_choices: bool,
+    target: &Target,
+    input: Option<&InputFile>,
+    allconfig: Option<&InputFile>,
+    opts: ConfOptions,
+) -> ConfigRun {
     let mut cfg = resolve::Config::new(model, fin, bool_choices);
+    cfg.check_pass = opts.check_pass;
     let outcome = targets::run(&mut cfg, target, input, allconfig);
     let mut unmet: Vec<String> = Vec::new();
     for u in &cfg.unmet {
@@ -147,28 +183,6 @@ pub fn run_conf(
         stderr,
         based_on: None,
     }
-}
-
-/// `make olddefconfig` on a .config text (what merge_config.sh and the `%.config` rule
-/// leave behind).
-fn olddefconfig_text(
-    model: &model::Model,
-    fin: &finalize::Finalized,
-    bool_choices: bool,
-    text: String,
-) -> ConfigRun {
-    let file = InputFile {
-        name: ".config".to_string(),
-        text: text.into_bytes(),
-    };
-    run_conf(
-        model,
-        fin,
-        bool_choices,
-        &Target::OldDefconfig,
-        Some(&file),
-        None,
-    )
 }
 
 /// Append a later conf invocation's results to an earlier one's.
@@ -200,7 +214,49 @@ pub fn make_config(
     fragments: &[String],
     input: Option<InputFile>,
 ) -> Result<ConfigRun, ConfigError> {
+    make_config_with(
+        source,
+        env,
+        model,
+        fin,
+        target,
+        fragments,
+        input,
+        ConfOptions::default(),
+    )
+}
+
+/// make_config() with control over conf's passes.
+#[allow(clippy::too_many_arguments)]
+pub fn make_config_with(
+    source: &dyn Source,
+    env: &KernelEnv,
+    model: &model::Model,
+    fin: &finalize::Finalized,
+    target: &str,
+    fragments: &[String],
+    input: Option<InputFile>,
+    opts: ConfOptions,
+) -> Result<ConfigRun, ConfigError> {
     let bool_choices = env.dialect().bool_choices_only();
+    let run_conf = |t: &Target, input: Option<&InputFile>, all: Option<&InputFile>| {
+        run_conf_with(model, fin, bool_choices, t, input, all, opts)
+    };
+    let olddefconfig_text = |text: String| {
+        let file = InputFile {
+            name: ".config".to_string(),
+            text: text.into_bytes(),
+        };
+        run_conf_with(
+            model,
+            fin,
+            bool_choices,
+            &Target::OldDefconfig,
+            Some(&file),
+            None,
+            opts,
+        )
+    };
     let simple = match target {
         "olddefconfig" => Some(Target::OldDefconfig),
         "alldefconfig" => Some(Target::AllDefconfig),
@@ -212,7 +268,7 @@ pub fn make_config(
     };
     let mut run = if let Some(t) = simple {
         let allconfig = None;
-        run_conf(model, fin, bool_choices, &t, input.as_ref(), allconfig)
+        run_conf(&t, input.as_ref(), allconfig)
     } else if target == "defconfig" || target.ends_with("_defconfig") {
         let name = if target == "defconfig" {
             defconfig::kbuild_defconfig(source, env)
@@ -228,14 +284,7 @@ pub fn make_config(
             defconfig::DefconfigRecipe::File(path) => {
                 let text = read_required(source, &path)?.ok_or_else(no_defconfig)?;
                 let file = InputFile { name: path, text };
-                let mut run = run_conf(
-                    model,
-                    fin,
-                    bool_choices,
-                    &Target::Defconfig,
-                    Some(&file),
-                    None,
-                );
+                let mut run = run_conf(&Target::Defconfig, Some(&file), None);
                 if target == "defconfig" {
                     run.based_on = Some(name.clone());
                 }
@@ -250,7 +299,7 @@ pub fn make_config(
                 }
                 let merged =
                     defconfig::merge_fragments(&String::from_utf8_lossy(&base_text), &texts);
-                olddefconfig_text(model, fin, bool_choices, merged)
+                olddefconfig_text(merged)
             }
             defconfig::DefconfigRecipe::MipsGeneric {
                 base,
@@ -270,21 +319,14 @@ pub fn make_config(
                     name: ".config".to_string(),
                     text: merged.clone().into_bytes(),
                 };
-                let reference = run_conf(
-                    model,
-                    fin,
-                    bool_choices,
-                    &Target::OldDefconfig,
-                    Some(&reference_input),
-                    None,
-                );
+                let reference = run_conf(&Target::OldDefconfig, Some(&reference_input), None);
                 for board in &boards {
                     let board_text = read_text(board)?;
                     if defconfig::board_requirements_met(&board_text, &reference.config) {
                         merged = defconfig::merge_fragments(&merged, &[board_text]);
                     }
                 }
-                let last = olddefconfig_text(model, fin, bool_choices, merged);
+                let last = olddefconfig_text(merged);
                 chain(reference, last)
             }
         }
@@ -309,7 +351,7 @@ pub fn make_config(
             ));
         }
         let merged = defconfig::merge_fragments(&run.config, &texts);
-        let next = olddefconfig_text(model, fin, bool_choices, merged);
+        let next = olddefconfig_text(merged);
         run = chain(run, next);
     }
     Ok(run)

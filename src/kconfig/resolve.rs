@@ -95,6 +95,8 @@ pub struct Config<'m> {
     /// What conf prints on standard error while it runs, in order: warnings about the
     /// input file and unmet dependencies.
     pub messages: Vec<String>,
+    /// Whether conf_read() computes every symbol after reading (see ConfOptions).
+    pub check_pass: bool,
     /// True once values may be stale (conf_set_changed()).
     pub changed: bool,
     pub bool_choices: bool,
@@ -130,6 +132,7 @@ impl<'m> Config<'m> {
             modules_val: Tristate::No,
             unmet: Vec::new(),
             messages: Vec::new(),
+            check_pass: true,
             changed: false,
             bool_choices,
         }

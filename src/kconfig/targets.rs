@@ -149,6 +149,12 @@ fn conf_read(
     let out = confdata::read_user_values(cfg, &file.name, &file.text);
     let modules = cfg.modules_sym();
     cfg.calc(modules);
+    if !cfg.check_pass && cfg.bool_choices {
+        // Values come out the same without the pass; conf_write() then computes once.
+        cfg.changed = true;
+        warnings.extend(out.warnings);
+        return;
+    }
     let mut unsaved = 0usize;
     for &sym in order {
         cfg.calc(sym);

@@ -92,9 +92,67 @@ pub struct Report {
 struct Tree {
     env: KernelEnv,
     model: Model,
-    fin: Finalized,
+    fin_cell: std::sync::OnceLock<Finalized>,
     /// Files the tree was read from, with their blob ids.
     reads: Vec<(String, Option<Oid>)>,
+    /// What decides values (see `fingerprint`): equal fingerprints resolve alike.
+    fingerprint: u64,
+}
+
+impl Tree {
+    fn fin(&self) -> &Finalized {
+        self.fin_cell
+            .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))
+    }
+}
+
+/// A hash of everything in a model that can change a symbol's value: the menu tree, each
+/// entry's dependencies and properties by symbol name, types and flags. Help texts, prompt
+/// wording and positions are left out, so a commit that only rewords help reuses the
+/// configurations of its parent.
+fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env.vars.hash(&mut h);
+    let text = |e: &Expr| names_only(model, e);
+    for menu in model.menu_walk() {
+        let m = model.menu(menu);
+        (m.kind as u8, m.parent.map(|p| p.0)).hash(&mut h);
+        m.dep.as_ref().map(text).hash(&mut h);
+        m.visibility.as_ref().map(text).hash(&mut h);
+        m.prompt.is_some().hash(&mut h);
+        if let Some(sym) = m.sym {
+            let s = model.symbol(sym);
+            (
+                model.sym_name(sym),
+                s.stype as u8,
+                s.is_choice,
+                s.transitional,
+                s.optional,
+            )
+                .hash(&mut h);
+            for &p in &s.props {
+                let prop = model.prop(p);
+                if prop.menu != menu {
+                    continue;
+                }
+                (
+                    prop.kind as u8,
+                    prop.expr.as_ref().map(text),
+                    prop.cond.as_ref().map(text),
+                )
+                    .hash(&mut h);
+            }
+        } else if let Some(p) = m.prompt {
+            // Menu and comment titles appear in .config only as comments, never in values.
+            model.prop(p).cond.as_ref().map(text).hash(&mut h);
+        }
+    }
+    model
+        .modules_sym
+        .map(|s| model.sym_name(s).to_string())
+        .hash(&mut h);
+    h.finish()
 }
 
 type Values = BTreeMap<String, String>;
@@ -115,12 +173,15 @@ fn parse_values(config: &str) -> Values {
     values
 }
 
-fn unchanged(source: &CommitSource, reads: &[(String, Option<Oid>)]) -> bool {
-    reads.iter().all(|(path, oid)| source.blob_id(path) == *oid)
+/// Did the commit leave every file of `reads` as it was in its parent?
+fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
+    reads.iter().all(|(path, _)| !changed.contains(path))
 }
 
 /// Lint `series` in the repository at `repo_path`.
 pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
+    // Objects come from the user's own repository: skip re-hashing each one on read.
+    git2::opts::strict_hash_verification(false);
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
     let mut points = vec![Point {
@@ -171,121 +232,56 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .filter(|a| matches!(tip.read(&format!("arch/{a}/Kconfig")), Ok(Some(_))))
             .collect(),
     };
-    let cache = ShellCache::new();
-    let mut base_commands: HashSet<String> = HashSet::new();
+    let ctx = Ctx {
+        repo_dir: repo_dir.clone(),
+        oids: oids.clone(),
+        points: points.clone(),
+        srctree: srctree.clone(),
+        workdir: workdir.clone(),
+        cache: ShellCache::new(),
+        blobs: crate::git::BlobCache::default(),
+        changed: crate::git::changed_paths(&repo, &oids)?,
+        options,
+    };
+    // Arches are independent: spread them over the machine's cores.
+    let queue = std::sync::Mutex::new(arches.clone());
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(arches.len().max(1));
+    let results: Vec<Result<ArchResult, LintError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(256 << 20)
+                    .spawn_scoped(scope, || {
+                        let mut done = Vec::new();
+                        loop {
+                            let next = queue.lock().expect("queue lock").pop();
+                            let Some(arch) = next else { break };
+                            done.push((arch.clone(), lint_arch(&ctx, &arch)));
+                        }
+                        done
+                    })
+                    .expect("spawning a worker")
+            })
+            .collect();
+        let mut all: Vec<(String, Result<ArchResult, LintError>)> = handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker panicked"))
+            .collect();
+        // Report in arch order, whatever order the workers finished in.
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.into_iter().map(|(_, r)| r).collect()
+    });
     let mut findings = Vec::new();
     let (mut parsed, mut resolved) = (0, 0);
-    for arch in &arches {
-        let mut trees: Vec<Arc<Tree>> = Vec::new();
-        let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); options.baselines.len()];
-        let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); options.baselines.len()];
-        for (index, &oid) in oids.iter().enumerate() {
-            let source = CommitSource::new(&repo_dir, oid, Some(srctree.clone()))?;
-            let request = EnvRequest {
-                arch: Some(arch.clone()),
-                srctree: srctree.display().to_string(),
-                overrides: options.overrides.clone(),
-                untrusted: true,
-            };
-            let env = match KernelEnv::compute(&source, &request) {
-                Ok(env) => env,
-                Err(err) => {
-                    notes.push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
-                    break;
-                }
-            };
-            let reuse = trees
-                .last()
-                .filter(|t| t.env.vars == env.vars && unchanged(&source, &t.reads))
-                .cloned();
-            let tree_reused = reuse.is_some();
-            let tree = match reuse {
-                Some(tree) => tree,
-                None => {
-                    let policy = if index == 0 {
-                        ShellPolicy::Trusted
-                    } else {
-                        ShellPolicy::Allow(base_commands.clone())
-                    };
-                    let mut shell = ShellRunner::new(policy);
-                    shell.cache = cache.clone();
-                    shell.workdir = Some(workdir.clone());
-                    let model = crate::kconfig::read_tree(&source, &env, shell);
-                    if index == 0 {
-                        base_commands
-                            .extend(model.shell_commands.iter().map(|c| c.command.clone()));
-                    }
-                    let fin = finalize(&model, env.dialect().bool_choices_only());
-                    let reads = source.reads.lock().expect("reads lock").clone();
-                    parsed += 1;
-                    Arc::new(Tree {
-                        env,
-                        model,
-                        fin,
-                        reads,
-                    })
-                }
-            };
-            for (b, baseline) in options.baselines.iter().enumerate() {
-                if tree_reused && !values[b].is_empty() && unchanged(&source, &inputs[b]) {
-                    let last = values[b].last().cloned().flatten();
-                    values[b].push(last);
-                    continue;
-                }
-                let before = source.reads.lock().expect("reads lock").len();
-                let run = match baseline {
-                    Baseline::Target { target, fragments } => crate::kconfig::make_config(
-                        &source,
-                        &tree.env,
-                        &tree.model,
-                        &tree.fin,
-                        target,
-                        fragments,
-                        None,
-                    ),
-                    Baseline::Config { name, text } => {
-                        let input = InputFile {
-                            name: name.clone(),
-                            text: text.clone(),
-                        };
-                        crate::kconfig::make_config(
-                            &source,
-                            &tree.env,
-                            &tree.model,
-                            &tree.fin,
-                            "olddefconfig",
-                            &[],
-                            Some(input),
-                        )
-                    }
-                };
-                inputs[b] = source.reads.lock().expect("reads lock")[before..].to_vec();
-                resolved += 1;
-                values[b].push(run.ok().map(|r| Arc::new(parse_values(&r.config))));
-            }
-            trees.push(tree);
-        }
-        if trees.len() != oids.len() {
-            continue;
-        }
-        for (b, baseline) in options.baselines.iter().enumerate() {
-            if values[b].iter().all(|v| v.is_none()) {
-                notes.push(format!(
-                    "baseline {} does not apply to ARCH={arch}",
-                    baseline.name()
-                ));
-                continue;
-            }
-            findings.extend(bisect_breaks(
-                &repo_dir,
-                &oids,
-                &points,
-                &trees,
-                &values[b],
-                arch,
-                &baseline.name(),
-            ));
-        }
+    for result in results {
+        let r = result?;
+        findings.extend(r.findings);
+        notes.extend(r.notes);
+        parsed += r.parsed;
+        resolved += r.resolved;
     }
     Ok(Report {
         points,
@@ -425,10 +421,10 @@ fn names_only(model: &Model, e: &Expr) -> String {
 fn signature(tree: &Tree, sym: SymbolId) -> Vec<String> {
     let model = &tree.model;
     let mut sig = Vec::new();
-    if let Some(dep) = &tree.fin.dir_dep[sym.0 as usize] {
+    if let Some(dep) = &tree.fin().dir_dep[sym.0 as usize] {
         sig.push(format!("depends {}", names_only(model, dep)));
     }
-    if let Some(rev) = &tree.fin.rev_dep[sym.0 as usize] {
+    if let Some(rev) = &tree.fin().rev_dep[sym.0 as usize] {
         sig.push(format!("selected {}", names_only(model, rev)));
     }
     for &p in &model.symbol(sym).props {
@@ -438,7 +434,7 @@ fn signature(tree: &Tree, sym: SymbolId) -> Vec<String> {
             .as_ref()
             .map(|e| names_only(model, e))
             .unwrap_or_default();
-        let cond = tree.fin.prop_cond[p.0 as usize]
+        let cond = tree.fin().prop_cond[p.0 as usize]
             .as_ref()
             .map(|e| names_only(model, e))
             .unwrap_or_default();
@@ -446,7 +442,7 @@ fn signature(tree: &Tree, sym: SymbolId) -> Vec<String> {
     }
     // A referenced symbol that no longer exists changes the meaning without changing text.
     let mut referenced = Vec::new();
-    if let Some(dep) = &tree.fin.dir_dep[sym.0 as usize] {
+    if let Some(dep) = &tree.fin().dir_dep[sym.0 as usize] {
         dep.symbols(&mut referenced);
     }
     for r in referenced {
@@ -574,7 +570,7 @@ fn root_cause(
             "as the parent defined it".to_string(),
         ));
     }
-    let dep_text = at.fin.dir_dep[sym.0 as usize]
+    let dep_text = at.fin().dir_dep[sym.0 as usize]
         .as_ref()
         .map(|e| names_only(&at.model, e))
         .unwrap_or_else(|| "y".to_string());
@@ -608,4 +604,155 @@ fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     merged
+}
+
+struct Ctx<'a> {
+    repo_dir: PathBuf,
+    oids: Vec<Oid>,
+    points: Vec<Point>,
+    srctree: PathBuf,
+    workdir: PathBuf,
+    cache: ShellCache,
+    blobs: crate::git::BlobCache,
+    /// Paths each commit changes relative to the one before it (index 0: none).
+    changed: Vec<HashSet<String>>,
+    options: &'a Options,
+}
+
+#[derive(Default)]
+struct ArchResult {
+    findings: Vec<Finding>,
+    notes: Vec<String>,
+    parsed: usize,
+    resolved: usize,
+}
+
+/// Every commit and baseline of one arch.
+fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
+    let mut out = ArchResult::default();
+    let mut base_commands: HashSet<String> = HashSet::new();
+    let mut trees: Vec<Arc<Tree>> = Vec::new();
+    let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
+    let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
+    for (index, &oid) in ctx.oids.iter().enumerate() {
+        let source = CommitSource::with_cache(
+            &ctx.repo_dir,
+            oid,
+            Some(ctx.srctree.clone()),
+            ctx.blobs.clone(),
+        )?;
+        let request = EnvRequest {
+            arch: Some(arch.to_string()),
+            srctree: ctx.srctree.display().to_string(),
+            overrides: ctx.options.overrides.clone(),
+            untrusted: true,
+        };
+        let env = match KernelEnv::compute(&source, &request) {
+            Ok(env) => env,
+            Err(err) => {
+                out.notes
+                    .push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
+                break;
+            }
+        };
+        let reuse = trees
+            .last()
+            .filter(|t| t.env.vars == env.vars && unchanged(&ctx.changed[index], &t.reads))
+            .cloned();
+        let tree_reused = reuse.is_some();
+        let tree = match reuse {
+            Some(tree) => tree,
+            None => {
+                let policy = if index == 0 {
+                    ShellPolicy::Trusted
+                } else {
+                    ShellPolicy::Allow(base_commands.clone())
+                };
+                let mut shell = ShellRunner::new(policy);
+                shell.cache = ctx.cache.clone();
+                shell.workdir = Some(ctx.workdir.clone());
+                let model = crate::kconfig::read_tree(&source, &env, shell);
+                if index == 0 {
+                    base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
+                }
+                let reads = source.reads.lock().expect("reads lock").clone();
+                out.parsed += 1;
+                let fingerprint = fingerprint(&model, &env);
+                Arc::new(Tree {
+                    env,
+                    model,
+                    fin_cell: std::sync::OnceLock::new(),
+                    reads,
+                    fingerprint,
+                })
+            }
+        };
+        let same_semantics = tree_reused
+            || trees
+                .last()
+                .is_some_and(|t| t.fingerprint == tree.fingerprint);
+        for (b, baseline) in ctx.options.baselines.iter().enumerate() {
+            if same_semantics && !values[b].is_empty() && unchanged(&ctx.changed[index], &inputs[b])
+            {
+                let last = values[b].last().cloned().flatten();
+                values[b].push(last);
+                continue;
+            }
+            let before = source.reads.lock().expect("reads lock").len();
+            let run = match baseline {
+                Baseline::Target { target, fragments } => crate::kconfig::make_config_with(
+                    &source,
+                    &tree.env,
+                    &tree.model,
+                    tree.fin(),
+                    target,
+                    fragments,
+                    None,
+                    crate::kconfig::ConfOptions { check_pass: false },
+                ),
+                Baseline::Config { name, text } => {
+                    let input = InputFile {
+                        name: name.clone(),
+                        text: text.clone(),
+                    };
+                    crate::kconfig::make_config_with(
+                        &source,
+                        &tree.env,
+                        &tree.model,
+                        tree.fin(),
+                        "olddefconfig",
+                        &[],
+                        Some(input),
+                        crate::kconfig::ConfOptions { check_pass: false },
+                    )
+                }
+            };
+            inputs[b] = source.reads.lock().expect("reads lock")[before..].to_vec();
+            out.resolved += 1;
+            values[b].push(run.ok().map(|r| Arc::new(parse_values(&r.config))));
+        }
+        trees.push(tree);
+    }
+    if trees.len() != ctx.oids.len() {
+        return Ok(out);
+    }
+    for (b, baseline) in ctx.options.baselines.iter().enumerate() {
+        if values[b].iter().all(|v| v.is_none()) {
+            out.notes.push(format!(
+                "baseline {} does not apply to ARCH={arch}",
+                baseline.name()
+            ));
+            continue;
+        }
+        out.findings.extend(bisect_breaks(
+            &ctx.repo_dir,
+            &ctx.oids,
+            &ctx.points,
+            &trees,
+            &values[b],
+            arch,
+            &baseline.name(),
+        ));
+    }
+    Ok(out)
 }
