@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark `xenlint series` on the real-kernel Xen series (testrepos/linux-xen-series.sh)
+# against the naive way: checkout plus `make <baseline>` for every commit, arch and
+# baseline. The naive cost is measured on a sample of those runs and scaled to the whole
+# series; both are printed with their ratio.
+#
+# usage: scripts/bench-series.sh [SAMPLES]     (default 12 naive runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+samples=${1:-12}
+work=${XENLINT_BENCH_DIR:-/var/tmp/xenlint-bench}
+mkdir -p "$work"
+[ -d "$work/linux/.git" ] || testrepos/linux-xen-series.sh "$work/linux" >/dev/null
+cargo build --release --quiet
+bin=$PWD/target/release/xenlint
+
+times=()
+for i in 1 2 3; do
+  start=$(date +%s.%N)
+  "$bin" series base..master --repo "$work/linux" --fail-on never > "$work/report.txt"
+  end=$(date +%s.%N)
+  times+=("$(echo "$end - $start" | bc)")
+done
+median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+tail -1 "$work/report.txt"
+commits=$(git -C "$work/linux" rev-list --count base..master)
+arches=$(git -C "$work/linux" ls-tree --name-only master arch/ | while read -r a; do git -C "$work/linux" cat-file -e "master:$a/Kconfig" 2>/dev/null && echo "$a"; done | wc -l)
+runs=$(( (commits + 1) * arches * 3 ))
+echo "xenlint series: median of 3: ${median} s for $((commits + 1)) commits x $arches arches x 3 baselines ($runs configurations)"
+
+# The naive way, in a throwaway clone so the benchmark repository stays as it is.
+naive=$work/naive
+rm -rf "$naive"
+git clone -q "$work/linux" "$naive"
+mapfile -t revs < <(git -C "$naive" rev-parse base; git -C "$naive" rev-list --reverse base..master)
+sample_arches=(x86 arm64 riscv mips powerpc s390)
+targets=(defconfig allnoconfig allmodconfig)
+total=0
+for i in $(seq 0 $((samples - 1))); do
+  rev=${revs[$(( (i * 7) % ${#revs[@]} ))]}
+  arch=${sample_arches[$(( i % ${#sample_arches[@]} ))]}
+  target=${targets[$(( i % 3 ))]}
+  # Build conf once per arch beforehand, as a developer's build directory would have it.
+  [ -x "$work/out-$arch/scripts/kconfig/conf" ] || make -s -C "$naive" ARCH="$arch" O="$work/out-$arch" allnoconfig >/dev/null 2>&1 || true
+  start=$(date +%s.%N)
+  git -C "$naive" checkout -q "$rev"
+  make -s -C "$naive" ARCH="$arch" O="$work/out-$arch" "$target" >/dev/null 2>&1 || true
+  end=$(date +%s.%N)
+  total=$(echo "$total + $end - $start" | bc)
+done
+mean=$(echo "scale=3; $total / $samples" | bc)
+estimate=$(echo "scale=1; $mean * $runs" | bc)
+ratio=$(echo "scale=1; $estimate / $median" | bc)
+echo "naive checkout + make: mean of $samples sampled runs: ${mean} s; whole series estimated at ${estimate} s"
+echo "ratio: xenlint is ${ratio}x faster"

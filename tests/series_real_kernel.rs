@@ -1,0 +1,92 @@
+//! `xenlint series` on a repository built from the installed 6.12 tree with a 21-commit
+//! Xen rework (testrepos/linux-xen-series.sh): every arch, the default baselines. The
+//! break is found at the right commits, on x86 only; the clean variant is silent.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+
+fn build(clean: bool) -> Option<tempfile::TempDir> {
+    if !common::kernel_available("6.12", &[], "defconfig") {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Process::new("bash");
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testrepos/linux-xen-series.sh"
+    ));
+    if clean {
+        cmd.arg("--clean");
+    }
+    let status = cmd
+        .arg(dir.path())
+        .arg(common::tree("6.12"))
+        .status()
+        .expect("bash runs");
+    assert!(status.success(), "linux-xen-series.sh failed");
+    Some(dir)
+}
+
+fn rev(dir: &Path, spec: &str) -> String {
+    let out = Process::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", spec])
+        .output()
+        .expect("git");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn lint(dir: &Path) -> (i32, serde_json::Value) {
+    let out = Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["series", "base..master", "--format", "json", "--repo"])
+        .arg(dir)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn the_real_xen_rework_break_is_found_on_x86_only() {
+    let Some(repo) = build(false) else { return };
+    let (code, json) = lint(repo.path());
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(json["commits"].as_array().map(Vec::len), Some(21));
+    assert_eq!(json["arches"].as_array().map(Vec::len), Some(21));
+    let findings = json["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{json:#}");
+    let f = &findings[0];
+    assert_eq!(f["symbols"][0], "XEN_PVH");
+    assert_eq!(
+        f["culprit"],
+        rev(repo.path(), "master~12"),
+        "culprit: the fold commit"
+    );
+    assert_eq!(
+        f["repair"],
+        rev(repo.path(), "master~1"),
+        "repair: the XEN_PVH commit"
+    );
+    assert_eq!(f["arches"], serde_json::json!(["x86"]));
+    assert_eq!(f["baselines"], serde_json::json!(["allmodconfig"]));
+    assert_eq!(f["locations"][0]["file"], "arch/x86/xen/Kconfig");
+    assert_eq!(
+        f["locations"][0]["source_line"],
+        "\tdepends on XEN && XEN_PVHVM && ACPI"
+    );
+}
+
+#[test]
+fn the_clean_real_xen_rework_is_silent() {
+    let Some(repo) = build(true) else { return };
+    let (code, json) = lint(repo.path());
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
