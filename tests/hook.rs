@@ -1,0 +1,208 @@
+//! hooks/pre-push speaking git's protocol, against the Xen fixture: a push of the broken
+//! series is refused, the clean one passes, deletions and Kconfig-free pushes pass at once,
+//! new branches and force pushes are checked from the right base.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn fixture(clean: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new("bash");
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testrepos/xen-rework.sh"
+    ));
+    if clean {
+        cmd.arg("--clean");
+    }
+    assert!(cmd.arg(dir.path()).status().expect("bash").success());
+    dir
+}
+
+fn rev(dir: &Path, spec: &str) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", spec])
+        .output()
+        .expect("git");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Run the hook in `dir` with `lines` on stdin; return its exit code and stderr.
+fn hook(dir: &Path, lines: &str) -> (i32, String) {
+    let mut child = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-push"))
+        .args(["origin", "https://example.org/linux.git"])
+        .current_dir(dir)
+        .env("XENLINT", env!("CARGO_BIN_EXE_xenlint"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hook runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(lines.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+#[test]
+fn a_push_of_the_broken_series_is_refused() {
+    let repo = fixture(false);
+    let (base, tip) = (rev(repo.path(), "base"), rev(repo.path(), "master"));
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {tip} refs/heads/master {base}\n"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("CONFIG_XEN_PVH"), "{err}");
+    assert!(err.contains("breaks bisection"), "{err}");
+}
+
+#[test]
+fn a_push_of_the_clean_series_passes() {
+    let repo = fixture(true);
+    let (base, tip) = (rev(repo.path(), "base"), rev(repo.path(), "master"));
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {tip} refs/heads/master {base}\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn deletions_and_kconfig_free_pushes_pass_at_once() {
+    let repo = fixture(false);
+    let tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("(delete) {ZERO} refs/heads/old {tip}\n"),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    // A commit that touches no Kconfig, Kbuild, Makefile or config file.
+    std::fs::write(repo.path().join("README"), "notes\n").expect("write");
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(args)
+            .status()
+            .expect("git")
+            .success())
+    };
+    git(&["add", "README"]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "docs",
+    ]);
+    let new_tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {new_tip} refs/heads/master {tip}\n"),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
+fn a_new_branch_is_checked_from_what_the_remote_has() {
+    let repo = fixture(false);
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(args)
+            .status()
+            .expect("git")
+            .success())
+    };
+    git(&["update-ref", "refs/remotes/origin/master", "base"]);
+    let tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/topic {tip} refs/heads/topic {ZERO}\n"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("{}..{tip}", rev(repo.path(), "base"))),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_force_push_is_checked_from_where_histories_meet() {
+    let repo = fixture(false);
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(args)
+            .status()
+            .expect("git")
+            .success())
+    };
+    // The remote had another commit on top of the base that is not in the new history.
+    git(&["checkout", "-q", "-b", "old", "base"]);
+    std::fs::write(repo.path().join("Kconfig.old"), "config OLD\n\tbool\n").expect("write");
+    git(&["add", "Kconfig.old"]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "old",
+    ]);
+    let old = rev(repo.path(), "old");
+    let tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {tip} refs/heads/master {old}\n"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("{}..{tip}", rev(repo.path(), "base"))),
+        "{err}"
+    );
+}
+
+#[test]
+fn install_hook_writes_it_once() {
+    let repo = fixture(true);
+    let run = |force: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("xenlint").expect("binary");
+        cmd.args(["install-hook", "--repo"]).arg(repo.path());
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert()
+    };
+    run(false).success();
+    let hook_path = repo.path().join(".git/hooks/pre-push");
+    assert_eq!(
+        std::fs::read_to_string(&hook_path).expect("installed"),
+        include_str!("../hooks/pre-push")
+    );
+    run(false)
+        .code(2)
+        .stderr(predicates::str::contains("--force"));
+    run(true).success();
+}
