@@ -60,7 +60,12 @@ fn the_real_xen_rework_break_is_found_on_x86_only() {
     assert_eq!(code, 1, "{json:#}");
     assert_eq!(json["commits"].as_array().map(Vec::len), Some(21));
     assert_eq!(json["arches"].as_array().map(Vec::len), Some(21));
-    let findings = json["findings"].as_array().expect("findings");
+    let findings: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "XL0001")
+        .collect();
     assert_eq!(findings.len(), 1, "{json:#}");
     let f = &findings[0];
     assert_eq!(f["symbols"][0], "XEN_PVH");
@@ -88,5 +93,7 @@ fn the_clean_real_xen_rework_is_silent() {
     let Some(repo) = build(true) else { return };
     let (code, json) = lint(repo.path());
     assert_eq!(code, 0, "{json:#}");
-    assert_eq!(json["findings"], serde_json::json!([]));
+    // Notes only (XEN_PVHVM is gone at the tip): no errors or warnings.
+    let findings = json["findings"].as_array().expect("findings");
+    assert!(findings.iter().all(|f| f["severity"] == "note"), "{json:#}");
 }

@@ -89,9 +89,9 @@ pub struct Report {
     pub resolved: usize,
 }
 
-struct Tree {
-    env: KernelEnv,
-    model: Model,
+pub(super) struct Tree {
+    pub(super) env: KernelEnv,
+    pub(super) model: Model,
     fin_cell: std::sync::OnceLock<Finalized>,
     /// Files the tree was read from, with their blob ids.
     reads: Vec<(String, Option<Oid>)>,
@@ -100,7 +100,7 @@ struct Tree {
 }
 
 impl Tree {
-    fn fin(&self) -> &Finalized {
+    pub(super) fn fin(&self) -> &Finalized {
         self.fin_cell
             .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))
     }
@@ -404,13 +404,13 @@ fn bisect_breaks(
     out
 }
 
-fn defined(tree: &Tree, name: &str) -> Option<SymbolId> {
+pub(super) fn defined(tree: &Tree, name: &str) -> Option<SymbolId> {
     tree.model
         .lookup(name)
         .filter(|&s| !tree.model.symbol(s).menus.is_empty())
 }
 
-fn names_only(model: &Model, e: &Expr) -> String {
+pub(super) fn names_only(model: &Model, e: &Expr) -> String {
     let mut out = String::new();
     e.print_with(&mut out, 0, &mut |out, s| out.push_str(model.sym_name(s)));
     out
@@ -460,7 +460,7 @@ fn is_root(at: &Tree, parent: &Tree, name: &str) -> bool {
     }
 }
 
-fn line_of(source: Option<&CommitSource>, file: &str, line: u32) -> String {
+pub(super) fn line_of(source: Option<&CommitSource>, file: &str, line: u32) -> String {
     source
         .and_then(|s| s.read(file).ok().flatten())
         .map(|bytes| {
@@ -580,9 +580,27 @@ fn root_cause(
 /// One finding per (symbol, culprit, repair), with every arch and baseline it hits.
 fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
     let mut merged: Vec<Finding> = Vec::new();
-    let mut index: HashMap<(String, Option<String>, Option<String>), usize> = HashMap::new();
+    type Key = (
+        &'static str,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let mut index: HashMap<Key, usize> = HashMap::new();
     for f in findings {
-        let key = (f.symbols[0].clone(), f.culprit.clone(), f.repair.clone());
+        let place = f
+            .locations
+            .first()
+            .map(|l| format!("{}:{}", l.file, l.line))
+            .unwrap_or_default();
+        let key = (
+            f.code,
+            f.symbols.first().cloned(),
+            f.culprit.clone(),
+            f.repair.clone(),
+            place,
+        );
         match index.get(&key) {
             Some(&i) => {
                 let m = &mut merged[i];
@@ -698,6 +716,12 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 values[b].push(last);
                 continue;
             }
+            // conf stops on Kconfig errors: such a commit has no configuration to compare
+            // (kconfig-error reports it).
+            if tree.model.errors().next().is_some() {
+                values[b].push(None);
+                continue;
+            }
             let before = source.reads.lock().expect("reads lock").len();
             let run = match baseline {
                 Baseline::Target { target, fragments } => crate::kconfig::make_config_with(
@@ -754,5 +778,30 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             &baseline.name(),
         ));
     }
+    let sources: Vec<Option<CommitSource>> = ctx
+        .oids
+        .iter()
+        .map(|&oid| CommitSource::with_cache(&ctx.repo_dir, oid, None, ctx.blobs.clone()).ok())
+        .collect();
+    let view = super::changes::SeriesView {
+        points: &ctx.points,
+        trees: &trees,
+        sources: &sources,
+        arch,
+    };
+    out.findings.extend(view.kconfig_errors());
+    out.findings.extend(view.undefined_references());
+    out.findings.extend(view.new_shell_commands());
+    let set_at_base: BTreeSet<String> = values
+        .iter()
+        .filter_map(|v| v.first().cloned().flatten())
+        .flat_map(|v| {
+            v.iter()
+                .filter(|(_, val)| val.as_str() != "n")
+                .map(|(k, _)| k.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.findings.extend(view.lost_symbols(&set_at_base));
     Ok(out)
 }

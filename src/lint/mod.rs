@@ -2,6 +2,7 @@
 //! turn differences between neighbouring commits into findings. Produces data only;
 //! `report` renders it.
 
+mod changes;
 pub mod checks;
 pub mod engine;
 

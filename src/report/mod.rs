@@ -109,7 +109,9 @@ pub fn human(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "{pad} {eq} repaired by: {} (\"{s}\")", &r[..12]);
         }
         let _ = writeln!(out, "{pad} {eq} arches: {}", f.arches.join(", "));
-        let _ = writeln!(out, "{pad} {eq} baselines: {}", f.baselines.join(", "));
+        if !f.baselines.is_empty() {
+            let _ = writeln!(out, "{pad} {eq} baselines: {}", f.baselines.join(", "));
+        }
         for note in &f.notes {
             let _ = writeln!(out, "{pad} {eq} note: {note}");
         }

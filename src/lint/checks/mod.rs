@@ -2,6 +2,10 @@
 //! severity and documentation that `xenlint explain CODE` prints.
 
 pub mod bisect_break;
+pub mod kconfig_error;
+pub mod lost_symbol;
+pub mod new_shell_command;
+pub mod undefined_reference;
 
 use super::Severity;
 
@@ -12,7 +16,13 @@ pub struct CheckInfo {
     pub doc: &'static str,
 }
 
-pub const CHECKS: &[CheckInfo] = &[bisect_break::INFO];
+pub const CHECKS: &[CheckInfo] = &[
+    bisect_break::INFO,
+    kconfig_error::INFO,
+    undefined_reference::INFO,
+    new_shell_command::INFO,
+    lost_symbol::INFO,
+];
 
 pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
     CHECKS

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Small repositories, one per check case, on the tiny x86 tree of xen-rework.sh's base:
+#   kconfig-error      a commit breaks Kconfig syntax; a later one fixes it
+#   new-shell-command  a commit adds a $(shell,...) command to Kconfig
+# Each has tag `base` and branch master. Fixed authors and dates.
+#
+# usage: testrepos/check-cases.sh CASE DIR
+set -euo pipefail
+case_name=${1:?usage: $0 CASE DIR}
+dir=${2:?usage: $0 CASE DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+"$here/xen-rework.sh" --clean "$dir" >/dev/null
+cd "$dir"
+# Start from the base commit of the Xen fixture.
+git checkout -q -B master base
+git tag -d base >/dev/null
+git tag base
+export GIT_AUTHOR_NAME="Xen Developer" GIT_AUTHOR_EMAIL="xen-devel@example.org"
+export GIT_COMMITTER_NAME="Xen Maintainer" GIT_COMMITTER_EMAIL="maintainer@example.org"
+n=10
+commit() {
+  n=$((n + 1))
+  export GIT_AUTHOR_DATE="2026-02-${n}T12:00:00+0000" GIT_COMMITTER_DATE="2026-02-${n}T12:00:00+0000"
+  git add -A
+  git commit -q -m "$1"
+}
+case $case_name in
+  kconfig-error)
+    sed -i 's/^\tdepends on XEN_PV \&\& SMP$/\tdepends on XEN_PV \&\& (SMP/' arch/x86/xen/Kconfig
+    commit "x86/xen: rework XEN_DOM0 dependencies"
+    sed -i 's/Support running as a Xen PV guest./Support running as a paravirtualized Xen guest./' arch/x86/xen/Kconfig
+    commit "x86/xen: reword XEN_PV help"
+    sed -i 's/^\tdepends on XEN_PV \&\& (SMP$/\tdepends on XEN_PV \&\& SMP/' arch/x86/xen/Kconfig
+    commit "x86/xen: fix XEN_DOM0 dependencies"
+    ;;
+  new-shell-command)
+    printf '\nconfig XEN_TOOLS_VERSION\n\tstring\n\tdefault "$(shell,./scripts/version.sh)"\n' >> arch/x86/xen/Kconfig
+    commit "x86/xen: record the Xen tools version"
+    ;;
+  *)
+    echo "unknown case $case_name" >&2
+    exit 2
+    ;;
+esac

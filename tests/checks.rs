@@ -1,0 +1,133 @@
+//! Every registered check is documented and has a fixture where it fires and one where it
+//! must stay silent; both are run here.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use xenlint::lint::checks::CHECKS;
+
+/// (code, fixture that fires, fixture that stays silent). A fixture is a script and its
+/// argument; every series is base..master on ARCH=x86.
+const FIXTURES: &[(&str, (&str, &str), (&str, &str))] = &[
+    (
+        "XL0001",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0002",
+        ("check-cases.sh", "kconfig-error"),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0003",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0004",
+        ("check-cases.sh", "new-shell-command"),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0005",
+        ("xen-rework.sh", ""),
+        ("check-cases.sh", "kconfig-error"),
+    ),
+];
+
+fn build(script: &str, arg: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testrepos")
+        .join(script);
+    let mut cmd = Process::new("bash");
+    cmd.arg(path);
+    match (script, arg) {
+        ("check-cases.sh", case) => {
+            cmd.arg(case).arg(dir.path());
+        }
+        (_, "") => {
+            cmd.arg(dir.path());
+        }
+        (_, flag) => {
+            cmd.arg(flag).arg(dir.path());
+        }
+    }
+    assert!(cmd.status().expect("bash").success(), "{script} {arg}");
+    dir
+}
+
+fn codes(dir: &Path) -> Vec<String> {
+    let out = Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args([
+            "series",
+            "base..master",
+            "--arch",
+            "x86",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--repo",
+        ])
+        .arg(dir)
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+#[test]
+fn every_check_is_documented() {
+    for check in CHECKS {
+        for heading in ["What it does", "How to fix"] {
+            assert!(
+                check.doc.contains(heading),
+                "{} lacks `{heading}`",
+                check.code
+            );
+        }
+        assert!(
+            check.doc.contains("Why it"),
+            "{} lacks its `Why ...` section",
+            check.code
+        );
+        assert!(
+            check
+                .doc
+                .starts_with(&format!("{} {}", check.code, check.name)),
+            "{}",
+            check.code
+        );
+    }
+}
+
+#[test]
+fn every_check_fires_on_its_fixture_and_stays_silent_on_its_twin() {
+    for check in CHECKS {
+        let Some((_, fire, silent)) = FIXTURES.iter().find(|(code, _, _)| *code == check.code)
+        else {
+            panic!("{} has no fixtures", check.code);
+        };
+        let fired = codes(build(fire.0, fire.1).path());
+        assert!(
+            fired.iter().any(|c| c == check.code),
+            "{} did not fire on {fire:?}: {fired:?}",
+            check.code
+        );
+        let quiet = codes(build(silent.0, silent.1).path());
+        assert!(
+            !quiet.iter().any(|c| c == check.code),
+            "{} fired on {silent:?}: {quiet:?}",
+            check.code
+        );
+    }
+}
