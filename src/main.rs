@@ -572,7 +572,19 @@ fn series(
     let repository = xenlint::git::open(repo)?;
     let series = xenlint::git::series(&repository, range)?;
     let repo_path = repository.path().to_path_buf();
+    let settings = repo_settings(&repository, series.commits.last().map(|c| c.oid))?;
     drop(repository);
+    // The command line wins over .xenlint.toml.
+    let arches = if arches.is_empty() {
+        settings.arches.clone().unwrap_or_default()
+    } else {
+        arches
+    };
+    let baselines = if baselines.is_empty() {
+        settings.baselines.clone().unwrap_or_default()
+    } else {
+        baselines
+    };
     let mut baselines: Vec<Baseline> = if baselines.is_empty() {
         Baseline::defaults()
     } else {
@@ -593,8 +605,22 @@ fn series(
         },
         baselines,
         overrides: parse_vars(vars)?,
+        progress: std::io::stderr().is_terminal().then(|| {
+            Box::new(|done: usize, all: usize| {
+                eprint!("\rxenlint: {done}/{all} arches checked");
+                if done == all {
+                    eprint!("\r\x1b[K");
+                }
+            }) as Box<dyn Fn(usize, usize) + Send + Sync>
+        }),
     };
-    let report = xenlint::lint::engine::lint(&repo_path, &series, &options)?;
+    let mut report = xenlint::lint::engine::lint(&repo_path, &series, &options)?;
+    report.findings.retain(|f| {
+        !settings
+            .ignore
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(f.code) || i == f.name)
+    });
     match format {
         Format::Json => println!("{}", xenlint::report::json(&report)),
         Format::Human => {
@@ -707,4 +733,45 @@ fn install_hook(repo: &std::path::Path, force: bool) -> anyhow::Result<ExitCode>
     println!("installed {}", target.display());
     println!("it runs `xenlint` from PATH (this binary is {exe}); set XENLINT to use another");
     Ok(ExitCode::SUCCESS)
+}
+
+/// .xenlint.toml at the repository's top: arches, baselines and checks to ignore.
+#[derive(Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepoSettings {
+    arches: Option<Vec<String>>,
+    baselines: Option<Vec<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+/// Read .xenlint.toml from the work tree, or (bare repositories) from the series tip.
+fn repo_settings(repo: &git2::Repository, tip: Option<git2::Oid>) -> anyhow::Result<RepoSettings> {
+    let (name, text) = match repo.workdir().map(|w| w.join(".xenlint.toml")) {
+        Some(path) if path.exists() => {
+            (path.display().to_string(), std::fs::read_to_string(&path)?)
+        }
+        _ => {
+            let blob = tip
+                .and_then(|oid| repo.find_commit(oid).ok())
+                .and_then(|c| c.tree().ok())
+                .and_then(|t| t.get_path(std::path::Path::new(".xenlint.toml")).ok())
+                .and_then(|e| repo.find_blob(e.id()).ok());
+            match blob {
+                Some(blob) => (
+                    ".xenlint.toml (at the series tip)".to_string(),
+                    String::from_utf8_lossy(blob.content()).into_owned(),
+                ),
+                None => return Ok(RepoSettings::default()),
+            }
+        }
+    };
+    let settings: RepoSettings =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    for code in &settings.ignore {
+        if xenlint::lint::checks::find(code).is_none() {
+            bail!("{name}: ignore: no check `{code}` (see `xenlint explain`)");
+        }
+    }
+    Ok(settings)
 }

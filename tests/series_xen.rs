@@ -177,3 +177,48 @@ fn explain_documents_the_check() {
         .success()
         .stdout(predicates::str::contains("Why it breaks bisection"));
 }
+
+#[test]
+fn xenlint_toml_sets_arches_and_ignores() {
+    let repo = fixture(false);
+    std::fs::write(repo.path().join(".xenlint.toml"), "arches = [\"arm64\"]\n").expect("write");
+    let (code, json) = series(repo.path(), &[]);
+    assert_eq!(
+        (code, json["arches"].clone()),
+        (0, serde_json::json!(["arm64"]))
+    );
+    std::fs::write(
+        repo.path().join(".xenlint.toml"),
+        "ignore = [\"bisect-break\", \"XL0003\"]\n",
+    )
+    .expect("write");
+    let (code, json) = series(repo.path(), &[]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(codes(&json, "XL0001").is_empty() && codes(&json, "XL0003").is_empty());
+    std::fs::write(repo.path().join(".xenlint.toml"), "arch = [\"x86\"]\n").expect("write");
+    Command::cargo_bin("xenlint")
+        .expect("binary")
+        .args(["series", "base..master", "--repo"])
+        .arg(repo.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(".xenlint.toml"))
+        .stderr(predicates::str::contains("unknown field `arch`"));
+}
+
+#[test]
+fn reports_match_their_snapshots() {
+    let repo = fixture(false);
+    let run = |format: &str| {
+        let out = Command::cargo_bin("xenlint")
+            .expect("binary")
+            .args(["series", "base..master", "--format", format, "--repo"])
+            .arg(repo.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("runs");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    insta::assert_snapshot!("xen_rework_human", run("human"));
+    insta::assert_snapshot!("xen_rework_json", run("json"));
+}

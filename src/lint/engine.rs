@@ -68,6 +68,8 @@ pub struct Options {
     pub arches: Option<Vec<String>>,
     pub baselines: Vec<Baseline>,
     pub overrides: Vec<(String, String)>,
+    /// Called as each arch finishes, with (arches done, arches in all).
+    pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
 }
 
 /// A commit of the series (index 0 is the base).
@@ -245,6 +247,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     };
     // Arches are independent: spread them over the machine's cores.
     let queue = std::sync::Mutex::new(arches.clone());
+    let finished_count = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -260,6 +263,12 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
                             let next = queue.lock().expect("queue lock").pop();
                             let Some(arch) = next else { break };
                             done.push((arch.clone(), lint_arch(&ctx, &arch)));
+                            let finished = finished_count
+                                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                                + 1;
+                            if let Some(progress) = &ctx.options.progress {
+                                progress(finished, arches.len());
+                            }
                         }
                         done
                     })

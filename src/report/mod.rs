@@ -115,7 +115,11 @@ pub fn human(report: &Report, color: bool) -> String {
         for note in &f.notes {
             let _ = writeln!(out, "{pad} {eq} note: {note}");
         }
-        let _ = writeln!(out, "{pad} {eq} help: `xenlint explain {}` says why this breaks bisection and how to fix it", f.code);
+        let _ = writeln!(
+            out,
+            "{pad} {eq} help: `xenlint explain {}` documents this check",
+            f.code
+        );
         out.push('\n');
     }
     for note in &report.notes {
