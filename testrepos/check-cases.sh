@@ -2,6 +2,8 @@
 # Small repositories, one per check case, on the tiny x86 tree of xen-rework.sh's base:
 #   kconfig-error      a commit breaks Kconfig syntax; a later one fixes it
 #   new-shell-command  a commit adds a $(shell,...) command to Kconfig
+#   unmet-dependency   a commit selects a symbol whose dependencies are not met; a later
+#                      one fixes the dependency
 # Each has tag `base` and branch master. Fixed authors and dates.
 #
 # usage: testrepos/check-cases.sh CASE DIR
@@ -36,6 +38,13 @@ case $case_name in
   new-shell-command)
     printf '\nconfig XEN_TOOLS_VERSION\n\tstring\n\tdefault "$(shell,./scripts/version.sh)"\n' >> arch/x86/xen/Kconfig
     commit "x86/xen: record the Xen tools version"
+    ;;
+  unmet-dependency)
+    printf '\nconfig XEN_HELPER\n\tbool\n\tdepends on !X86_64\n' >> arch/x86/xen/Kconfig
+    sed -i 's/^\tdepends on PARAVIRT \&\& HYPERVISOR_GUEST$/\tdepends on PARAVIRT \&\& HYPERVISOR_GUEST\n\tselect XEN_HELPER/' arch/x86/xen/Kconfig
+    commit "x86/xen: select XEN_HELPER"
+    sed -i 's/^\tdepends on !X86_64$/\tdepends on X86_64/' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_HELPER works on 64-bit"
     ;;
   *)
     echo "unknown case $case_name" >&2

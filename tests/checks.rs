@@ -35,6 +35,16 @@ const FIXTURES: &[(&str, (&str, &str), (&str, &str))] = &[
         ("xen-rework.sh", ""),
         ("check-cases.sh", "kconfig-error"),
     ),
+    (
+        "XL0006",
+        ("check-cases.sh", "unmet-dependency"),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0007",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
 ];
 
 fn build(script: &str, arg: &str) -> tempfile::TempDir {

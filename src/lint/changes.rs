@@ -98,7 +98,7 @@ impl SeriesView<'_> {
     pub fn kconfig_errors(&self) -> Vec<Finding> {
         // Keyed without the line, which moves when lines are added above.
         let mut at: Vec<BTreeMap<(String, String), u32>> = Vec::new();
-        for tree in self.trees {
+        for (index, tree) in self.trees.iter().enumerate() {
             let mut errors = BTreeMap::new();
             for d in tree
                 .model
@@ -110,6 +110,26 @@ impl SeriesView<'_> {
                     .entry((d.file.clone(), d.message.clone()))
                     .or_insert(d.line);
             }
+            // Recursive dependencies stop conf too; they change only with the semantics.
+            if errors.is_empty() {
+                let same_semantics =
+                    index > 0 && self.trees[index - 1].fingerprint == tree.fingerprint;
+                if same_semantics {
+                    for (key, line) in at[index - 1]
+                        .iter()
+                        .filter(|((file, _), _)| file.is_empty())
+                    {
+                        errors.insert(key.clone(), *line);
+                    }
+                } else {
+                    for cycle in
+                        crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin())
+                    {
+                        let message = format!("recursive dependency: {}", cycle.steps.join("; "));
+                        errors.entry((String::new(), message)).or_insert(0);
+                    }
+                }
+            }
             at.push(errors);
         }
         let sets: Vec<BTreeSet<(String, String)>> =
@@ -120,6 +140,15 @@ impl SeriesView<'_> {
             .map(|((file, message), span)| {
                 let line = at[span.culprit][&(file.clone(), message.clone())];
                 let first_line = message.lines().next().unwrap_or("").to_string();
+                if file.is_empty() {
+                    return self.finding(
+                        info,
+                        &span,
+                        format!("Kconfig {first_line}"),
+                        Vec::new(),
+                        Vec::new(),
+                    );
+                }
                 let loc = self.location(span.culprit, &file, line, first_line.clone(), None);
                 self.finding(
                     info,
@@ -233,6 +262,102 @@ impl SeriesView<'_> {
                     Vec::new(),
                     vec![loc],
                 )
+            })
+            .collect()
+    }
+
+    /// XL0006: unmet direct dependencies (conf's WARNING) that a commit introduces.
+    pub fn unmet_dependencies(
+        &self,
+        unmet: &[Option<Arc<BTreeSet<String>>>],
+        baseline: &str,
+    ) -> Vec<Finding> {
+        if unmet.iter().any(Option::is_none) {
+            // Some commit could not be configured (kconfig-error says so).
+            return Vec::new();
+        }
+        let sets: Vec<BTreeSet<String>> = unmet
+            .iter()
+            .map(|u| u.as_deref().cloned().unwrap_or_default())
+            .collect();
+        let info = &super::checks::unmet_dependency::INFO;
+        new_items(&sets)
+            .into_iter()
+            .map(|(name, span)| {
+                let tree = &self.trees[span.culprit];
+                let mut locations = Vec::new();
+                if let Some(sym) = defined(tree, &name) {
+                    let pos = tree.model.menu(tree.model.symbol(sym).menus[0]).pos;
+                    let file = tree.model.file_name(pos.file).to_string();
+                    locations.push(self.location(
+                        span.culprit,
+                        &file,
+                        pos.line,
+                        format!("`{name}` is selected while its dependencies are not met"),
+                        Some(name.clone()),
+                    ));
+                }
+                let mut f = self.finding(
+                    info,
+                    &span,
+                    format!("conf warns: unmet direct dependencies detected for {name}"),
+                    vec![name],
+                    locations,
+                );
+                f.baselines.push(baseline.to_string());
+                f
+            })
+            .collect()
+    }
+
+    /// XL0007: symbols allmodconfig enables at the base that a commit makes impossible to
+    /// enable while they are still defined.
+    pub fn dead_symbols(&self, values: &[Option<Arc<super::engine::Values>>]) -> Vec<Finding> {
+        let Some(Some(base)) = values.first() else {
+            return Vec::new();
+        };
+        let info = &super::checks::dead_symbol::INFO;
+        let mut sets: Vec<BTreeSet<String>> = Vec::new();
+        for (index, v) in values.iter().enumerate() {
+            let Some(v) = v else {
+                sets.push(sets.last().cloned().unwrap_or_default());
+                continue;
+            };
+            let dead = base
+                .iter()
+                .filter(|(_, val)| val.as_str() != "n")
+                .filter(|(name, _)| v.get(*name).is_none_or(|now| now == "n"))
+                .filter(|(name, _)| defined(&self.trees[index], name).is_some())
+                .map(|(name, _)| name.clone())
+                .collect();
+            sets.push(dead);
+        }
+        new_items(&sets)
+            .into_iter()
+            .map(|(name, span)| {
+                let tree = &self.trees[span.culprit];
+                let sym = defined(tree, &name).expect("dead symbols are defined");
+                let pos = tree.model.menu(tree.model.symbol(sym).menus[0]).pos;
+                let file = tree.model.file_name(pos.file).to_string();
+                let loc = self.location(
+                    span.culprit,
+                    &file,
+                    pos.line,
+                    format!("allmodconfig can no longer enable `{name}`"),
+                    Some(name.clone()),
+                );
+                let mut f = self.finding(
+                    info,
+                    &span,
+                    format!(
+                        "CONFIG_{name} can no longer be enabled on ARCH={}",
+                        self.arch
+                    ),
+                    vec![name],
+                    vec![loc],
+                );
+                f.baselines.push("allmodconfig".to_string());
+                f
             })
             .collect()
     }

@@ -98,7 +98,7 @@ pub(super) struct Tree {
     /// Files the tree was read from, with their blob ids.
     reads: Vec<(String, Option<Oid>)>,
     /// What decides values (see `fingerprint`): equal fingerprints resolve alike.
-    fingerprint: u64,
+    pub(super) fingerprint: u64,
 }
 
 impl Tree {
@@ -157,7 +157,7 @@ fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     h.finish()
 }
 
-type Values = BTreeMap<String, String>;
+pub(super) type Values = BTreeMap<String, String>;
 
 fn parse_values(config: &str) -> Values {
     let mut values = Values::new();
@@ -660,6 +660,9 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut trees: Vec<Arc<Tree>> = Vec::new();
     let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
+    // Symbols with unmet direct dependencies, per baseline and commit.
+    let mut unmet: Vec<Vec<Option<Arc<BTreeSet<String>>>>> =
+        vec![Vec::new(); ctx.options.baselines.len()];
     let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
     for (index, &oid) in ctx.oids.iter().enumerate() {
         let source = CommitSource::with_cache(
@@ -723,12 +726,15 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             {
                 let last = values[b].last().cloned().flatten();
                 values[b].push(last);
+                let last_unmet = unmet[b].last().cloned().flatten();
+                unmet[b].push(last_unmet);
                 continue;
             }
             // conf stops on Kconfig errors: such a commit has no configuration to compare
             // (kconfig-error reports it).
             if tree.model.errors().next().is_some() {
                 values[b].push(None);
+                unmet[b].push(None);
                 continue;
             }
             let before = source.reads.lock().expect("reads lock").len();
@@ -762,7 +768,12 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             };
             inputs[b] = source.reads.lock().expect("reads lock")[before..].to_vec();
             out.resolved += 1;
-            values[b].push(run.ok().map(|r| Arc::new(parse_values(&r.config))));
+            let run = run.ok();
+            unmet[b].push(
+                run.as_ref()
+                    .map(|r| Arc::new(r.unmet.iter().cloned().collect())),
+            );
+            values[b].push(run.map(|r| Arc::new(parse_values(&r.config))));
         }
         trees.push(tree);
     }
@@ -812,5 +823,13 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         })
         .collect();
     out.findings.extend(view.lost_symbols(&set_at_base));
+    for (b, baseline) in ctx.options.baselines.iter().enumerate() {
+        out.findings
+            .extend(view.unmet_dependencies(&unmet[b], &baseline.name()));
+        if matches!(baseline, Baseline::Target { target, fragments } if target == "allmodconfig" && fragments.is_empty())
+        {
+            out.findings.extend(view.dead_symbols(&values[b]));
+        }
+    }
     Ok(out)
 }

@@ -2,10 +2,12 @@
 //! severity and documentation that `xenlint explain CODE` prints.
 
 pub mod bisect_break;
+pub mod dead_symbol;
 pub mod kconfig_error;
 pub mod lost_symbol;
 pub mod new_shell_command;
 pub mod undefined_reference;
+pub mod unmet_dependency;
 
 use super::Severity;
 
@@ -22,6 +24,8 @@ pub const CHECKS: &[CheckInfo] = &[
     undefined_reference::INFO,
     new_shell_command::INFO,
     lost_symbol::INFO,
+    unmet_dependency::INFO,
+    dead_symbol::INFO,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
