@@ -206,17 +206,26 @@ impl SeriesView<'_> {
 
     /// XL0003: references to symbols that are not defined at a commit but were at the base.
     pub fn undefined_references(&self) -> Vec<Finding> {
-        let at: Vec<BTreeMap<(String, String), Pos>> =
-            self.trees.iter().map(|t| Self::undefined_refs(t)).collect();
-        let sets: Vec<BTreeSet<(String, String)>> =
-            at.iter().map(|m| m.keys().cloned().collect()).collect();
+        // References depend only on a tree's semantics: reuse them while that holds, and
+        // look positions up again at the commit reported.
+        let mut sets: Vec<BTreeSet<(String, String)>> = Vec::new();
+        for (index, tree) in self.trees.iter().enumerate() {
+            if index > 0 && self.trees[index - 1].fingerprint == tree.fingerprint {
+                let previous = sets[index - 1].clone();
+                sets.push(previous);
+            } else {
+                sets.push(Self::undefined_refs(tree).into_keys().collect());
+            }
+        }
+        let mut positions: BTreeMap<usize, BTreeMap<(String, String), Pos>> = BTreeMap::new();
         let info = &super::checks::undefined_reference::INFO;
         new_items(&sets)
             .into_iter()
             .filter(|((_, missing), _)| defined(&self.trees[0], missing).is_some())
             .map(|((owner, missing), span)| {
                 let tree = &self.trees[span.culprit];
-                let pos = at[span.culprit][&(owner.clone(), missing.clone())];
+                let at = positions.entry(span.culprit).or_insert_with(|| Self::undefined_refs(tree));
+                let pos = at[&(owner.clone(), missing.clone())];
                 let file = tree.model.file_name(pos.file).to_string();
                 let loc = self.location(span.culprit, &file, pos.line, format!("`{missing}` is not defined at this commit"), Some(missing.clone()));
                 self.finding(

@@ -116,13 +116,34 @@ fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env.vars.hash(&mut h);
-    let text = |e: &Expr| names_only(model, e);
+    // Symbols by name: ids differ between parses of different trees.
+    fn expr(model: &Model, e: Option<&Expr>, h: &mut std::collections::hash_map::DefaultHasher) {
+        let Some(e) = e else {
+            0u8.hash(h);
+            return;
+        };
+        match e {
+            Expr::Symbol(s) => (1u8, model.sym_name(*s), model.symbol(*s).is_const).hash(h),
+            Expr::Not(a) => {
+                2u8.hash(h);
+                expr(model, Some(a), h);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                (if matches!(e, Expr::And(..)) { 3u8 } else { 4u8 }).hash(h);
+                expr(model, Some(a), h);
+                expr(model, Some(b), h);
+            }
+            Expr::Cmp(op, a, b) => {
+                (5u8, op.token(), model.sym_name(*a), model.sym_name(*b)).hash(h)
+            }
+            Expr::Range(a, b) => (6u8, model.sym_name(*a), model.sym_name(*b)).hash(h),
+        }
+    }
     for menu in model.menu_walk() {
         let m = model.menu(menu);
-        (m.kind as u8, m.parent.map(|p| p.0)).hash(&mut h);
-        m.dep.as_ref().map(text).hash(&mut h);
-        m.visibility.as_ref().map(text).hash(&mut h);
-        m.prompt.is_some().hash(&mut h);
+        (m.kind as u8, m.parent.map(|p| p.0), m.prompt.is_some()).hash(&mut h);
+        expr(model, m.dep.as_ref(), &mut h);
+        expr(model, m.visibility.as_ref(), &mut h);
         if let Some(sym) = m.sym {
             let s = model.symbol(sym);
             (
@@ -138,22 +159,16 @@ fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
                 if prop.menu != menu {
                     continue;
                 }
-                (
-                    prop.kind as u8,
-                    prop.expr.as_ref().map(text),
-                    prop.cond.as_ref().map(text),
-                )
-                    .hash(&mut h);
+                (prop.kind as u8).hash(&mut h);
+                expr(model, prop.expr.as_ref(), &mut h);
+                expr(model, prop.cond.as_ref(), &mut h);
             }
         } else if let Some(p) = m.prompt {
             // Menu and comment titles appear in .config only as comments, never in values.
-            model.prop(p).cond.as_ref().map(text).hash(&mut h);
+            expr(model, model.prop(p).cond.as_ref(), &mut h);
         }
     }
-    model
-        .modules_sym
-        .map(|s| model.sym_name(s).to_string())
-        .hash(&mut h);
+    model.modules_sym.map(|s| model.sym_name(s)).hash(&mut h);
     h.finish()
 }
 
