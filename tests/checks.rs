@@ -1,8 +1,9 @@
 //! Every registered check is documented and has a fixture where it fires and one where it
 //! must stay silent; both are run here.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 use xenlint::lint::checks::CHECKS;
@@ -48,25 +49,11 @@ const FIXTURES: &[(&str, (&str, &str), (&str, &str))] = &[
 ];
 
 fn build(script: &str, arg: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testrepos")
-        .join(script);
-    let mut cmd = Process::new("bash");
-    cmd.arg(path);
     match (script, arg) {
-        ("check-cases.sh", case) => {
-            cmd.arg(case).arg(dir.path());
-        }
-        (_, "") => {
-            cmd.arg(dir.path());
-        }
-        (_, flag) => {
-            cmd.arg(flag).arg(dir.path());
-        }
+        // check-cases.sh takes the case before the directory, like the flags of the others.
+        (_, "") => common::fixture(script, &[]),
+        (_, arg) => common::fixture(script, &[arg]),
     }
-    assert!(cmd.status().expect("bash").success(), "{script} {arg}");
-    dir
 }
 
 fn codes(dir: &Path) -> Vec<String> {

@@ -2,32 +2,11 @@
 //! series is refused, the clean one passes, deletions and Kconfig-free pushes pass at once,
 //! new branches and force pushes are checked from the right base.
 
+mod common;
+
+use common::{rev, xen_fixture as fixture};
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn fixture(clean: bool) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new("bash");
-    cmd.arg(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testrepos/xen-rework.sh"
-    ));
-    if clean {
-        cmd.arg("--clean");
-    }
-    assert!(cmd.arg(dir.path()).status().expect("bash").success());
-    dir
-}
-
-fn rev(dir: &Path, spec: &str) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", spec])
-        .output()
-        .expect("git");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// Run the hook in `dir` with `lines` on stdin; return its exit code and stderr.
 fn hook(dir: &Path, lines: &str) -> (i32, String) {

@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::rev;
+
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 
@@ -13,32 +14,11 @@ fn build(clean: bool) -> Option<tempfile::TempDir> {
     if !common::kernel_available("6.12", &[], "defconfig") {
         return None;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Process::new("bash");
-    cmd.arg(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testrepos/linux-xen-series.sh"
-    ));
-    if clean {
-        cmd.arg("--clean");
-    }
-    let status = cmd
-        .arg(dir.path())
-        .arg(common::tree("6.12"))
-        .status()
-        .expect("bash runs");
-    assert!(status.success(), "linux-xen-series.sh failed");
-    Some(dir)
-}
-
-fn rev(dir: &Path, spec: &str) -> String {
-    let out = Process::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", spec])
-        .output()
-        .expect("git");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    // The script reads the tree from $XENLINT_KERNELS, as common::tree() does.
+    Some(common::fixture(
+        "linux-xen-series.sh",
+        if clean { &["--clean"] } else { &[] },
+    ))
 }
 
 fn lint(dir: &Path) -> (i32, serde_json::Value) {

@@ -2,25 +2,13 @@
 //! rework is found with the right culprit, repair, arches and root cause; the clean one
 //! stays silent; the repository is byte-for-byte unchanged afterwards.
 
+mod common;
+
+use common::xen_fixture as fixture;
 use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-
-fn fixture(clean: bool) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Process::new("bash");
-    cmd.arg(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/testrepos/xen-rework.sh"
-    ));
-    if clean {
-        cmd.arg("--clean");
-    }
-    let status = cmd.arg(dir.path()).status().expect("bash runs");
-    assert!(status.success(), "fixture script failed");
-    dir
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Process::new("git")

@@ -154,3 +154,35 @@ pub fn kernel_messages(version: &str, arch: &str, target: &str) -> String {
         .filter(|l| !l.starts_with("gcc: "))
         .collect()
 }
+
+/// Build a fixture repository with `testrepos/<script> <args...> DIR`.
+pub fn fixture(script: &str, args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testrepos")
+        .join(script);
+    let status = std::process::Command::new("bash")
+        .arg(path)
+        .args(args)
+        .arg(dir.path())
+        .status()
+        .expect("bash runs");
+    assert!(status.success(), "testrepos/{script} {args:?} failed");
+    dir
+}
+
+/// The Xen rework fixture (testrepos/xen-rework.sh), broken or clean.
+pub fn xen_fixture(clean: bool) -> tempfile::TempDir {
+    fixture("xen-rework.sh", if clean { &["--clean"] } else { &[] })
+}
+
+/// `git rev-parse SPEC` in `dir`.
+pub fn rev(dir: &std::path::Path, spec: &str) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", spec])
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
