@@ -20,11 +20,15 @@ use xenlint::source::{DirSource, Source};
     name = "xenlint",
     version,
     about = "Find Kconfig changes that break bisection of a kernel patch series",
-    long_about = "xenlint reads a kernel tree's Kconfig exactly as the kernel's own scripts/kconfig does,\n\
-                  for any ARCH, without a build directory.\n\n\
+    long_about = "xenlint finds the commits of a kernel patch series that break bisection through\n\
+                  Kconfig, reading every commit from git objects and resolving each one exactly as\n\
+                  the kernel's scripts/kconfig/conf would, for every ARCH.\n\n\
                   Examples:\n  \
-                  xenlint symbols --arch arm64 --srctree ~/linux\n  \
-                  xenlint symbols --format json ARCH=x86 CROSS_COMPILE=x86_64-linux-gnu-"
+                  xenlint demo                                   # a real report, no kernel needed\n  \
+                  xenlint series origin/master..HEAD             # lint a series in a kernel clone\n  \
+                  xenlint config x86_64_defconfig xen.config --arch x86 --srctree ~/linux\n  \
+                  xenlint why XEN_PVH --arch x86 --srctree ~/linux --config .config\n  \
+                  xenlint symbols --arch arm64 --srctree ~/linux --make-var CROSS_COMPILE=aarch64-linux-gnu-"
 )]
 struct Cli {
     #[command(subcommand)]
