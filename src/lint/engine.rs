@@ -565,14 +565,66 @@ fn root_cause(
                     before.highlight = Some(r_name.clone());
                     locations.push(before);
                 }
+                let why = if defined(parent, &r_name).is_some() {
+                    "which this commit removes"
+                } else {
+                    "which is not defined"
+                };
                 return (
                     format!(
-                        "`depends on {}` names `{r_name}`, which this commit removes",
+                        "`depends on {}` names `{r_name}`, {why}",
                         names_only(&at.model, dep)
                     ),
                     locations,
                 );
             }
+        }
+    }
+    // A `depends on` line that reads differently from the parent's: show both.
+    if let Some(p) = defined(parent, name) {
+        let (menu_at, menu_parent) = (
+            at.model.symbol(sym).menus[0],
+            parent.model.symbol(p).menus[0],
+        );
+        let lines_at = &at.model.menu(menu_at).depends;
+        let lines_parent = &parent.model.menu(menu_parent).depends;
+        let count = lines_at.len().max(lines_parent.len());
+        for i in 0..count {
+            let now = lines_at
+                .get(i)
+                .map(|(e, pos)| (names_only(&at.model, e), *pos));
+            let before = lines_parent
+                .get(i)
+                .map(|(e, pos)| (names_only(&parent.model, e), *pos));
+            if now.as_ref().map(|(t, _)| t) == before.as_ref().map(|(t, _)| t) {
+                continue;
+            }
+            let mut locations = Vec::new();
+            if let Some((text, pos)) = &now {
+                locations.push(location(
+                    at,
+                    culprit,
+                    source_at,
+                    *pos,
+                    format!("`depends on {text}` at this commit"),
+                ));
+            }
+            if let Some((text, pos)) = &before {
+                locations.push(location(
+                    parent,
+                    parent_point,
+                    source_parent,
+                    *pos,
+                    format!("was `depends on {text}` in the parent"),
+                ));
+            }
+            let cause = match (&now, &before) {
+                (Some((n, _)), Some((b, _))) => format!("`depends on {b}` became `depends on {n}`"),
+                (Some((n, _)), None) => format!("this commit adds `depends on {n}`"),
+                (None, Some((b, _))) => format!("this commit drops `depends on {b}`"),
+                (None, None) => unreachable!("one side has the line"),
+            };
+            return (cause, locations);
         }
     }
     // Otherwise: its own definition changed; show it on both sides.
