@@ -2,6 +2,7 @@
 # Small repositories, one per check case, on the tiny x86 tree of xen-rework.sh's base:
 #   kconfig-error      a commit breaks Kconfig syntax; a later one fixes it
 #   new-shell-command  a commit adds a $(shell,...) command to Kconfig
+#   changed-dependency a commit tightens XEN_PV's `depends on`; the next one restores it
 #   unmet-dependency   a commit selects a symbol whose dependencies are not met; a later
 #                      one fixes the dependency
 # Each has tag `base` and branch master. Fixed authors and dates.
@@ -45,6 +46,12 @@ case $case_name in
     commit "x86/xen: select XEN_HELPER"
     sed -i 's/^\tdepends on !X86_64$/\tdepends on X86_64/' arch/x86/xen/Kconfig
     commit "x86/xen: XEN_HELPER works on 64-bit"
+    ;;
+  changed-dependency)
+    sed -i 's/^\tdepends on XEN$/\tdepends on XEN \&\& !SMP/' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV is for UP only"
+    sed -i 's/ \&\& !SMP//' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV works on SMP again"
     ;;
   *)
     echo "unknown case $case_name" >&2

@@ -210,3 +210,26 @@ fn reports_match_their_snapshots() {
     insta::assert_snapshot!("xen_rework_human", run("human"));
     insta::assert_snapshot!("xen_rework_json", run("json"));
 }
+
+#[test]
+fn a_changed_dependency_is_shown_on_both_sides() {
+    let repo = common::fixture("check-cases.sh", &["changed-dependency"]);
+    let (code, json) = series(repo.path(), &["--arch", "x86", "--baseline", "defconfig"]);
+    assert_eq!(code, 1);
+    let breaks = codes(&json, "XL0001");
+    assert_eq!(breaks.len(), 1, "{json:#}");
+    let f = &breaks[0];
+    assert_eq!(f["symbols"][0], "XEN_PV");
+    assert!(f["message"]
+        .as_str()
+        .expect("message")
+        .ends_with("`depends on XEN` became `depends on XEN && !SMP`"));
+    assert_eq!(f["locations"][0]["source_line"], "\tdepends on XEN && !SMP");
+    assert_eq!(f["locations"][1]["source_line"], "\tdepends on XEN");
+    assert_eq!(f["locations"][1]["commit"], json["base"]["short"]);
+    // XEN_DOM0 and XEN_BACKEND follow XEN_PV: grouped under it, not reported apart.
+    assert_eq!(
+        f["symbols"],
+        serde_json::json!(["XEN_PV", "XEN_BACKEND", "XEN_DOM0"])
+    );
+}
