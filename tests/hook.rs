@@ -34,6 +34,34 @@ fn hook(dir: &Path, lines: &str) -> (i32, String) {
     )
 }
 
+/// Run git in `dir`; it must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Commit what is staged, as a fixed test author.
+fn commit(dir: &Path, message: &str) {
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    );
+}
+
 const ZERO: &str = "0000000000000000000000000000000000000000";
 
 #[test]
@@ -71,26 +99,9 @@ fn deletions_and_kconfig_free_pushes_pass_at_once() {
     assert_eq!((code, err.as_str()), (0, ""));
     // A commit that touches no Kconfig, Kbuild, Makefile or config file.
     std::fs::write(repo.path().join("README"), "notes\n").expect("write");
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(args)
-            .status()
-            .expect("git")
-            .success())
-    };
+    let git = |args: &[&str]| git(repo.path(), args);
     git(&["add", "README"]);
-    git(&[
-        "-c",
-        "user.name=T",
-        "-c",
-        "user.email=t@example.org",
-        "commit",
-        "-q",
-        "-m",
-        "docs",
-    ]);
+    commit(repo.path(), "docs");
     let new_tip = rev(repo.path(), "master");
     let (code, err) = hook(
         repo.path(),
@@ -102,15 +113,7 @@ fn deletions_and_kconfig_free_pushes_pass_at_once() {
 #[test]
 fn a_new_branch_is_checked_from_what_the_remote_has() {
     let repo = fixture(false);
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(args)
-            .status()
-            .expect("git")
-            .success())
-    };
+    let git = |args: &[&str]| git(repo.path(), args);
     git(&["update-ref", "refs/remotes/origin/master", "base"]);
     let tip = rev(repo.path(), "master");
     let (code, err) = hook(
@@ -127,29 +130,12 @@ fn a_new_branch_is_checked_from_what_the_remote_has() {
 #[test]
 fn a_force_push_is_checked_from_where_histories_meet() {
     let repo = fixture(false);
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(args)
-            .status()
-            .expect("git")
-            .success())
-    };
+    let git = |args: &[&str]| git(repo.path(), args);
     // The remote had another commit on top of the base that is not in the new history.
     git(&["checkout", "-q", "-b", "old", "base"]);
     std::fs::write(repo.path().join("Kconfig.old"), "config OLD\n\tbool\n").expect("write");
     git(&["add", "Kconfig.old"]);
-    git(&[
-        "-c",
-        "user.name=T",
-        "-c",
-        "user.email=t@example.org",
-        "commit",
-        "-q",
-        "-m",
-        "old",
-    ]);
+    commit(repo.path(), "old");
     let old = rev(repo.path(), "old");
     let tip = rev(repo.path(), "master");
     let (code, err) = hook(

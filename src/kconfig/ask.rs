@@ -63,28 +63,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
 
     /// menu_is_visible().
     fn visible(&mut self, menu: MenuId) -> bool {
-        let model = self.cfg.model;
-        let entry = model.menu(menu);
-        let Some(prompt) = entry.prompt else {
-            return false;
-        };
-        if let Some(vis) = &entry.visibility {
-            if self.cfg.eval(vis) == Tristate::No {
-                return false;
-            }
-        }
-        if let Some(sym) = entry.sym {
-            self.cfg.calc(sym);
-        }
-        let cond = self.cfg.fin.prop_cond[prompt.0 as usize].clone();
-        if self.cfg.eval_opt(cond.as_ref()) != Tristate::No {
-            return true;
-        }
-        let Some(sym) = entry.sym else { return false };
-        if self.cfg.tri(sym) == Tristate::No {
-            return false;
-        }
-        self.children(menu).into_iter().any(|c| self.visible(c))
+        super::confdata::menu_is_visible(self.cfg, menu)
     }
 
     fn read_line(&mut self) {

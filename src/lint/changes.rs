@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::engine::{defined, line_of, Point, Tree};
+use super::engine::{defined, definition_pos, line_of, Point, Tree};
 use super::{Finding, Location};
 use crate::git::CommitSource;
 use crate::kconfig::model::{Model, Pos, Severity as KSeverity, SymbolId};
@@ -13,7 +13,9 @@ use crate::kconfig::model::{Model, Pos, Severity as KSeverity, SymbolId};
 pub(super) struct SeriesView<'a> {
     pub points: &'a [Point],
     pub trees: &'a [Arc<Tree>],
-    pub sources: &'a [Option<CommitSource>],
+    /// Sources of the commits, opened on first use by `open`.
+    pub sources: &'a [std::sync::OnceLock<Option<CommitSource>>],
+    pub open: &'a dyn Fn(usize) -> Option<CommitSource>,
     pub arch: &'a str,
 }
 
@@ -61,7 +63,13 @@ impl SeriesView<'_> {
             commit: self.points[index].short.clone(),
             file: file.to_string(),
             line,
-            source_line: line_of(self.sources[index].as_ref(), file, line),
+            source_line: line_of(
+                self.sources[index]
+                    .get_or_init(|| (self.open)(index))
+                    .as_ref(),
+                file,
+                line,
+            ),
             label,
             highlight,
         }
@@ -296,7 +304,7 @@ impl SeriesView<'_> {
                 let tree = &self.trees[span.culprit];
                 let mut locations = Vec::new();
                 if let Some(sym) = defined(tree, &name) {
-                    let pos = tree.model.menu(tree.model.symbol(sym).menus[0]).pos;
+                    let pos = definition_pos(tree, sym);
                     let file = tree.model.file_name(pos.file).to_string();
                     locations.push(self.location(
                         span.culprit,
@@ -346,7 +354,7 @@ impl SeriesView<'_> {
             .map(|(name, span)| {
                 let tree = &self.trees[span.culprit];
                 let sym = defined(tree, &name).expect("dead symbols are defined");
-                let pos = tree.model.menu(tree.model.symbol(sym).menus[0]).pos;
+                let pos = definition_pos(tree, sym);
                 let file = tree.model.file_name(pos.file).to_string();
                 let loc = self.location(
                     span.culprit,
@@ -384,8 +392,7 @@ impl SeriesView<'_> {
                 continue;
             }
             let successor = self.successor(name);
-            let menu = base.model.symbol(old).menus[0];
-            let pos = base.model.menu(menu).pos;
+            let pos = definition_pos(base, old);
             let file = base.model.file_name(pos.file).to_string();
             let loc = self.location(
                 0,

@@ -434,6 +434,11 @@ pub(super) fn defined(tree: &Tree, name: &str) -> Option<SymbolId> {
         .filter(|&s| !tree.model.symbol(s).menus.is_empty())
 }
 
+/// Where a symbol is (first) defined in a tree.
+pub(super) fn definition_pos(tree: &Tree, sym: SymbolId) -> crate::kconfig::model::Pos {
+    tree.model.menu(tree.model.symbol(sym).menus[0]).pos
+}
+
 pub(super) fn names_only(model: &Model, e: &Expr) -> String {
     let mut out = String::new();
     e.print_with(&mut out, 0, &mut |out, s| out.push_str(model.sym_name(s)));
@@ -524,12 +529,11 @@ fn root_cause(
     let Some(sym) = defined(at, name) else {
         let mut locations = Vec::new();
         if let Some(p) = defined(parent, name) {
-            let menu = parent.model.symbol(p).menus[0];
             locations.push(location(
                 parent,
                 parent_point,
                 source_parent,
-                parent.model.menu(menu).pos,
+                definition_pos(parent, p),
                 format!("`{name}` defined here before {}", culprit.short),
             ));
         }
@@ -554,12 +558,11 @@ fn root_cause(
                 )];
                 locations[0].highlight = Some(r_name.clone());
                 if let Some(old) = defined(parent, &r_name) {
-                    let m = parent.model.symbol(old).menus[0];
                     let mut before = location(
                         parent,
                         parent_point,
                         source_parent,
-                        parent.model.menu(m).pos,
+                        definition_pos(parent, old),
                         format!("`{r_name}` was defined here in the parent"),
                     );
                     before.highlight = Some(r_name.clone());
@@ -628,21 +631,19 @@ fn root_cause(
         }
     }
     // Otherwise: its own definition changed; show it on both sides.
-    let menu = at.model.symbol(sym).menus[0];
     let mut locations = vec![location(
         at,
         culprit,
         source_at,
-        at.model.menu(menu).pos,
+        definition_pos(at, sym),
         format!("`{name}` as this commit defines it"),
     )];
     if let Some(p) = defined(parent, name) {
-        let m = parent.model.symbol(p).menus[0];
         locations.push(location(
             parent,
             parent_point,
             source_parent,
-            parent.model.menu(m).pos,
+            definition_pos(parent, p),
             "as the parent defined it".to_string(),
         ));
     }
@@ -865,15 +866,19 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             &baseline.name(),
         ));
     }
-    let sources: Vec<Option<CommitSource>> = ctx
+    // Commit sources are opened only for the commits a finding quotes.
+    let sources: Vec<std::sync::OnceLock<Option<CommitSource>>> = ctx
         .oids
         .iter()
-        .map(|&oid| CommitSource::with_cache(&ctx.repo_dir, oid, None, ctx.blobs.clone()).ok())
+        .map(|_| std::sync::OnceLock::new())
         .collect();
     let view = super::changes::SeriesView {
         points: &ctx.points,
         trees: &trees,
         sources: &sources,
+        open: &|index| {
+            CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
+        },
         arch,
     };
     out.findings.extend(view.kconfig_errors());
