@@ -6,6 +6,7 @@
 //! configurations of neighbouring commits become findings, findings become a report.
 
 pub mod git;
+pub mod kbuild;
 pub mod kconfig;
 pub mod lint;
 pub mod report;

@@ -179,6 +179,33 @@ enum Command {
     /// Build a small Xen rework series in a temporary directory and lint it: a real
     /// report without a kernel clone.
     Demo,
+    /// List the objects a configuration builds, as `make vmlinux modules` would compile
+    /// them: built in or as modules, each with the Makefile line that brought it in.
+    ///
+    /// The configuration is what TARGET [FRAGMENT.config...] produces, or --config FILE
+    /// brought up to date as make's syncconfig does (default .config).
+    ///
+    /// Example: xenlint objects x86_64_defconfig --arch x86 --srctree ~/linux --format json
+    Objects {
+        /// A configuration target (defconfig, allmodconfig, x86_64_defconfig, ...).
+        #[arg(conflicts_with = "config")]
+        target: Option<String>,
+
+        /// Config fragments to merge after the target.
+        #[arg(value_name = "FRAGMENT.config")]
+        fragments: Vec<String>,
+
+        #[command(flatten)]
+        tree: TreeArgs,
+
+        /// The configuration to use instead of a target (default: .config).
+        #[arg(long)]
+        config: Option<PathBuf>,
+
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Explain why a symbol has its value: the user value, default, select, imply or
     /// dependency that decided it, with file:line.
     ///
@@ -263,6 +290,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             target,
             format,
         } => why(&tree, &symbol, config, target, format),
+        Command::Objects {
+            target,
+            fragments,
+            tree,
+            config,
+            format,
+        } => objects(&tree, target, &fragments, config, format),
     }
 }
 
@@ -547,6 +581,110 @@ fn why(
     match format {
         Format::Human => print!("{explanation}"),
         Format::Json => println!("{}", serde_json::to_string_pretty(&explanation)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn objects(
+    tree: &TreeArgs,
+    target: Option<String>,
+    fragments: &[String],
+    config: Option<PathBuf>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use xenlint::kbuild::objects::{config_values, objects, Kind, Request};
+    use xenlint::kconfig::targets::{InputFile, Target};
+    let (source, env, model) = load_tree(tree)?;
+    let errors: Vec<_> = model.errors().collect();
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        bail!("the Kconfig of {} has errors", source.describe());
+    }
+    let bool_choices = env.dialect().bool_choices_only();
+    let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
+    let dot_config = match target {
+        Some(target) => {
+            xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, fragments, None)?
+                .config
+        }
+        None => {
+            if !fragments.is_empty() {
+                bail!("fragments go with a target: xenlint objects defconfig xen.config");
+            }
+            let path = config.unwrap_or_else(|| PathBuf::from(".config"));
+            let text = std::fs::read(&path).with_context(|| {
+                format!(
+                    "{}: give a configuration with --config FILE or a make target",
+                    path.display()
+                )
+            })?;
+            let input = InputFile {
+                name: path.display().to_string(),
+                text,
+            };
+            xenlint::kconfig::run_conf(&model, &fin, bool_choices, &Target::OldDefconfig, Some(&input), None)
+                .config
+        }
+    };
+    let values = config_values(&dot_config);
+    let set = objects(
+        &source,
+        &Request {
+            arch: &env.arch,
+            srcarch: &env.srcarch,
+            config: &values,
+        },
+    );
+    match format {
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Json<'a> {
+                version: u32,
+                arch: &'a str,
+                objects: Vec<ObjectJson<'a>>,
+                unknown: &'a [xenlint::kbuild::make::Unknown],
+            }
+            #[derive(serde::Serialize)]
+            struct ObjectJson<'a> {
+                path: &'a str,
+                #[serde(flatten)]
+                object: &'a xenlint::kbuild::objects::Object,
+            }
+            let doc = Json {
+                version: 1,
+                arch: &env.arch,
+                objects: set
+                    .objects
+                    .iter()
+                    .map(|(path, object)| ObjectJson { path, object })
+                    .collect(),
+                unknown: &set.unknown,
+            };
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Format::Human => {
+            let mut out = std::io::stdout().lock();
+            for (path, object) in &set.objects {
+                let kind = match object.kind {
+                    Kind::BuiltIn => "y",
+                    Kind::Module => "m",
+                };
+                writeln!(out, "{kind} {path}  ({}:{})", object.file, object.line)?;
+            }
+            let built_in = set.objects.values().filter(|o| o.kind == Kind::BuiltIn).count();
+            eprintln!(
+                "{} objects ({built_in} built in, {} modular) in {} directories; {} constructs not understood",
+                set.objects.len(),
+                set.objects.len() - built_in,
+                set.dirs.len(),
+                set.unknown.len()
+            );
+            for u in &set.unknown {
+                eprintln!("  {}:{}: {}", u.file, u.line, u.construct);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

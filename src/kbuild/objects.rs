@@ -1,0 +1,515 @@
+//! What a configuration builds: walk the tree as `make vmlinux modules` does, from the
+//! top-level Kbuild (with the arch Makefile's `core-y`, `libs-y` and `drivers-y`) down every
+//! directory Kbuild descends into, applying scripts/Makefile.lib's rules to each directory's
+//! lists: composite objects, `lib-y`, `obj-m` filtered by `obj-y`, `subdir-y`, and the
+//! `need-builtin` / `need-modorder` flags scripts/Makefile.build passes down.
+//!
+//! The result is every object compiled, each with the kind of build it serves and the
+//! Makefile line that brought it in. Host programs (scripts/) are not part of it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use super::make::{normalize, pattern_matches, Make, Origin, Rule, Unknown, SRCTREE};
+use crate::source::Source;
+
+/// How an object ends up in the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Linked into vmlinux (`obj-y`, `lib-y`, `extra-y`).
+    BuiltIn,
+    /// Part of a loadable module (`obj-m`).
+    Module,
+}
+
+/// One compiled object.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Object {
+    pub kind: Kind,
+    /// The list that named it: `obj-y`, `obj-m`, `lib-y`, `extra-y`, `always-y`.
+    pub list: &'static str,
+    /// The Makefile line that named the object (for a part of a composite object, the
+    /// line naming the part).
+    pub file: String,
+    pub line: u32,
+    /// CONFIG_ symbols that gate it, from its own line, the conditionals around it, the
+    /// composite it is part of and every directory above it.
+    pub gates: Vec<String>,
+}
+
+/// Every object of one configuration.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ObjectSet {
+    pub objects: BTreeMap<String, Object>,
+    /// Directories visited, in order.
+    pub dirs: Vec<String>,
+    /// Constructs not understood on lines that decide the build.
+    pub unknown: Vec<Unknown>,
+    #[serde(skip)]
+    pub files_read: Vec<String>,
+}
+
+/// The architecture and configuration to walk for.
+pub struct Request<'a> {
+    pub arch: &'a str,
+    pub srcarch: &'a str,
+    /// `CONFIG_X` -> value, as include/config/auto.conf has them (symbols set to n absent).
+    pub config: &'a HashMap<String, String>,
+}
+
+/// The values of a `.config` as auto.conf has them.
+pub fn config_values(dot_config: &str) -> HashMap<String, String> {
+    dot_config
+        .lines()
+        .filter(|l| l.starts_with("CONFIG_"))
+        .filter_map(|l| l.split_once('='))
+        .filter(|(_, v)| *v != "n")
+        .map(|(k, v)| (k.to_string(), autoconf_value(v)))
+        .collect()
+}
+
+/// auto.conf writes strings without their quotes and escapes (conf_write_autoconf()).
+fn autoconf_value(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return value.to_string();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct Visit {
+    dir: String,
+    need_builtin: bool,
+    need_modorder: bool,
+    gates: Vec<String>,
+}
+
+/// Walk the tree for `request`.
+pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
+    let mut set = ObjectSet::default();
+    // 6.10 and later: `src` is the source directory; before, it is the object directory.
+    let src_is_srctree = source
+        .read("scripts/Makefile.build")
+        .ok()
+        .flatten()
+        .is_some_and(|t| String::from_utf8_lossy(&t).contains("src := $(if $(VPATH),$(VPATH)/)$(obj)"));
+
+    let mut base: Vec<(String, String)> = vec![
+        ("srctree".into(), SRCTREE.into()),
+        ("objtree".into(), ".".into()),
+        ("VPATH".into(), SRCTREE.into()),
+        ("ARCH".into(), request.arch.into()),
+        ("SRCARCH".into(), request.srcarch.into()),
+        ("KBUILD_BUILTIN".into(), "1".into()),
+        ("KBUILD_MODULES".into(), "1".into()),
+        ("CONFIG_SHELL".into(), "sh".into()),
+        ("space".into(), " ".into()),
+        ("comma".into(), ",".into()),
+    ];
+    base.extend(request.config.iter().map(|(k, v)| (k.clone(), v.clone())));
+
+    // The arch Makefile, read by the top Makefile after auto.conf: ARCH_CORE, ARCH_LIB,
+    // ARCH_DRIVERS and exported variables (BITS on x86).
+    let mut arch_make = Make::new(source);
+    for (k, v) in &base {
+        arch_make.set(k, v);
+    }
+    arch_make.set("core-y", "");
+    arch_make.set("drivers-y", "");
+    arch_make.set("libs-y", "lib/");
+    let arch_makefile = format!("arch/{}/Makefile", request.srcarch);
+    arch_make.include(&arch_makefile);
+    let core = arch_make.value("core-y");
+    let libs = arch_make.words("libs-y");
+    let drivers = format!("{} {}", arch_make.value("drivers-y"), arch_make.value("drivers-m"));
+    base.push(("ARCH_CORE".into(), core));
+    base.push((
+        "ARCH_LIB".into(),
+        libs.iter()
+            .filter(|w| w.ends_with('/'))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" "),
+    ));
+    base.push(("ARCH_DRIVERS".into(), drivers));
+    base.extend(arch_make.exported());
+    set.unknown.extend(arch_make.unknown);
+    set.files_read.extend(arch_make.files_read);
+
+    // The top Makefile's prepare0 builds scripts/mod (its empty.o is compiled for the
+    // target, to probe the ELF format for modpost), then the tree from `.`.
+    let mut queue = VecDeque::from([
+        Visit {
+            dir: "scripts/mod".into(),
+            need_builtin: false,
+            need_modorder: false,
+            gates: Vec::new(),
+        },
+        Visit {
+            dir: ".".into(),
+            need_builtin: true,
+            need_modorder: true,
+            gates: Vec::new(),
+        },
+    ]);
+    let base = Base {
+        source,
+        vars: base,
+        src_is_srctree,
+    };
+    let mut rule_dirs = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(visit) = queue.pop_front() {
+        if !seen.insert(visit.dir.clone()) {
+            continue;
+        }
+        walk_dir(&base, &visit, &mut set, &mut queue, &mut rule_dirs);
+    }
+    set
+}
+
+/// What every directory's sub-make starts from.
+struct Base<'a> {
+    source: &'a dyn Source,
+    vars: Vec<(String, String)>,
+    src_is_srctree: bool,
+}
+
+impl<'a> Base<'a> {
+    /// Evaluate `dir`'s Kbuild (or Makefile) as scripts/Makefile.build includes it.
+    /// Returns the evaluation and the file read, or None when the directory has neither.
+    fn eval_dir(&self, dir: &str, need_builtin: bool, need_modorder: bool) -> Option<Make<'a>> {
+        let mut m = Make::new(self.source);
+        for (k, v) in &self.vars {
+            m.set(k, v);
+        }
+        m.set("obj", dir);
+        let src = if self.src_is_srctree {
+            format!("{SRCTREE}/{dir}")
+        } else {
+            dir.to_string()
+        };
+        m.set("src", &src);
+        if need_builtin {
+            m.set("need-builtin", "1");
+        }
+        if need_modorder {
+            m.set("need-modorder", "1");
+        }
+        for list in [
+            "obj-y", "obj-m", "lib-y", "lib-m", "always-y", "always-m", "targets", "subdir-y",
+            "subdir-m", "extra-y",
+        ] {
+            m.set(list, "");
+        }
+        let file_dir = if dir == "." { String::new() } else { format!("{}/", normalize(dir)) };
+        (m.include(&format!("{file_dir}Kbuild")) || m.include(&format!("{file_dir}Makefile")))
+            .then_some(m)
+    }
+}
+
+/// A word of a list that may be a compiled object, before rules decide.
+struct Candidate {
+    path: String,
+    kind: Kind,
+    list: &'static str,
+    origin: Option<Origin>,
+    gates: Vec<String>,
+}
+
+fn walk_dir(
+    base: &Base,
+    visit: &Visit,
+    set: &mut ObjectSet,
+    queue: &mut VecDeque<Visit>,
+    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+) {
+    let dir = visit.dir.as_str();
+    let Some(mut m) = base.eval_dir(dir, visit.need_builtin, visit.need_modorder) else {
+        set.unknown.push(Unknown {
+            file: if dir == "." { "Makefile".into() } else { format!("{dir}/Makefile") },
+            line: 0,
+            construct: "directory without Kbuild or Makefile".into(),
+        });
+        return;
+    };
+    set.dirs.push(dir.to_string());
+
+    // Paths as make spells them: `arch/arm64/kvm/../../../virt/kvm/kvm_main.o` is not
+    // shortened (Kbuild compiles it under that name).
+    let at = |w: &str| -> String {
+        if dir == "." {
+            w.to_string()
+        } else {
+            format!("{dir}/{w}")
+        }
+    };
+    let gates_of = |m: &Make, var: &str, word: &str, inherited: &[String]| -> (Option<Origin>, Vec<String>) {
+        let origin = m.origin(var, word).cloned();
+        let mut gates: Vec<String> = inherited.to_vec();
+        if let Some(o) = &origin {
+            for g in &o.gates {
+                if !gates.contains(g) {
+                    gates.push(g.clone());
+                }
+            }
+        }
+        (origin, gates)
+    };
+
+    // Mirrors scripts/Makefile.lib.
+    let obj_y_raw = m.words("obj-y");
+    let obj_m_raw: Vec<String> = m
+        .words("obj-m")
+        .into_iter()
+        .filter(|w| !obj_y_raw.contains(w))
+        .collect();
+    let mut lib_y: Vec<String> = m.words("lib-y");
+    lib_y.extend(m.words("lib-m"));
+    lib_y.sort();
+    lib_y.dedup();
+    lib_y.retain(|w| !obj_y_raw.contains(w));
+
+    let mut subdirs: Vec<(String, &'static str)> = Vec::new();
+    for (var, words) in [("subdir-y", m.words("subdir-y")), ("subdir-m", m.words("subdir-m"))] {
+        for w in words {
+            subdirs.push((w, var));
+        }
+    }
+    for (var, words) in [("obj-y", &obj_y_raw), ("obj-m", &obj_m_raw)] {
+        for w in words.iter().filter(|w| w.ends_with('/')) {
+            subdirs.push((w.trim_end_matches('/').to_string(), var));
+        }
+    }
+    // obj-y directories count for modules.order (need-modorder) and built-in.a
+    // (need-builtin) only when this directory has those flags.
+    let builtin_dirs: Vec<&String> = if visit.need_builtin {
+        obj_y_raw.iter().filter(|w| w.ends_with('/')).collect()
+    } else {
+        Vec::new()
+    };
+    let modorder_dirs: Vec<&String> = if visit.need_modorder {
+        obj_y_raw
+            .iter()
+            .chain(obj_m_raw.iter())
+            .filter(|w| w.ends_with('/'))
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let composite = |m: &mut Make, word: &str, suffixes: &[&str]| -> Option<Vec<(String, String)>> {
+        let stem = word.strip_suffix(".o")?;
+        let mut any = false;
+        let mut parts = Vec::new();
+        for suffix in suffixes.iter().chain(std::iter::once(&"-")) {
+            let var = format!("{stem}{suffix}");
+            let words = m.words(&var);
+            if !words.is_empty() {
+                any = true;
+            }
+            if *suffix != "-" {
+                parts.extend(words.into_iter().map(|w| (var.clone(), w)));
+            }
+        }
+        any.then_some(parts)
+    };
+
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut add = |_: &mut ObjectSet, path: String, kind: Kind, list: &'static str, origin: Option<Origin>, gates: Vec<String>| {
+        candidates.push(Candidate {
+            path,
+            kind,
+            list,
+            origin,
+            gates,
+        });
+    };
+
+    if visit.need_builtin {
+        for word in obj_y_raw.iter().filter(|w| !w.ends_with('/')) {
+            let (origin, gates) = gates_of(&m, "obj-y", word, &visit.gates);
+            match composite(&mut m, word, &["-objs", "-y"]) {
+                Some(parts) => {
+                    for (var, part) in parts {
+                        let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
+                        add(set, at(&part), Kind::BuiltIn, "obj-y", porigin.or(origin.clone()), pgates);
+                    }
+                }
+                None => add(set, at(word), Kind::BuiltIn, "obj-y", origin, gates),
+            }
+        }
+    }
+    for word in obj_m_raw.iter().filter(|w| !w.ends_with('/')) {
+        let (origin, gates) = gates_of(&m, "obj-m", word, &visit.gates);
+        match composite(&mut m, word, &["-objs", "-y", "-m"]) {
+            Some(parts) => {
+                for (var, part) in parts {
+                    let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
+                    add(set, at(&part), Kind::Module, "obj-m", porigin.or(origin.clone()), pgates);
+                }
+            }
+            None => add(set, at(word), Kind::Module, "obj-m", origin, gates),
+        }
+    }
+    for word in &lib_y {
+        let var = if m.origin("lib-y", word).is_some() { "lib-y" } else { "lib-m" };
+        let (origin, gates) = gates_of(&m, var, word, &visit.gates);
+        add(set, at(word), Kind::BuiltIn, "lib-y", origin, gates);
+    }
+    for word in m.words("extra-y") {
+        let (origin, gates) = gates_of(&m, "extra-y", &word, &visit.gates);
+        add(set, at(&word), Kind::BuiltIn, "extra-y", origin, gates);
+    }
+
+    for word in m.words("always-y").into_iter().chain(m.words("always-m")) {
+        let (origin, gates) = gates_of(&m, "always-y", &word, &visit.gates);
+        add(set, at(&word), Kind::BuiltIn, "always-y", origin, gates);
+    }
+    rule_dirs.insert(dir.to_string(), std::mem::take(&mut m.rules));
+    let mut seen = std::collections::HashSet::new();
+    for candidate in &candidates {
+        follow(base, rule_dirs, dir, &candidate.path, candidate, &mut seen, set);
+    }
+
+    let mut ordered: Vec<(String, &'static str)> = Vec::new();
+    for (d, var) in subdirs {
+        if !ordered.iter().any(|(o, _)| *o == d) {
+            ordered.push((d, var));
+        }
+    }
+    ordered.sort();
+    for (d, var) in ordered {
+        let with_slash = format!("{d}/");
+        let need_builtin = builtin_dirs.contains(&&with_slash);
+        let need_modorder = modorder_dirs.contains(&&with_slash);
+        let word = if var.starts_with("obj-") { with_slash.as_str() } else { d.as_str() };
+        let (_, gates) = gates_of(&m, var, word, &visit.gates);
+        queue.push_back(Visit {
+            dir: at(&d),
+            need_builtin,
+            need_modorder,
+            gates,
+        });
+    }
+    set.unknown.append(&mut m.unknown);
+    set.files_read.append(&mut m.files_read);
+}
+
+/// The rules that make `path`: explicit ones naming it, and pattern rules matching it with
+/// their prerequisites instantiated. Rules are looked up in the directory being built, then
+/// in the directory of `path` (a sub-make such as `$(MAKE) $(build)=$(obj)/rm $@`).
+fn rules_for(
+    base: &Base,
+    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    dir: &str,
+    path: &str,
+) -> Vec<(Rule, usize)> {
+    let own_dir = match path.rfind('/') {
+        Some(i) => &path[..i],
+        None => ".",
+    };
+    let mut found = Vec::new();
+    for d in [dir, own_dir] {
+        if !rule_dirs.contains_key(d) {
+            let rules = base
+                .eval_dir(d, false, false)
+                .map(|mut m| std::mem::take(&mut m.rules))
+                .unwrap_or_default();
+            rule_dirs.insert(d.to_string(), rules);
+        }
+        for rule in &rule_dirs[d] {
+            if rule.targets.iter().any(|t| t == path) {
+                found.push((rule.clone(), 0));
+                continue;
+            }
+            for target in rule.targets.iter().filter(|t| t.contains('%')) {
+                if pattern_matches(target, path) {
+                    let (pre, post) = target.split_once('%').expect("contains %");
+                    let stem = &path[pre.len()..path.len() - post.len()];
+                    let mut rule = rule.clone();
+                    rule.prereqs = rule.prereqs.iter().map(|p| p.replacen('%', stem, 1)).collect();
+                    // A pattern rule applies only when its prerequisites exist or can be
+                    // made: `lib-%.o: $(srctree)/lib/%.c` does not make `lib-fdt.pi.o`.
+                    if !rule.prereqs.iter().all(|p| makeable(base, p)) {
+                        continue;
+                    }
+                    // Make prefers the pattern rule with the shortest stem.
+                    found.push((rule, 1 + stem.len()));
+                    break;
+                }
+            }
+        }
+        if d == own_dir {
+            break;
+        }
+    }
+    found.sort_by_key(|(_, stem)| *stem);
+    found
+}
+
+/// A prerequisite that exists in the tree or that some rule makes (objects always can be).
+fn makeable(base: &Base, path: &str) -> bool {
+    if path == "FORCE" || path.ends_with(".o") {
+        return true;
+    }
+    let rel = normalize(path.strip_prefix(SRCTREE).unwrap_or(path).trim_start_matches('/'));
+    matches!(base.source.read(&rel), Ok(Some(_))) || !path.starts_with(SRCTREE)
+}
+
+/// Decide whether `path` is compiled, and follow the prerequisites of the rules that make
+/// it (and its generated source): objects of a vDSO image, a real-mode blob, an objcopy'd
+/// `.stub.o` are compiled through them.
+fn follow(
+    base: &Base,
+    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    dir: &str,
+    path: &str,
+    candidate: &Candidate,
+    seen: &mut std::collections::HashSet<String>,
+    set: &mut ObjectSet,
+) {
+    if !seen.insert(path.to_string()) || seen.len() > 100_000 {
+        return;
+    }
+    let rules = rules_for(base, rule_dirs, dir, path);
+    if let Some(stem) = path.strip_suffix(".o") {
+        let recipe = rules.iter().map(|(r, _)| r).find(|r| !r.recipe.is_empty());
+        let compiled = recipe.is_none_or(|r| {
+            ["cc_o_c", "as_o_S", "cpp_lds_S"].iter().any(|c| r.recipe.contains(c))
+        });
+        if compiled {
+            let object = Object {
+                kind: candidate.kind,
+                list: if path == candidate.path { candidate.list } else { "prerequisite" },
+                file: candidate.origin.as_ref().map(|o| o.file.clone()).unwrap_or_default(),
+                line: candidate.origin.as_ref().map_or(0, |o| o.line),
+                gates: candidate.gates.clone(),
+            };
+            match set.objects.get(path) {
+                Some(old) if old.kind <= object.kind => {}
+                _ => {
+                    set.objects.insert(path.to_string(), object);
+                }
+            }
+            for generated in [format!("{stem}.c"), format!("{stem}.S")] {
+                follow(base, rule_dirs, dir, &generated, candidate, seen, set);
+            }
+        }
+    }
+    for (rule, _) in rules {
+        for prereq in rule.prereqs.iter().filter(|p| *p != "FORCE") {
+            follow(base, rule_dirs, dir, prereq, candidate, seen, set);
+        }
+    }
+}
