@@ -776,6 +776,10 @@ impl<'s> Make<'s> {
                         var.tainted |= hits && !var.recursive;
                     }
                     if is_list_var(&name) {
+                        if self.vars.get(&name).is_some_and(|v| v.recursive) {
+                            // Expanded later: look now for what would not be understood then.
+                            self.expand(value);
+                        }
                         self.flush_hits(file, number);
                         self.record_origins(&name, lhs, file, number, conditions);
                     } else {
