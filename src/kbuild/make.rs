@@ -1154,7 +1154,7 @@ mod tests {
         assert_eq!(m.origin("obj-y", "b.o").map(|o| o.line), Some(1));
         assert_eq!(m.origin("obj-y", "e.o").map(|o| o.gates.clone()), Some(vec!["A".into()]));
         assert_eq!(m.unknown.len(), 1);
-        assert_eq!(m.unknown[0].line, 17);
+        assert_eq!(m.unknown[0].line, 19);
     }
 
     #[test]
