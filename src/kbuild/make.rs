@@ -525,6 +525,8 @@ impl<'s> Make<'s> {
         let mut logical = String::new();
         let mut logical_line = 0u32;
         let mut in_recipe = false;
+        // The rule recipe lines belong to (none after a target-specific assignment).
+        let mut recipe_of: Option<usize> = None;
         let mut define: Option<(String, String, String)> = None;
         // A final empty line ends a continuation left open at the end of the file.
         for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
@@ -560,10 +562,11 @@ impl<'s> Make<'s> {
             if logical.is_empty() {
                 logical_line = number;
                 if raw.starts_with('\t') && in_recipe {
-                    if let Some(rule) = self.rules.last_mut() {
-                        if rule.recipe.is_empty() {
-                            rule.recipe = raw.trim().to_string();
+                    if let Some(rule) = recipe_of.and_then(|i| self.rules.get_mut(i)) {
+                        if !rule.recipe.is_empty() {
+                            rule.recipe.push('\n');
                         }
+                        rule.recipe.push_str(raw.trim());
                     }
                     continue;
                 }
@@ -670,8 +673,12 @@ impl<'s> Make<'s> {
                 continue;
             }
             let conditions: Vec<String> = stack.iter().map(|s| s.2.clone()).collect();
+            let rules_before = self.rules.len();
             match self.assign(line, file, logical_line, &conditions) {
-                Some(true) => in_recipe = true,
+                Some(true) => {
+                    in_recipe = true;
+                    recipe_of = (self.rules.len() > rules_before).then_some(rules_before);
+                }
                 Some(false) => in_recipe = false,
                 None => {}
             }

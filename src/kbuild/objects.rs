@@ -414,6 +414,7 @@ fn rules_for(
     rule_dirs: &mut HashMap<String, Vec<Rule>>,
     dir: &str,
     path: &str,
+    depth: usize,
 ) -> Vec<(Rule, usize)> {
     let own_dir = match path.rfind('/') {
         Some(i) => &path[..i],
@@ -428,7 +429,8 @@ fn rules_for(
                 .unwrap_or_default();
             rule_dirs.insert(d.to_string(), rules);
         }
-        for rule in &rule_dirs[d] {
+        let rules = rule_dirs[d].clone();
+        for rule in &rules {
             if rule.targets.iter().any(|t| t == path) {
                 found.push((rule.clone(), 0));
                 continue;
@@ -441,7 +443,7 @@ fn rules_for(
                     rule.prereqs = rule.prereqs.iter().map(|p| p.replacen('%', stem, 1)).collect();
                     // A pattern rule applies only when its prerequisites exist or can be
                     // made: `lib-%.o: $(srctree)/lib/%.c` does not make `lib-fdt.pi.o`.
-                    if !rule.prereqs.iter().all(|p| makeable(base, p)) {
+                    if !rule.prereqs.iter().all(|p| makeable(base, rule_dirs, dir, p, depth)) {
                         continue;
                     }
                     // Make prefers the pattern rule with the shortest stem.
@@ -458,13 +460,40 @@ fn rules_for(
     found
 }
 
-/// A prerequisite that exists in the tree or that some rule makes (objects always can be).
-fn makeable(base: &Base, path: &str) -> bool {
-    if path == "FORCE" || path.ends_with(".o") {
+/// A prerequisite that exists in the tree or that some rule can make: an object can be
+/// made when its C or assembly source can (scripts/Makefile.build's own rules).
+fn makeable(
+    base: &Base,
+    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    dir: &str,
+    path: &str,
+    depth: usize,
+) -> bool {
+    if path == "FORCE" {
         return true;
     }
     let rel = normalize(path.strip_prefix(SRCTREE).unwrap_or(path).trim_start_matches('/'));
-    matches!(base.source.read(&rel), Ok(Some(_))) || !path.starts_with(SRCTREE)
+    if matches!(base.source.read(&rel), Ok(Some(_))) {
+        return true;
+    }
+    if path.starts_with(SRCTREE) || depth > 4 {
+        return false;
+    }
+    let is_code = [".o", ".c", ".S"].iter().any(|ext| path.ends_with(ext));
+    if !is_code {
+        // Generated files other than code (host programs, linker scripts, images) come
+        // from rules in make's own files that are not read here: assume they can be made.
+        return true;
+    }
+    if !rules_for(base, rule_dirs, dir, path, depth + 1).is_empty() {
+        return true;
+    }
+    match path.strip_suffix(".o") {
+        Some(stem) => [".c", ".S"]
+            .iter()
+            .any(|ext| makeable(base, rule_dirs, dir, &format!("{stem}{ext}"), depth + 1)),
+        None => false,
+    }
 }
 
 /// Decide whether `path` is compiled, and follow the prerequisites of the rules that make
@@ -482,7 +511,7 @@ fn follow(
     if !seen.insert(path.to_string()) || seen.len() > 100_000 {
         return;
     }
-    let rules = rules_for(base, rule_dirs, dir, path);
+    let rules = rules_for(base, rule_dirs, dir, path, 0);
     if let Some(stem) = path.strip_suffix(".o") {
         let recipe = rules.iter().map(|(r, _)| r).find(|r| !r.recipe.is_empty());
         let compiled = recipe.is_none_or(|r| {
