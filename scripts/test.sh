@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages="linux-source-6.1 linux-source-6.12 flex bison bc make gcc xz-utils"
+packages="linux-source-6.1 linux-source-6.12 flex bison bc make gcc xz-utils libelf-dev libssl-dev"
 missing=""
 for p in $packages; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
@@ -30,5 +30,7 @@ scripts/kernel-refs.sh -a "$ci_arches"
 scripts/kernel-refs.sh -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
 scripts/kernel-refs.sh -a x86 -t "x86_64_defconfig+xen.config"
 scripts/kernel-refs.sh -a arm64 -t "defconfig+xen.config"
+# Kbuild's compile commands (make prepare needs libelf-dev and libssl-dev).
+scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig
 
 XENLINT_REQUIRE_KERNEL=1 cargo test --release
