@@ -42,6 +42,15 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum RefKind {
+    Kconfig,
+    Kbuild,
+    C,
+    Header,
+    Asm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Note,
     Warning,
@@ -206,6 +215,31 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Find CONFIG_ references to symbols no Kconfig file of the tree defines, with
+    /// "did you mean" suggestions: in Kconfig expressions, Kbuild files (`obj-$(CONFIG_X)`,
+    /// `ifdef CONFIG_X`), C, headers and assembly (`#ifdef`, `IS_ENABLED()`, `CONFIG_X_MODULE`).
+    ///
+    /// Like the kernel's scripts/checkkconfigsymbols.py on one tree, without git. Give
+    /// paths to check only those files or directories (default: the whole tree, except
+    /// tools/). Exit status 1 when an undefined reference is found.
+    ///
+    /// Example: xenlint refs --srctree ~/linux --kind kbuild --kind kconfig
+    Refs {
+        /// Files or directories of the tree to check (relative to --srctree).
+        paths: Vec<String>,
+
+        /// The kernel source tree.
+        #[arg(long, default_value = ".")]
+        srctree: PathBuf,
+
+        /// Kinds of files to check (repeat it); default: all.
+        #[arg(long = "kind", value_enum)]
+        kinds: Vec<RefKind>,
+
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Explain why a symbol has its value: the user value, default, select, imply or
     /// dependency that decided it, with file:line.
     ///
@@ -290,6 +324,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             target,
             format,
         } => why(&tree, &symbol, config, target, format),
+        Command::Refs {
+            paths,
+            srctree,
+            kinds,
+            format,
+        } => refs(&srctree, &paths, &kinds, format),
         Command::Objects {
             target,
             fragments,
@@ -687,6 +727,124 @@ fn objects(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn refs(
+    srctree: &std::path::Path,
+    paths: &[String],
+    kinds: &[RefKind],
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use xenlint::kbuild::refs::{references, walk, Definitions, FileKind, Reference};
+    let root = srctree
+        .canonicalize()
+        .with_context(|| format!("--srctree {}", srctree.display()))?;
+    if !root.join("Kconfig").is_file() {
+        bail!("{}: not a kernel tree (no Kconfig at its top)", root.display());
+    }
+    let source = DirSource::new(&root);
+    let kinds: Vec<FileKind> = if kinds.is_empty() {
+        vec![FileKind::Kconfig, FileKind::Kbuild, FileKind::C, FileKind::Header, FileKind::Asm]
+    } else {
+        kinds
+            .iter()
+            .map(|k| match k {
+                RefKind::Kconfig => FileKind::Kconfig,
+                RefKind::Kbuild => FileKind::Kbuild,
+                RefKind::C => FileKind::C,
+                RefKind::Header => FileKind::Header,
+                RefKind::Asm => FileKind::Asm,
+            })
+            .collect()
+    };
+    let read = |path: &str| -> anyhow::Result<String> {
+        let bytes = source
+            .read(path)?
+            .with_context(|| format!("{path}: no such file in {}", root.display()))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    let mut kconfig_files = Vec::new();
+    walk(&source, "", &[FileKind::Kconfig], &mut kconfig_files);
+    let mut definitions = Definitions::default();
+    for path in &kconfig_files {
+        definitions.add_file(path, &read(path)?);
+    }
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        walk(&source, "", &kinds, &mut files);
+    } else {
+        for path in paths {
+            let path = path.trim_end_matches('/');
+            if root.join(path).is_dir() {
+                walk(&source, path, &kinds, &mut files);
+            } else if root.join(path).is_file() {
+                files.push(path.to_string());
+            } else {
+                bail!("{path}: no such file or directory in {}", root.display());
+            }
+        }
+    }
+    #[derive(serde::Serialize)]
+    struct Undefined<'a> {
+        file: &'a str,
+        #[serde(flatten)]
+        reference: Reference,
+        similar: Vec<String>,
+    }
+    let mut undefined = Vec::new();
+    for path in &files {
+        let Some(kind) = FileKind::of(path) else { continue };
+        for reference in references(kind, &read(path)?) {
+            if definitions.is_undefined(&reference) {
+                let similar = definitions.similar(&reference.symbol);
+                undefined.push(Undefined {
+                    file: path,
+                    reference,
+                    similar,
+                });
+            }
+        }
+    }
+    match format {
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Json<'a> {
+                version: u32,
+                files_checked: usize,
+                symbols_defined: usize,
+                undefined: &'a [Undefined<'a>],
+            }
+            let doc = Json {
+                version: 1,
+                files_checked: files.len(),
+                symbols_defined: definitions.symbols.len(),
+                undefined: &undefined,
+            };
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Format::Human => {
+            let mut out = std::io::stdout().lock();
+            for u in &undefined {
+                let prefix = if FileKind::of(u.file) == Some(FileKind::Kconfig) { "" } else { "CONFIG_" };
+                write!(out, "{}:{}: `{prefix}{}` is not defined by any Kconfig file", u.file, u.reference.line, u.reference.symbol)?;
+                if let Some(first) = u.similar.first() {
+                    write!(out, " (did you mean `{prefix}{first}`?)")?;
+                }
+                writeln!(out)?;
+            }
+            eprintln!(
+                "{} undefined references in {} files checked ({} symbols defined)",
+                undefined.len(),
+                files.len(),
+                definitions.symbols.len()
+            );
+        }
+    }
+    Ok(if undefined.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {

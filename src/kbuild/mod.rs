@@ -4,3 +4,4 @@
 
 pub mod make;
 pub mod objects;
+pub mod refs;

@@ -1,0 +1,501 @@
+//! CONFIG_ references in a tree's files, and the symbols its Kconfig files define.
+//!
+//! Files are classified as the kernel's scripts/checkkconfigsymbols.py does (names matching
+//! `Kconfig*` are Kconfig files, `Makefile*` and `Kbuild*` are Kbuild files; `.c`, `.h` and
+//! `.S` are code), but read with each language's rules: make comments in Kbuild files and
+//! help texts in Kconfig files hold no references. A reference records how it was written
+//! (`IS_ENABLED(CONFIG_X)`, `CONFIG_X_MODULE`, `obj-$(CONFIG_X)`), and for Kbuild lines
+//! that add to a list, the words it gates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Kconfig,
+    Kbuild,
+    C,
+    Header,
+    Asm,
+}
+
+impl FileKind {
+    /// The kind of `path`, or None for files that hold no references worth reading.
+    pub fn of(path: &str) -> Option<FileKind> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if path.starts_with("tools/") || path.starts_with(".git/") {
+            return None;
+        }
+        if name.starts_with("Kconfig") {
+            return Some(FileKind::Kconfig);
+        }
+        if name.starts_with("Makefile") || name.starts_with("Kbuild") {
+            return Some(FileKind::Kbuild);
+        }
+        match name.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("c") => Some(FileKind::C),
+            Some("h") => Some(FileKind::Header),
+            Some("S") => Some(FileKind::Asm),
+            _ => None,
+        }
+    }
+}
+
+/// How a reference is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// `CONFIG_X` (in Kconfig files: the bare symbol in an expression).
+    Plain,
+    /// `IS_ENABLED(CONFIG_X)`, `IS_BUILTIN`, `IS_MODULE`, `IS_REACHABLE`.
+    Macro(&'static str),
+    /// `CONFIG_X_MODULE`: set by the kernel's autoconf.h when X is m.
+    Module,
+    /// A Kbuild list name: `obj-$(CONFIG_X) += ...`.
+    Gate,
+}
+
+/// One reference to a symbol.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reference {
+    /// The symbol, without CONFIG_ (and without _MODULE for `Form::Module`).
+    pub symbol: String,
+    pub line: u32,
+    pub form: Form,
+    /// For `Form::Gate`: the words the line adds (objects, directories).
+    pub gated: Vec<String>,
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// checkkconfigsymbols.py's filter: at least two upper-case letters or digits, ending in a
+/// letter or digit (`CONFIG_FOO_##x` and `CONFIG_` alone are not references).
+fn plausible(name: &str) -> bool {
+    name.bytes().filter(|b| b.is_ascii_uppercase() || b.is_ascii_digit()).count() >= 2
+        && name.as_bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// `CONFIG_` names in one line of code or make, with the column of each.
+fn config_tokens(line: &str) -> Vec<(usize, String)> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = line[from..].find("CONFIG_").map(|i| i + from) {
+        let start_ok = i == 0
+            || !is_ident(bytes[i - 1])
+            // -DCONFIG_X on a compiler command line
+            || (bytes[i - 1] == b'D' && (i == 1 || !is_ident(bytes[i - 2])));
+        let name_start = i + 7;
+        let len = bytes[name_start..].iter().take_while(|b| is_ident(**b)).count();
+        if start_ok && len > 0 {
+            out.push((i, line[name_start..name_start + len].to_string()));
+        }
+        from = name_start + len;
+    }
+    out
+}
+
+/// References in a C, header or assembly file.
+pub fn code_references(text: &str) -> Vec<Reference> {
+    let mut refs = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if !line.contains("CONFIG_") {
+            continue;
+        }
+        for (column, name) in config_tokens(line) {
+            if !plausible(&name) {
+                continue;
+            }
+            let before = line[..column].trim_end();
+            let form = ["IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"]
+                .into_iter()
+                .find(|m| before.ends_with(&format!("{m}(")))
+                .map(Form::Macro);
+            refs.push(module_form(name, index as u32 + 1, form.unwrap_or(Form::Plain)));
+        }
+    }
+    refs
+}
+
+fn module_form(name: String, line: u32, form: Form) -> Reference {
+    match (form, name.strip_suffix("_MODULE")) {
+        (Form::Plain, Some(base)) if !base.is_empty() => Reference {
+            symbol: base.to_string(),
+            line,
+            form: Form::Module,
+            gated: Vec::new(),
+        },
+        _ => Reference {
+            symbol: name,
+            line,
+            form,
+            gated: Vec::new(),
+        },
+    }
+}
+
+/// References in a Kbuild file or Makefile. Comments are skipped; continuation lines are
+/// joined, the reference keeping the first line's number.
+pub fn kbuild_references(text: &str) -> Vec<Reference> {
+    let mut refs = Vec::new();
+    let mut logical = String::new();
+    let mut first = 0u32;
+    for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
+        if logical.is_empty() {
+            first = index as u32 + 1;
+        }
+        let raw = match raw.find('#') {
+            Some(i) if !raw[..i].ends_with('\\') => &raw[..i],
+            _ => raw,
+        };
+        if let Some(stripped) = raw.strip_suffix('\\') {
+            logical.push_str(stripped);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(raw);
+        let line = std::mem::take(&mut logical);
+        if !line.contains("CONFIG_") {
+            continue;
+        }
+        // `obj-$(CONFIG_X) += a.o b/`: the left side gates the words on the right.
+        let assignment = ["+=", ":=", "?=", "="]
+            .iter()
+            .filter_map(|op| line.find(op).map(|i| (i, op.len())))
+            .min();
+        for (column, name) in config_tokens(&line) {
+            if !plausible(&name) {
+                continue;
+            }
+            let mut reference = module_form(name, first, Form::Plain);
+            if let Some((at, len)) = assignment {
+                let lhs = line[..at].trim();
+                if column < at && !lhs.contains(char::is_whitespace) && lhs.contains("$(CONFIG_") {
+                    reference.form = Form::Gate;
+                    reference.gated = line[at + len..]
+                        .split_whitespace()
+                        .filter(|w| !w.contains('$'))
+                        .map(String::from)
+                        .collect();
+                }
+            }
+            refs.push(reference);
+        }
+    }
+    refs
+}
+
+/// Symbols a Kconfig file defines (`config X`, `menuconfig X`) with their lines, and the
+/// symbols its expressions reference (depends on, select, imply, if, default, range,
+/// visible if). Help texts, strings, numbers and `$(...)` macros are not references.
+pub fn kconfig_scan(text: &str) -> (Vec<(String, u32)>, Vec<Reference>) {
+    let mut defs = Vec::new();
+    let mut refs = Vec::new();
+    let mut help_indent: Option<usize> = None;
+    let mut continued = false;
+    for (index, raw) in text.lines().enumerate() {
+        let number = index as u32 + 1;
+        let indent = raw.len() - raw.trim_start().len();
+        let expanded_indent: usize = raw[..indent].chars().map(|c| if c == '\t' { 8 } else { 1 }).sum();
+        if let Some(min) = help_indent {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            if min == usize::MAX {
+                help_indent = Some(expanded_indent);
+                continue;
+            }
+            if expanded_indent >= min {
+                continue;
+            }
+            help_indent = None;
+        }
+        let line = match raw.find('#') {
+            Some(i) => &raw[..i],
+            None => raw,
+        };
+        let trimmed = line.trim();
+        let was_continued = continued;
+        continued = trimmed.ends_with('\\');
+        let mut words = trimmed.split_whitespace();
+        let first = words.next().unwrap_or("");
+        if !was_continued {
+            match first {
+                "help" | "---help---" => {
+                    help_indent = Some(usize::MAX);
+                    continue;
+                }
+                "config" | "menuconfig" => {
+                    if let Some(name) = words.next() {
+                        defs.push((name.to_string(), number));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let expression = if was_continued {
+            trimmed
+        } else {
+            match first {
+                "depends" => trimmed.strip_prefix("depends").map(|r| r.trim_start()).and_then(|r| r.strip_prefix("on")).unwrap_or(""),
+                "select" | "imply" | "if" | "range" => &trimmed[first.len()..],
+                "default" | "def_bool" | "def_tristate" => &trimmed[first.len()..],
+                // A prompt's condition: the symbols after an `if` outside the prompt text.
+                "bool" | "tristate" | "string" | "int" | "hex" | "prompt" | "menu" | "comment" => {
+                    after_if(trimmed)
+                }
+                "visible" => trimmed.strip_prefix("visible").map(|r| r.trim_start()).and_then(|r| r.strip_prefix("if")).unwrap_or(""),
+                _ => "",
+            }
+        };
+        for name in expression_symbols(expression) {
+            refs.push(Reference {
+                symbol: name,
+                line: number,
+                form: Form::Plain,
+                gated: Vec::new(),
+            });
+        }
+    }
+    (defs, refs)
+}
+
+/// What follows the first `if` outside quotes: the condition of a prompt line.
+fn after_if(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    for i in 0..bytes.len() {
+        match quote {
+            Some(q) if bytes[i] == q && (i == 0 || bytes[i - 1] != b'\\') => quote = None,
+            Some(_) => {}
+            None if bytes[i] == b'"' || bytes[i] == b'\'' => quote = Some(bytes[i]),
+            None if line[i..].starts_with("if")
+                && (i == 0 || !is_ident(bytes[i - 1]))
+                && !bytes.get(i + 2).is_some_and(|b| is_ident(*b)) =>
+            {
+                return &line[i + 2..];
+            }
+            None => {}
+        }
+    }
+    ""
+}
+
+/// Symbol names in a Kconfig expression.
+fn expression_symbols(expression: &str) -> Vec<String> {
+    let bytes = expression.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut macro_depth = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let quote = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'(') => {
+                macro_depth += 1;
+                i += 2;
+            }
+            b'(' if macro_depth > 0 => {
+                macro_depth += 1;
+                i += 1;
+            }
+            b')' if macro_depth > 0 => {
+                macro_depth -= 1;
+                i += 1;
+            }
+            b if is_ident(b) => {
+                let start = i;
+                while i < bytes.len() && is_ident(bytes[i]) {
+                    i += 1;
+                }
+                let word = &expression[start..i];
+                let numeric = word.bytes().all(|b| b.is_ascii_digit())
+                    || word.starts_with("0x")
+                    || word.starts_with("0X")
+                    || (word.starts_with('-') && word[1..].bytes().all(|b| b.is_ascii_digit()));
+                if macro_depth == 0 && !numeric && !matches!(word, "if" | "y" | "m" | "n" | "on") {
+                    out.push(word.to_string());
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Every symbol the Kconfig files of a tree define, with one definition site each.
+#[derive(Debug, Default, Clone)]
+pub struct Definitions {
+    /// Symbol -> files defining it.
+    pub symbols: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Definitions {
+    pub fn add_file(&mut self, path: &str, text: &str) {
+        for (name, _) in kconfig_scan(text).0 {
+            self.symbols.entry(name).or_default().insert(path.to_string());
+        }
+    }
+
+    pub fn remove_file(&mut self, path: &str) {
+        self.symbols.retain(|_, files| {
+            files.remove(path);
+            !files.is_empty()
+        });
+    }
+
+    pub fn defines(&self, symbol: &str) -> bool {
+        self.symbols.contains_key(symbol)
+    }
+
+    /// Is the reference to an undefined symbol? `CONFIG_X_MODULE` counts as defined when X
+    /// or X_MODULE is.
+    pub fn is_undefined(&self, reference: &Reference) -> bool {
+        if self.defines(&reference.symbol) {
+            return false;
+        }
+        !(reference.form == Form::Module
+            && self.defines(&format!("{}_MODULE", reference.symbol)))
+    }
+
+    /// Defined symbols close to `name`: a few edits apart, closest first.
+    pub fn similar(&self, name: &str) -> Vec<String> {
+        let limit = (name.len() / 4).clamp(1, 3);
+        let mut found: Vec<(usize, &String)> = self
+            .symbols
+            .keys()
+            .filter(|s| s.len().abs_diff(name.len()) <= limit)
+            .filter_map(|s| {
+                let d = edit_distance(name, s, limit);
+                (d <= limit).then_some((d, s))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().take(3).map(|(_, s)| s.clone()).collect()
+    }
+}
+
+/// Levenshtein distance, stopping early once it exceeds `limit`.
+fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            current[j] = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            row_min = row_min.min(current[j]);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// Every file of the tree under `dir` whose kind is one of `kinds` (tools/ and hidden
+/// entries left out, as checkkconfigsymbols.py does).
+pub fn walk(source: &dyn Source, dir: &str, kinds: &[FileKind], out: &mut Vec<String>) {
+    let Ok(Some(entries)) = source.list_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        if entry.starts_with('.') {
+            continue;
+        }
+        let path = if dir.is_empty() || dir == "." {
+            entry
+        } else {
+            format!("{dir}/{entry}")
+        };
+        if path == "tools" {
+            continue;
+        }
+        if let Ok(Some(_)) = source.list_dir(&path) {
+            walk(source, &path, kinds, out);
+        } else if FileKind::of(&path).is_some_and(|k| kinds.contains(&k)) {
+            out.push(path);
+        }
+    }
+}
+
+/// The references of one file, by kind.
+pub fn references(kind: FileKind, text: &str) -> Vec<Reference> {
+    match kind {
+        FileKind::Kconfig => kconfig_scan(text).1,
+        FileKind::Kbuild => kbuild_references(text),
+        FileKind::C | FileKind::Header | FileKind::Asm => code_references(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_forms() {
+        let refs = code_references(
+            "#if IS_ENABLED(CONFIG_XEN_PVH) && defined(CONFIG_FOO_MODULE)\n\
+             x = CONFIG_HZ; -DCONFIG_AB1 CONFIG_##x CONFIG_lower MY_CONFIG_X\n",
+        );
+        let got: Vec<(&str, Form, u32)> =
+            refs.iter().map(|r| (r.symbol.as_str(), r.form, r.line)).collect();
+        assert_eq!(
+            got,
+            [
+                ("XEN_PVH", Form::Macro("IS_ENABLED"), 1),
+                ("FOO", Form::Module, 1),
+                ("HZ", Form::Plain, 2),
+                ("AB1", Form::Plain, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn kbuild_gates_and_comments() {
+        let refs = kbuild_references(
+            "# obj-$(CONFIG_OLD) += old.o\nobj-$(CONFIG_XEN) += a.o \\\n\tb/\nifdef CONFIG_X86_64\nccflags-y += -DCONFIG_SOME\nendif\n",
+        );
+        assert_eq!(refs.len(), 3);
+        assert_eq!((refs[0].symbol.as_str(), refs[0].form, refs[0].line), ("XEN", Form::Gate, 2));
+        assert_eq!(refs[0].gated, ["a.o", "b/"]);
+        assert_eq!((refs[1].symbol.as_str(), refs[1].form), ("X86_64", Form::Plain));
+        assert_eq!(refs[2].symbol, "SOME");
+    }
+
+    #[test]
+    fn kconfig_definitions_and_references() {
+        let (defs, refs) = kconfig_scan(
+            "config XEN_PVH\n\tbool \"PVH if available\" if EXPERT\n\tdepends on XEN && XEN_PVHVM && \\\n\t\tACPI\n\tselect PVH\n\tdefault \"x\" if FOO\n\trange 1 10\n\thelp\n\t  depends on NOT_A_REF\n\nmenuconfig M\n\tdefault $(success,true) if BAR\n",
+        );
+        assert_eq!(defs, [("XEN_PVH".to_string(), 1), ("M".to_string(), 11)]);
+        let names: Vec<&str> = refs.iter().map(|r| r.symbol.as_str()).collect();
+        assert_eq!(names, ["EXPERT", "XEN", "XEN_PVHVM", "ACPI", "PVH", "FOO", "BAR"]);
+    }
+
+    #[test]
+    fn similar_names() {
+        let mut defs = Definitions::default();
+        defs.add_file("Kconfig", "config XEN_PVHVM\nconfig XEN_PVH\nconfig ACPI\n");
+        assert_eq!(defs.similar("XEN_PVHM"), ["XEN_PVH", "XEN_PVHVM"]);
+        assert!(defs.similar("COMPLETELY_ELSE").is_empty());
+        let r = Reference { symbol: "ACPI".into(), line: 1, form: Form::Module, gated: vec![] };
+        assert!(!defs.is_undefined(&r));
+        defs.remove_file("Kconfig");
+        assert!(defs.is_undefined(&r));
+    }
+}
