@@ -91,6 +91,10 @@ fn run(kernels: &str, root: &std::path::Path) {
         }
         return;
     }
+    if std::env::var_os("XENLINT_BENCH_KBUILD").is_some() {
+        kbuild(kernels, &source);
+        return;
+    }
     if std::env::var_os("XENLINT_BENCH_PHASES").is_some() {
         let t = Instant::now();
         let fin = xenlint::kconfig::finalize::finalize(&model, true);
@@ -193,6 +197,37 @@ fn run(kernels: &str, root: &std::path::Path) {
         theirs.as_secs_f64() / ours.as_secs_f64(),
         ours.as_secs_f64() / theirs.as_secs_f64()
     );
+}
+
+/// The Kbuild walk alone, for the kernel's own .config of each scripts/kbuild-refs.sh case.
+fn kbuild(kernels: &str, source: &DirSource) {
+    for target in ["x86_64_defconfig", "allmodconfig"] {
+        let dir = std::path::PathBuf::from(kernels).join("kbuild/6.12/x86").join(target);
+        let Ok(text) = std::fs::read_to_string(dir.join(".config")) else {
+            println!("{}: run scripts/kbuild-refs.sh first", dir.display());
+            continue;
+        };
+        let values = xenlint::kbuild::objects::config_values(&text);
+        let request = xenlint::kbuild::objects::Request {
+            arch: "x86",
+            srcarch: "x86",
+            config: &values,
+        };
+        let runs = 11;
+        let mut count = 0;
+        let times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let set = xenlint::kbuild::objects::objects(source, &request);
+                count = set.objects.len();
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "objects for 6.12 x86 {target} ({count} objects), median of {runs}: {:.1} ms",
+            ms(median(times))
+        );
+    }
 }
 
 fn tempfile_dir() -> std::path::PathBuf {

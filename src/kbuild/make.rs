@@ -43,6 +43,30 @@ pub struct Unknown {
     pub construct: String,
 }
 
+/// Simple variables shared by many evaluations.
+#[derive(Debug, Default)]
+pub struct Vars(HashMap<String, Var>);
+
+impl Vars {
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
+        Vars(
+            pairs
+                .into_iter()
+                .map(|(name, value)| {
+                    (
+                        name,
+                        Var {
+                            value,
+                            recursive: false,
+                            tainted: false,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Var {
     value: String,
@@ -54,6 +78,9 @@ struct Var {
 /// One make evaluation: the variables of one directory's sub-make.
 pub struct Make<'s> {
     source: &'s dyn Source,
+    /// Variables every directory starts with (auto.conf, the top Makefile's exports),
+    /// shared rather than copied: the directory's own assignments go to `vars`.
+    base: Option<&'s Vars>,
     vars: HashMap<String, Var>,
     exported: Vec<String>,
     /// Arguments of the `$(call ...)` being expanded: `$(1)`, `$(2)`...
@@ -113,6 +140,7 @@ impl<'s> Make<'s> {
     pub fn new(source: &'s dyn Source) -> Self {
         Make {
             source,
+            base: None,
             vars: HashMap::new(),
             exported: Vec::new(),
             frames: Vec::new(),
@@ -123,6 +151,19 @@ impl<'s> Make<'s> {
             files_read: Vec::new(),
             depth: 0,
         }
+    }
+
+    /// An evaluation starting from `base`.
+    pub fn with_base(source: &'s dyn Source, base: &'s Vars) -> Self {
+        let mut make = Make::new(source);
+        make.base = Some(base);
+        make
+    }
+
+    fn get(&self, name: &str) -> Option<&Var> {
+        self.vars
+            .get(name)
+            .or_else(|| self.base.and_then(|b| b.0.get(name)))
     }
 
     /// Set a simple variable.
@@ -138,7 +179,7 @@ impl<'s> Make<'s> {
     }
 
     pub fn is_set(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.get(name).is_some()
     }
 
     /// The expanded value of a variable.
@@ -181,24 +222,25 @@ impl<'s> Make<'s> {
                 .cloned()
                 .unwrap_or_default();
         }
-        let Some(var) = self.vars.get(name) else {
+        let Some(var) = self.get(name) else {
             return String::new();
         };
-        if var.tainted {
+        let (tainted, recursive) = (var.tainted, var.recursive);
+        let text = var.value.clone();
+        if tainted {
             self.hits.push(format!("$({name}), set from a construct not understood"));
         }
-        if var.recursive {
+        if recursive {
             if self.depth > 64 {
                 self.hits.push(format!("$({name}) references itself"));
                 return String::new();
             }
-            let text = var.value.clone();
             self.depth += 1;
             let out = self.expand(&text);
             self.depth -= 1;
             out
         } else {
-            var.value.clone()
+            text
         }
     }
 
@@ -430,7 +472,7 @@ impl<'s> Make<'s> {
                 for i in 1..raw.len() {
                     frame.push(arg(self, i));
                 }
-                let defined = self.vars.get(&function).map(|v| v.value.clone());
+                let defined = self.get(&function).map(|v| v.value.clone());
                 match defined {
                     Some(body) if self.depth < 64 => {
                         self.frames.push(frame);
@@ -448,14 +490,13 @@ impl<'s> Make<'s> {
             }
             "value" => {
                 let var = self.expand(args);
-                self.vars
-                    .get(var.trim())
+                self.get(var.trim())
                     .map(|v| v.value.clone())
                     .unwrap_or_default()
             }
             "origin" => {
                 let var = self.expand(args);
-                if self.vars.contains_key(var.trim()) {
+                if self.get(var.trim()).is_some() {
                     "file".into()
                 } else {
                     "undefined".into()
@@ -691,7 +732,6 @@ impl<'s> Make<'s> {
             "ifdef" | "ifndef" => {
                 let name = self.expand(rest);
                 let defined = self
-                    .vars
                     .get(name.trim())
                     .is_some_and(|v| !v.value.is_empty());
                 defined == (word == "ifdef")
@@ -835,9 +875,9 @@ impl<'s> Make<'s> {
 
     fn set_var(&mut self, name: &str, op: &str, value: &str, _file: &str, _line: u32) {
         match op {
-            "?=" if self.vars.contains_key(name) => {}
+            "?=" if self.get(name).is_some() => {}
             "+=" => {
-                let (recursive, old) = match self.vars.get(name) {
+                let (recursive, old) = match self.get(name) {
                     Some(v) => (v.recursive, v.value.clone()),
                     None => (true, String::new()),
                 };
@@ -853,7 +893,7 @@ impl<'s> Make<'s> {
                 } else {
                     format!("{old} {add}")
                 };
-                let tainted = self.vars.get(name).is_some_and(|v| v.tainted);
+                let tainted = self.get(name).is_some_and(|v| v.tainted);
                 self.vars.insert(
                     name.to_string(),
                     Var {

@@ -164,7 +164,7 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     ]);
     let base = Base {
         source,
-        vars: base,
+        vars: super::make::Vars::from_pairs(base),
         src_is_srctree,
     };
     let mut rule_dirs = HashMap::new();
@@ -181,18 +181,15 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
 /// What every directory's sub-make starts from.
 struct Base<'a> {
     source: &'a dyn Source,
-    vars: Vec<(String, String)>,
+    vars: super::make::Vars,
     src_is_srctree: bool,
 }
 
 impl<'a> Base<'a> {
     /// Evaluate `dir`'s Kbuild (or Makefile) as scripts/Makefile.build includes it.
     /// Returns the evaluation and the file read, or None when the directory has neither.
-    fn eval_dir(&self, dir: &str, need_builtin: bool, need_modorder: bool) -> Option<Make<'a>> {
-        let mut m = Make::new(self.source);
-        for (k, v) in &self.vars {
-            m.set(k, v);
-        }
+    fn eval_dir<'b>(&'b self, dir: &str, need_builtin: bool, need_modorder: bool) -> Option<Make<'b>> {
+        let mut m = Make::with_base(self.source, &self.vars);
         m.set("obj", dir);
         let src = if self.src_is_srctree {
             format!("{SRCTREE}/{dir}")
