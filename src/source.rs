@@ -24,6 +24,28 @@ pub trait Source: Send + Sync {
     /// directory. Make's `$(wildcard ...)` needs it.
     fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError>;
 
+    /// Every file under directory `dir` ("" for the whole tree), as paths from the top,
+    /// sorted. Hidden entries (`.git`) are left out.
+    fn list_files(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.trim_end_matches('/').to_string()];
+        while let Some(d) = pending.pop() {
+            for name in self.list_dir(&d)?.unwrap_or_default() {
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = if d.is_empty() { name } else { format!("{d}/{name}") };
+                if self.list_dir(&path)?.is_some() {
+                    pending.push(path);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// A directory on disk holding the same tree, if there is one. `$(shell,...)` commands
     /// that call scripts of the tree (`$(srctree)/scripts/...`) need it.
     fn local_root(&self) -> Option<&Path> {
@@ -68,6 +90,38 @@ impl Source for DirSource {
                 message: err.to_string(),
             }),
         }
+    }
+
+    fn list_files(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let mut out = Vec::new();
+        let mut pending = vec![dir.trim_end_matches('/').to_string()];
+        while let Some(d) = pending.pop() {
+            let full = self.root.join(&d);
+            let entries = match std::fs::read_dir(&full) {
+                Ok(entries) => entries,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => {
+                    return Err(SourceError::Io {
+                        path: full.display().to_string(),
+                        message: err.to_string(),
+                    })
+                }
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = if d.is_empty() { name } else { format!("{d}/{name}") };
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => pending.push(path),
+                    Ok(t) if t.is_file() => out.push(path),
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {

@@ -273,6 +273,43 @@ impl Source for CommitSource {
         Ok(Some(names))
     }
 
+    fn list_files(&self, dir: &str) -> Result<Vec<String>, SourceError> {
+        let repo = self.repo.lock().expect("repository lock is never poisoned");
+        let err = |e: git2::Error| SourceError::Io {
+            path: format!("{}:{dir}", self.commit),
+            message: e.message().to_string(),
+        };
+        let root = repo.find_tree(self.tree).map_err(err)?;
+        let dir = dir.trim_end_matches('/');
+        let tree = if dir.is_empty() {
+            root
+        } else {
+            match root.get_path(Path::new(dir)) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                    repo.find_tree(entry.id()).map_err(err)?
+                }
+                _ => return Ok(Vec::new()),
+            }
+        };
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let mut out = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            let Some(name) = entry.name() else {
+                return git2::TreeWalkResult::Skip;
+            };
+            if name.starts_with('.') {
+                return git2::TreeWalkResult::Skip;
+            }
+            if entry.kind() == Some(ObjectType::Blob) {
+                out.push(format!("{prefix}{parent}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(err)?;
+        out.sort();
+        Ok(out)
+    }
+
     fn local_root(&self) -> Option<&Path> {
         self.local_root.as_deref()
     }

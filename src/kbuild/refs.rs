@@ -407,30 +407,17 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     previous[b.len()]
 }
 
-/// Every file of the tree under `dir` whose kind is one of `kinds` (tools/ and hidden
-/// entries left out, as checkkconfigsymbols.py does).
+/// Every file of the tree under `dir` whose kind is one of `kinds` (tools/ left out, as
+/// checkkconfigsymbols.py does).
 pub fn walk(source: &dyn Source, dir: &str, kinds: &[FileKind], out: &mut Vec<String>) {
-    let Ok(Some(entries)) = source.list_dir(dir) else {
+    let Ok(files) = source.list_files(dir) else {
         return;
     };
-    for entry in entries {
-        if entry.starts_with('.') {
-            continue;
-        }
-        let path = if dir.is_empty() || dir == "." {
-            entry
-        } else {
-            format!("{dir}/{entry}")
-        };
-        if path == "tools" {
-            continue;
-        }
-        if let Ok(Some(_)) = source.list_dir(&path) {
-            walk(source, &path, kinds, out);
-        } else if FileKind::of(&path).is_some_and(|k| kinds.contains(&k)) {
-            out.push(path);
-        }
-    }
+    out.extend(
+        files
+            .into_iter()
+            .filter(|path| FileKind::of(path).is_some_and(|k| kinds.contains(&k))),
+    );
 }
 
 /// The references of one file, by kind.
