@@ -165,6 +165,11 @@ enum Command {
         #[arg(long, value_enum, default_value = "error")]
         fail_on: FailOn,
 
+        /// Check Kconfig only: skip the Kbuild walk (objects built) and the CONFIG_
+        /// references of Kbuild and code files.
+        #[arg(long)]
+        no_kbuild: bool,
+
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
@@ -310,9 +315,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             vars,
             fail_on,
+            no_kbuild,
             format,
         } => series(
-            &repo, &range, arches, baselines, config, &vars, fail_on, format,
+            &repo, &range, arches, baselines, config, &vars, fail_on, !no_kbuild, format,
         ),
         Command::Explain { code } => explain(&code),
         Command::InstallHook { repo, force } => install_hook(&repo, force),
@@ -865,6 +871,7 @@ fn series(
     config: Option<PathBuf>,
     vars: &[String],
     fail_on: FailOn,
+    kbuild: bool,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
@@ -913,6 +920,7 @@ fn series(
                 }
             }) as Box<dyn Fn(usize, usize) + Send + Sync>
         }),
+        kbuild,
     };
     let mut report = xenlint::lint::engine::lint(&repo_path, &series, &options)?;
     report.findings.retain(|f| {
@@ -993,6 +1001,7 @@ fn demo() -> anyhow::Result<ExitCode> {
         None,
         &[],
         FailOn::Never,
+        true,
         Format::Human,
     )?;
     Ok(ExitCode::SUCCESS)

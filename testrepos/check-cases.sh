@@ -5,6 +5,7 @@
 #   changed-dependency a commit tightens XEN_PV's `depends on`; the next one restores it
 #   unmet-dependency   a commit selects a symbol whose dependencies are not met; a later
 #                      one fixes the dependency
+#   object-lost        a commit gates xen-netfront.o by a new symbol that defaults to n
 # Each has tag `base` and branch master. Fixed authors and dates.
 #
 # usage: testrepos/check-cases.sh CASE DIR
@@ -46,6 +47,12 @@ case $case_name in
     commit "x86/xen: select XEN_HELPER"
     sed -i 's/^\tdepends on !X86_64$/\tdepends on X86_64/' arch/x86/xen/Kconfig
     commit "x86/xen: XEN_HELPER works on 64-bit"
+    ;;
+  object-lost)
+    printf '\nconfig XEN_NETFRONT\n\ttristate "Xen network frontend (new driver)"\n' >> drivers/xen/Kconfig
+    sed -i 's/^obj-$(CONFIG_XEN_NETDEV_FRONTEND)\t+= xen-netfront.o$/obj-$(CONFIG_XEN_NETFRONT)\t\t+= xen-netfront.o/' drivers/xen/Makefile
+    grep -q XEN_NETFRONT drivers/xen/Makefile
+    commit "xen/netfront: gate the driver by XEN_NETFRONT"
     ;;
   changed-dependency)
     sed -i 's/^\tdepends on XEN$/\tdepends on XEN \&\& !SMP/' arch/x86/xen/Kconfig

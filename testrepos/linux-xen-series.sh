@@ -78,11 +78,15 @@ for spec in "drivers/input/misc/Kconfig:xen-kbdfront" "drivers/video/fbdev/Kconf
 done
 git stash drop -q
 
-# The fold: XEN_PVHVM goes, its users move to XEN_FRONTEND; XEN_PVH is forgotten.
+# The fold: XEN_PVHVM goes, its users (Kconfig and arch/x86/xen/Makefile) move to
+# XEN_FRONTEND; XEN_PVH is forgotten.
 edit arch/x86/xen/Kconfig 'config XEN_PVHVM\n\tdef_bool y\n\tdepends on XEN && X86_LOCAL_APIC\n\n' ''
 edit arch/x86/xen/Kconfig 'depends on XEN_PVHVM && SMP' 'depends on XEN_FRONTEND && X86_LOCAL_APIC && SMP'
 edit arch/x86/xen/Kconfig 'depends on XEN_PVHVM && PCI' 'depends on XEN_FRONTEND && X86_LOCAL_APIC && PCI'
 edit drivers/xen/Kconfig 'depends on ARM || ARM64 || XEN_PVHVM' 'depends on ARM || ARM64 || (XEN_FRONTEND && X86_LOCAL_APIC)'
+for object in enlighten_hvm mmu_hvm suspend_hvm platform-pci-unplug; do
+  edit arch/x86/xen/Makefile "obj-\$(CONFIG_XEN_PVHVM)\t\t+= $object.o" "obj-\$(CONFIG_XEN_FRONTEND)\t+= $object.o"
+done
 if $clean; then
   edit arch/x86/xen/Kconfig 'depends on XEN && XEN_PVHVM && ACPI' 'depends on XEN && XEN_FRONTEND && X86_LOCAL_APIC && ACPI'
 fi

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Build a small kernel-shaped repository (x86, arm, arm64) modelled on the kernel's Xen
-# Kconfig, with a four-commit rework on top of a base commit:
+# Kconfig and Kbuild, with a six-commit rework on top of a base commit:
 #
 #   1. xen: introduce XEN_FRONTEND
-#   2. x86/xen: fold XEN_PVHVM into XEN_FRONTEND   <- XEN_PVH still depends on XEN_PVHVM
-#   3. xen: reword the frontend help texts
-#   4. x86/xen: let XEN_PVH depend on XEN_FRONTEND  <- repairs it
+#   2. x86/xen: build the Xen objects by role       <- arch/x86/Kbuild gates objects by
+#                                                      XEN_BUILD_HYPERVISOR, not defined yet
+#   3. x86/xen: fold XEN_PVHVM into XEN_FRONTEND   <- XEN_PVH still depends on XEN_PVHVM
+#   4. xen: reword the frontend help texts
+#   5. x86/xen: let XEN_PVH depend on XEN_FRONTEND  <- repairs XEN_PVH
+#   6. x86/xen: add XEN_BUILD_HYPERVISOR            <- repairs the objects of commit 2
 #
-# With --clean, commit 2 updates XEN_PVH itself (the rework done right; nothing breaks).
+# With --clean, the rework is done right (nothing breaks): commit 2 defines
+# XEN_BUILD_HYPERVISOR itself, commit 3 updates XEN_PVH and every CONFIG_XEN_PVHVM user.
 # Authors, committers and dates are fixed, so commit ids are the same on every machine.
 #
 # usage: testrepos/xen-rework.sh [--clean] DIR
@@ -62,6 +66,41 @@ endmenu
 
 source "drivers/xen/Kconfig"
 EOF
+
+cat > Kbuild <<'EOF'
+obj-y			+= arch/$(SRCARCH)/
+obj-y			+= drivers/
+EOF
+printf 'obj-$(CONFIG_XEN) += xen/\n' > drivers/Makefile
+cat > drivers/xen/Makefile <<'EOF'
+obj-y					+= grant-table.o features.o
+obj-$(CONFIG_XEN_BACKEND)		+= xen-backend.o
+obj-$(CONFIG_XEN_BLKDEV_FRONTEND)	+= xen-blkfront.o
+obj-$(CONFIG_XEN_NETDEV_FRONTEND)	+= xen-netfront.o
+EOF
+printf 'obj-$(CONFIG_XEN) += xen/\n' > arch/x86/Kbuild
+cat > arch/x86/xen/Makefile <<'EOF'
+obj-y				+= enlighten.o mmu.o
+obj-$(CONFIG_XEN_PV)		+= enlighten_pv.o
+obj-$(CONFIG_XEN_PVHVM)		+= enlighten_hvm.o suspend_hvm.o
+obj-$(CONFIG_XEN_PVH)		+= enlighten_pvh.o
+EOF
+cat > arch/x86/xen/enlighten.c <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include <xen/xen.h>
+
+void __init xen_init(void)
+{
+#ifdef CONFIG_XEN_PVHVM
+	xen_hvm_init();
+#endif
+}
+EOF
+mkdir -p arch/arm/xen arch/arm64/xen
+printf 'obj-$(CONFIG_XEN) += xen/\n' > arch/arm/Kbuild
+printf 'obj-y += enlighten.o\n' > arch/arm/xen/Makefile
+printf 'obj-$(CONFIG_XEN) += xen/\n' > arch/arm64/Kbuild
+printf 'obj-y += hypercall.o\n' > arch/arm64/xen/Makefile
 
 printf 'KBUILD_DEFCONFIG := x86_64_defconfig\n' > arch/x86/Makefile
 printf 'KBUILD_DEFCONFIG := multi_v7_defconfig\n' > arch/arm/Makefile
@@ -210,7 +249,33 @@ endmenu
 EOF
 commit "xen: introduce XEN_FRONTEND"
 
-# 2. Fold XEN_PVHVM into XEN_FRONTEND.
+# 2. Gate the x86 Xen objects by role, from arch/x86/Kbuild.
+rm arch/x86/xen/Makefile
+cat > arch/x86/Kbuild <<'EOF'
+obj-$(CONFIG_XEN_BUILD_HYPERVISOR)	+= xen/enlighten.o xen/mmu.o
+obj-$(CONFIG_XEN_PV)			+= xen/enlighten_pv.o
+obj-$(CONFIG_XEN_PVHVM)			+= xen/enlighten_hvm.o xen/suspend_hvm.o
+obj-$(CONFIG_XEN_PVH)			+= xen/enlighten_pvh.o
+EOF
+cat > arch/x86/xen/enlighten.c <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include <xen/xen.h>
+
+void __init xen_init(void)
+{
+	if (IS_ENABLED(CONFIG_XEN_BUILD_HYPERVISOR))
+		xen_hypervisor_init();
+#ifdef CONFIG_XEN_PVHVM
+	xen_hvm_init();
+#endif
+}
+EOF
+if $clean; then
+  printf '\nconfig XEN_BUILD_HYPERVISOR\n\tdef_bool y\n\tdepends on XEN\n' >> arch/x86/xen/Kconfig
+fi
+commit "x86/xen: build the Xen objects by role"
+
+# 3. Fold XEN_PVHVM into XEN_FRONTEND.
 python3 - "$clean" <<'EOF'
 import sys
 clean = sys.argv[1] == "true"
@@ -223,15 +288,19 @@ text = text.replace("""config XEN_PVHVM
 """, "")
 if clean:
     text = text.replace("depends on XEN && XEN_PVHVM && ACPI", "depends on XEN && XEN_FRONTEND && ACPI")
+    c = open("arch/x86/xen/enlighten.c").read()
+    open("arch/x86/xen/enlighten.c", "w").write(c.replace("CONFIG_XEN_PVHVM", "CONFIG_XEN_FRONTEND"))
 open(path, "w").write(text)
+kbuild = open("arch/x86/Kbuild").read()
+open("arch/x86/Kbuild", "w").write(kbuild.replace("obj-$(CONFIG_XEN_PVHVM)\t\t", "obj-$(CONFIG_XEN_FRONTEND)\t"))
 EOF
 commit "x86/xen: fold XEN_PVHVM into XEN_FRONTEND"
 
-# 3. Unrelated wording.
+# 4. Unrelated wording.
 sed -i 's/Xen network device frontend driver/Xen network device frontend/' drivers/xen/Kconfig
 commit "xen: reword the frontend help texts"
 
-# 4. The repair (a no-op in the clean variant).
+# 5. The repair of XEN_PVH (a help text change in the clean variant).
 if ! $clean; then
   sed -i 's/depends on XEN \&\& XEN_PVHVM \&\& ACPI/depends on XEN \&\& XEN_FRONTEND \&\& ACPI/' arch/x86/xen/Kconfig
   commit "x86/xen: let XEN_PVH depend on XEN_FRONTEND"
@@ -239,4 +308,13 @@ else
   sed -i 's/Support for running as a Xen PVH guest./Support for running as a Xen PVH guest (PVH)./' arch/x86/xen/Kconfig
   commit "x86/xen: clarify the XEN_PVH help text"
 fi
-git tag base master~4
+
+# 6. The repair of the objects gated in commit 2 (a comment in the clean variant).
+if ! $clean; then
+  printf '\nconfig XEN_BUILD_HYPERVISOR\n\tdef_bool y\n\tdepends on XEN\n' >> arch/x86/xen/Kconfig
+  commit "x86/xen: add XEN_BUILD_HYPERVISOR"
+else
+  sed -i '1i # Xen objects, by role' arch/x86/Kbuild
+  commit "x86/xen: describe the Xen objects in arch/x86/Kbuild"
+fi
+git tag base master~6

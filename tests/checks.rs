@@ -46,6 +46,26 @@ const FIXTURES: &[(&str, (&str, &str), (&str, &str))] = &[
         ("xen-rework.sh", ""),
         ("xen-rework.sh", "--clean"),
     ),
+    (
+        "XL0008",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0009",
+        ("check-cases.sh", "object-lost"),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0010",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
+    (
+        "XL0011",
+        ("xen-rework.sh", ""),
+        ("xen-rework.sh", "--clean"),
+    ),
 ];
 
 fn build(script: &str, arg: &str) -> tempfile::TempDir {

@@ -72,8 +72,8 @@ fn the_broken_rework_is_found() {
     assert_eq!(f["code"], "XL0001");
     assert_eq!(f["name"], "bisect-break");
     assert_eq!(f["symbols"][0], "XEN_PVH");
-    assert_eq!(f["culprit"], git(repo.path(), &["rev-parse", "master~2"]));
-    assert_eq!(f["repair"], git(repo.path(), &["rev-parse", "master"]));
+    assert_eq!(f["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
+    assert_eq!(f["repair"], git(repo.path(), &["rev-parse", "master~1"]));
     assert_eq!(f["arches"], serde_json::json!(["x86"]));
     assert_eq!(
         f["baselines"],
@@ -89,6 +89,43 @@ fn the_broken_rework_is_found() {
         .as_str()
         .expect("message")
         .contains("`XEN_PVHVM`, which this commit removes"));
+
+    // Kbuild: arch/x86/Kbuild gates objects by XEN_BUILD_HYPERVISOR two commits before
+    // the commit that defines it; the PVH guest code drops out with XEN_PVH.
+    let dropped = codes(&json, "XL0008");
+    assert_eq!(dropped.len(), 2, "{json:#}");
+    let by_role = &dropped[0];
+    assert!(by_role["message"]
+        .as_str()
+        .expect("message")
+        .starts_with("`arch/x86/xen/enlighten.o`, `arch/x86/xen/mmu.o` are not built"));
+    assert_eq!(by_role["culprit"], git(repo.path(), &["rev-parse", "master~4"]));
+    assert_eq!(by_role["repair"], git(repo.path(), &["rev-parse", "master"]));
+    assert_eq!(by_role["locations"][0]["file"], "arch/x86/xen/Makefile");
+    assert_eq!(by_role["locations"][1]["file"], "arch/x86/Kbuild");
+    assert_eq!(by_role["locations"][1]["line"], 1);
+    let pvh = &dropped[1];
+    assert_eq!(pvh["symbols"][0], "XEN_PVH");
+    assert_eq!(pvh["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
+    assert_eq!(pvh["repair"], git(repo.path(), &["rev-parse", "master~1"]));
+
+    let gates = codes(&json, "XL0010");
+    assert_eq!(gates.len(), 1, "{json:#}");
+    assert_eq!(gates[0]["symbols"][0], "XEN_BUILD_HYPERVISOR");
+    assert_eq!(gates[0]["severity"], "error");
+    assert_eq!(gates[0]["locations"][0]["file"], "arch/x86/Kbuild");
+    assert_eq!(gates[0]["repair"], git(repo.path(), &["rev-parse", "master"]));
+
+    // Code: IS_ENABLED() of the symbol before it exists, and an #ifdef left on the folded
+    // symbol, with its successor found through the Kbuild lines it gated.
+    let code_refs = codes(&json, "XL0011");
+    assert_eq!(code_refs.len(), 2, "{json:#}");
+    assert!(code_refs[0]["message"]
+        .as_str()
+        .expect("message")
+        .contains("IS_ENABLED(CONFIG_XEN_BUILD_HYPERVISOR)"));
+    assert_eq!(code_refs[1]["symbols"], serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"]));
+    assert_eq!(code_refs[1]["repair"], serde_json::Value::Null);
 }
 
 #[test]
@@ -117,7 +154,7 @@ fn a_bare_clone_works_and_stays_unchanged() {
     assert_eq!(state(bare.path()), before);
     assert_eq!(code, 1);
     assert_eq!(
-        json["findings"][0]["baselines"],
+        codes(&json, "XL0001")[0]["baselines"],
         serde_json::json!(["defconfig"])
     );
 }
@@ -177,7 +214,7 @@ fn xenlint_toml_sets_arches_and_ignores() {
     );
     std::fs::write(
         repo.path().join(".xenlint.toml"),
-        "ignore = [\"bisect-break\", \"XL0003\"]\n",
+        "ignore = [\"bisect-break\", \"XL0003\", \"object-dropped\", \"XL0010\"]\n",
     )
     .expect("write");
     let (code, json) = series(repo.path(), &[]);

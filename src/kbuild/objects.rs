@@ -69,7 +69,7 @@ pub fn config_values(dot_config: &str) -> HashMap<String, String> {
 }
 
 /// auto.conf writes strings without their quotes and escapes (conf_write_autoconf()).
-fn autoconf_value(value: &str) -> String {
+pub fn autoconf_value(value: &str) -> String {
     let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
         return value.to_string();
     };

@@ -17,12 +17,14 @@ pub(super) struct SeriesView<'a> {
     pub sources: &'a [std::sync::OnceLock<Option<CommitSource>>],
     pub open: &'a dyn Fn(usize) -> Option<CommitSource>,
     pub arch: &'a str,
+    /// Paths each commit changes (index 0: none).
+    pub changed: &'a [std::collections::HashSet<String>],
 }
 
 /// Where an item first appears after the base, and where it goes away again.
-struct Span {
-    culprit: usize,
-    repair: Option<usize>,
+pub(super) struct Span {
+    pub culprit: usize,
+    pub repair: Option<usize>,
 }
 
 /// Items of `sets` that are not in the base set, with the commits that bring them in
@@ -51,7 +53,7 @@ fn is_number(name: &str) -> bool {
 }
 
 impl SeriesView<'_> {
-    fn location(
+    pub(super) fn location(
         &self,
         index: usize,
         file: &str,
@@ -75,7 +77,7 @@ impl SeriesView<'_> {
         }
     }
 
-    fn finding(
+    pub(super) fn finding(
         &self,
         info: &super::checks::CheckInfo,
         span: &Span,
@@ -380,7 +382,11 @@ impl SeriesView<'_> {
     }
 
     /// XL0005: symbols set at the base that the tip no longer defines, with a successor.
-    pub fn lost_symbols(&self, set_at_base: &BTreeSet<String>) -> Vec<Finding> {
+    pub fn lost_symbols(
+        &self,
+        set_at_base: &BTreeSet<String>,
+        gate_successors: &BTreeMap<String, String>,
+    ) -> Vec<Finding> {
         let (base, tip) = (&self.trees[0], &self.trees[self.trees.len() - 1]);
         let info = &super::checks::lost_symbol::INFO;
         let mut out = Vec::new();
@@ -391,7 +397,10 @@ impl SeriesView<'_> {
             if defined(tip, name).is_some() {
                 continue;
             }
-            let successor = self.successor(name);
+            // By dependencies first; else by the objects the symbol gated in Kbuild.
+            let successor = self
+                .successor(name)
+                .or_else(|| gate_successors.get(name).cloned());
             let pos = definition_pos(base, old);
             let file = base.model.file_name(pos.file).to_string();
             let loc = self.location(

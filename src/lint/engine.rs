@@ -70,6 +70,8 @@ pub struct Options {
     pub overrides: Vec<(String, String)>,
     /// Called as each arch finishes, with (arches done, arches in all).
     pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
+    /// Walk Kbuild at every commit (objects built) and check CONFIG_ references.
+    pub kbuild: bool,
 }
 
 /// A commit of the series (index 0 is the base).
@@ -86,9 +88,10 @@ pub struct Report {
     pub baselines: Vec<String>,
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
-    /// Trees parsed and configurations resolved (the rest were reused).
+    /// Trees parsed, configurations resolved and Kbuild walks done (the rest were reused).
     pub parsed: usize,
     pub resolved: usize,
+    pub walks: usize,
 }
 
 pub(super) struct Tree {
@@ -237,6 +240,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     let workdir = scratch.path().join("work");
     std::fs::create_dir_all(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
 
+    let blobs = crate::git::BlobCache::default();
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
         Some(list) => list.clone(),
@@ -249,14 +253,31 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .filter(|a| matches!(tip.read(&format!("arch/{a}/Kconfig")), Ok(Some(_))))
             .collect(),
     };
+    // References are the same for every arch: checked once, before the arches.
+    let references = if options.kbuild {
+        let changed = crate::git::changed_paths(&repo, &oids)?;
+        Some(super::references::check(
+            &repo_dir,
+            &oids,
+            &points,
+            &changed,
+            &blobs,
+        )?)
+    } else {
+        None
+    };
     let ctx = Ctx {
+        gate_successors: references
+            .as_ref()
+            .map(|r| r.gate_successors.clone())
+            .unwrap_or_default(),
         repo_dir: repo_dir.clone(),
         oids: oids.clone(),
         points: points.clone(),
         srctree: srctree.clone(),
         workdir: workdir.clone(),
         cache: ShellCache::new(),
-        blobs: crate::git::BlobCache::default(),
+        blobs: blobs.clone(),
         changed: crate::git::changed_paths(&repo, &oids)?,
         options,
     };
@@ -298,14 +319,35 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         all.sort_by(|a, b| a.0.cmp(&b.0));
         all.into_iter().map(|(_, r)| r).collect()
     });
-    let mut findings = Vec::new();
-    let (mut parsed, mut resolved) = (0, 0);
+    // A reference in arch/<a>/ matters only to the arches built from it.
+    let srcarches: HashSet<&str> = arches
+        .iter()
+        .map(|a| crate::kconfig::env::srcarch_of(a))
+        .collect();
+    let mut findings: Vec<Finding> = references
+        .map(|r| r.findings)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|mut f| {
+            let file = f.locations.first().map(|l| l.file.clone()).unwrap_or_default();
+            match file.strip_prefix("arch/").and_then(|rest| rest.split_once('/')) {
+                Some((srcarch, _)) if srcarches.contains(srcarch) => {
+                    f.arches = vec![srcarch.to_string()];
+                    Some(f)
+                }
+                Some(_) => None,
+                None => Some(f),
+            }
+        })
+        .collect();
+    let (mut parsed, mut resolved, mut walks) = (0, 0, 0);
     for result in results {
         let r = result?;
         findings.extend(r.findings);
         notes.extend(r.notes);
         parsed += r.parsed;
         resolved += r.resolved;
+        walks += r.walks;
     }
     Ok(Report {
         points,
@@ -315,6 +357,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         notes,
         parsed,
         resolved,
+        walks,
     })
 }
 
@@ -711,6 +754,8 @@ struct Ctx<'a> {
     blobs: crate::git::BlobCache,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
+    /// Gates the series removes -> the symbol gating the same objects at the tip.
+    gate_successors: BTreeMap<String, String>,
     options: &'a Options,
 }
 
@@ -720,6 +765,7 @@ struct ArchResult {
     notes: Vec<String>,
     parsed: usize,
     resolved: usize,
+    walks: usize,
 }
 
 /// Every commit and baseline of one arch.
@@ -732,6 +778,10 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let mut unmet: Vec<Vec<Option<Arc<BTreeSet<String>>>>> =
         vec![Vec::new(); ctx.options.baselines.len()];
     let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
+    // What each baseline builds at each commit (Kbuild walk).
+    let mut objects: Vec<super::objects::Track> = (0..ctx.options.baselines.len())
+        .map(|_| super::objects::Track::default())
+        .collect();
     for (index, &oid) in ctx.oids.iter().enumerate() {
         let source = CommitSource::with_cache(
             &ctx.repo_dir,
@@ -843,8 +893,15 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             );
             values[b].push(run.map(|r| Arc::new(parse_values(&r.config))));
         }
+        if ctx.options.kbuild {
+            for (b, track) in objects.iter_mut().enumerate() {
+                let config = values[b].last().cloned().flatten();
+                track.push(&source, &tree.env, config.as_ref(), &ctx.changed[index]);
+            }
+        }
         trees.push(tree);
     }
+    out.walks = objects.iter().map(|t| t.walks).sum();
     if trees.len() != ctx.oids.len() {
         return Ok(out);
     }
@@ -880,6 +937,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
         },
         arch,
+        changed: &ctx.changed,
     };
     out.findings.extend(view.kconfig_errors());
     out.findings.extend(view.undefined_references());
@@ -894,13 +952,18 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    out.findings.extend(view.lost_symbols(&set_at_base));
+    out.findings
+        .extend(view.lost_symbols(&set_at_base, &ctx.gate_successors));
     for (b, baseline) in ctx.options.baselines.iter().enumerate() {
         out.findings
             .extend(view.unmet_dependencies(&unmet[b], &baseline.name()));
         if matches!(baseline, Baseline::Target { target, fragments } if target == "allmodconfig" && fragments.is_empty())
         {
             out.findings.extend(view.dead_symbols(&values[b]));
+        }
+        if ctx.options.kbuild {
+            out.findings
+                .extend(view.object_changes(&objects[b].sets, &values[b], &baseline.name()));
         }
     }
     Ok(out)

@@ -5,6 +5,8 @@
 mod changes;
 pub mod checks;
 pub mod engine;
+mod objects;
+mod references;
 
 use serde::Serialize;
 

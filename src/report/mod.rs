@@ -108,7 +108,12 @@ pub fn human(report: &Report, color: bool) -> String {
         if let (Some(r), Some(s)) = (&f.repair, &f.repair_summary) {
             let _ = writeln!(out, "{pad} {eq} repaired by: {} (\"{s}\")", &r[..12]);
         }
-        let _ = writeln!(out, "{pad} {eq} arches: {}", f.arches.join(", "));
+        if f.arches.is_empty() {
+            // References are checked against every Kconfig file, for all arches at once.
+            let _ = writeln!(out, "{pad} {eq} arches: all");
+        } else {
+            let _ = writeln!(out, "{pad} {eq} arches: {}", f.arches.join(", "));
+        }
         if !f.baselines.is_empty() {
             let _ = writeln!(out, "{pad} {eq} baselines: {}", f.baselines.join(", "));
         }
@@ -132,7 +137,7 @@ pub fn human(report: &Report, color: bool) -> String {
         .count();
     let _ = writeln!(
         out,
-        "{} commits x {} arches x {} baselines: {} finding{} ({} error{}); {} trees parsed, {} configurations resolved, the rest reused",
+        "{} commits x {} arches x {} baselines: {} finding{} ({} error{}); {} trees parsed, {} configurations resolved, {} Kbuild walks, the rest reused",
         report.points.len() - 1,
         report.arches.len(),
         report.baselines.len(),
@@ -141,7 +146,8 @@ pub fn human(report: &Report, color: bool) -> String {
         errors,
         if errors == 1 { "" } else { "s" },
         report.parsed,
-        report.resolved
+        report.resolved,
+        report.walks
     );
     out
 }

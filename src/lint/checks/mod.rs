@@ -6,6 +6,10 @@ pub mod dead_symbol;
 pub mod kconfig_error;
 pub mod lost_symbol;
 pub mod new_shell_command;
+pub mod object_dropped;
+pub mod object_lost;
+pub mod undefined_config;
+pub mod undefined_gate;
 pub mod undefined_reference;
 pub mod unmet_dependency;
 
@@ -26,6 +30,10 @@ pub const CHECKS: &[CheckInfo] = &[
     lost_symbol::INFO,
     unmet_dependency::INFO,
     dead_symbol::INFO,
+    object_dropped::INFO,
+    object_lost::INFO,
+    undefined_gate::INFO,
+    undefined_config::INFO,
 ];
 
 pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
