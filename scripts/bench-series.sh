@@ -2,7 +2,8 @@
 # Benchmark `xenlint series` on the real-kernel Xen series (testrepos/linux-xen-series.sh)
 # against the naive way: checkout plus `make <baseline>` for every commit, arch and
 # baseline. The naive cost is measured on a sample of those runs and scaled to the whole
-# series; both are printed with their ratio.
+# series; both are printed with their ratio. The run is also timed with --no-kbuild, to
+# show what the Kbuild walk and the CONFIG_ reference checks add.
 #
 # usage: scripts/bench-series.sh [SAMPLES]     (default 12 naive runs)
 set -euo pipefail
@@ -10,19 +11,32 @@ cd "$(dirname "$0")/.."
 samples=${1:-12}
 work=${XENLINT_BENCH_DIR:-/var/tmp/xenlint-bench}
 mkdir -p "$work"
-[ -d "$work/linux/.git" ] || testrepos/linux-xen-series.sh "$work/linux" >/dev/null
+# Rebuild the repository when the script that makes it changed.
+stamp=$(sha1sum testrepos/linux-xen-series.sh | cut -c1-40)
+if [ "$(cat "$work/linux.stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$work/linux"
+  testrepos/linux-xen-series.sh "$work/linux" >/dev/null
+  echo "$stamp" > "$work/linux.stamp"
+fi
 cargo build --release --quiet
 bin=$PWD/target/release/xenlint
 
-times=()
-for i in 1 2 3; do
-  start=$(date +%s.%N)
-  "$bin" series base..master --repo "$work/linux" --fail-on never > "$work/report.txt"
-  end=$(date +%s.%N)
-  times+=("$(echo "$end - $start" | bc)")
-done
-median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+# median_of_3 ARGS...: the median wall time of three runs of `xenlint series ARGS`.
+median_of_3() {
+  local times=() start end
+  for _ in 1 2 3; do
+    start=$(date +%s.%N)
+    "$bin" series base..master --repo "$work/linux" --fail-on never "$@" > "$work/report.txt"
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+kconfig_only=$(median_of_3 --no-kbuild)
+median=$(median_of_3)
 tail -1 "$work/report.txt"
+echo "Kconfig only (--no-kbuild): median of 3: ${kconfig_only} s; with Kbuild: ${median} s" \
+  "(+$(echo "scale=0; 100 * ($median - $kconfig_only) / $kconfig_only" | bc)%)"
 commits=$(git -C "$work/linux" rev-list --count base..master)
 arches=$(git -C "$work/linux" ls-tree --name-only master arch/ | while read -r a; do git -C "$work/linux" cat-file -e "master:$a/Kconfig" 2>/dev/null && echo "$a"; done | wc -l)
 runs=$(( (commits + 1) * arches * 3 ))

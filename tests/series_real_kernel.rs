@@ -1,6 +1,7 @@
 //! `xenlint series` on a repository built from the installed 6.12 tree with a 21-commit
 //! Xen rework (testrepos/linux-xen-series.sh): every arch, the default baselines. The
-//! break is found at the right commits, on x86 only; the clean variant is silent.
+//! break is found at the right commits, on x86 only, in Kconfig and in the objects built;
+//! the clean variant is silent.
 
 mod common;
 
@@ -66,6 +67,36 @@ fn the_real_xen_rework_break_is_found_on_x86_only() {
         f["locations"][0]["source_line"],
         "\tdepends on XEN && XEN_PVHVM && ACPI"
     );
+
+    // Kbuild: with XEN_PVH gone, the PVH guest code drops out of the build, over the same
+    // commits, on x86 only.
+    let dropped: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "XL0008")
+        .collect();
+    assert_eq!(dropped.len(), 1, "{json:#}");
+    let d = dropped[0];
+    assert!(d["message"]
+        .as_str()
+        .expect("message")
+        .starts_with("`arch/x86/xen/enlighten_pvh.o`"));
+    assert_eq!(d["culprit"], f["culprit"]);
+    assert_eq!(d["repair"], f["repair"]);
+    assert_eq!(d["arches"], serde_json::json!(["x86"]));
+    assert_eq!(d["symbols"][0], "XEN_PVH");
+    assert_eq!(d["locations"][0]["file"], "arch/x86/xen/Makefile");
+    assert_eq!(
+        d["locations"][0]["source_line"],
+        "obj-$(CONFIG_XEN_PVH)\t\t+= enlighten_pvh.o"
+    );
+    // The Makefile users of XEN_PVHVM move with it: no reference is left dangling.
+    assert!(json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|f| f["code"] != "XL0010" && f["code"] != "XL0011"));
 }
 
 #[test]

@@ -539,3 +539,109 @@ fn follow(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemSource;
+
+    fn walk(source: &MemSource, config: &[(&str, &str)]) -> ObjectSet {
+        let config: HashMap<String, String> = config
+            .iter()
+            .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string()))
+            .collect();
+        objects(
+            source,
+            &Request {
+                arch: "x86",
+                srcarch: "x86",
+                config: &config,
+            },
+        )
+    }
+
+    fn listed(set: &ObjectSet) -> Vec<(String, Kind)> {
+        set.objects.iter().map(|(p, o)| (p.clone(), o.kind)).collect()
+    }
+
+    #[test]
+    fn lists_composites_libraries_and_directories() {
+        let source = MemSource::new()
+            .with("Kbuild", "obj-y += arch/$(SRCARCH)/ $(ARCH_CORE)\nobj-$(CONFIG_NET) += net/\n")
+            .with("arch/x86/Makefile", "core-y += arch/x86/extra/\nlibs-y += arch/x86/lib/\n")
+            .with("arch/x86/Kbuild", "obj-y += kernel/\n")
+            .with(
+                "arch/x86/kernel/Makefile",
+                "obj-y := setup.o comp.o\ncomp-y := part1.o\ncomp-$(CONFIG_SMP) += part2.o\n\
+                 comp-$(CONFIG_NONE) += part3.o\nobj-m += both.o\nobj-y += both.o\n\
+                 obj-$(CONFIG_MODULE) += drv.o\ndrv-objs := d1.o d2.o\nlib-y += l.o setup.o\n\
+                 obj-$(CONFIG_MODULE) += moddir/\nsubdir-y += tools\n",
+            )
+            .with("arch/x86/kernel/moddir/Makefile", "obj-y += ignored.o\nobj-m += m3.o\n")
+            .with("arch/x86/kernel/tools/Makefile", "always-y += gen.o\nobj-y += not-built.o\n")
+            .with("arch/x86/extra/Makefile", "ifdef CONFIG_SMP\nobj-y += smp.o\nelse\nobj-y += up.o\nendif\n")
+            .with("net/Makefile", "obj-y += socket.o\n");
+        let set = walk(&source, &[("SMP", "y"), ("MODULE", "m")]);
+        assert_eq!(
+            listed(&set),
+            [
+                ("arch/x86/extra/smp.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/both.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/d1.o".to_string(), Kind::Module),
+                ("arch/x86/kernel/d2.o".to_string(), Kind::Module),
+                ("arch/x86/kernel/l.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/moddir/m3.o".to_string(), Kind::Module),
+                ("arch/x86/kernel/part1.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/part2.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/setup.o".to_string(), Kind::BuiltIn),
+                ("arch/x86/kernel/tools/gen.o".to_string(), Kind::BuiltIn),
+            ]
+        );
+        let part2 = &set.objects["arch/x86/kernel/part2.o"];
+        assert_eq!((part2.file.as_str(), part2.line), ("arch/x86/kernel/Makefile", 3));
+        assert_eq!(part2.gates, ["SMP"]);
+        let d1 = &set.objects["arch/x86/kernel/d1.o"];
+        assert_eq!((d1.line, d1.gates.clone()), (8, vec!["MODULE".to_string()]));
+        let m3 = &set.objects["arch/x86/kernel/moddir/m3.o"];
+        assert_eq!(m3.gates, ["MODULE"]);
+        assert!(!set.dirs.contains(&"net".to_string()));
+    }
+
+    #[test]
+    fn rules_decide_what_is_compiled() {
+        let source = MemSource::new()
+            .with("Kbuild", "obj-y += lib/ image/\n")
+            .with(
+                "lib/Makefile",
+                "lib-y := a.o b.o\nextra-y := $(lib-y)\nlib-y := $(patsubst %.o,%.stub.o,$(lib-y))\n\
+                 $(obj)/%.stub.o: $(obj)/%.o FORCE\n\t$(call if_changed,objcopy)\n",
+            )
+            .with("lib/a.c", "")
+            .with("lib/b.c", "")
+            .with(
+                "image/Makefile",
+                "obj-y += blob.o\n$(obj)/blob.o: $(obj)/sub/image.bin\n\
+                 $(obj)/sub/image.bin: FORCE\n\t$(Q)$(MAKE) $(build)=$(obj)/sub $@\n",
+            )
+            .with(
+                "image/sub/Makefile",
+                "OBJS = $(addprefix $(obj)/,one.o two.o)\n$(obj)/image.bin: $(obj)/image.elf FORCE\n\t$(call if_changed,objcopy)\n\
+                 $(obj)/image.elf: $(OBJS) FORCE\n\t$(call if_changed,ld)\n",
+            );
+        let set = walk(&source, &[]);
+        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            ["image/blob.o", "image/sub/one.o", "image/sub/two.o", "lib/a.o", "lib/b.o"]
+        );
+    }
+
+    #[test]
+    fn autoconf_strings_lose_their_quotes() {
+        let values = config_values("CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_S=\"x \\\"y\\\"\"\nCONFIG_E=\"\"\n");
+        assert_eq!(values["CONFIG_A"], "y");
+        assert_eq!(values["CONFIG_S"], "x \"y\"");
+        assert_eq!(values["CONFIG_E"], "");
+        assert!(!values.contains_key("CONFIG_B"));
+    }
+}
