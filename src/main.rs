@@ -983,7 +983,7 @@ fn demo() -> anyhow::Result<ExitCode> {
         bail!("building the demo repository failed (are git and python3 installed?)");
     }
     println!(
-        "A four-commit Xen rework on a small x86/arm/arm64 tree ({}):",
+        "A six-commit Xen rework on a small x86/arm/arm64 tree ({}):",
         repo.display()
     );
     let log = std::process::Command::new("git")

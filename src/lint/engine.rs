@@ -902,6 +902,21 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         trees.push(tree);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
+    // Make constructs the walk could not follow, in files the series changes.
+    let mut told = HashSet::new();
+    for track in &objects {
+        for (index, set) in track.sets.iter().enumerate() {
+            let Some(set) = set else { continue };
+            for u in set.unknown.iter().filter(|u| ctx.changed[index].contains(&u.file)) {
+                if told.insert((u.file.clone(), u.construct.clone())) {
+                    out.notes.push(format!(
+                        "ARCH={arch} at {}: {}:{}: Kbuild construct not understood ({}); what it decides is not checked",
+                        ctx.points[index].short, u.file, u.line, u.construct
+                    ));
+                }
+            }
+        }
+    }
     if trees.len() != ctx.oids.len() {
         return Ok(out);
     }
