@@ -315,36 +315,7 @@ fn strip_comment(line: &str) -> &str {
     }
 }
 
-pub fn split_args(body: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    let mut depth = 0;
-    let mut current = String::new();
-    for c in body.chars() {
-        match c {
-            '(' | '{' => {
-                depth += 1;
-                current.push(c)
-            }
-            ')' | '}' => {
-                depth -= 1;
-                current.push(c)
-            }
-            ',' if depth == 0 => args.push(std::mem::take(&mut current)),
-            _ => current.push(c),
-        }
-    }
-    args.push(current);
-    args
-}
-
-fn pattern_matches(pattern: &str, word: &str) -> bool {
-    match pattern.split_once('%') {
-        Some((pre, post)) => {
-            word.len() >= pre.len() + post.len() && word.starts_with(pre) && word.ends_with(post)
-        }
-        None => pattern == word,
-    }
-}
+pub use crate::kbuild::make::{pattern_matches, split_args};
 
 /// cc-cross-prefix (scripts/Makefile.compiler): the first prefix whose `gcc` is on PATH.
 fn cc_cross_prefix(candidates: &str) -> String {
