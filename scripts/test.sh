@@ -31,6 +31,7 @@ scripts/kernel-refs.sh -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
 scripts/kernel-refs.sh -a x86 -t "x86_64_defconfig+xen.config"
 scripts/kernel-refs.sh -a arm64 -t "defconfig+xen.config"
 # Kbuild's compile commands (make prepare needs libelf-dev and libssl-dev).
-scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig
+scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig \
+  6.1:x86:allmodconfig 6.12:x86:allnoconfig
 
 XENLINT_REQUIRE_KERNEL=1 cargo test --release

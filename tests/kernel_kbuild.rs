@@ -10,12 +10,14 @@ use std::collections::BTreeSet;
 use xenlint::kbuild::objects::{config_values, objects, Request};
 use xenlint::source::DirSource;
 
-/// The cases the test suite runs (scripts/test.sh builds their references). The arm64
-/// case needs a cross compiler and is run by scripts/kbuild-conformance.sh.
+/// The cases the test suite runs (scripts/test.sh builds their references). Cases for
+/// other arches need cross compilers and are run by scripts/kbuild-conformance.sh.
 const CASES: &[(&str, &str, &str)] = &[
     ("6.12", "x86", "x86_64_defconfig"),
     ("6.1", "x86", "x86_64_defconfig"),
     ("6.12", "x86", "allmodconfig"),
+    ("6.1", "x86", "allmodconfig"),
+    ("6.12", "x86", "allnoconfig"),
 ];
 
 fn check(version: &str, arch: &str, target: &str) -> Option<String> {

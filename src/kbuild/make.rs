@@ -677,8 +677,12 @@ impl<'s> Make<'s> {
                 let paths = self.expand(rest);
                 for path in words_of(&paths).map(String::from).collect::<Vec<_>>() {
                     let Some(rel) = path.strip_prefix(SRCTREE) else {
-                        // Relative paths name the object tree (include/config/auto.conf):
-                        // what Kbuild needs of it is set by the caller.
+                        // A relative path names the object tree first, then the source
+                        // tree (the top Makefile passes --include-dir=$(abs_srctree)).
+                        // The object tree holds generated files only
+                        // (include/config/auto.conf): what Kbuild needs of them is set
+                        // by the caller.
+                        self.include(&normalize(&path));
                         continue;
                     };
                     let rel = normalize(rel.trim_start_matches('/'));
