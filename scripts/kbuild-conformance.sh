@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig 6.12:arm64:defconfig:aarch64-linux-gnu-)
+[ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(grep -v '^#' scripts/kbuild-cases)
 scripts/kbuild-refs.sh "${cases[@]}"
 cargo build --release -q
 status=0

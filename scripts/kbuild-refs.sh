@@ -15,14 +15,15 @@
 # Finished cases are kept.
 #
 # usage: scripts/kbuild-refs.sh [CASE]...     CASE is v:arch:target[:cross-prefix]
-# Default cases: 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig
-#                6.12:arm64:defconfig:aarch64-linux-gnu-
-# Needs libelf-dev and libssl-dev (and gcc-aarch64-linux-gnu for the arm64 case).
+# Default cases: scripts/kbuild-cases (x86 natively; arm64, arm, riscv, powerpc, s390
+# with Debian's cross compilers).
+# Needs libelf-dev and libssl-dev, and gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf,
+# gcc-riscv64-linux-gnu, gcc-powerpc64le-linux-gnu, gcc-s390x-linux-gnu for the others.
 set -euo pipefail
 
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig 6.12:arm64:defconfig:aarch64-linux-gnu-)
+[ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(grep -v '^#' "$(dirname "$0")/kbuild-cases")
 jobs=$(nproc)
 
 for c in "${cases[@]}"; do

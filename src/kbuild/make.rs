@@ -31,6 +31,9 @@ pub struct Rule {
     pub targets: Vec<String>,
     pub prereqs: Vec<String>,
     pub recipe: String,
+    /// The recipe compiles its target (`cc_o_c`, `as_o_S`, or a `cmd_*` of the Makefile's
+    /// own that runs the compiler with `-c`); set by `take_rules`.
+    pub compiles: bool,
     pub file: String,
     pub line: u32,
 }
@@ -566,8 +569,9 @@ impl<'s> Make<'s> {
         let mut logical = String::new();
         let mut logical_line = 0u32;
         let mut in_recipe = false;
-        // The rule recipe lines belong to (none after a target-specific assignment).
-        let mut recipe_of: Option<usize> = None;
+        // The rules recipe lines belong to (a static pattern rule makes one per target;
+        // none after a target-specific assignment).
+        let mut recipe_of: std::ops::Range<usize> = 0..0;
         let mut define: Option<(String, String, String)> = None;
         // A final empty line ends a continuation left open at the end of the file.
         for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
@@ -603,7 +607,7 @@ impl<'s> Make<'s> {
             if logical.is_empty() {
                 logical_line = number;
                 if raw.starts_with('\t') && in_recipe {
-                    if let Some(rule) = recipe_of.and_then(|i| self.rules.get_mut(i)) {
+                    for rule in self.rules[recipe_of.clone()].iter_mut() {
                         if !rule.recipe.is_empty() {
                             rule.recipe.push('\n');
                         }
@@ -722,7 +726,7 @@ impl<'s> Make<'s> {
             match self.assign(line, file, logical_line, &conditions) {
                 Some(true) => {
                     in_recipe = true;
-                    recipe_of = (self.rules.len() > rules_before).then_some(rules_before);
+                    recipe_of = rules_before..self.rules.len();
                 }
                 Some(false) => in_recipe = false,
                 None => {}
@@ -864,17 +868,88 @@ impl<'s> Make<'s> {
         }
         let saved = std::mem::take(&mut self.hits);
         let targets: Vec<String> = words_of(&self.expand(targets)).map(String::from).collect();
-        let prereqs: Vec<String> = words_of(&self.expand(&rest.replace('|', " ")))
+        // A static pattern rule: `targets: target-pattern: prerequisite-patterns`.
+        let static_pattern = top_level_find(rest, ':').map(|i| {
+            (self.expand(&rest[..i]).trim().to_string(), &rest[i + 1..])
+        });
+        let prereq_text = static_pattern.as_ref().map_or(rest, |(_, p)| p);
+        let prereqs: Vec<String> = words_of(&self.expand(&prereq_text.replace('|', " ")))
             .map(String::from)
             .collect();
         self.hits = saved;
-        self.rules.push(Rule {
+        let rule = |targets: Vec<String>, prereqs: Vec<String>| Rule {
             targets,
             prereqs,
-            recipe: inline_recipe,
+            recipe: inline_recipe.clone(),
+            compiles: false,
             file: file.to_string(),
             line,
-        });
+        };
+        match static_pattern {
+            Some((pattern, _)) => {
+                let Some((pre, post)) = pattern.split_once('%') else {
+                    return;
+                };
+                for target in targets {
+                    // Make matches the pattern against the target's file name when the
+                    // pattern has no slash.
+                    let name = if pattern.contains('/') {
+                        target.as_str()
+                    } else {
+                        target.rsplit('/').next().unwrap_or(&target)
+                    };
+                    let Some(stem) = name
+                        .strip_prefix(pre)
+                        .and_then(|r| r.strip_suffix(post))
+                    else {
+                        continue;
+                    };
+                    let dir = &target[..target.len() - name.len()];
+                    let prereqs = prereqs
+                        .iter()
+                        .map(|p| match p.contains('%') && !pattern.contains('/') {
+                            true => format!("{dir}{}", p.replacen('%', stem, 1)),
+                            false => p.replacen('%', stem, 1),
+                        })
+                        .collect();
+                    self.rules.push(rule(vec![target.clone()], prereqs));
+                }
+            }
+            None => self.rules.push(rule(targets, prereqs)),
+        }
+    }
+
+    /// The rules read, each marked with whether its recipe compiles.
+    pub fn take_rules(&mut self) -> Vec<Rule> {
+        let mut rules = std::mem::take(&mut self.rules);
+        for rule in rules.iter_mut().filter(|r| !r.recipe.is_empty()) {
+            rule.compiles = self.recipe_compiles(&rule.recipe);
+        }
+        rules
+    }
+
+    fn recipe_compiles(&self, recipe: &str) -> bool {
+        if ["cc_o_c", "as_o_S"].iter().any(|c| recipe.contains(c)) {
+            return true;
+        }
+        // $(call if_changed,NAME), if_changed_dep, if_changed_rule, $(call cmd,NAME)
+        let mut rest = recipe;
+        while let Some(i) = rest.find("$(call ") {
+            let call = &rest[i + 7..];
+            let end = call.find(')').unwrap_or(call.len());
+            let mut args = call[..end].split(',').map(str::trim);
+            let function = args.next().unwrap_or("");
+            if matches!(function, "if_changed" | "if_changed_dep" | "if_changed_rule" | "cmd") {
+                if let Some(name) = args.next() {
+                    let command = self.get(&format!("cmd_{name}")).map(|v| v.value.as_str());
+                    if command.is_some_and(|c| c.contains(" -c ") && !c.contains(" -S ")) {
+                        return true;
+                    }
+                }
+            }
+            rest = &call[end..];
+        }
+        false
     }
 
     fn set_var(&mut self, name: &str, op: &str, value: &str, _file: &str, _line: u32) {
@@ -1206,6 +1281,34 @@ mod tests {
         assert_eq!(m.origin("obj-y", "e.o").map(|o| o.gates.clone()), Some(vec!["A".into()]));
         assert_eq!(m.unknown.len(), 1);
         assert_eq!(m.unknown[0].line, 19);
+    }
+
+    #[test]
+    fn static_pattern_rules_and_compile_recipes() {
+        let src = MemSource::new();
+        let mut m = Make::new(&src);
+        m.set("obj", "v");
+        m.eval(
+            "v/Makefile",
+            "objs := $(addprefix $(obj)/,a-64.o b-64.o)\n$(objs): %-64.o: %.S FORCE\n\t$(call if_changed_dep,vdsoas)\n\
+             $(obj)/x.o: $(obj)/y.o\n\t$(call if_changed,objcopy)\n\
+             $(objs): CFLAGS += -m64\n\tnot a recipe of anything\n\
+             cmd_vdsoas = $(VDSOCC) $(a_flags) -c -o $@ $<\n",
+        );
+        let rules = m.take_rules();
+        let summary: Vec<(Vec<String>, Vec<String>, bool)> = rules
+            .iter()
+            .map(|r| (r.targets.clone(), r.prereqs.clone(), r.compiles))
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            summary,
+            [
+                (s(&["v/a-64.o"]), s(&["v/a.S", "FORCE"]), true),
+                (s(&["v/b-64.o"]), s(&["v/b.S", "FORCE"]), true),
+                (s(&["v/x.o"]), s(&["v/y.o"]), false),
+            ]
+        );
     }
 
     #[test]

@@ -373,7 +373,7 @@ fn walk_dir(
         let (origin, gates) = gates_of(&m, "always-y", &word, &visit.gates);
         add(set, at(&word), Kind::BuiltIn, "always-y", origin, gates);
     }
-    rule_dirs.insert(dir.to_string(), std::mem::take(&mut m.rules));
+    rule_dirs.insert(dir.to_string(), m.take_rules());
     let mut seen = std::collections::HashSet::new();
     for candidate in &candidates {
         follow(base, rule_dirs, dir, &candidate.path, candidate, &mut seen, set);
@@ -422,7 +422,7 @@ fn rules_for(
         if !rule_dirs.contains_key(d) {
             let rules = base
                 .eval_dir(d, false, false)
-                .map(|mut m| std::mem::take(&mut m.rules))
+                .map(|mut m| m.take_rules())
                 .unwrap_or_default();
             rule_dirs.insert(d.to_string(), rules);
         }
@@ -511,9 +511,7 @@ fn follow(
     let rules = rules_for(base, rule_dirs, dir, path, 0);
     if let Some(stem) = path.strip_suffix(".o") {
         let recipe = rules.iter().map(|(r, _)| r).find(|r| !r.recipe.is_empty());
-        let compiled = recipe.is_none_or(|r| {
-            ["cc_o_c", "as_o_S", "cpp_lds_S"].iter().any(|c| r.recipe.contains(c))
-        });
+        let compiled = recipe.is_none_or(|r| r.compiles);
         if compiled {
             let object = Object {
                 kind: candidate.kind,
