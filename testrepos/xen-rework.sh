@@ -10,6 +10,7 @@
 #   5. x86/xen: let XEN_PVH depend on XEN_FRONTEND  <- repairs XEN_PVH
 #   6. x86/xen: add XEN_BUILD_HYPERVISOR            <- repairs the objects of commit 2
 #
+# drivers/xen/platform-pci.c uses CONFIG_XEN_PVHVM and is left alone by the broken rework.
 # With --clean, the rework is done right (nothing breaks): commit 2 defines
 # XEN_BUILD_HYPERVISOR itself, commit 3 updates XEN_PVH and every CONFIG_XEN_PVHVM user.
 # Authors, committers and dates are fixed, so commit ids are the same on every machine.
@@ -94,6 +95,17 @@ void __init xen_init(void)
 #ifdef CONFIG_XEN_PVHVM
 	xen_hvm_init();
 #endif
+}
+EOF
+cat > drivers/xen/platform-pci.c <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/pci.h>
+
+static int platform_pci_probe(struct pci_dev *pdev)
+{
+	if (!IS_ENABLED(CONFIG_XEN_PVHVM))
+		return -ENODEV;
+	return xen_platform_init(pdev);
 }
 EOF
 mkdir -p arch/arm/xen arch/arm64/xen
@@ -288,8 +300,9 @@ text = text.replace("""config XEN_PVHVM
 """, "")
 if clean:
     text = text.replace("depends on XEN && XEN_PVHVM && ACPI", "depends on XEN && XEN_FRONTEND && ACPI")
-    c = open("arch/x86/xen/enlighten.c").read()
-    open("arch/x86/xen/enlighten.c", "w").write(c.replace("CONFIG_XEN_PVHVM", "CONFIG_XEN_FRONTEND"))
+    for user in ["arch/x86/xen/enlighten.c", "drivers/xen/platform-pci.c"]:
+        c = open(user).read()
+        open(user, "w").write(c.replace("CONFIG_XEN_PVHVM", "CONFIG_XEN_FRONTEND"))
 open(path, "w").write(text)
 kbuild = open("arch/x86/Kbuild").read()
 open("arch/x86/Kbuild", "w").write(kbuild.replace("obj-$(CONFIG_XEN_PVHVM)\t\t", "obj-$(CONFIG_XEN_FRONTEND)\t"))

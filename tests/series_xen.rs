@@ -119,13 +119,21 @@ fn the_broken_rework_is_found() {
     // Code: IS_ENABLED() of the symbol before it exists, and an #ifdef left on the folded
     // symbol, with its successor found through the Kbuild lines it gated.
     let code_refs = codes(&json, "XL0011");
-    assert_eq!(code_refs.len(), 2, "{json:#}");
+    assert_eq!(code_refs.len(), 3, "{json:#}");
     assert!(code_refs[0]["message"]
         .as_str()
         .expect("message")
         .contains("IS_ENABLED(CONFIG_XEN_BUILD_HYPERVISOR)"));
     assert_eq!(code_refs[1]["symbols"], serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"]));
     assert_eq!(code_refs[1]["repair"], serde_json::Value::Null);
+    // A user of the removed symbol in a file the series never touches is found too.
+    let untouched = &code_refs[2];
+    assert_eq!(untouched["locations"][0]["file"], "drivers/xen/platform-pci.c");
+    assert_eq!(
+        untouched["locations"][0]["source_line"],
+        "\tif (!IS_ENABLED(CONFIG_XEN_PVHVM))"
+    );
+    assert_eq!(untouched["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
 }
 
 #[test]

@@ -319,6 +319,74 @@ impl Source for CommitSource {
     }
 }
 
+/// Call `each` with the path and contents of every file of commit `commit` that `keep`
+/// accepts, reading blobs straight from the object database without caching them (a
+/// scan over a whole kernel tree, spread over the machine's cores). `each` runs on
+/// several threads at once, in no particular order.
+pub fn scan_files(
+    repo_dir: &Path,
+    commit: Oid,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    each: &(dyn Fn(&str, &[u8]) + Sync),
+) -> Result<(), GitError> {
+    let open = || {
+        Repository::open(repo_dir).map_err(|e| GitError::NotARepo {
+            path: repo_dir.display().to_string(),
+            message: e.message().to_string(),
+        })
+    };
+    let fail = |e: git2::Error| GitError::Commit {
+        commit: commit.to_string(),
+        message: e.message().to_string(),
+    };
+    let repo = open()?;
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(fail)?;
+    let mut files: Vec<(String, Oid)> = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            if let Some(name) = entry.name() {
+                let path = format!("{root}{name}");
+                if keep(&path) {
+                    files.push((path, entry.id()));
+                }
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(fail)?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<(), GitError> {
+                    // A Repository is not shared between threads: one each.
+                    let repo = open()?;
+                    let odb = repo.odb().map_err(fail)?;
+                    for (path, oid) in part {
+                        if let Ok(object) = odb.read(*oid) {
+                            each(path, object.data());
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a scanning thread panicked"))
+            .collect::<Result<Vec<()>, GitError>>()
+    })?;
+    Ok(())
+}
+
 /// Write the files under `dir` of commit `commit` into `target` (for scripts that
 /// `$(shell,...)` commands of a trusted base call). Touches nothing in the repository.
 pub fn export_dir(

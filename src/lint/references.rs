@@ -88,6 +88,14 @@ pub(super) fn check(
     for index in 0..oids.len() {
         if index > 0 {
             let source = open(index)?;
+            let kconfig_changed = changed[index]
+                .iter()
+                .any(|p| FileKind::of(p) == Some(FileKind::Kconfig));
+            let defined_before: Vec<String> = if kconfig_changed {
+                definitions.symbols.keys().cloned().collect()
+            } else {
+                Vec::new()
+            };
             for path in &changed[index] {
                 let kind = FileKind::of(path);
                 let text = kind.and_then(|_| read(&source, path));
@@ -116,6 +124,16 @@ pub(super) fn check(
                     },
                     None => {}
                 }
+            }
+            // Symbols this commit removes from every Kconfig file: their users in code the
+            // series does not touch are read too, from this commit on.
+            let removed: Vec<String> = defined_before
+                .iter()
+                .filter(|s| !definitions.defines(s))
+                .cloned()
+                .collect();
+            if !removed.is_empty() {
+                scan_users(repo_dir, oids[index], &removed, &mut code)?;
             }
             if index == oids.len() - 1 {
                 tip_source = Some(source);
@@ -239,6 +257,36 @@ pub(super) fn check(
         findings,
         gate_successors,
     })
+}
+
+/// Add to `code` the C, header and assembly files of `commit` (outside tools/) that refer
+/// to one of `symbols` and are not there yet: the users a removed symbol leaves behind.
+fn scan_users(
+    repo_dir: &Path,
+    commit: Oid,
+    symbols: &[String],
+    code: &mut BTreeMap<String, Vec<Reference>>,
+) -> Result<(), LintError> {
+    let alternatives: Vec<String> = symbols.iter().map(|s| regex::escape(s)).collect();
+    let pattern = format!(r"CONFIG_(?:{})(?:_MODULE)?\b", alternatives.join("|"));
+    let Ok(users) = regex::bytes::Regex::new(&pattern) else {
+        return Ok(());
+    };
+    let keep = |path: &str| {
+        matches!(FileKind::of(path), Some(FileKind::C | FileKind::Header | FileKind::Asm))
+            && !code.contains_key(path)
+    };
+    let found: std::sync::Mutex<Vec<(String, Vec<Reference>)>> = Default::default();
+    crate::git::scan_files(repo_dir, commit, &keep, &|path, bytes| {
+        if users.is_match(bytes) {
+            if let Some(kind) = FileKind::of(path) {
+                let refs = references(kind, &String::from_utf8_lossy(bytes));
+                found.lock().expect("found lock").push((path.to_string(), refs));
+            }
+        }
+    })?;
+    code.extend(found.into_inner().expect("found lock"));
+    Ok(())
 }
 
 /// For each symbol defined at the base and gone at the tip: the new symbol that gates, at
