@@ -108,6 +108,31 @@ fn deletions_and_kconfig_free_pushes_pass_at_once() {
         &format!("refs/heads/master {new_tip} refs/heads/master {tip}\n"),
     );
     assert_eq!((code, err.as_str()), (0, ""));
+    // Code that only changes lines without CONFIG_ passes at once too; a CONFIG_ line in
+    // code is checked (and here refers to a symbol that does not exist).
+    std::fs::write(repo.path().join("drivers/xen/events.c"), "int x;\n").expect("write");
+    git(&["add", "drivers/xen/events.c"]);
+    commit(repo.path(), "xen: events");
+    let code_tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {code_tip} refs/heads/master {new_tip}\n"),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    std::fs::write(
+        repo.path().join("drivers/xen/events.c"),
+        "#ifdef CONFIG_XEN_EVTCHN_TYPO\nint x;\n#endif\n",
+    )
+    .expect("write");
+    git(&["add", "drivers/xen/events.c"]);
+    commit(repo.path(), "xen: events behind a symbol");
+    let typo_tip = rev(repo.path(), "master");
+    let (code, err) = hook(
+        repo.path(),
+        &format!("refs/heads/master {typo_tip} refs/heads/master {code_tip}\n"),
+    );
+    assert_eq!(code, 0, "warnings do not stop a push: {err}");
+    assert!(err.contains("CONFIG_XEN_EVTCHN_TYPO"), "{err}");
 }
 
 #[test]
