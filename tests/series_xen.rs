@@ -278,3 +278,49 @@ fn a_changed_dependency_is_shown_on_both_sides() {
         serde_json::json!(["XEN_PV", "XEN_BACKEND", "XEN_DOM0"])
     );
 }
+
+#[test]
+fn a_file_removed_from_a_wildcard_directory_drops_its_object() {
+    // drivers/xen builds every .c of drivers/xen/extra through $(wildcard); the series
+    // deletes one of them and brings it back: no Makefile changes, the object set does.
+    let repo = fixture(true);
+    let run = |args: &[&str]| {
+        let status = Process::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.org"])
+            .args(args)
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    };
+    run(&["checkout", "-q", "-B", "master", "base"]);
+    let extra = repo.path().join("drivers/xen/extra");
+    std::fs::create_dir_all(&extra).expect("mkdir");
+    std::fs::write(extra.join("balloon.c"), "int balloon;\n").expect("write");
+    std::fs::write(
+        extra.join("Makefile"),
+        "obj-y += $(patsubst %.c,%.o,$(notdir $(wildcard $(srctree)/drivers/xen/extra/*.c)))\n",
+    )
+    .expect("write");
+    let makefile = repo.path().join("drivers/xen/Makefile");
+    let mut text = std::fs::read_to_string(&makefile).expect("Makefile");
+    text.push_str("obj-y += extra/\n");
+    std::fs::write(&makefile, text).expect("write");
+    run(&["add", "-A"]);
+    run(&["commit", "-qm", "xen: extra drivers"]);
+    run(&["tag", "-f", "base"]);
+    run(&["rm", "-q", "drivers/xen/extra/balloon.c"]);
+    run(&["commit", "-qm", "xen: drop the balloon"]);
+    std::fs::write(extra.join("balloon.c"), "int balloon;\n").expect("write");
+    run(&["add", "-A"]);
+    run(&["commit", "-qm", "xen: bring the balloon back"]);
+    let (_, json) = series(repo.path(), &["--arch", "x86", "--baseline", "defconfig"]);
+    let dropped = codes(&json, "XL0008");
+    assert_eq!(dropped.len(), 1, "{json:#}");
+    assert!(dropped[0]["message"]
+        .as_str()
+        .expect("message")
+        .starts_with("`drivers/xen/extra/balloon.o`"));
+    assert_eq!(dropped[0]["culprit"], git(repo.path(), &["rev-parse", "master~1"]));
+}

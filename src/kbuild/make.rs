@@ -97,6 +97,8 @@ pub struct Make<'s> {
     pub rules: Vec<Rule>,
     /// Files read (includes too), for reuse decisions.
     pub files_read: Vec<String>,
+    /// Directories `$(wildcard)` listed: a file added there can change the result.
+    pub dirs_listed: Vec<String>,
     depth: usize,
 }
 
@@ -152,6 +154,7 @@ impl<'s> Make<'s> {
             unknown: Vec::new(),
             rules: Vec::new(),
             files_read: Vec::new(),
+            dirs_listed: Vec::new(),
             depth: 0,
         }
     }
@@ -523,6 +526,9 @@ impl<'s> Make<'s> {
             Some(i) => (&path[..i], &path[i + 1..]),
             None => ("", path.as_str()),
         };
+        if !self.dirs_listed.iter().any(|d| d == dir) {
+            self.dirs_listed.push(dir.to_string());
+        }
         if !name.contains(['*', '?', '[']) {
             let exists = matches!(self.source.read(&path), Ok(Some(_)))
                 || matches!(self.source.list_dir(&path), Ok(Some(_)));

@@ -47,6 +47,9 @@ pub struct ObjectSet {
     pub unknown: Vec<Unknown>,
     #[serde(skip)]
     pub files_read: Vec<String>,
+    /// Directories `$(wildcard)` listed (files added or removed there can change the set).
+    #[serde(skip)]
+    pub dirs_listed: Vec<String>,
 }
 
 /// The architecture and configuration to walk for.
@@ -145,6 +148,7 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     base.extend(arch_make.exported());
     set.unknown.extend(arch_make.unknown);
     set.files_read.extend(arch_make.files_read);
+    set.dirs_listed.extend(arch_make.dirs_listed);
 
     // The top Makefile's prepare0 builds scripts/mod (its empty.o is compiled for the
     // target, to probe the ELF format for modpost), then the tree from `.`.
@@ -164,6 +168,7 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     ]);
     let base = Base {
         source,
+        listed: Default::default(),
         vars: super::make::Vars::from_pairs(base),
         src_is_srctree,
     };
@@ -175,12 +180,17 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
         }
         walk_dir(&base, &visit, &mut set, &mut queue, &mut rule_dirs);
     }
+    set.dirs_listed.append(&mut base.listed.borrow_mut());
+    set.dirs_listed.sort();
+    set.dirs_listed.dedup();
     set
 }
 
 /// What every directory's sub-make starts from.
 struct Base<'a> {
     source: &'a dyn Source,
+    /// Directories listed by `$(wildcard)` in directories evaluated for their rules.
+    listed: std::cell::RefCell<Vec<String>>,
     vars: super::make::Vars,
     src_is_srctree: bool,
 }
@@ -401,6 +411,7 @@ fn walk_dir(
     }
     set.unknown.append(&mut m.unknown);
     set.files_read.append(&mut m.files_read);
+    set.dirs_listed.append(&mut m.dirs_listed);
 }
 
 /// The rules that make `path`: explicit ones naming it, and pattern rules matching it with
@@ -422,7 +433,10 @@ fn rules_for(
         if !rule_dirs.contains_key(d) {
             let rules = base
                 .eval_dir(d, false, false)
-                .map(|mut m| m.take_rules())
+                .map(|mut m| {
+                    base.listed.borrow_mut().append(&mut m.dirs_listed);
+                    m.take_rules()
+                })
                 .unwrap_or_default();
             rule_dirs.insert(d.to_string(), rules);
         }

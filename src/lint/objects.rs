@@ -43,7 +43,17 @@ impl Track {
             .last_values
             .as_ref()
             .is_some_and(|v| Arc::ptr_eq(v, values) || **v == **values);
-        let same_files = self.reads.iter().all(|(path, _)| !changed.contains(path));
+        let listed = self
+            .sets
+            .last()
+            .and_then(|s| s.as_ref())
+            .map(|s| s.dirs_listed.as_slice())
+            .unwrap_or(&[]);
+        let same_files = self.reads.iter().all(|(path, _)| !changed.contains(path))
+            && !changed.iter().any(|path| {
+                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+                listed.iter().any(|l| l == dir)
+            });
         if let Some(Some(last)) = self.sets.last() {
             if same_config && same_files {
                 let last = last.clone();
