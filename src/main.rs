@@ -579,14 +579,8 @@ fn config(
     Ok(ExitCode::SUCCESS)
 }
 
-fn why(
-    tree: &TreeArgs,
-    symbol: &str,
-    config: Option<PathBuf>,
-    target: Option<String>,
-    format: Format,
-) -> anyhow::Result<ExitCode> {
-    use xenlint::kconfig::targets::{InputFile, Target};
+/// A tree read for `arch`, refused when its Kconfig has errors (printed first).
+fn load_clean_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
     let (source, env, model) = load_tree(tree)?;
     let errors: Vec<_> = model.errors().collect();
     if !errors.is_empty() {
@@ -595,31 +589,60 @@ fn why(
         }
         bail!("the Kconfig of {} has errors", source.describe());
     }
-    let bool_choices = env.dialect().bool_choices_only();
-    let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
-    let input = match target {
+    Ok((source, env, model))
+}
+
+/// The configuration a command works on: what a make target (with fragments) produces,
+/// or the file given with --config (default .config), to be brought up to date.
+fn config_input(
+    source: &DirSource,
+    env: &KernelEnv,
+    model: &Model,
+    fin: &xenlint::kconfig::finalize::Finalized,
+    target: Option<&str>,
+    fragments: &[String],
+    config: Option<PathBuf>,
+) -> anyhow::Result<xenlint::kconfig::targets::InputFile> {
+    use xenlint::kconfig::targets::InputFile;
+    match target {
         Some(target) => {
-            let run =
-                xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, &[], None)?;
-            InputFile {
+            let run = xenlint::kconfig::make_config(source, env, model, fin, target, fragments, None)?;
+            Ok(InputFile {
                 name: format!("<{target}>"),
                 text: run.config.into_bytes(),
-            }
+            })
         }
         None => {
+            if !fragments.is_empty() {
+                bail!("fragments go with a target: defconfig xen.config");
+            }
             let path = config.unwrap_or_else(|| PathBuf::from(".config"));
             let text = std::fs::read(&path).with_context(|| {
                 format!(
-                    "{}: give a configuration with --config FILE or a make target with --target",
+                    "{}: give a configuration with --config FILE or a make target",
                     path.display()
                 )
             })?;
-            InputFile {
+            Ok(InputFile {
                 name: path.display().to_string(),
                 text,
-            }
+            })
         }
-    };
+    }
+}
+
+fn why(
+    tree: &TreeArgs,
+    symbol: &str,
+    config: Option<PathBuf>,
+    target: Option<String>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use xenlint::kconfig::targets::Target;
+    let (source, env, model) = load_clean_tree(tree)?;
+    let bool_choices = env.dialect().bool_choices_only();
+    let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
+    let input = config_input(&source, &env, &model, &fin, target.as_deref(), &[], config)?;
     let mut cfg = xenlint::kconfig::resolve::Config::new(&model, &fin, bool_choices);
     xenlint::kconfig::targets::run(&mut cfg, &Target::OldDefconfig, Some(&input), None);
     let name = symbol.strip_prefix("CONFIG_").unwrap_or(symbol);
@@ -639,41 +662,15 @@ fn objects(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     use xenlint::kbuild::objects::{config_values, objects, Kind, Request};
-    use xenlint::kconfig::targets::{InputFile, Target};
-    let (source, env, model) = load_tree(tree)?;
-    let errors: Vec<_> = model.errors().collect();
-    if !errors.is_empty() {
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        bail!("the Kconfig of {} has errors", source.describe());
-    }
+    use xenlint::kconfig::targets::Target;
+    let (source, env, model) = load_clean_tree(tree)?;
     let bool_choices = env.dialect().bool_choices_only();
     let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
-    let dot_config = match target {
-        Some(target) => {
-            xenlint::kconfig::make_config(&source, &env, &model, &fin, &target, fragments, None)?
-                .config
-        }
-        None => {
-            if !fragments.is_empty() {
-                bail!("fragments go with a target: xenlint objects defconfig xen.config");
-            }
-            let path = config.unwrap_or_else(|| PathBuf::from(".config"));
-            let text = std::fs::read(&path).with_context(|| {
-                format!(
-                    "{}: give a configuration with --config FILE or a make target",
-                    path.display()
-                )
-            })?;
-            let input = InputFile {
-                name: path.display().to_string(),
-                text,
-            };
-            xenlint::kconfig::run_conf(&model, &fin, bool_choices, &Target::OldDefconfig, Some(&input), None)
-                .config
-        }
-    };
+    let input = config_input(&source, &env, &model, &fin, target.as_deref(), fragments, config)?;
+    // As make's syncconfig: the configuration brought up to date with the tree.
+    let dot_config =
+        xenlint::kconfig::run_conf(&model, &fin, bool_choices, &Target::OldDefconfig, Some(&input), None)
+            .config;
     let values = config_values(&dot_config);
     let set = objects(
         &source,

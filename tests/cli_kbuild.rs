@@ -106,16 +106,7 @@ fn refs_finds_the_folded_symbol_left_in_code() {
 #[test]
 fn a_makefile_construct_not_understood_is_noted() {
     let repo = common::xen_fixture(true);
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(["-c", "user.name=A", "-c", "user.email=a@example.org"])
-            .args(args)
-            .status()
-            .expect("git");
-        assert!(status.success());
-    };
+    let git = |args: &[&str]| common::git_ok(repo.path(), args);
     let kbuild = repo.path().join("arch/x86/Kbuild");
     let mut text = std::fs::read_to_string(&kbuild).expect("Kbuild");
     text.push_str("obj-$(shell echo y) += probe.o\n");

@@ -284,16 +284,7 @@ fn a_file_removed_from_a_wildcard_directory_drops_its_object() {
     // drivers/xen builds every .c of drivers/xen/extra through $(wildcard); the series
     // deletes one of them and brings it back: no Makefile changes, the object set does.
     let repo = fixture(true);
-    let run = |args: &[&str]| {
-        let status = Process::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(["-c", "user.name=A", "-c", "user.email=a@example.org"])
-            .args(args)
-            .status()
-            .expect("git");
-        assert!(status.success(), "git {args:?}");
-    };
+    let run = |args: &[&str]| common::git_ok(repo.path(), args);
     run(&["checkout", "-q", "-B", "master", "base"]);
     let extra = repo.path().join("drivers/xen/extra");
     std::fs::create_dir_all(&extra).expect("mkdir");

@@ -186,3 +186,15 @@ pub fn rev(dir: &std::path::Path, spec: &str) -> String {
         .expect("git runs");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// Run `git ARGS` in `dir` as a fixed test author; the command must succeed.
+pub fn git_ok(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=A", "-c", "user.email=a@example.org"])
+        .args(args)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?} failed");
+}
