@@ -202,7 +202,9 @@ fn run(kernels: &str, root: &std::path::Path) {
 /// The Kbuild walk alone, for the kernel's own .config of each scripts/kbuild-refs.sh case.
 fn kbuild(kernels: &str, source: &DirSource) {
     for target in ["x86_64_defconfig", "allmodconfig"] {
-        let dir = std::path::PathBuf::from(kernels).join("kbuild/6.12/x86").join(target);
+        let dir = std::path::PathBuf::from(kernels)
+            .join("kbuild/6.12/x86")
+            .join(target);
         let Ok(text) = std::fs::read_to_string(dir.join(".config")) else {
             println!("{}: run scripts/kbuild-refs.sh first", dir.display());
             continue;

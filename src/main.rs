@@ -606,7 +606,8 @@ fn config_input(
     use xenlint::kconfig::targets::InputFile;
     match target {
         Some(target) => {
-            let run = xenlint::kconfig::make_config(source, env, model, fin, target, fragments, None)?;
+            let run =
+                xenlint::kconfig::make_config(source, env, model, fin, target, fragments, None)?;
             Ok(InputFile {
                 name: format!("<{target}>"),
                 text: run.config.into_bytes(),
@@ -666,11 +667,25 @@ fn objects(
     let (source, env, model) = load_clean_tree(tree)?;
     let bool_choices = env.dialect().bool_choices_only();
     let fin = xenlint::kconfig::finalize::finalize(&model, bool_choices);
-    let input = config_input(&source, &env, &model, &fin, target.as_deref(), fragments, config)?;
+    let input = config_input(
+        &source,
+        &env,
+        &model,
+        &fin,
+        target.as_deref(),
+        fragments,
+        config,
+    )?;
     // As make's syncconfig: the configuration brought up to date with the tree.
-    let dot_config =
-        xenlint::kconfig::run_conf(&model, &fin, bool_choices, &Target::OldDefconfig, Some(&input), None)
-            .config;
+    let dot_config = xenlint::kconfig::run_conf(
+        &model,
+        &fin,
+        bool_choices,
+        &Target::OldDefconfig,
+        Some(&input),
+        None,
+    )
+    .config;
     let values = config_values(&dot_config);
     let set = objects(
         &source,
@@ -716,7 +731,11 @@ fn objects(
                 };
                 writeln!(out, "{kind} {path}  ({}:{})", object.file, object.line)?;
             }
-            let built_in = set.objects.values().filter(|o| o.kind == Kind::BuiltIn).count();
+            let built_in = set
+                .objects
+                .values()
+                .filter(|o| o.kind == Kind::BuiltIn)
+                .count();
             eprintln!(
                 "{} objects ({built_in} built in, {} modular) in {} directories; {} constructs not understood",
                 set.objects.len(),
@@ -743,11 +762,20 @@ fn refs(
         .canonicalize()
         .with_context(|| format!("--srctree {}", srctree.display()))?;
     if !root.join("Kconfig").is_file() {
-        bail!("{}: not a kernel tree (no Kconfig at its top)", root.display());
+        bail!(
+            "{}: not a kernel tree (no Kconfig at its top)",
+            root.display()
+        );
     }
     let source = DirSource::new(&root);
     let kinds: Vec<FileKind> = if kinds.is_empty() {
-        vec![FileKind::Kconfig, FileKind::Kbuild, FileKind::C, FileKind::Header, FileKind::Asm]
+        vec![
+            FileKind::Kconfig,
+            FileKind::Kbuild,
+            FileKind::C,
+            FileKind::Header,
+            FileKind::Asm,
+        ]
     } else {
         kinds
             .iter()
@@ -796,7 +824,9 @@ fn refs(
     }
     let mut undefined = Vec::new();
     for path in &files {
-        let Some(kind) = FileKind::of(path) else { continue };
+        let Some(kind) = FileKind::of(path) else {
+            continue;
+        };
         for reference in references(kind, &read(path)?) {
             if definitions.is_undefined(&reference) {
                 let similar = definitions.similar(&reference.symbol);
@@ -828,8 +858,16 @@ fn refs(
         Format::Human => {
             let mut out = std::io::stdout().lock();
             for u in &undefined {
-                let prefix = if FileKind::of(u.file) == Some(FileKind::Kconfig) { "" } else { "CONFIG_" };
-                write!(out, "{}:{}: `{prefix}{}` is not defined by any Kconfig file", u.file, u.reference.line, u.reference.symbol)?;
+                let prefix = if FileKind::of(u.file) == Some(FileKind::Kconfig) {
+                    ""
+                } else {
+                    "CONFIG_"
+                };
+                write!(
+                    out,
+                    "{}:{}: `{prefix}{}` is not defined by any Kconfig file",
+                    u.file, u.reference.line, u.reference.symbol
+                )?;
                 if let Some(first) = u.similar.first() {
                     write!(out, " (did you mean `{prefix}{first}`?)")?;
                 }

@@ -34,7 +34,11 @@ pub trait Source: Send + Sync {
                 if name.starts_with('.') {
                     continue;
                 }
-                let path = if d.is_empty() { name } else { format!("{d}/{name}") };
+                let path = if d.is_empty() {
+                    name
+                } else {
+                    format!("{d}/{name}")
+                };
                 if self.list_dir(&path)?.is_some() {
                     pending.push(path);
                 } else {
@@ -112,7 +116,11 @@ impl Source for DirSource {
                 if name.starts_with('.') {
                     continue;
                 }
-                let path = if d.is_empty() { name } else { format!("{d}/{name}") };
+                let path = if d.is_empty() {
+                    name
+                } else {
+                    format!("{d}/{name}")
+                };
                 match entry.file_type() {
                     Ok(t) if t.is_dir() => pending.push(path),
                     Ok(t) if t.is_file() => out.push(path),

@@ -14,14 +14,29 @@ fn xenlint() -> Command {
 fn objects_lists_what_the_configuration_builds() {
     let repo = common::xen_fixture(false);
     let out = xenlint()
-        .args(["objects", "defconfig", "--arch", "x86", "--format", "json", "--srctree"])
+        .args([
+            "objects",
+            "defconfig",
+            "--arch",
+            "x86",
+            "--format",
+            "json",
+            "--srctree",
+        ])
         .arg(repo.path())
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let objects = json["objects"].as_array().expect("objects");
-    let paths: Vec<&str> = objects.iter().map(|o| o["path"].as_str().expect("path")).collect();
+    let paths: Vec<&str> = objects
+        .iter()
+        .map(|o| o["path"].as_str().expect("path"))
+        .collect();
     // The fixture's x86_64_defconfig at the tip: XEN, XEN_PV, XEN_PVH, XEN_FRONTEND, the
     // frontends and XEN_BUILD_HYPERVISOR are y; XEN_DOM0 (XEN_PV && SMP) is y, so the
     // backend is built too. Checked by hand against the Kconfig and Kbuild files.
@@ -59,7 +74,14 @@ fn objects_lists_what_the_configuration_builds() {
 fn objects_reports_bad_input_with_status_2() {
     let repo = common::xen_fixture(false);
     xenlint()
-        .args(["objects", "--arch", "x86", "--config", "/nonexistent/.config", "--srctree"])
+        .args([
+            "objects",
+            "--arch",
+            "x86",
+            "--config",
+            "/nonexistent/.config",
+            "--srctree",
+        ])
         .arg(repo.path())
         .assert()
         .code(2)

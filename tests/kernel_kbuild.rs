@@ -55,9 +55,15 @@ fn check(version: &str, arch: &str, target: &str) -> Option<String> {
         },
     );
     let got: BTreeSet<String> = set.objects.keys().cloned().collect();
-    assert!(want.len() > 500, "{version} {arch} {target}: reference too small");
+    assert!(
+        want.len() > 500,
+        "{version} {arch} {target}: reference too small"
+    );
     if got == want {
-        eprintln!("{version} {arch} {target}: {} objects, identical", got.len());
+        eprintln!(
+            "{version} {arch} {target}: {} objects, identical",
+            got.len()
+        );
         return None;
     }
     let only_kbuild: Vec<_> = want.difference(&got).take(10).collect();
@@ -81,10 +87,17 @@ fn object_sets_equal_kbuilds_compile_commands() {
 #[test]
 fn every_object_names_the_makefile_line_that_brought_it_in() {
     let (version, arch, target) = CASES[2];
-    let reference = common::kernels_dir().join("kbuild").join(version).join(arch).join(target);
+    let reference = common::kernels_dir()
+        .join("kbuild")
+        .join(version)
+        .join(arch)
+        .join(target);
     if !reference.join(".done").exists() {
         if std::env::var_os("XENLINT_REQUIRE_KERNEL").is_some() {
-            panic!("{} missing (run scripts/kbuild-refs.sh)", reference.display());
+            panic!(
+                "{} missing (run scripts/kbuild-refs.sh)",
+                reference.display()
+            );
         }
         eprintln!("SKIPPED: {} missing", reference.display());
         return;

@@ -99,8 +99,14 @@ fn the_broken_rework_is_found() {
         .as_str()
         .expect("message")
         .starts_with("`arch/x86/xen/enlighten.o`, `arch/x86/xen/mmu.o` are not built"));
-    assert_eq!(by_role["culprit"], git(repo.path(), &["rev-parse", "master~4"]));
-    assert_eq!(by_role["repair"], git(repo.path(), &["rev-parse", "master"]));
+    assert_eq!(
+        by_role["culprit"],
+        git(repo.path(), &["rev-parse", "master~4"])
+    );
+    assert_eq!(
+        by_role["repair"],
+        git(repo.path(), &["rev-parse", "master"])
+    );
     assert_eq!(by_role["locations"][0]["file"], "arch/x86/xen/Makefile");
     assert_eq!(by_role["locations"][1]["file"], "arch/x86/Kbuild");
     assert_eq!(by_role["locations"][1]["line"], 1);
@@ -114,7 +120,10 @@ fn the_broken_rework_is_found() {
     assert_eq!(gates[0]["symbols"][0], "XEN_BUILD_HYPERVISOR");
     assert_eq!(gates[0]["severity"], "error");
     assert_eq!(gates[0]["locations"][0]["file"], "arch/x86/Kbuild");
-    assert_eq!(gates[0]["repair"], git(repo.path(), &["rev-parse", "master"]));
+    assert_eq!(
+        gates[0]["repair"],
+        git(repo.path(), &["rev-parse", "master"])
+    );
 
     // Code: IS_ENABLED() of the symbol before it exists, and an #ifdef left on the folded
     // symbol, with its successor found through the Kbuild lines it gated.
@@ -124,16 +133,25 @@ fn the_broken_rework_is_found() {
         .as_str()
         .expect("message")
         .contains("IS_ENABLED(CONFIG_XEN_BUILD_HYPERVISOR)"));
-    assert_eq!(code_refs[1]["symbols"], serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"]));
+    assert_eq!(
+        code_refs[1]["symbols"],
+        serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"])
+    );
     assert_eq!(code_refs[1]["repair"], serde_json::Value::Null);
     // A user of the removed symbol in a file the series never touches is found too.
     let untouched = &code_refs[2];
-    assert_eq!(untouched["locations"][0]["file"], "drivers/xen/platform-pci.c");
+    assert_eq!(
+        untouched["locations"][0]["file"],
+        "drivers/xen/platform-pci.c"
+    );
     assert_eq!(
         untouched["locations"][0]["source_line"],
         "\tif (!IS_ENABLED(CONFIG_XEN_PVHVM))"
     );
-    assert_eq!(untouched["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
+    assert_eq!(
+        untouched["culprit"],
+        git(repo.path(), &["rev-parse", "master~3"])
+    );
 }
 
 #[test]
@@ -313,5 +331,8 @@ fn a_file_removed_from_a_wildcard_directory_drops_its_object() {
         .as_str()
         .expect("message")
         .starts_with("`drivers/xen/extra/balloon.o`"));
-    assert_eq!(dropped[0]["culprit"], git(repo.path(), &["rev-parse", "master~1"]));
+    assert_eq!(
+        dropped[0]["culprit"],
+        git(repo.path(), &["rev-parse", "master~1"])
+    );
 }

@@ -291,7 +291,11 @@ impl Source for CommitSource {
                 _ => return Ok(Vec::new()),
             }
         };
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         let mut out = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
             let Some(name) = entry.name() else {

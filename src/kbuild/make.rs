@@ -234,7 +234,8 @@ impl<'s> Make<'s> {
         let (tainted, recursive) = (var.tainted, var.recursive);
         let text = var.value.clone();
         if tainted {
-            self.hits.push(format!("$({name}), set from a construct not understood"));
+            self.hits
+                .push(format!("$({name}), set from a construct not understood"));
         }
         if recursive {
             if self.depth > 64 {
@@ -420,8 +421,14 @@ impl<'s> Make<'s> {
                     .join(" ")
             }
             "words" => words_of(&self.expand(args)).count().to_string(),
-            "firstword" => words_of(&self.expand(args)).next().unwrap_or("").to_string(),
-            "lastword" => words_of(&self.expand(args)).last().unwrap_or("").to_string(),
+            "firstword" => words_of(&self.expand(args))
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            "lastword" => words_of(&self.expand(args))
+                .last()
+                .unwrap_or("")
+                .to_string(),
             "addprefix" | "addsuffix" => {
                 let fix = arg(self, 0);
                 let text = arg(self, 1);
@@ -518,7 +525,10 @@ impl<'s> Make<'s> {
 
     /// `$(wildcard pattern)` over the tree: only paths under `$(srctree)` exist here.
     fn wildcard(&mut self, pattern: &str) -> Vec<String> {
-        let Some(path) = pattern.strip_prefix(SRCTREE).map(|p| p.trim_start_matches('/')) else {
+        let Some(path) = pattern
+            .strip_prefix(SRCTREE)
+            .map(|p| p.trim_start_matches('/'))
+        else {
             return Vec::new();
         };
         let path = normalize(path);
@@ -544,7 +554,16 @@ impl<'s> Make<'s> {
         entries
             .iter()
             .filter(|e| glob_matches(name, e))
-            .map(|e| format!("{SRCTREE}/{}{e}", if dir.is_empty() { String::new() } else { format!("{dir}/") }))
+            .map(|e| {
+                format!(
+                    "{SRCTREE}/{}{e}",
+                    if dir.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{dir}/")
+                    }
+                )
+            })
             .collect()
     }
 
@@ -629,7 +648,11 @@ impl<'s> Make<'s> {
                     continue;
                 }
             }
-            logical.push_str(if logical.is_empty() { raw } else { raw.trim_start() });
+            logical.push_str(if logical.is_empty() {
+                raw
+            } else {
+                raw.trim_start()
+            });
             let line_owned = std::mem::take(&mut logical);
             let line = strip_comment(&line_owned).trim();
             if line.is_empty() {
@@ -707,7 +730,10 @@ impl<'s> Make<'s> {
                 continue;
             }
             if word == "export" && !rest.contains('=') {
-                for name in words_of(&self.expand(rest)).map(String::from).collect::<Vec<_>>() {
+                for name in words_of(&self.expand(rest))
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                {
                     self.exported.push(name);
                 }
                 continue;
@@ -745,27 +771,24 @@ impl<'s> Make<'s> {
         let holds = match word {
             "ifdef" | "ifndef" => {
                 let name = self.expand(rest);
-                let defined = self
-                    .get(name.trim())
-                    .is_some_and(|v| !v.value.is_empty());
+                let defined = self.get(name.trim()).is_some_and(|v| !v.value.is_empty());
                 defined == (word == "ifdef")
             }
             _ => {
-                let (a, b) = if let Some(inner) =
-                    rest.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
-                {
-                    let parts = split_args(inner);
-                    (
-                        parts.first().cloned().unwrap_or_default(),
-                        parts.get(1..).map(|p| p.join(",")).unwrap_or_default(),
-                    )
-                } else {
-                    let parts = split_quoted(rest);
-                    (
-                        parts.first().cloned().unwrap_or_default(),
-                        parts.get(1).cloned().unwrap_or_default(),
-                    )
-                };
+                let (a, b) =
+                    if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                        let parts = split_args(inner);
+                        (
+                            parts.first().cloned().unwrap_or_default(),
+                            parts.get(1..).map(|p| p.join(",")).unwrap_or_default(),
+                        )
+                    } else {
+                        let parts = split_quoted(rest);
+                        (
+                            parts.first().cloned().unwrap_or_default(),
+                            parts.get(1).cloned().unwrap_or_default(),
+                        )
+                    };
                 let a = self.expand(a.trim_start());
                 let b = self.expand(b.trim_end());
                 (a.trim() == b.trim()) == (word == "ifeq")
@@ -790,7 +813,13 @@ impl<'s> Make<'s> {
 
     /// An assignment or a rule. Some(true): a rule (recipe lines may follow); Some(false):
     /// an assignment; None: neither.
-    fn assign(&mut self, line: &str, file: &str, number: u32, conditions: &[String]) -> Option<bool> {
+    fn assign(
+        &mut self,
+        line: &str,
+        file: &str,
+        number: u32,
+        conditions: &[String],
+    ) -> Option<bool> {
         let mut line = line;
         let mut export = false;
         loop {
@@ -875,9 +904,8 @@ impl<'s> Make<'s> {
         let saved = std::mem::take(&mut self.hits);
         let targets: Vec<String> = words_of(&self.expand(targets)).map(String::from).collect();
         // A static pattern rule: `targets: target-pattern: prerequisite-patterns`.
-        let static_pattern = top_level_find(rest, ':').map(|i| {
-            (self.expand(&rest[..i]).trim().to_string(), &rest[i + 1..])
-        });
+        let static_pattern = top_level_find(rest, ':')
+            .map(|i| (self.expand(&rest[..i]).trim().to_string(), &rest[i + 1..]));
         let prereq_text = static_pattern.as_ref().map_or(rest, |(_, p)| p);
         let prereqs: Vec<String> = words_of(&self.expand(&prereq_text.replace('|', " ")))
             .map(String::from)
@@ -904,9 +932,7 @@ impl<'s> Make<'s> {
                     } else {
                         target.rsplit('/').next().unwrap_or(&target)
                     };
-                    let Some(stem) = name
-                        .strip_prefix(pre)
-                        .and_then(|r| r.strip_suffix(post))
+                    let Some(stem) = name.strip_prefix(pre).and_then(|r| r.strip_suffix(post))
                     else {
                         continue;
                     };
@@ -945,7 +971,10 @@ impl<'s> Make<'s> {
             let end = call.find(')').unwrap_or(call.len());
             let mut args = call[..end].split(',').map(str::trim);
             let function = args.next().unwrap_or("");
-            if matches!(function, "if_changed" | "if_changed_dep" | "if_changed_rule" | "cmd") {
+            if matches!(
+                function,
+                "if_changed" | "if_changed_dep" | "if_changed_rule" | "cmd"
+            ) {
                 if let Some(name) = args.next() {
                     let command = self.get(&format!("cmd_{name}")).map(|v| v.value.as_str());
                     if command.is_some_and(|c| c.contains(" -c ") && !c.contains(" -S ")) {
@@ -1016,7 +1045,14 @@ impl<'s> Make<'s> {
         }
     }
 
-    fn record_origins(&mut self, name: &str, lhs: &str, file: &str, line: u32, conditions: &[String]) {
+    fn record_origins(
+        &mut self,
+        name: &str,
+        lhs: &str,
+        file: &str,
+        line: u32,
+        conditions: &[String],
+    ) {
         // The words this line contributed: the whole value for `=`, which is expanded later,
         // is approximated by expanding it now.
         let Some(var) = self.vars.get(name) else {
@@ -1278,13 +1314,22 @@ mod tests {
              x-objs := $(patsubst %.c,%.o,one.c two.c)\nobj-y += $(x-objs:.o=.o) $(addprefix sub/,z.o)\n\
              foo: bar\n\tobj-y += recipe.o\nobj-y += $(call nosuch,1)\n",
         );
-        assert_eq!(m.words("obj-y"), ["a.o", "b.o", "e.o", "one.o", "two.o", "sub/z.o"]);
+        assert_eq!(
+            m.words("obj-y"),
+            ["a.o", "b.o", "e.o", "one.o", "two.o", "sub/z.o"]
+        );
         assert_eq!(m.words("obj-m"), ["c.o", "h.o"]);
         assert_eq!(m.words("obj-"), ["d.o"]);
         let origin = m.origin("obj-", "d.o").expect("recorded");
-        assert_eq!((origin.line, origin.gates.clone()), (4, vec!["C".to_string()]));
+        assert_eq!(
+            (origin.line, origin.gates.clone()),
+            (4, vec!["C".to_string()])
+        );
         assert_eq!(m.origin("obj-y", "b.o").map(|o| o.line), Some(1));
-        assert_eq!(m.origin("obj-y", "e.o").map(|o| o.gates.clone()), Some(vec!["A".into()]));
+        assert_eq!(
+            m.origin("obj-y", "e.o").map(|o| o.gates.clone()),
+            Some(vec!["A".into()])
+        );
         assert_eq!(m.unknown.len(), 1);
         assert_eq!(m.unknown[0].line, 19);
     }
@@ -1320,7 +1365,10 @@ mod tests {
     #[test]
     fn functions_and_calls() {
         let src = MemSource::new()
-            .with("d/Makefile", "include $(srctree)/d/inc.mk\nobj-y += $(notdir $(wildcard $(srctree)/d/*.c))\n")
+            .with(
+                "d/Makefile",
+                "include $(srctree)/d/inc.mk\nobj-y += $(notdir $(wildcard $(srctree)/d/*.c))\n",
+            )
             .with("d/inc.mk", "f = $(1)-$(2)\nV := $(call f,a,b)\n")
             .with("d/x.c", "")
             .with("d/y.c", "");
@@ -1329,7 +1377,10 @@ mod tests {
         assert!(m.include("d/Makefile"));
         assert_eq!(m.value("V"), "a-b");
         assert_eq!(m.words("obj-y"), ["x.c", "y.c"]);
-        assert_eq!(config_names("obj-$(CONFIG_X86_64) CONFIG_Y xCONFIG_Z"), ["X86_64", "Y"]);
+        assert_eq!(
+            config_names("obj-$(CONFIG_X86_64) CONFIG_Y xCONFIG_Z"),
+            ["X86_64", "Y"]
+        );
         assert_eq!(normalize("a/./b/../c"), "a/c");
     }
 }

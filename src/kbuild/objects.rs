@@ -105,7 +105,9 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
         .read("scripts/Makefile.build")
         .ok()
         .flatten()
-        .is_some_and(|t| String::from_utf8_lossy(&t).contains("src := $(if $(VPATH),$(VPATH)/)$(obj)"));
+        .is_some_and(|t| {
+            String::from_utf8_lossy(&t).contains("src := $(if $(VPATH),$(VPATH)/)$(obj)")
+        });
 
     let mut base: Vec<(String, String)> = vec![
         ("srctree".into(), SRCTREE.into()),
@@ -134,7 +136,11 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     arch_make.include(&arch_makefile);
     let core = arch_make.value("core-y");
     let libs = arch_make.words("libs-y");
-    let drivers = format!("{} {}", arch_make.value("drivers-y"), arch_make.value("drivers-m"));
+    let drivers = format!(
+        "{} {}",
+        arch_make.value("drivers-y"),
+        arch_make.value("drivers-m")
+    );
     base.push(("ARCH_CORE".into(), core));
     base.push((
         "ARCH_LIB".into(),
@@ -198,7 +204,12 @@ struct Base<'a> {
 impl<'a> Base<'a> {
     /// Evaluate `dir`'s Kbuild (or Makefile) as scripts/Makefile.build includes it.
     /// Returns the evaluation and the file read, or None when the directory has neither.
-    fn eval_dir<'b>(&'b self, dir: &str, need_builtin: bool, need_modorder: bool) -> Option<Make<'b>> {
+    fn eval_dir<'b>(
+        &'b self,
+        dir: &str,
+        need_builtin: bool,
+        need_modorder: bool,
+    ) -> Option<Make<'b>> {
         let mut m = Make::with_base(self.source, &self.vars);
         m.set("obj", dir);
         let src = if self.src_is_srctree {
@@ -219,7 +230,11 @@ impl<'a> Base<'a> {
         ] {
             m.set(list, "");
         }
-        let file_dir = if dir == "." { String::new() } else { format!("{}/", normalize(dir)) };
+        let file_dir = if dir == "." {
+            String::new()
+        } else {
+            format!("{}/", normalize(dir))
+        };
         (m.include(&format!("{file_dir}Kbuild")) || m.include(&format!("{file_dir}Makefile")))
             .then_some(m)
     }
@@ -244,7 +259,11 @@ fn walk_dir(
     let dir = visit.dir.as_str();
     let Some(mut m) = base.eval_dir(dir, visit.need_builtin, visit.need_modorder) else {
         set.unknown.push(Unknown {
-            file: if dir == "." { "Makefile".into() } else { format!("{dir}/Makefile") },
+            file: if dir == "." {
+                "Makefile".into()
+            } else {
+                format!("{dir}/Makefile")
+            },
             line: 0,
             construct: "directory without Kbuild or Makefile".into(),
         });
@@ -261,18 +280,19 @@ fn walk_dir(
             format!("{dir}/{w}")
         }
     };
-    let gates_of = |m: &Make, var: &str, word: &str, inherited: &[String]| -> (Option<Origin>, Vec<String>) {
-        let origin = m.origin(var, word).cloned();
-        let mut gates: Vec<String> = inherited.to_vec();
-        if let Some(o) = &origin {
-            for g in &o.gates {
-                if !gates.contains(g) {
-                    gates.push(g.clone());
+    let gates_of =
+        |m: &Make, var: &str, word: &str, inherited: &[String]| -> (Option<Origin>, Vec<String>) {
+            let origin = m.origin(var, word).cloned();
+            let mut gates: Vec<String> = inherited.to_vec();
+            if let Some(o) = &origin {
+                for g in &o.gates {
+                    if !gates.contains(g) {
+                        gates.push(g.clone());
+                    }
                 }
             }
-        }
-        (origin, gates)
-    };
+            (origin, gates)
+        };
 
     // Mirrors scripts/Makefile.lib.
     let obj_y_raw = m.words("obj-y");
@@ -288,7 +308,10 @@ fn walk_dir(
     lib_y.retain(|w| !obj_y_raw.contains(w));
 
     let mut subdirs: Vec<(String, &'static str)> = Vec::new();
-    for (var, words) in [("subdir-y", m.words("subdir-y")), ("subdir-m", m.words("subdir-m"))] {
+    for (var, words) in [
+        ("subdir-y", m.words("subdir-y")),
+        ("subdir-m", m.words("subdir-m")),
+    ] {
         for w in words {
             subdirs.push((w, var));
         }
@@ -315,25 +338,31 @@ fn walk_dir(
         Vec::new()
     };
 
-    let composite = |m: &mut Make, word: &str, suffixes: &[&str]| -> Option<Vec<(String, String)>> {
-        let stem = word.strip_suffix(".o")?;
-        let mut any = false;
-        let mut parts = Vec::new();
-        for suffix in suffixes.iter().chain(std::iter::once(&"-")) {
-            let var = format!("{stem}{suffix}");
-            let words = m.words(&var);
-            if !words.is_empty() {
-                any = true;
+    let composite =
+        |m: &mut Make, word: &str, suffixes: &[&str]| -> Option<Vec<(String, String)>> {
+            let stem = word.strip_suffix(".o")?;
+            let mut any = false;
+            let mut parts = Vec::new();
+            for suffix in suffixes.iter().chain(std::iter::once(&"-")) {
+                let var = format!("{stem}{suffix}");
+                let words = m.words(&var);
+                if !words.is_empty() {
+                    any = true;
+                }
+                if *suffix != "-" {
+                    parts.extend(words.into_iter().map(|w| (var.clone(), w)));
+                }
             }
-            if *suffix != "-" {
-                parts.extend(words.into_iter().map(|w| (var.clone(), w)));
-            }
-        }
-        any.then_some(parts)
-    };
+            any.then_some(parts)
+        };
 
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut add = |_: &mut ObjectSet, path: String, kind: Kind, list: &'static str, origin: Option<Origin>, gates: Vec<String>| {
+    let mut add = |_: &mut ObjectSet,
+                   path: String,
+                   kind: Kind,
+                   list: &'static str,
+                   origin: Option<Origin>,
+                   gates: Vec<String>| {
         candidates.push(Candidate {
             path,
             kind,
@@ -350,7 +379,14 @@ fn walk_dir(
                 Some(parts) => {
                     for (var, part) in parts {
                         let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
-                        add(set, at(&part), Kind::BuiltIn, "obj-y", porigin.or(origin.clone()), pgates);
+                        add(
+                            set,
+                            at(&part),
+                            Kind::BuiltIn,
+                            "obj-y",
+                            porigin.or(origin.clone()),
+                            pgates,
+                        );
                     }
                 }
                 None => add(set, at(word), Kind::BuiltIn, "obj-y", origin, gates),
@@ -363,14 +399,25 @@ fn walk_dir(
             Some(parts) => {
                 for (var, part) in parts {
                     let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
-                    add(set, at(&part), Kind::Module, "obj-m", porigin.or(origin.clone()), pgates);
+                    add(
+                        set,
+                        at(&part),
+                        Kind::Module,
+                        "obj-m",
+                        porigin.or(origin.clone()),
+                        pgates,
+                    );
                 }
             }
             None => add(set, at(word), Kind::Module, "obj-m", origin, gates),
         }
     }
     for word in &lib_y {
-        let var = if m.origin("lib-y", word).is_some() { "lib-y" } else { "lib-m" };
+        let var = if m.origin("lib-y", word).is_some() {
+            "lib-y"
+        } else {
+            "lib-m"
+        };
         let (origin, gates) = gates_of(&m, var, word, &visit.gates);
         add(set, at(word), Kind::BuiltIn, "lib-y", origin, gates);
     }
@@ -386,7 +433,15 @@ fn walk_dir(
     rule_dirs.insert(dir.to_string(), m.take_rules());
     let mut seen = std::collections::HashSet::new();
     for candidate in &candidates {
-        follow(base, rule_dirs, dir, &candidate.path, candidate, &mut seen, set);
+        follow(
+            base,
+            rule_dirs,
+            dir,
+            &candidate.path,
+            candidate,
+            &mut seen,
+            set,
+        );
     }
 
     let mut ordered: Vec<(String, &'static str)> = Vec::new();
@@ -400,7 +455,11 @@ fn walk_dir(
         let with_slash = format!("{d}/");
         let need_builtin = builtin_dirs.contains(&&with_slash);
         let need_modorder = modorder_dirs.contains(&&with_slash);
-        let word = if var.starts_with("obj-") { with_slash.as_str() } else { d.as_str() };
+        let word = if var.starts_with("obj-") {
+            with_slash.as_str()
+        } else {
+            d.as_str()
+        };
         let (_, gates) = gates_of(&m, var, word, &visit.gates);
         queue.push_back(Visit {
             dir: at(&d),
@@ -451,10 +510,18 @@ fn rules_for(
                     let (pre, post) = target.split_once('%').expect("contains %");
                     let stem = &path[pre.len()..path.len() - post.len()];
                     let mut rule = rule.clone();
-                    rule.prereqs = rule.prereqs.iter().map(|p| p.replacen('%', stem, 1)).collect();
+                    rule.prereqs = rule
+                        .prereqs
+                        .iter()
+                        .map(|p| p.replacen('%', stem, 1))
+                        .collect();
                     // A pattern rule applies only when its prerequisites exist or can be
                     // made: `lib-%.o: $(srctree)/lib/%.c` does not make `lib-fdt.pi.o`.
-                    if !rule.prereqs.iter().all(|p| makeable(base, rule_dirs, dir, p, depth)) {
+                    if !rule
+                        .prereqs
+                        .iter()
+                        .all(|p| makeable(base, rule_dirs, dir, p, depth))
+                    {
                         continue;
                     }
                     // Make prefers the pattern rule with the shortest stem.
@@ -483,7 +550,11 @@ fn makeable(
     if path == "FORCE" {
         return true;
     }
-    let rel = normalize(path.strip_prefix(SRCTREE).unwrap_or(path).trim_start_matches('/'));
+    let rel = normalize(
+        path.strip_prefix(SRCTREE)
+            .unwrap_or(path)
+            .trim_start_matches('/'),
+    );
     if matches!(base.source.read(&rel), Ok(Some(_))) {
         return true;
     }
@@ -529,8 +600,16 @@ fn follow(
         if compiled {
             let object = Object {
                 kind: candidate.kind,
-                list: if path == candidate.path { candidate.list } else { "prerequisite" },
-                file: candidate.origin.as_ref().map(|o| o.file.clone()).unwrap_or_default(),
+                list: if path == candidate.path {
+                    candidate.list
+                } else {
+                    "prerequisite"
+                },
+                file: candidate
+                    .origin
+                    .as_ref()
+                    .map(|o| o.file.clone())
+                    .unwrap_or_default(),
                 line: candidate.origin.as_ref().map_or(0, |o| o.line),
                 gates: candidate.gates.clone(),
             };
@@ -573,14 +652,23 @@ mod tests {
     }
 
     fn listed(set: &ObjectSet) -> Vec<(String, Kind)> {
-        set.objects.iter().map(|(p, o)| (p.clone(), o.kind)).collect()
+        set.objects
+            .iter()
+            .map(|(p, o)| (p.clone(), o.kind))
+            .collect()
     }
 
     #[test]
     fn lists_composites_libraries_and_directories() {
         let source = MemSource::new()
-            .with("Kbuild", "obj-y += arch/$(SRCARCH)/ $(ARCH_CORE)\nobj-$(CONFIG_NET) += net/\n")
-            .with("arch/x86/Makefile", "core-y += arch/x86/extra/\nlibs-y += arch/x86/lib/\n")
+            .with(
+                "Kbuild",
+                "obj-y += arch/$(SRCARCH)/ $(ARCH_CORE)\nobj-$(CONFIG_NET) += net/\n",
+            )
+            .with(
+                "arch/x86/Makefile",
+                "core-y += arch/x86/extra/\nlibs-y += arch/x86/lib/\n",
+            )
             .with("arch/x86/Kbuild", "obj-y += kernel/\n")
             .with(
                 "arch/x86/kernel/Makefile",
@@ -589,9 +677,18 @@ mod tests {
                  obj-$(CONFIG_MODULE) += drv.o\ndrv-objs := d1.o d2.o\nlib-y += l.o setup.o\n\
                  obj-$(CONFIG_MODULE) += moddir/\nsubdir-y += tools\n",
             )
-            .with("arch/x86/kernel/moddir/Makefile", "obj-y += ignored.o\nobj-m += m3.o\n")
-            .with("arch/x86/kernel/tools/Makefile", "always-y += gen.o\nobj-y += not-built.o\n")
-            .with("arch/x86/extra/Makefile", "ifdef CONFIG_SMP\nobj-y += smp.o\nelse\nobj-y += up.o\nendif\n")
+            .with(
+                "arch/x86/kernel/moddir/Makefile",
+                "obj-y += ignored.o\nobj-m += m3.o\n",
+            )
+            .with(
+                "arch/x86/kernel/tools/Makefile",
+                "always-y += gen.o\nobj-y += not-built.o\n",
+            )
+            .with(
+                "arch/x86/extra/Makefile",
+                "ifdef CONFIG_SMP\nobj-y += smp.o\nelse\nobj-y += up.o\nendif\n",
+            )
             .with("net/Makefile", "obj-y += socket.o\n");
         let set = walk(&source, &[("SMP", "y"), ("MODULE", "m")]);
         assert_eq!(
@@ -610,7 +707,10 @@ mod tests {
             ]
         );
         let part2 = &set.objects["arch/x86/kernel/part2.o"];
-        assert_eq!((part2.file.as_str(), part2.line), ("arch/x86/kernel/Makefile", 3));
+        assert_eq!(
+            (part2.file.as_str(), part2.line),
+            ("arch/x86/kernel/Makefile", 3)
+        );
         assert_eq!(part2.gates, ["SMP"]);
         let d1 = &set.objects["arch/x86/kernel/d1.o"];
         assert_eq!((d1.line, d1.gates.clone()), (8, vec!["MODULE".to_string()]));
@@ -644,13 +744,21 @@ mod tests {
         let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
         assert_eq!(
             paths,
-            ["image/blob.o", "image/sub/one.o", "image/sub/two.o", "lib/a.o", "lib/b.o"]
+            [
+                "image/blob.o",
+                "image/sub/one.o",
+                "image/sub/two.o",
+                "lib/a.o",
+                "lib/b.o"
+            ]
         );
     }
 
     #[test]
     fn autoconf_strings_lose_their_quotes() {
-        let values = config_values("CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_S=\"x \\\"y\\\"\"\nCONFIG_E=\"\"\n");
+        let values = config_values(
+            "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_S=\"x \\\"y\\\"\"\nCONFIG_E=\"\"\n",
+        );
         assert_eq!(values["CONFIG_A"], "y");
         assert_eq!(values["CONFIG_S"], "x \"y\"");
         assert_eq!(values["CONFIG_E"], "");

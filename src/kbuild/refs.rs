@@ -75,8 +75,14 @@ fn is_ident(b: u8) -> bool {
 /// checkkconfigsymbols.py's filter: at least two upper-case letters or digits, ending in a
 /// letter or digit (`CONFIG_FOO_##x` and `CONFIG_` alone are not references).
 fn plausible(name: &str) -> bool {
-    name.bytes().filter(|b| b.is_ascii_uppercase() || b.is_ascii_digit()).count() >= 2
-        && name.as_bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+    name.bytes()
+        .filter(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .count()
+        >= 2
+        && name
+            .as_bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// `CONFIG_` names in one line of code or make, with the column of each.
@@ -90,7 +96,10 @@ fn config_tokens(line: &str) -> Vec<(usize, String)> {
             // -DCONFIG_X on a compiler command line
             || (bytes[i - 1] == b'D' && (i == 1 || !is_ident(bytes[i - 2])));
         let name_start = i + 7;
-        let len = bytes[name_start..].iter().take_while(|b| is_ident(**b)).count();
+        let len = bytes[name_start..]
+            .iter()
+            .take_while(|b| is_ident(**b))
+            .count();
         if start_ok && len > 0 {
             out.push((i, line[name_start..name_start + len].to_string()));
         }
@@ -115,7 +124,11 @@ pub fn code_references(text: &str) -> Vec<Reference> {
                 .into_iter()
                 .find(|m| before.ends_with(&format!("{m}(")))
                 .map(Form::Macro);
-            refs.push(module_form(name, index as u32 + 1, form.unwrap_or(Form::Plain)));
+            refs.push(module_form(
+                name,
+                index as u32 + 1,
+                form.unwrap_or(Form::Plain),
+            ));
         }
     }
     refs
@@ -200,7 +213,10 @@ pub fn kconfig_scan(text: &str) -> (Vec<(String, u32)>, Vec<Reference>) {
     for (index, raw) in text.lines().enumerate() {
         let number = index as u32 + 1;
         let indent = raw.len() - raw.trim_start().len();
-        let expanded_indent: usize = raw[..indent].chars().map(|c| if c == '\t' { 8 } else { 1 }).sum();
+        let expanded_indent: usize = raw[..indent]
+            .chars()
+            .map(|c| if c == '\t' { 8 } else { 1 })
+            .sum();
         if let Some(min) = help_indent {
             if raw.trim().is_empty() {
                 continue;
@@ -242,14 +258,22 @@ pub fn kconfig_scan(text: &str) -> (Vec<(String, u32)>, Vec<Reference>) {
             trimmed
         } else {
             match first {
-                "depends" => trimmed.strip_prefix("depends").map(|r| r.trim_start()).and_then(|r| r.strip_prefix("on")).unwrap_or(""),
+                "depends" => trimmed
+                    .strip_prefix("depends")
+                    .map(|r| r.trim_start())
+                    .and_then(|r| r.strip_prefix("on"))
+                    .unwrap_or(""),
                 "select" | "imply" | "if" | "range" => &trimmed[first.len()..],
                 "default" | "def_bool" | "def_tristate" => &trimmed[first.len()..],
                 // A prompt's condition: the symbols after an `if` outside the prompt text.
                 "bool" | "tristate" | "string" | "int" | "hex" | "prompt" | "menu" | "comment" => {
                     after_if(trimmed)
                 }
-                "visible" => trimmed.strip_prefix("visible").map(|r| r.trim_start()).and_then(|r| r.strip_prefix("if")).unwrap_or(""),
+                "visible" => trimmed
+                    .strip_prefix("visible")
+                    .map(|r| r.trim_start())
+                    .and_then(|r| r.strip_prefix("if"))
+                    .unwrap_or(""),
                 _ => "",
             }
         };
@@ -344,7 +368,10 @@ pub struct Definitions {
 impl Definitions {
     pub fn add_file(&mut self, path: &str, text: &str) {
         for (name, _) in kconfig_scan(text).0 {
-            self.symbols.entry(name).or_default().insert(path.to_string());
+            self.symbols
+                .entry(name)
+                .or_default()
+                .insert(path.to_string());
         }
     }
 
@@ -365,8 +392,7 @@ impl Definitions {
         if self.defines(&reference.symbol) {
             return false;
         }
-        !(reference.form == Form::Module
-            && self.defines(&format!("{}_MODULE", reference.symbol)))
+        !(reference.form == Form::Module && self.defines(&format!("{}_MODULE", reference.symbol)))
     }
 
     /// Defined symbols close to `name`: a few edits apart, closest first.
@@ -396,7 +422,9 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
         let mut row_min = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            current[j] = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             row_min = row_min.min(current[j]);
         }
         if row_min > limit {
@@ -439,8 +467,10 @@ mod tests {
             "#if IS_ENABLED(CONFIG_XEN_PVH) && defined(CONFIG_FOO_MODULE)\n\
              x = CONFIG_HZ; -DCONFIG_AB1 CONFIG_##x CONFIG_lower MY_CONFIG_X\n",
         );
-        let got: Vec<(&str, Form, u32)> =
-            refs.iter().map(|r| (r.symbol.as_str(), r.form, r.line)).collect();
+        let got: Vec<(&str, Form, u32)> = refs
+            .iter()
+            .map(|r| (r.symbol.as_str(), r.form, r.line))
+            .collect();
         assert_eq!(
             got,
             [
@@ -458,9 +488,15 @@ mod tests {
             "# obj-$(CONFIG_OLD) += old.o\nobj-$(CONFIG_XEN) += a.o \\\n\tb/\nifdef CONFIG_X86_64\nccflags-y += -DCONFIG_SOME\nendif\n",
         );
         assert_eq!(refs.len(), 3);
-        assert_eq!((refs[0].symbol.as_str(), refs[0].form, refs[0].line), ("XEN", Form::Gate, 2));
+        assert_eq!(
+            (refs[0].symbol.as_str(), refs[0].form, refs[0].line),
+            ("XEN", Form::Gate, 2)
+        );
         assert_eq!(refs[0].gated, ["a.o", "b/"]);
-        assert_eq!((refs[1].symbol.as_str(), refs[1].form), ("X86_64", Form::Plain));
+        assert_eq!(
+            (refs[1].symbol.as_str(), refs[1].form),
+            ("X86_64", Form::Plain)
+        );
         assert_eq!(refs[2].symbol, "SOME");
     }
 
@@ -471,7 +507,10 @@ mod tests {
         );
         assert_eq!(defs, [("XEN_PVH".to_string(), 1), ("M".to_string(), 11)]);
         let names: Vec<&str> = refs.iter().map(|r| r.symbol.as_str()).collect();
-        assert_eq!(names, ["EXPERT", "XEN", "XEN_PVHVM", "ACPI", "PVH", "FOO", "BAR"]);
+        assert_eq!(
+            names,
+            ["EXPERT", "XEN", "XEN_PVHVM", "ACPI", "PVH", "FOO", "BAR"]
+        );
     }
 
     #[test]
@@ -480,7 +519,12 @@ mod tests {
         defs.add_file("Kconfig", "config XEN_PVHVM\nconfig XEN_PVH\nconfig ACPI\n");
         assert_eq!(defs.similar("XEN_PVHM"), ["XEN_PVH", "XEN_PVHVM"]);
         assert!(defs.similar("COMPLETELY_ELSE").is_empty());
-        let r = Reference { symbol: "ACPI".into(), line: 1, form: Form::Module, gated: vec![] };
+        let r = Reference {
+            symbol: "ACPI".into(),
+            line: 1,
+            form: Form::Module,
+            gated: vec![],
+        };
         assert!(!defs.is_undefined(&r));
         defs.remove_file("Kconfig");
         assert!(defs.is_undefined(&r));

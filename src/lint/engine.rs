@@ -257,11 +257,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     let references = if options.kbuild {
         let changed = crate::git::changed_paths(&repo, &oids)?;
         Some(super::references::check(
-            &repo_dir,
-            &oids,
-            &points,
-            &changed,
-            &blobs,
+            &repo_dir, &oids, &points, &changed, &blobs,
         )?)
     } else {
         None
@@ -329,8 +325,15 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         .unwrap_or_default()
         .into_iter()
         .filter_map(|mut f| {
-            let file = f.locations.first().map(|l| l.file.clone()).unwrap_or_default();
-            match file.strip_prefix("arch/").and_then(|rest| rest.split_once('/')) {
+            let file = f
+                .locations
+                .first()
+                .map(|l| l.file.clone())
+                .unwrap_or_default();
+            match file
+                .strip_prefix("arch/")
+                .and_then(|rest| rest.split_once('/'))
+            {
                 Some((srcarch, _)) if srcarches.contains(srcarch) => {
                     f.arches = vec![srcarch.to_string()];
                     Some(f)
@@ -907,7 +910,11 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     for track in &objects {
         for (index, set) in track.sets.iter().enumerate() {
             let Some(set) = set else { continue };
-            for u in set.unknown.iter().filter(|u| ctx.changed[index].contains(&u.file)) {
+            for u in set
+                .unknown
+                .iter()
+                .filter(|u| ctx.changed[index].contains(&u.file))
+            {
                 if told.insert((u.file.clone(), u.construct.clone())) {
                     out.notes.push(format!(
                         "ARCH={arch} at {}: {}:{}: Kbuild construct not understood ({}); what it decides is not checked",
@@ -977,8 +984,11 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             out.findings.extend(view.dead_symbols(&values[b]));
         }
         if ctx.options.kbuild {
-            out.findings
-                .extend(view.object_changes(&objects[b].sets, &values[b], &baseline.name()));
+            out.findings.extend(view.object_changes(
+                &objects[b].sets,
+                &values[b],
+                &baseline.name(),
+            ));
         }
     }
     Ok(out)

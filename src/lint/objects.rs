@@ -11,8 +11,8 @@ use super::changes::{SeriesView, Span};
 use super::engine::{defined, definition_pos, Values};
 use super::Finding;
 use crate::git::CommitSource;
-use crate::kbuild::objects::{autoconf_value, objects, ObjectSet, Request};
 use crate::kbuild::make::normalize;
+use crate::kbuild::objects::{autoconf_value, objects, ObjectSet, Request};
 use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::kconfig::env::KernelEnv;
 use crate::source::Source;
@@ -105,14 +105,22 @@ impl SeriesView<'_> {
         // (culprit, repair) -> objects
         let mut dropped: BTreeMap<(usize, Option<usize>), Vec<&String>> = BTreeMap::new();
         for path in base.objects.keys() {
-            let absent = |i: usize| sets[i].as_ref().is_some_and(|s| !s.objects.contains_key(path));
+            let absent = |i: usize| {
+                sets[i]
+                    .as_ref()
+                    .is_some_and(|s| !s.objects.contains_key(path))
+            };
             if tip.objects.contains_key(path) {
                 if let Some(culprit) = (1..last).find(|&i| absent(i)) {
                     let repair = (culprit + 1..=last).find(|&j| !absent(j));
                     dropped.entry((culprit, repair)).or_default().push(path);
                 }
             } else {
-                let culprit = (1..=last).rev().take_while(|&i| absent(i)).last().unwrap_or(last);
+                let culprit = (1..=last)
+                    .rev()
+                    .take_while(|&i| absent(i))
+                    .last()
+                    .unwrap_or(last);
                 dropped.entry((culprit, None)).or_default().push(path);
             }
         }
@@ -192,7 +200,8 @@ impl SeriesView<'_> {
             None,
         );
         // Underline what the line says about the object: its gate, else its name.
-        let mut candidates: Vec<String> = cause.iter().map(|(g, _)| format!("CONFIG_{g}")).collect();
+        let mut candidates: Vec<String> =
+            cause.iter().map(|(g, _)| format!("CONFIG_{g}")).collect();
         candidates.extend(first.gates.iter().rev().map(|g| format!("CONFIG_{g}")));
         candidates.extend(paths[0].rsplit('/').next().map(String::from));
         at_parent.highlight = candidates
@@ -213,7 +222,10 @@ impl SeriesView<'_> {
             let before = value(culprit - 1, gate).unwrap_or_default();
             if let Some(sym) = defined(&self.trees[culprit - 1], gate) {
                 let pos = definition_pos(&self.trees[culprit - 1], sym);
-                let file = self.trees[culprit - 1].model.file_name(pos.file).to_string();
+                let file = self.trees[culprit - 1]
+                    .model
+                    .file_name(pos.file)
+                    .to_string();
                 locations.push(self.location(
                     culprit - 1,
                     &file,
@@ -276,7 +288,11 @@ impl SeriesView<'_> {
             finding.notes.push(format!(
                 "all {} objects: {}",
                 paths.len(),
-                paths.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+                paths
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             ));
         }
         finding
@@ -285,7 +301,10 @@ impl SeriesView<'_> {
     /// Kbuild lines changed by commit `index` that gate one of `paths`: (file, line, symbol).
     fn culprit_gates(&self, index: usize, paths: &[&String]) -> Vec<(String, u32, String)> {
         let mut out = Vec::new();
-        let Some(source) = self.sources[index].get_or_init(|| (self.open)(index)).as_ref() else {
+        let Some(source) = self.sources[index]
+            .get_or_init(|| (self.open)(index))
+            .as_ref()
+        else {
             return out;
         };
         let mut files: Vec<&String> = self.changed[index]
@@ -303,7 +322,12 @@ impl SeriesView<'_> {
                 .get_or_init(|| (self.open)(index - 1))
                 .as_ref()
                 .and_then(|s| s.read(file).ok().flatten())
-                .map(|b| String::from_utf8_lossy(&b).lines().map(String::from).collect())
+                .map(|b| {
+                    String::from_utf8_lossy(&b)
+                        .lines()
+                        .map(String::from)
+                        .collect()
+                })
                 .unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
             let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
@@ -341,7 +365,9 @@ impl SeriesView<'_> {
             .collect();
         files.sort();
         files.dedup();
-        let source = self.sources[tip_index].get_or_init(|| (self.open)(tip_index)).as_ref()?;
+        let source = self.sources[tip_index]
+            .get_or_init(|| (self.open)(tip_index))
+            .as_ref()?;
         for file in files {
             let Ok(Some(bytes)) = source.read(file) else {
                 continue;

@@ -71,7 +71,12 @@ pub(super) fn check(
     let touched: BTreeSet<String> = changed
         .iter()
         .flatten()
-        .filter(|p| matches!(FileKind::of(p), Some(FileKind::C | FileKind::Header | FileKind::Asm)))
+        .filter(|p| {
+            matches!(
+                FileKind::of(p),
+                Some(FileKind::C | FileKind::Header | FileKind::Asm)
+            )
+        })
         .cloned()
         .collect();
     let mut code: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
@@ -159,7 +164,10 @@ pub(super) fn check(
         // Suggestions only for what is new against the base.
         let new_keys: Vec<Key> = undefined
             .keys()
-            .filter(|k| sets.first().is_none_or(|b: &BTreeMap<Key, Seen>| !b.contains_key(*k)))
+            .filter(|k| {
+                sets.first()
+                    .is_none_or(|b: &BTreeMap<Key, Seen>| !b.contains_key(*k))
+            })
             .cloned()
             .collect();
         if index > 0 {
@@ -178,7 +186,11 @@ pub(super) fn check(
     let sources: Vec<std::sync::OnceLock<Option<CommitSource>>> =
         oids.iter().map(|_| std::sync::OnceLock::new()).collect();
     let source_line = |index: usize, file: &str, line: u32| -> String {
-        line_of(sources[index].get_or_init(|| open(index).ok()).as_ref(), file, line)
+        line_of(
+            sources[index].get_or_init(|| open(index).ok()).as_ref(),
+            file,
+            line,
+        )
     };
     drop(tip_source);
     for index in 1..sets.len() {
@@ -203,7 +215,11 @@ pub(super) fn check(
                 let words: Vec<String> = seen.gated.iter().map(|w| format!("`{w}`")).collect();
                 format!(
                     "{} gated by CONFIG_{symbol}, which no Kconfig file defines at this commit",
-                    if words.is_empty() { "a Kbuild list".to_string() } else { words.join(", ") }
+                    if words.is_empty() {
+                        "a Kbuild list".to_string()
+                    } else {
+                        words.join(", ")
+                    }
                 )
             } else {
                 format!("`{written}` refers to a symbol no Kconfig file defines at this commit")
@@ -247,7 +263,9 @@ pub(super) fn check(
                 repair_summary: r.map(|p| p.summary.clone()),
                 arches: Vec::new(),
                 baselines: Vec::new(),
-                symbols: std::iter::once(symbol.clone()).chain(successor.cloned()).collect(),
+                symbols: std::iter::once(symbol.clone())
+                    .chain(successor.cloned())
+                    .collect(),
                 locations: vec![location],
                 notes,
             });
@@ -273,15 +291,20 @@ fn scan_users(
         return Ok(());
     };
     let keep = |path: &str| {
-        matches!(FileKind::of(path), Some(FileKind::C | FileKind::Header | FileKind::Asm))
-            && !code.contains_key(path)
+        matches!(
+            FileKind::of(path),
+            Some(FileKind::C | FileKind::Header | FileKind::Asm)
+        ) && !code.contains_key(path)
     };
     let found: std::sync::Mutex<Vec<(String, Vec<Reference>)>> = Default::default();
     crate::git::scan_files(repo_dir, commit, &keep, &|path, bytes| {
         if users.is_match(bytes) {
             if let Some(kind) = FileKind::of(path) {
                 let refs = references(kind, &String::from_utf8_lossy(bytes));
-                found.lock().expect("found lock").push((path.to_string(), refs));
+                found
+                    .lock()
+                    .expect("found lock")
+                    .push((path.to_string(), refs));
             }
         }
     })?;
@@ -303,10 +326,14 @@ fn gate_successors(
         let mut by_symbol: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (file, refs) in files {
             let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-            for r in refs.iter().filter(|r| r.form == Form::Gate && keep(&r.symbol)) {
-                by_symbol.entry(r.symbol.clone()).or_default().extend(
-                    r.gated.iter().map(|w| normalize(&format!("{dir}/{w}"))),
-                );
+            for r in refs
+                .iter()
+                .filter(|r| r.form == Form::Gate && keep(&r.symbol))
+            {
+                by_symbol
+                    .entry(r.symbol.clone())
+                    .or_default()
+                    .extend(r.gated.iter().map(|w| normalize(&format!("{dir}/{w}"))));
             }
         }
         by_symbol
