@@ -860,7 +860,7 @@ impl<'s> Make<'s> {
                         self.exported.push(name.clone());
                     }
                     let value = line[i + 1..].trim();
-                    self.set_var(&name, op, value, file, number);
+                    self.set_var(&name, op, value);
                     let hits = !self.hits.is_empty();
                     if let Some(var) = self.vars.get_mut(&name) {
                         var.tainted |= hits && !var.recursive;
@@ -987,7 +987,7 @@ impl<'s> Make<'s> {
         false
     }
 
-    fn set_var(&mut self, name: &str, op: &str, value: &str, _file: &str, _line: u32) {
+    fn set_var(&mut self, name: &str, op: &str, value: &str) {
         match op {
             "?=" if self.get(name).is_some() => {}
             "+=" => {

@@ -45,8 +45,6 @@ pub struct ObjectSet {
     pub dirs: Vec<String>,
     /// Constructs not understood on lines that decide the build.
     pub unknown: Vec<Unknown>,
-    #[serde(skip)]
-    pub files_read: Vec<String>,
     /// Directories `$(wildcard)` listed (files added or removed there can change the set).
     #[serde(skip)]
     pub dirs_listed: Vec<String>,
@@ -153,7 +151,6 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     base.push(("ARCH_DRIVERS".into(), drivers));
     base.extend(arch_make.exported());
     set.unknown.extend(arch_make.unknown);
-    set.files_read.extend(arch_make.files_read);
     set.dirs_listed.extend(arch_make.dirs_listed);
 
     // The top Makefile's prepare0 builds scripts/mod (its empty.o is compiled for the
@@ -254,7 +251,7 @@ fn walk_dir(
     visit: &Visit,
     set: &mut ObjectSet,
     queue: &mut VecDeque<Visit>,
-    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
 ) {
     let dir = visit.dir.as_str();
     let Some(mut m) = base.eval_dir(dir, visit.need_builtin, visit.need_modorder) else {
@@ -357,8 +354,7 @@ fn walk_dir(
         };
 
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut add = |_: &mut ObjectSet,
-                   path: String,
+    let mut add = |path: String,
                    kind: Kind,
                    list: &'static str,
                    origin: Option<Origin>,
@@ -372,44 +368,30 @@ fn walk_dir(
         });
     };
 
-    if visit.need_builtin {
-        for word in obj_y_raw.iter().filter(|w| !w.ends_with('/')) {
-            let (origin, gates) = gates_of(&m, "obj-y", word, &visit.gates);
-            match composite(&mut m, word, &["-objs", "-y"]) {
+    // obj-y (only where built-in.a is wanted) and obj-m, composites replaced by their parts.
+    let obj_y: &[String] = if visit.need_builtin { &obj_y_raw } else { &[] };
+    let lists: [(&[String], Kind, &'static str, &[&str]); 2] = [
+        (obj_y, Kind::BuiltIn, "obj-y", &["-objs", "-y"]),
+        (&obj_m_raw, Kind::Module, "obj-m", &["-objs", "-y", "-m"]),
+    ];
+    for (words, kind, list, suffixes) in lists {
+        for word in words.iter().filter(|w| !w.ends_with('/')) {
+            let (origin, gates) = gates_of(&m, list, word, &visit.gates);
+            match composite(&mut m, word, suffixes) {
                 Some(parts) => {
                     for (var, part) in parts {
-                        let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
+                        let (part_origin, part_gates) = gates_of(&m, &var, &part, &gates);
                         add(
-                            set,
                             at(&part),
-                            Kind::BuiltIn,
-                            "obj-y",
-                            porigin.or(origin.clone()),
-                            pgates,
+                            kind,
+                            list,
+                            part_origin.or(origin.clone()),
+                            part_gates,
                         );
                     }
                 }
-                None => add(set, at(word), Kind::BuiltIn, "obj-y", origin, gates),
+                None => add(at(word), kind, list, origin, gates),
             }
-        }
-    }
-    for word in obj_m_raw.iter().filter(|w| !w.ends_with('/')) {
-        let (origin, gates) = gates_of(&m, "obj-m", word, &visit.gates);
-        match composite(&mut m, word, &["-objs", "-y", "-m"]) {
-            Some(parts) => {
-                for (var, part) in parts {
-                    let (porigin, pgates) = gates_of(&m, &var, &part, &gates);
-                    add(
-                        set,
-                        at(&part),
-                        Kind::Module,
-                        "obj-m",
-                        porigin.or(origin.clone()),
-                        pgates,
-                    );
-                }
-            }
-            None => add(set, at(word), Kind::Module, "obj-m", origin, gates),
         }
     }
     for word in &lib_y {
@@ -419,18 +401,18 @@ fn walk_dir(
             "lib-m"
         };
         let (origin, gates) = gates_of(&m, var, word, &visit.gates);
-        add(set, at(word), Kind::BuiltIn, "lib-y", origin, gates);
+        add(at(word), Kind::BuiltIn, "lib-y", origin, gates);
     }
     for word in m.words("extra-y") {
         let (origin, gates) = gates_of(&m, "extra-y", &word, &visit.gates);
-        add(set, at(&word), Kind::BuiltIn, "extra-y", origin, gates);
+        add(at(&word), Kind::BuiltIn, "extra-y", origin, gates);
     }
 
     for word in m.words("always-y").into_iter().chain(m.words("always-m")) {
         let (origin, gates) = gates_of(&m, "always-y", &word, &visit.gates);
-        add(set, at(&word), Kind::BuiltIn, "always-y", origin, gates);
+        add(at(&word), Kind::BuiltIn, "always-y", origin, gates);
     }
-    rule_dirs.insert(dir.to_string(), m.take_rules());
+    rule_dirs.insert(dir.to_string(), m.take_rules().into());
     let mut seen = std::collections::HashSet::new();
     for candidate in &candidates {
         follow(
@@ -469,7 +451,6 @@ fn walk_dir(
         });
     }
     set.unknown.append(&mut m.unknown);
-    set.files_read.append(&mut m.files_read);
     set.dirs_listed.append(&mut m.dirs_listed);
 }
 
@@ -478,7 +459,7 @@ fn walk_dir(
 /// in the directory of `path` (a sub-make such as `$(MAKE) $(build)=$(obj)/rm $@`).
 fn rules_for(
     base: &Base,
-    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
     dir: &str,
     path: &str,
     depth: usize,
@@ -497,10 +478,11 @@ fn rules_for(
                     m.take_rules()
                 })
                 .unwrap_or_default();
-            rule_dirs.insert(d.to_string(), rules);
+            rule_dirs.insert(d.to_string(), rules.into());
         }
+        // Shared, not copied: matching below needs `rule_dirs` again (makeable()).
         let rules = rule_dirs[d].clone();
-        for rule in &rules {
+        for rule in rules.iter() {
             if rule.targets.iter().any(|t| t == path) {
                 found.push((rule.clone(), 0));
                 continue;
@@ -542,7 +524,7 @@ fn rules_for(
 /// made when its C or assembly source can (scripts/Makefile.build's own rules).
 fn makeable(
     base: &Base,
-    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
     dir: &str,
     path: &str,
     depth: usize,
@@ -583,7 +565,7 @@ fn makeable(
 /// `.stub.o` are compiled through them.
 fn follow(
     base: &Base,
-    rule_dirs: &mut HashMap<String, Vec<Rule>>,
+    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
     dir: &str,
     path: &str,
     candidate: &Candidate,

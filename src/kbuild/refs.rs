@@ -375,11 +375,17 @@ impl Definitions {
         }
     }
 
-    pub fn remove_file(&mut self, path: &str) {
-        self.symbols.retain(|_, files| {
+    /// Forget the definitions of `path`; returns the symbols no other file defines.
+    pub fn remove_file(&mut self, path: &str) -> Vec<String> {
+        let mut gone = Vec::new();
+        self.symbols.retain(|name, files| {
             files.remove(path);
+            if files.is_empty() {
+                gone.push(name.clone());
+            }
             !files.is_empty()
         });
+        gone
     }
 
     pub fn defines(&self, symbol: &str) -> bool {

@@ -253,9 +253,9 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .filter(|a| matches!(tip.read(&format!("arch/{a}/Kconfig")), Ok(Some(_))))
             .collect(),
     };
+    let changed = crate::git::changed_paths(&repo, &oids)?;
     // References are the same for every arch: checked once, before the arches.
     let references = if options.kbuild {
-        let changed = crate::git::changed_paths(&repo, &oids)?;
         Some(super::references::check(
             &repo_dir, &oids, &points, &changed, &blobs,
         )?)
@@ -274,7 +274,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         workdir: workdir.clone(),
         cache: ShellCache::new(),
         blobs: blobs.clone(),
-        changed: crate::git::changed_paths(&repo, &oids)?,
+        changed,
         options,
     };
     // Arches are independent: spread them over the machine's cores.

@@ -89,24 +89,18 @@ pub(super) fn check(
     let base_definitions = definitions.clone();
 
     let mut sets: Vec<BTreeMap<Key, Seen>> = Vec::new();
-    let mut tip_source = None;
     for index in 0..oids.len() {
         if index > 0 {
             let source = open(index)?;
-            let kconfig_changed = changed[index]
-                .iter()
-                .any(|p| FileKind::of(p) == Some(FileKind::Kconfig));
-            let defined_before: Vec<String> = if kconfig_changed {
-                definitions.symbols.keys().cloned().collect()
-            } else {
-                Vec::new()
-            };
+            // Symbols that lost a definition at this commit (checked once all its
+            // Kconfig files are read again).
+            let mut lost: Vec<String> = Vec::new();
             for path in &changed[index] {
                 let kind = FileKind::of(path);
                 let text = kind.and_then(|_| read(&source, path));
                 match kind {
                     Some(FileKind::Kconfig) => {
-                        definitions.remove_file(path);
+                        lost.extend(definitions.remove_file(path));
                         if let Some(text) = &text {
                             definitions.add_file(path, text);
                         }
@@ -132,16 +126,11 @@ pub(super) fn check(
             }
             // Symbols this commit removes from every Kconfig file: their users in code the
             // series does not touch are read too, from this commit on.
-            let removed: Vec<String> = defined_before
-                .iter()
-                .filter(|s| !definitions.defines(s))
-                .cloned()
-                .collect();
-            if !removed.is_empty() {
-                scan_users(repo_dir, oids[index], &removed, &mut code)?;
-            }
-            if index == oids.len() - 1 {
-                tip_source = Some(source);
+            lost.retain(|s| !definitions.defines(s));
+            lost.sort();
+            lost.dedup();
+            if !lost.is_empty() {
+                scan_users(repo_dir, oids[index], &lost, &mut code)?;
             }
         }
         let mut undefined = BTreeMap::new();
@@ -192,7 +181,6 @@ pub(super) fn check(
             line,
         )
     };
-    drop(tip_source);
     for index in 1..sets.len() {
         for (key, seen) in &sets[index] {
             if sets[index - 1].contains_key(key) || sets[0].contains_key(key) {
