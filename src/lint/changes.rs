@@ -5,13 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::engine::{defined, definition_pos, line_of, Point, Tree};
+use super::engine::{defined, definition_pos, line_of, Tree};
+use super::SeriesCommit;
 use super::{Finding, Location};
 use crate::git::CommitSource;
 use crate::kconfig::model::{Model, Pos, Severity as KSeverity, SymbolId};
 
 pub(super) struct SeriesView<'a> {
-    pub points: &'a [Point],
+    pub points: &'a [SeriesCommit],
     pub trees: &'a [Arc<Tree>],
     /// Sources of the commits, opened on first use by `open`.
     pub sources: &'a [std::sync::OnceLock<Option<CommitSource>>],
@@ -61,7 +62,7 @@ impl SeriesView<'_> {
         label: String,
         highlight: Option<String>,
     ) -> Location {
-        Location {
+        let mut location = Location {
             commit: self.points[index].short.clone(),
             file: file.to_string(),
             line,
@@ -73,8 +74,12 @@ impl SeriesView<'_> {
                 line,
             ),
             label,
-            highlight,
+            span: None,
+        };
+        if let Some(word) = highlight {
+            location.underline(&word);
         }
+        location
     }
 
     pub(super) fn finding(

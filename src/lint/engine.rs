@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use git2::Oid;
 
-use super::{Finding, Location, Severity};
+use super::{Finding, Location, Report, SeriesCommit, Severity};
 use crate::git::{CommitSource, Series};
 use crate::kconfig::env::{EnvRequest, KernelEnv};
 use crate::kconfig::expr::Expr;
@@ -72,26 +72,6 @@ pub struct Options {
     pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
     /// Walk Kbuild at every commit (objects built) and check CONFIG_ references.
     pub kbuild: bool,
-}
-
-/// A commit of the series (index 0 is the base).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Point {
-    pub commit: String,
-    pub short: String,
-    pub summary: String,
-}
-
-pub struct Report {
-    pub points: Vec<Point>,
-    pub arches: Vec<String>,
-    pub baselines: Vec<String>,
-    pub findings: Vec<Finding>,
-    pub notes: Vec<String>,
-    /// Trees parsed, configurations resolved and Kbuild walks done (the rest were reused).
-    pub parsed: usize,
-    pub resolved: usize,
-    pub walks: usize,
 }
 
 pub(super) struct Tree {
@@ -204,7 +184,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     git2::opts::strict_hash_verification(false);
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
-    let mut points = vec![Point {
+    let mut points = vec![SeriesCommit {
         commit: series.base.to_string(),
         short: series.base.to_string()[..12].to_string(),
         summary: repo
@@ -221,7 +201,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
                 c.short()
             ));
         }
-        points.push(Point {
+        points.push(SeriesCommit {
             commit: c.oid.to_string(),
             short: c.short(),
             summary: c.summary.clone(),
@@ -353,7 +333,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         walks += r.walks;
     }
     Ok(Report {
-        points,
+        commits: points,
         arches,
         baselines: options.baselines.iter().map(Baseline::name).collect(),
         findings: merge_findings(findings),
@@ -374,7 +354,7 @@ fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> O
 fn bisect_breaks(
     repo_dir: &Path,
     oids: &[Oid],
-    points: &[Point],
+    points: &[SeriesCommit],
     trees: &[Arc<Tree>],
     values: &[Option<Arc<Values>>],
     arch: &str,
@@ -552,13 +532,13 @@ fn root_cause(
     at: &Tree,
     parent: &Tree,
     name: &str,
-    culprit: &Point,
-    parent_point: &Point,
+    culprit: &SeriesCommit,
+    parent_point: &SeriesCommit,
     source_at: Option<&CommitSource>,
     source_parent: Option<&CommitSource>,
 ) -> (String, Vec<Location>) {
     let location = |tree: &Tree,
-                    point: &Point,
+                    point: &SeriesCommit,
                     source: Option<&CommitSource>,
                     pos: crate::kconfig::model::Pos,
                     label: String| {
@@ -569,7 +549,7 @@ fn root_cause(
             file,
             line: pos.line,
             label,
-            highlight: None,
+            span: None,
         }
     };
     let Some(sym) = defined(at, name) else {
@@ -602,7 +582,7 @@ fn root_cause(
                     *pos,
                     format!("`{r_name}` is not defined at this commit"),
                 )];
-                locations[0].highlight = Some(r_name.clone());
+                locations[0].underline(&r_name);
                 if let Some(old) = defined(parent, &r_name) {
                     let mut before = location(
                         parent,
@@ -611,7 +591,7 @@ fn root_cause(
                         definition_pos(parent, old),
                         format!("`{r_name}` was defined here in the parent"),
                     );
-                    before.highlight = Some(r_name.clone());
+                    before.underline(&r_name);
                     locations.push(before);
                 }
                 let why = if defined(parent, &r_name).is_some() {
@@ -750,7 +730,7 @@ fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
 struct Ctx<'a> {
     repo_dir: PathBuf,
     oids: Vec<Oid>,
-    points: Vec<Point>,
+    points: Vec<SeriesCommit>,
     srctree: PathBuf,
     workdir: PathBuf,
     cache: ShellCache,

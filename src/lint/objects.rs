@@ -204,9 +204,12 @@ impl SeriesView<'_> {
             cause.iter().map(|(g, _)| format!("CONFIG_{g}")).collect();
         candidates.extend(first.gates.iter().rev().map(|g| format!("CONFIG_{g}")));
         candidates.extend(paths[0].rsplit('/').next().map(String::from));
-        at_parent.highlight = candidates
+        if let Some(word) = candidates
             .into_iter()
-            .find(|c| at_parent.source_line.contains(c.as_str()));
+            .find(|c| at_parent.source_line.contains(c.as_str()))
+        {
+            at_parent.underline(&word);
+        }
         let mut locations = vec![at_parent];
         for (file, line, gate) in &now_gated {
             locations.push(self.location(

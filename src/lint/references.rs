@@ -9,7 +9,8 @@ use std::path::Path;
 
 use git2::Oid;
 
-use super::engine::{line_of, LintError, Point};
+use super::engine::{line_of, LintError};
+use super::SeriesCommit;
 use super::{Finding, Location, Severity};
 use crate::git::{BlobCache, CommitSource};
 use crate::kbuild::make::normalize;
@@ -43,7 +44,7 @@ fn read(source: &CommitSource, path: &str) -> Option<String> {
 pub(super) fn check(
     repo_dir: &Path,
     oids: &[Oid],
-    points: &[Point],
+    points: &[SeriesCommit],
     changed: &[HashSet<String>],
     blobs: &BlobCache,
 ) -> Result<Outcome, LintError> {
@@ -212,7 +213,7 @@ pub(super) fn check(
             } else {
                 format!("`{written}` refers to a symbol no Kconfig file defines at this commit")
             };
-            let location = Location {
+            let mut location = Location {
                 commit: points[index].short.clone(),
                 file: file.clone(),
                 line: seen.line,
@@ -222,8 +223,9 @@ pub(super) fn check(
                 } else {
                     "always false: the symbol does not exist".into()
                 },
-                highlight: Some(format!("CONFIG_{symbol}")),
+                span: None,
             };
+            location.underline(&format!("CONFIG_{symbol}"));
             let mut notes = Vec::new();
             if let Some(s) = successor {
                 notes.push(format!(

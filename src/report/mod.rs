@@ -3,35 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::lint::engine::Report;
-use crate::lint::{Finding, Severity};
+use crate::lint::{Report, Severity};
 
-/// The JSON schema version of `--format json`.
-pub const JSON_VERSION: u32 = 1;
+mod json_schema;
 
-#[derive(serde::Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    base: &'a crate::lint::engine::Point,
-    commits: &'a [crate::lint::engine::Point],
-    arches: &'a [String],
-    baselines: &'a [String],
-    findings: &'a [Finding],
-    notes: &'a [String],
-}
-
-pub fn json(report: &Report) -> String {
-    let doc = JsonReport {
-        version: JSON_VERSION,
-        base: &report.points[0],
-        commits: &report.points[1..],
-        arches: &report.arches,
-        baselines: &report.baselines,
-        findings: &report.findings,
-        notes: &report.notes,
-    };
-    serde_json::to_string_pretty(&doc).expect("report structs always serialize")
-}
+pub use json_schema::{json, JSON_VERSION};
 
 struct Style {
     color: bool,
@@ -88,11 +64,9 @@ pub fn human(report: &Report, color: bool) -> String {
                 style.paint("1;34", &format!("{:>width$}", loc.line)),
                 shown
             );
-            // Underline the symbol when the line names it (as a whole word).
             let marker = loc
-                .highlight
-                .as_deref()
-                .and_then(|word| find_word(&shown, word).map(|col| (col, word.len())))
+                .underlined()
+                .and_then(|word| crate::lint::find_word(&shown, word).map(|col| (col, word.len())))
                 .map(|(col, len)| format!("{}{} ", " ".repeat(col), "^".repeat(len)))
                 .unwrap_or_else(|| "^ ".to_string());
             let _ = writeln!(
@@ -138,7 +112,7 @@ pub fn human(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "{} commits x {} arches x {} baselines: {} finding{} ({} error{}); {} trees parsed, {} configurations resolved, {} Kbuild walks, the rest reused",
-        report.points.len() - 1,
+        report.commits.len() - 1,
         report.arches.len(),
         report.baselines.len(),
         report.findings.len(),
@@ -150,21 +124,4 @@ pub fn human(report: &Report, color: bool) -> String {
         report.walks
     );
     out
-}
-
-/// The column of `word` in `line` as a whole identifier.
-fn find_word(line: &str, word: &str) -> Option<usize> {
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut from = 0;
-    while let Some(i) = line[from..].find(word) {
-        let start = from + i;
-        let end = start + word.len();
-        let before = line[..start].chars().last().is_some_and(is_ident);
-        let after = line[end..].chars().next().is_some_and(is_ident);
-        if !before && !after {
-            return Some(start);
-        }
-        from = end;
-    }
-    None
 }
