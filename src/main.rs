@@ -910,7 +910,7 @@ fn series(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    use xenlint::lint::engine::{Baseline, Options};
+    use xenlint::lint::{Baseline, Options};
     let repository = xenlint::git::open(repo)?;
     let series = xenlint::git::series(&repository, range)?;
     let repo_path = repository.path().to_path_buf();
@@ -957,7 +957,7 @@ fn series(
         }),
         kbuild,
     };
-    let mut report = xenlint::lint::engine::lint(&repo_path, &series, &options)?;
+    let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
     report.findings.retain(|f| {
         !settings
             .ignore

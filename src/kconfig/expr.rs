@@ -6,7 +6,16 @@
 
 use std::sync::Arc;
 
-use super::model::SymbolId;
+/// Index of a symbol in `Model::symbols` (defined here, where expressions name symbols, so
+/// that expressions do not depend on the model that holds them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct SymbolId(pub u32);
+
+impl SymbolId {
+    pub const NO: SymbolId = SymbolId(0);
+    pub const MOD: SymbolId = SymbolId(1);
+    pub const YES: SymbolId = SymbolId(2);
+}
 
 /// A comparison between two symbols.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,10 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::expr::Expr;
-
-/// Index of a symbol in `Model::symbols`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct SymbolId(pub u32);
+pub use super::expr::SymbolId;
 
 /// Index of a menu entry in `Model::menus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -25,12 +22,6 @@ pub struct PropId(pub u32);
 /// Index of a file in `Model::files`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct FileId(pub u32);
-
-impl SymbolId {
-    pub const NO: SymbolId = SymbolId(0);
-    pub const MOD: SymbolId = SymbolId(1);
-    pub const YES: SymbolId = SymbolId(2);
-}
 
 /// A symbol's type, as `enum symbol_type` in expr.h.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

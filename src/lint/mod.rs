@@ -1,13 +1,22 @@
 //! The series engine: resolve every commit of a series for every arch and baseline, and
 //! turn differences between neighbouring commits into findings. Produces data only;
 //! `report` renders it.
+//!
+//! Layers, each using only those above it: `finding` (the report model), `snapshot` (a
+//! commit's Kconfig model and its queries), `builds` and `references` (object sets and
+//! CONFIG_ references along a series), `context` (what checks read), `checks` (one file
+//! per check), `engine` (scheduling, reuse, merging).
 
-mod changes;
+mod builds;
 pub mod checks;
+mod context;
 pub mod engine;
-mod objects;
-mod references;
-
 mod finding;
+mod options;
+mod references;
+mod snapshot;
+mod span;
 
+pub use engine::lint;
 pub use finding::{find_word, Finding, Location, Report, SeriesCommit, Severity};
+pub use options::{Baseline, LintError, Options};

@@ -1,24 +1,26 @@
 //! CONFIG_ references along the series, for every arch at once: the symbols every Kconfig
 //! file of a commit defines, against the references of every Kbuild file and of the C,
-//! header and assembly files the series touches. Reports references that become undefined
-//! at some commit (XL0010 undefined-gate for Kbuild lines gating objects, XL0011
-//! undefined-config for the rest), and finds the successors of gates the series removes.
+//! header and assembly files the series touches. Produces the references that become
+//! undefined at some commit (XL0010 undefined-gate and XL0011 undefined-config report
+//! them) and the successors of gates the series removes. Data only: no findings here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use git2::Oid;
 
-use super::engine::{line_of, LintError};
-use super::SeriesCommit;
-use super::{Finding, Location, Severity};
+use super::options::LintError;
+use super::span::BreakSpan;
 use crate::git::{BlobCache, CommitSource};
 use crate::kbuild::make::normalize;
 use crate::kbuild::refs::{references, Definitions, FileKind, Form, Reference};
 use crate::source::Source;
 
-pub(super) struct Outcome {
-    pub findings: Vec<Finding>,
+/// CONFIG_ references along the series that name no symbol any Kconfig file defines.
+pub struct ReferenceScan {
+    /// Undefined references at each commit (index 0: the base).
+    sets: Vec<BTreeMap<Key, Seen>>,
+    base_definitions: Definitions,
     /// Symbols the series removes -> the symbol gating the same Kbuild words at the tip.
     pub gate_successors: BTreeMap<String, String>,
 }
@@ -26,11 +28,14 @@ pub(super) struct Outcome {
 /// An undefined reference, keyed without its line (lines move as files change).
 type Key = (String, String, bool);
 
-struct Seen {
-    line: u32,
-    form: Form,
-    gated: Vec<String>,
-    similar: Vec<String>,
+/// Where an undefined reference is first written in a file, and what it gates.
+pub struct Seen {
+    pub line: u32,
+    pub form: Form,
+    /// The Kbuild words the symbol gates in that file.
+    pub gated: Vec<String>,
+    /// Defined symbols of a similar name.
+    pub similar: Vec<String>,
 }
 
 fn read(source: &CommitSource, path: &str) -> Option<String> {
@@ -41,13 +46,14 @@ fn read(source: &CommitSource, path: &str) -> Option<String> {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-pub(super) fn check(
+/// Scan every Kbuild file of every commit, and the code files the series touches (and, at
+/// a commit removing a symbol, every code file using it), for undefined references.
+pub(super) fn scan(
     repo_dir: &Path,
     oids: &[Oid],
-    points: &[SeriesCommit],
     changed: &[HashSet<String>],
     blobs: &BlobCache,
-) -> Result<Outcome, LintError> {
+) -> Result<ReferenceScan, LintError> {
     let open = |i: usize| CommitSource::with_cache(repo_dir, oids[i], None, blobs.clone());
     let base = open(0)?;
     let all = base.list_files("").unwrap_or_default();
@@ -172,99 +178,63 @@ pub(super) fn check(
     }
 
     let gate_successors = gate_successors(&base_definitions, &definitions, &base_kbuild, &kbuild);
-    let mut findings = Vec::new();
-    let sources: Vec<std::sync::OnceLock<Option<CommitSource>>> =
-        oids.iter().map(|_| std::sync::OnceLock::new()).collect();
-    let source_line = |index: usize, file: &str, line: u32| -> String {
-        line_of(
-            sources[index].get_or_init(|| open(index).ok()).as_ref(),
-            file,
-            line,
-        )
-    };
-    for index in 1..sets.len() {
-        for (key, seen) in &sets[index] {
-            if sets[index - 1].contains_key(key) || sets[0].contains_key(key) {
-                continue;
-            }
-            let repair = (index + 1..sets.len()).find(|&j| !sets[j].contains_key(key));
-            let (file, symbol, gate) = key;
-            let successor = gate_successors.get(symbol);
-            let info = if *gate {
-                &super::checks::undefined_gate::INFO
-            } else {
-                &super::checks::undefined_config::INFO
-            };
-            let written = match seen.form {
-                Form::Macro(m) => format!("{m}(CONFIG_{symbol})"),
-                Form::Module => format!("CONFIG_{symbol}_MODULE"),
-                _ => format!("CONFIG_{symbol}"),
-            };
-            let message = if *gate {
-                let words: Vec<String> = seen.gated.iter().map(|w| format!("`{w}`")).collect();
-                format!(
-                    "{} gated by CONFIG_{symbol}, which no Kconfig file defines at this commit",
-                    if words.is_empty() {
-                        "a Kbuild list".to_string()
-                    } else {
-                        words.join(", ")
-                    }
-                )
-            } else {
-                format!("`{written}` refers to a symbol no Kconfig file defines at this commit")
-            };
-            let mut location = Location {
-                commit: points[index].short.clone(),
-                file: file.clone(),
-                line: seen.line,
-                source_line: source_line(index, file, seen.line),
-                label: if *gate {
-                    "never built: the symbol does not exist".into()
-                } else {
-                    "always false: the symbol does not exist".into()
-                },
-                span: None,
-            };
-            location.underline(&format!("CONFIG_{symbol}"));
-            let mut notes = Vec::new();
-            if let Some(s) = successor {
-                notes.push(format!(
-                    "CONFIG_{symbol} is removed by the series; CONFIG_{s} gates the same objects at the tip"
-                ));
-            } else if let Some(first) = seen.similar.first() {
-                notes.push(format!("did you mean CONFIG_{first}?"));
-            }
-            if base_definitions.defines(symbol) {
-                notes.push(format!("CONFIG_{symbol} is defined at the base"));
-            }
-            let r = repair.map(|j| &points[j]);
-            findings.push(Finding {
-                code: info.code,
-                name: info.name,
-                severity: if *gate && repair.is_some() {
-                    Severity::Error
-                } else {
-                    info.severity
-                },
-                message,
-                culprit: Some(points[index].commit.clone()),
-                culprit_summary: Some(points[index].summary.clone()),
-                repair: r.map(|p| p.commit.clone()),
-                repair_summary: r.map(|p| p.summary.clone()),
-                arches: Vec::new(),
-                baselines: Vec::new(),
-                symbols: std::iter::once(symbol.clone())
-                    .chain(successor.cloned())
-                    .collect(),
-                locations: vec![location],
-                notes,
-            });
-        }
-    }
-    Ok(Outcome {
-        findings,
+    Ok(ReferenceScan {
+        sets,
+        base_definitions,
         gate_successors,
     })
+}
+
+/// A reference that is undefined from some commit on and was not at the base.
+pub struct NewUndefined<'a> {
+    pub span: BreakSpan,
+    pub file: &'a str,
+    pub symbol: &'a str,
+    pub seen: &'a Seen,
+}
+
+impl ReferenceScan {
+    /// References that become undefined at some commit, in series order: Kbuild gates
+    /// (`gate`) or the rest.
+    pub fn new_undefined(&self, gate: bool) -> Vec<NewUndefined<'_>> {
+        let sets = &self.sets;
+        let mut out = Vec::new();
+        for index in 1..sets.len() {
+            for (key, seen) in &sets[index] {
+                if key.2 != gate || sets[index - 1].contains_key(key) || sets[0].contains_key(key) {
+                    continue;
+                }
+                let repair = (index + 1..sets.len()).find(|&j| !sets[j].contains_key(key));
+                out.push(NewUndefined {
+                    span: BreakSpan {
+                        culprit: index,
+                        repair,
+                    },
+                    file: &key.0,
+                    symbol: &key.1,
+                    seen,
+                });
+            }
+        }
+        out
+    }
+
+    /// What a finding on an undefined reference adds: the successor of a removed gate,
+    /// else a symbol of a similar name; whether the base defined it.
+    pub fn notes(&self, symbol: &str, seen: &Seen) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(s) = self.gate_successors.get(symbol) {
+            notes.push(format!(
+                "CONFIG_{symbol} is removed by the series; CONFIG_{s} gates the same objects at the tip"
+            ));
+        } else if let Some(first) = seen.similar.first() {
+            notes.push(format!("did you mean CONFIG_{first}?"));
+        }
+        if self.base_definitions.defines(symbol) {
+            notes.push(format!("CONFIG_{symbol} is defined at the base"));
+        }
+        notes
+    }
 }
 
 /// Add to `code` the C, header and assembly files of `commit` (outside tools/) that refer

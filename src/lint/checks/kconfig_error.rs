@@ -1,12 +1,87 @@
 //! XL0002 kconfig-error: Kconfig errors a commit introduces.
 //! Documented in kconfig_error.md (`xenlint explain XL0002`); computed by the series engine.
 
-use super::CheckInfo;
-use crate::lint::Severity;
+use std::collections::{BTreeMap, BTreeSet};
 
-pub const INFO: CheckInfo = CheckInfo {
+use super::{Check, Scope};
+use crate::kconfig::model::Severity as KSeverity;
+use crate::lint::context::{new_items, ArchContext};
+use crate::lint::{Finding, Severity};
+
+pub const CHECK: Check = Check {
     code: "XL0002",
     name: "kconfig-error",
     severity: Severity::Error,
     doc: include_str!("kconfig_error.md"),
+    scope: Scope::Arch(check),
+    needs_kbuild: false,
 };
+
+fn check(cx: &ArchContext) -> Vec<Finding> {
+    kconfig_errors(cx)
+}
+
+/// XL0002: Kconfig errors present at a commit and not at the base.
+fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
+    // Keyed without the line, which moves when lines are added above.
+    let mut at: Vec<BTreeMap<(String, String), u32>> = Vec::new();
+    for (index, tree) in cx.snapshots.iter().enumerate() {
+        let mut errors = BTreeMap::new();
+        for d in tree
+            .model
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == KSeverity::Error)
+        {
+            errors
+                .entry((d.file.clone(), d.message.clone()))
+                .or_insert(d.line);
+        }
+        // Recursive dependencies stop conf too; they change only with the semantics.
+        if errors.is_empty() {
+            let same_semantics =
+                index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint;
+            if same_semantics {
+                for (key, line) in at[index - 1]
+                    .iter()
+                    .filter(|((file, _), _)| file.is_empty())
+                {
+                    errors.insert(key.clone(), *line);
+                }
+            } else {
+                for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin())
+                {
+                    let message = format!("recursive dependency: {}", cycle.steps.join("; "));
+                    errors.entry((String::new(), message)).or_insert(0);
+                }
+            }
+        }
+        at.push(errors);
+    }
+    let sets: Vec<BTreeSet<(String, String)>> =
+        at.iter().map(|m| m.keys().cloned().collect()).collect();
+    new_items(&sets)
+        .into_iter()
+        .map(|((file, message), span)| {
+            let line = at[span.culprit][&(file.clone(), message.clone())];
+            let first_line = message.lines().next().unwrap_or("").to_string();
+            if file.is_empty() {
+                return cx.finding(
+                    &CHECK,
+                    &span,
+                    format!("Kconfig {first_line}"),
+                    Vec::new(),
+                    Vec::new(),
+                );
+            }
+            let loc = cx.location(span.culprit, &file, line, first_line.clone(), None);
+            cx.finding(
+                &CHECK,
+                &span,
+                format!("Kconfig error at {file}:{line}: {first_line}"),
+                Vec::new(),
+                vec![loc],
+            )
+        })
+        .collect()
+}

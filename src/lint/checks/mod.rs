@@ -1,43 +1,41 @@
-//! The registry of checks. Each check has a stable code, a kebab-case name, a default
-//! severity and documentation that `xenlint explain CODE` prints.
+//! The registry of checks. Each check is one file here: its code (`XL` + 4 digits, never
+//! reused), kebab-case name, default severity, documentation (the `.md` beside it, which
+//! `xenlint explain CODE` prints) and the function that finds it. `CHECKS` is the one table
+//! of them; its order is the order of the docs and of the findings of one commit.
 
-pub mod bisect_break;
-pub mod dead_symbol;
-pub mod kconfig_error;
-pub mod lost_symbol;
-pub mod new_shell_command;
-pub mod object_dropped;
-pub mod object_lost;
-pub mod undefined_config;
-pub mod undefined_gate;
-pub mod undefined_reference;
-pub mod unmet_dependency;
+mod bisect_break;
+mod dead_symbol;
+mod kconfig_error;
+mod lost_symbol;
+mod new_shell_command;
+mod object_cause;
+mod object_dropped;
+mod object_lost;
+mod undefined_config;
+mod undefined_gate;
+mod undefined_reference;
+mod unmet_dependency;
 
-use super::Severity;
+pub use super::context::{Check, Scope};
 
-pub struct CheckInfo {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub doc: &'static str,
-}
-
-pub const CHECKS: &[CheckInfo] = &[
-    bisect_break::INFO,
-    kconfig_error::INFO,
-    undefined_reference::INFO,
-    new_shell_command::INFO,
-    lost_symbol::INFO,
-    unmet_dependency::INFO,
-    dead_symbol::INFO,
-    object_dropped::INFO,
-    object_lost::INFO,
-    undefined_gate::INFO,
-    undefined_config::INFO,
+pub const CHECKS: &[&Check] = &[
+    &bisect_break::CHECK,
+    &kconfig_error::CHECK,
+    &undefined_reference::CHECK,
+    &new_shell_command::CHECK,
+    &lost_symbol::CHECK,
+    &unmet_dependency::CHECK,
+    &dead_symbol::CHECK,
+    &object_dropped::CHECK,
+    &object_lost::CHECK,
+    &undefined_gate::CHECK,
+    &undefined_config::CHECK,
 ];
 
-pub fn find(code_or_name: &str) -> Option<&'static CheckInfo> {
+/// A check by code (any case) or name.
+pub fn find(code_or_name: &str) -> Option<&'static Check> {
     CHECKS
         .iter()
+        .copied()
         .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name == code_or_name)
 }

@@ -2,12 +2,37 @@
 //! Documented in object_dropped.md (`xenlint explain XL0008`); computed from the Kbuild walk
 //! of every commit (lint/objects.rs).
 
-use super::CheckInfo;
-use crate::lint::Severity;
+use super::object_cause::{dropped, explain, list};
+use super::{Check, Scope};
+use crate::lint::context::ArchContext;
+use crate::lint::{Finding, Severity};
 
-pub const INFO: CheckInfo = CheckInfo {
+pub const CHECK: Check = Check {
     code: "XL0008",
     name: "object-dropped",
     severity: Severity::Error,
     doc: include_str!("object_dropped.md"),
+    scope: Scope::Arch(check),
+    needs_kbuild: true,
 };
+
+fn check(cx: &ArchContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for run in cx.baselines {
+        for group in dropped(&run.objects).iter().filter(|g| !g.persistent) {
+            let why = explain(cx, run, group);
+            let paths = &group.paths;
+            let message = format!(
+                "{} {} not built at this commit, though built at the base and the tip",
+                list(paths),
+                if paths.len() == 1 { "is" } else { "are" },
+            );
+            let symbols = why.cause.iter().map(|(g, _)| g.clone()).collect();
+            let mut finding = cx.finding(&CHECK, &group.span, message, symbols, why.locations);
+            finding.baselines = vec![run.name.clone()];
+            finding.notes = why.notes;
+            out.push(finding);
+        }
+    }
+    out
+}

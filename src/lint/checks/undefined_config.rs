@@ -1,14 +1,47 @@
 //! XL0011 undefined-config: CONFIG_ references to symbols no Kconfig file defines, in
 //! Kbuild files and in the code files the series touches.
-//! Documented in undefined_config.md (`xenlint explain XL0011`); computed in
-//! lint/references.rs.
+//! Documented in undefined_config.md (`xenlint explain XL0011`); computed from the
+//! reference scan of lint/references.rs.
 
-use super::CheckInfo;
-use crate::lint::Severity;
+use super::{Check, Scope};
+use crate::kbuild::refs::Form;
+use crate::lint::context::SeriesContext;
+use crate::lint::{Finding, Severity};
 
-pub const INFO: CheckInfo = CheckInfo {
+pub const CHECK: Check = Check {
     code: "XL0011",
     name: "undefined-config",
     severity: Severity::Warning,
     doc: include_str!("undefined_config.md"),
+    scope: Scope::Series(check),
+    needs_kbuild: true,
 };
+
+fn check(cx: &SeriesContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for new in cx.references.new_undefined(false) {
+        let symbol = new.symbol;
+        let written = match new.seen.form {
+            Form::Macro(m) => format!("{m}(CONFIG_{symbol})"),
+            Form::Module => format!("CONFIG_{symbol}_MODULE"),
+            _ => format!("CONFIG_{symbol}"),
+        };
+        let message =
+            format!("`{written}` refers to a symbol no Kconfig file defines at this commit");
+        let location = cx.series.location(
+            new.span.culprit,
+            new.file,
+            new.seen.line,
+            "always false: the symbol does not exist".into(),
+            Some(&format!("CONFIG_{symbol}")),
+        );
+        let mut symbols = vec![symbol.to_string()];
+        symbols.extend(cx.references.gate_successors.get(symbol).cloned());
+        let mut finding = cx
+            .series
+            .finding(&CHECK, &new.span, message, symbols, vec![location]);
+        finding.notes = cx.references.notes(symbol, new.seen);
+        out.push(finding);
+    }
+    out
+}

@@ -1,12 +1,120 @@
 //! XL0003 undefined-reference: References to symbols a commit removed.
 //! Documented in undefined_reference.md (`xenlint explain XL0003`); computed by the series engine.
 
-use super::CheckInfo;
-use crate::lint::Severity;
+use std::collections::{BTreeMap, BTreeSet};
 
-pub const INFO: CheckInfo = CheckInfo {
+use super::{Check, Scope};
+use crate::kconfig::model::{Model, Pos, SymbolId};
+use crate::lint::context::{new_items, ArchContext};
+use crate::lint::snapshot::{defined, KconfigSnapshot};
+use crate::lint::{Finding, Severity};
+
+pub const CHECK: Check = Check {
     code: "XL0003",
     name: "undefined-reference",
     severity: Severity::Warning,
     doc: include_str!("undefined_reference.md"),
+    scope: Scope::Arch(check),
+    needs_kbuild: false,
 };
+
+fn check(cx: &ArchContext) -> Vec<Finding> {
+    undefined_references(cx)
+}
+
+/// Every (referencing symbol, undefined symbol) pair of a tree, with where it is said.
+fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
+    let model: &Model = &tree.model;
+    let mut out = BTreeMap::new();
+    let note = |owner: SymbolId,
+                e: &crate::kconfig::expr::Expr,
+                pos: Pos,
+                out: &mut BTreeMap<(String, String), Pos>| {
+        let mut referenced = Vec::new();
+        e.symbols(&mut referenced);
+        for r in referenced {
+            let sym = model.symbol(r);
+            let name = model.sym_name(r);
+            if sym.is_const || !sym.menus.is_empty() || is_number(name) {
+                continue;
+            }
+            out.entry((model.sym_name(owner).to_string(), name.to_string()))
+                .or_insert(pos);
+        }
+    };
+    for (index, sym) in model.symbols.iter().enumerate() {
+        if sym.menus.is_empty() || sym.name.is_none() {
+            continue;
+        }
+        let id = SymbolId(index as u32);
+        for &m in &sym.menus {
+            for (dep, pos) in &model.menu(m).depends {
+                note(id, dep, *pos, &mut out);
+            }
+        }
+        for &p in &sym.props {
+            let prop = model.prop(p);
+            for e in [prop.expr.as_ref(), prop.cond.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                note(id, e, prop.pos, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// XL0003: references to symbols that are not defined at a commit but were at the base.
+fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
+    // References depend only on a tree's semantics: reuse them while that holds, and
+    // look positions up again at the commit reported.
+    let mut sets: Vec<BTreeSet<(String, String)>> = Vec::new();
+    for (index, tree) in cx.snapshots.iter().enumerate() {
+        if index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint {
+            let previous = sets[index - 1].clone();
+            sets.push(previous);
+        } else {
+            sets.push(undefined_refs(tree).into_keys().collect());
+        }
+    }
+    let mut positions: BTreeMap<usize, BTreeMap<(String, String), Pos>> = BTreeMap::new();
+    new_items(&sets)
+        .into_iter()
+        .filter(|((_, missing), _)| defined(&cx.snapshots[0], missing).is_some())
+        .map(|((owner, missing), span)| {
+            let tree = &cx.snapshots[span.culprit];
+            let at = positions
+                .entry(span.culprit)
+                .or_insert_with(|| undefined_refs(tree));
+            let pos = at[&(owner.clone(), missing.clone())];
+            let file = tree.model.file_name(pos.file).to_string();
+            let loc = cx.location(
+                span.culprit,
+                &file,
+                pos.line,
+                format!("`{missing}` is not defined at this commit"),
+                Some(&missing),
+            );
+            cx.finding(
+                &CHECK,
+                &span,
+                format!(
+                    "CONFIG_{owner} refers to `{missing}`, which is no longer defined for ARCH={}",
+                    cx.arch
+                ),
+                vec![owner, missing],
+                vec![loc],
+            )
+        })
+        .collect()
+}
+
+fn is_number(name: &str) -> bool {
+    let digits = name
+        .strip_prefix("0x")
+        .or_else(|| name.strip_prefix("0X"))
+        .unwrap_or(name);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit())
+        || name.parse::<i64>().is_ok()
+}

@@ -1,0 +1,217 @@
+//! What checks read: the data the engine produced for a series (commits, Kconfig
+//! snapshots, configurations, unmet dependencies, object sets, CONFIG_ references) and the
+//! helpers every check builds its findings with (`location`, `finding`, `new_items`).
+//! Checks never schedule work or open repositories themselves: commit sources are opened
+//! here, lazily, for the commits a finding quotes.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use super::builds::ObjectTrack;
+use super::options::Baseline;
+use super::references::ReferenceScan;
+use super::snapshot::{KconfigSnapshot, Values};
+pub use super::span::{new_items, BreakSpan};
+use super::{Finding, Location, SeriesCommit, Severity};
+use crate::git::CommitSource;
+use crate::source::Source;
+
+/// Line `line` (1-based) of `file` in `source`, or nothing.
+pub fn line_of(source: Option<&CommitSource>, file: &str, line: u32) -> String {
+    source
+        .and_then(|s| s.read(file).ok().flatten())
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The commits of a series and their sources, shared by every scope of checks.
+pub struct SeriesCommits<'a> {
+    /// The base first, then the series.
+    pub commits: &'a [SeriesCommit],
+    /// Paths each commit changes relative to the one before it (index 0: none).
+    pub changed: &'a [HashSet<String>],
+    /// Sources of the commits, opened on first use by `open`.
+    pub(super) sources: Vec<OnceLock<Option<CommitSource>>>,
+    pub(super) open: &'a (dyn Fn(usize) -> Option<CommitSource> + Sync),
+}
+
+impl<'a> SeriesCommits<'a> {
+    pub(super) fn new(
+        commits: &'a [SeriesCommit],
+        changed: &'a [HashSet<String>],
+        open: &'a (dyn Fn(usize) -> Option<CommitSource> + Sync),
+    ) -> Self {
+        SeriesCommits {
+            commits,
+            changed,
+            sources: commits.iter().map(|_| OnceLock::new()).collect(),
+            open,
+        }
+    }
+
+    /// The tree of commit `index`, opened on first use.
+    pub fn source(&self, index: usize) -> Option<&CommitSource> {
+        self.sources[index]
+            .get_or_init(|| (self.open)(index))
+            .as_ref()
+    }
+
+    /// The index of the tip.
+    pub fn tip(&self) -> usize {
+        self.commits.len() - 1
+    }
+
+    /// A location at commit `index`, its line read from the commit, `underline` underlined
+    /// where the line names it.
+    pub fn location(
+        &self,
+        index: usize,
+        file: &str,
+        line: u32,
+        label: String,
+        underline: Option<&str>,
+    ) -> Location {
+        let mut location = Location {
+            commit: self.commits[index].short.clone(),
+            file: file.to_string(),
+            line,
+            source_line: line_of(self.source(index), file, line),
+            span: None,
+            label,
+        };
+        if let Some(word) = underline {
+            location.underline(word);
+        }
+        location
+    }
+
+    /// A finding of `check` with its culprit and repair; arches and baselines are the
+    /// caller's to fill.
+    pub fn finding(
+        &self,
+        check: &Check,
+        span: &BreakSpan,
+        message: String,
+        symbols: Vec<String>,
+        locations: Vec<Location>,
+    ) -> Finding {
+        let c = &self.commits[span.culprit];
+        let r = span.repair.map(|j| &self.commits[j]);
+        Finding {
+            code: check.code,
+            name: check.name,
+            severity: check.severity,
+            message,
+            culprit: Some(c.commit.clone()),
+            culprit_summary: Some(c.summary.clone()),
+            repair: r.map(|p| p.commit.clone()),
+            repair_summary: r.map(|p| p.summary.clone()),
+            arches: Vec::new(),
+            baselines: Vec::new(),
+            symbols,
+            locations,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// One baseline along the series for one arch.
+pub struct BaselineRun<'a> {
+    pub baseline: &'a Baseline,
+    pub name: String,
+    /// The configuration at each commit; `None` where conf could not run.
+    pub values: Vec<Option<Arc<Values>>>,
+    /// Symbols with unmet direct dependencies at each commit.
+    pub unmet: Vec<Option<Arc<BTreeSet<String>>>>,
+    /// What is built at each commit (empty without Kbuild).
+    pub objects: ObjectTrack,
+}
+
+impl BaselineRun<'_> {
+    /// `allmodconfig` with no fragments: the configuration that enables all it can.
+    pub fn is_allmodconfig(&self) -> bool {
+        matches!(self.baseline, Baseline::Target { target, fragments } if target == "allmodconfig" && fragments.is_empty())
+    }
+
+    /// A symbol's value at commit `index` (`n` when unset), if the commit configured.
+    pub fn value(&self, index: usize, symbol: &str) -> Option<String> {
+        self.values[index]
+            .as_ref()
+            .map(|v| v.get(symbol).cloned().unwrap_or_else(|| "n".into()))
+    }
+}
+
+/// Everything checks of one arch read.
+pub struct ArchContext<'a> {
+    pub arch: &'a str,
+    pub series: &'a SeriesCommits<'a>,
+    /// The Kconfig snapshot at each commit.
+    pub snapshots: &'a [Arc<KconfigSnapshot>],
+    pub baselines: &'a [BaselineRun<'a>],
+    /// CONFIG_ references along the series (with Kbuild only).
+    pub references: Option<&'a ReferenceScan>,
+    pub kbuild: bool,
+}
+
+impl ArchContext<'_> {
+    /// A finding of `check` on this arch.
+    pub fn finding(
+        &self,
+        check: &Check,
+        span: &BreakSpan,
+        message: String,
+        symbols: Vec<String>,
+        locations: Vec<Location>,
+    ) -> Finding {
+        let mut finding = self
+            .series
+            .finding(check, span, message, symbols, locations);
+        finding.arches = vec![self.arch.to_string()];
+        finding
+    }
+
+    pub fn location(
+        &self,
+        index: usize,
+        file: &str,
+        line: u32,
+        label: String,
+        underline: Option<&str>,
+    ) -> Location {
+        self.series.location(index, file, line, label, underline)
+    }
+}
+
+/// Everything series-wide checks (those that hold for every arch at once) read.
+pub struct SeriesContext<'a> {
+    pub series: &'a SeriesCommits<'a>,
+    pub references: &'a ReferenceScan,
+}
+
+/// What a check runs over.
+pub enum Scope {
+    /// Once per arch, over that arch's snapshots and configurations.
+    Arch(fn(&ArchContext) -> Vec<Finding>),
+    /// Once per series, for every arch at once (CONFIG_ references).
+    Series(fn(&SeriesContext) -> Vec<Finding>),
+}
+
+/// A check: its identity, documentation and the function that finds it.
+pub struct Check {
+    /// `XL` + 4 digits, never reused.
+    pub code: &'static str,
+    /// Kebab-case, usable in settings and on the command line.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// What it does / Why it breaks bisection / How to fix (`xenlint explain`).
+    pub doc: &'static str,
+    pub scope: Scope,
+    /// Needs the Kbuild walk or the reference scan (off with `--no-kbuild`).
+    pub needs_kbuild: bool,
+}
