@@ -1,0 +1,140 @@
+//! What several commands share: output formats, the options of commands that read one
+//! tree, loading that tree.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use xenlint::kconfig::env::{EnvRequest, KernelEnv};
+use xenlint::kconfig::macros::{ShellPolicy, ShellRunner};
+use xenlint::kconfig::model::Model;
+use xenlint::source::{DirSource, Source};
+
+use clap::ValueEnum;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RefKind {
+    Kconfig,
+    Kbuild,
+    C,
+    Header,
+    Asm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Note,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ShellMode {
+    /// Never run `$(shell,...)`: every command expands to nothing (compiler probes fail).
+    Never,
+    /// Run commands as make would. The default for a tree on disk, which you chose to trust.
+    Trusted,
+}
+
+/// Options shared by every command that reads one tree.
+#[derive(clap::Args)]
+pub struct TreeArgs {
+    /// The architecture, as make's ARCH= (x86, arm64, x86_64, i386, ...). Default: $ARCH,
+    /// then the host's.
+    #[arg(long, env = "ARCH")]
+    pub arch: Option<String>,
+
+    /// The kernel source tree.
+    #[arg(long, default_value = ".")]
+    pub srctree: PathBuf,
+
+    /// Whether Kconfig's `$(shell,...)` commands run.
+    #[arg(long, value_enum, default_value = "trusted")]
+    pub shell: ShellMode,
+
+    /// Make variables, as on make's command line: CC=clang, CROSS_COMPILE=..., LLVM=1.
+    #[arg(long = "make-var", value_name = "VAR=VALUE")]
+    pub vars: Vec<String>,
+}
+
+/// Read one tree's Kconfig for the arch the arguments name.
+pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
+    let srctree = tree
+        .srctree
+        .canonicalize()
+        .with_context(|| format!("--srctree {}", tree.srctree.display()))?;
+    let source = DirSource::new(&srctree);
+    let mut overrides = Vec::new();
+    for var in &tree.vars {
+        let Some((name, value)) = var.split_once('=') else {
+            bail!("`{var}`: expected VAR=VALUE, as on make's command line");
+        };
+        overrides.push((name.to_string(), value.to_string()));
+    }
+    let request = EnvRequest {
+        arch: tree.arch.clone(),
+        srctree: srctree.display().to_string(),
+        overrides,
+        untrusted: matches!(tree.shell, ShellMode::Never),
+    };
+    let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
+        xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {
+            let arches = list_arches(&source);
+            anyhow::anyhow!(
+                "ARCH={arch}: {} has no arch/{srcarch}/Kconfig; arches in this tree: {}",
+                source.describe(),
+                arches.join(" ")
+            )
+        }
+        other => other.into(),
+    })?;
+    let policy = match tree.shell {
+        ShellMode::Never => ShellPolicy::Never,
+        ShellMode::Trusted => ShellPolicy::Trusted,
+    };
+    let model = xenlint::kconfig::read_tree(&source, &env, ShellRunner::new(policy));
+    Ok((source, env, model))
+}
+
+pub fn list_arches(source: &DirSource) -> Vec<String> {
+    let mut arches = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(source.root().join("arch")) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if matches!(source.read(&format!("arch/{name}/Kconfig")), Ok(Some(_))) {
+                arches.push(name);
+            }
+        }
+    }
+    arches.sort();
+    arches
+}
+
+/// A tree read for `arch`, refused when its Kconfig has errors (printed first).
+pub fn load_clean_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
+    let (source, env, model) = load_tree(tree)?;
+    let errors: Vec<_> = model.errors().collect();
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        bail!("the Kconfig of {} has errors", source.describe());
+    }
+    Ok((source, env, model))
+}
+
+pub fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    vars.iter()
+        .map(|var| match var.split_once('=') {
+            Some((name, value)) => Ok((name.to_string(), value.to_string())),
+            None => bail!("`{var}`: expected VAR=VALUE, as on make's command line"),
+        })
+        .collect()
+}

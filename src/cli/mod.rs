@@ -1,0 +1,140 @@
+//! The commands: one file each, with its clap arguments, validation and the call into the
+//! library. `main.rs` parses, runs and maps errors to exit codes.
+
+/// `println!` that hands a write error (a closed pipe, a full disk) back to the caller
+/// instead of panicking; `main` treats a closed pipe as success.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(crate::cli::stdout_error)?
+    }};
+}
+
+/// `print!` with the same error handling as `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(crate::cli::stdout_error)?
+    }};
+}
+
+mod common;
+mod config;
+mod demo;
+mod explain;
+mod install_hook;
+mod objects;
+mod refs;
+mod series;
+mod symbols;
+mod why;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "xenlint",
+    version,
+    about = "Find Kconfig changes that break bisection of a kernel patch series",
+    long_about = "xenlint finds the commits of a kernel patch series that break bisection through\n\
+                  Kconfig, reading every commit from git objects and resolving each one exactly as\n\
+                  the kernel's scripts/kconfig/conf would, for every ARCH.\n\n\
+                  Examples:\n  \
+                  xenlint demo                                   # a real report, no kernel needed\n  \
+                  xenlint series origin/master..HEAD             # lint a series in a kernel clone\n  \
+                  xenlint config x86_64_defconfig xen.config --arch x86 --srctree ~/linux\n  \
+                  xenlint why XEN_PVH --arch x86 --srctree ~/linux --config .config\n  \
+                  xenlint symbols --arch arm64 --srctree ~/linux --make-var CROSS_COMPILE=aarch64-linux-gnu-"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List the Kconfig files read, every symbol defined with its type and definition
+    /// sites, and the errors found, for one ARCH.
+    Symbols(symbols::Args),
+    /// Write the .config that `make ARCH=<arch> TARGET [FRAGMENT.config...]` would write.
+    ///
+    /// TARGET is a kernel configuration target: defconfig (the arch's KBUILD_DEFCONFIG),
+    /// <name>_defconfig, olddefconfig, alldefconfig, allnoconfig, allyesconfig,
+    /// allmodconfig or savedefconfig. Fragments are merged afterwards as the kernel's
+    /// `%.config` rule does (kernel/configs/ and arch/<arch>/configs/).
+    ///
+    /// Example: xenlint config x86_64_defconfig xen.config --arch x86 -o /tmp/xen.config
+    Config(config::Args),
+    /// Lint a patch series: every commit, every arch, every baseline, read from git objects.
+    ///
+    /// RANGE is what git understands: A..B, @{upstream}..HEAD, or one commit (checked on
+    /// its parent). Nothing in the repository is changed: files are read from commit trees.
+    ///
+    /// Example: xenlint series origin/master..HEAD --arch x86 --arch arm64
+    Series(series::Args),
+    /// Install the pre-push hook (hooks/pre-push) in a repository, so that `git push`
+    /// lints the commits it sends.
+    InstallHook(install_hook::Args),
+    /// Print the documentation of a check (XL0001 or its name).
+    Explain(explain::Args),
+    /// Build a small Xen rework series in a temporary directory and lint it: a real
+    /// report without a kernel clone.
+    Demo,
+    /// List the objects a configuration builds, as `make vmlinux modules` would compile
+    /// them: built in or as modules, each with the Makefile line that brought it in.
+    ///
+    /// The configuration is what TARGET [FRAGMENT.config...] produces, or --config FILE
+    /// brought up to date as make's syncconfig does (default .config).
+    ///
+    /// Example: xenlint objects x86_64_defconfig --arch x86 --srctree ~/linux --format json
+    Objects(objects::Args),
+    /// Find CONFIG_ references to symbols no Kconfig file of the tree defines, with
+    /// "did you mean" suggestions: in Kconfig expressions, Kbuild files (`obj-$(CONFIG_X)`,
+    /// `ifdef CONFIG_X`), C, headers and assembly (`#ifdef`, `IS_ENABLED()`, `CONFIG_X_MODULE`).
+    ///
+    /// Like the kernel's scripts/checkkconfigsymbols.py on one tree, without git. Give
+    /// paths to check only those files or directories (default: the whole tree, except
+    /// tools/). Exit status 1 when an undefined reference is found.
+    ///
+    /// Example: xenlint refs --srctree ~/linux --kind kbuild --kind kconfig
+    Refs(refs::Args),
+    /// Explain why a symbol has its value: the user value, default, select, imply or
+    /// dependency that decided it, with file:line.
+    ///
+    /// The configuration is --config FILE (as olddefconfig reads it; default .config), or
+    /// what --target would produce.
+    ///
+    /// Example: xenlint why XEN_PVH --arch x86 --target x86_64_defconfig
+    Why(why::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Symbols(args) => symbols::run(args),
+        Command::Config(args) => config::run(args),
+        Command::Series(args) => series::run(args),
+        Command::InstallHook(args) => install_hook::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Demo => demo::run(),
+        Command::Objects(args) => objects::run(args),
+        Command::Refs(args) => refs::run(args),
+        Command::Why(args) => why::run(args),
+    }
+}
+
+/// An error writing standard output, saying so.
+pub fn stdout_error(err: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(err).context("writing standard output")
+}
+
+/// Was the output cut short by a closed pipe (`xenlint ... | head`)? Then all the reader
+/// wanted was written: not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,175 @@
+//! `xenlint refs`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use super::common::*;
+use xenlint::source::{DirSource, Source};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or directories of the tree to check (relative to --srctree).
+    pub paths: Vec<String>,
+
+    /// The kernel source tree.
+    #[arg(long, default_value = ".")]
+    pub srctree: PathBuf,
+
+    /// Kinds of files to check (repeat it); default: all.
+    #[arg(long = "kind", value_enum)]
+    pub kinds: Vec<RefKind>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Args {
+        paths,
+        srctree,
+        kinds,
+        format,
+    } = args;
+    refs(&srctree, &paths, &kinds, format)
+}
+
+fn refs(
+    srctree: &std::path::Path,
+    paths: &[String],
+    kinds: &[RefKind],
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use xenlint::kbuild::refs::{references, walk, Definitions, FileKind, Reference};
+    let root = srctree
+        .canonicalize()
+        .with_context(|| format!("--srctree {}", srctree.display()))?;
+    if !root.join("Kconfig").is_file() {
+        bail!(
+            "{}: not a kernel tree (no Kconfig at its top)",
+            root.display()
+        );
+    }
+    let source = DirSource::new(&root);
+    let kinds: Vec<FileKind> = if kinds.is_empty() {
+        vec![
+            FileKind::Kconfig,
+            FileKind::Kbuild,
+            FileKind::C,
+            FileKind::Header,
+            FileKind::Asm,
+        ]
+    } else {
+        kinds
+            .iter()
+            .map(|k| match k {
+                RefKind::Kconfig => FileKind::Kconfig,
+                RefKind::Kbuild => FileKind::Kbuild,
+                RefKind::C => FileKind::C,
+                RefKind::Header => FileKind::Header,
+                RefKind::Asm => FileKind::Asm,
+            })
+            .collect()
+    };
+    let read = |path: &str| -> anyhow::Result<String> {
+        let bytes = source
+            .read(path)?
+            .with_context(|| format!("{path}: no such file in {}", root.display()))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    let mut kconfig_files = Vec::new();
+    walk(&source, "", &[FileKind::Kconfig], &mut kconfig_files);
+    let mut definitions = Definitions::default();
+    for path in &kconfig_files {
+        definitions.add_file(path, &read(path)?);
+    }
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        walk(&source, "", &kinds, &mut files);
+    } else {
+        for path in paths {
+            let path = path.trim_end_matches('/');
+            if root.join(path).is_dir() {
+                walk(&source, path, &kinds, &mut files);
+            } else if root.join(path).is_file() {
+                files.push(path.to_string());
+            } else {
+                bail!("{path}: no such file or directory in {}", root.display());
+            }
+        }
+    }
+    #[derive(serde::Serialize)]
+    struct Undefined<'a> {
+        file: &'a str,
+        #[serde(flatten)]
+        reference: Reference,
+        similar: Vec<String>,
+    }
+    let mut undefined = Vec::new();
+    for path in &files {
+        let Some(kind) = FileKind::of(path) else {
+            continue;
+        };
+        for reference in references(kind, &read(path)?) {
+            if definitions.is_undefined(&reference) {
+                let similar = definitions.similar(&reference.symbol);
+                undefined.push(Undefined {
+                    file: path,
+                    reference,
+                    similar,
+                });
+            }
+        }
+    }
+    match format {
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Json<'a> {
+                version: u32,
+                files_checked: usize,
+                symbols_defined: usize,
+                undefined: &'a [Undefined<'a>],
+            }
+            let doc = Json {
+                version: 1,
+                files_checked: files.len(),
+                symbols_defined: definitions.symbols.len(),
+                undefined: &undefined,
+            };
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Format::Human => {
+            let mut out = std::io::stdout().lock();
+            for u in &undefined {
+                let prefix = if FileKind::of(u.file) == Some(FileKind::Kconfig) {
+                    ""
+                } else {
+                    "CONFIG_"
+                };
+                write!(
+                    out,
+                    "{}:{}: `{prefix}{}` is not defined by any Kconfig file",
+                    u.file, u.reference.line, u.reference.symbol
+                )?;
+                if let Some(first) = u.similar.first() {
+                    write!(out, " (did you mean `{prefix}{first}`?)")?;
+                }
+                writeln!(out)?;
+            }
+            eprintln!(
+                "{} undefined references in {} files checked ({} symbols defined)",
+                undefined.len(),
+                files.len(),
+                definitions.symbols.len()
+            );
+        }
+    }
+    Ok(if undefined.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

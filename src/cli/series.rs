@@ -1,0 +1,194 @@
+//! `xenlint series`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use super::common::*;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The commits to check.
+    pub range: String,
+
+    /// The repository (default: the one containing the current directory).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Arches to check (repeat it); default: every arch of the tree.
+    #[arg(long = "arch")]
+    pub arches: Vec<String>,
+
+    /// Baselines, replacing the defaults (defconfig, allnoconfig, allmodconfig):
+    /// a target, optionally with fragments (x86_64_defconfig+xen.config). Repeat it.
+    #[arg(long = "baseline")]
+    pub baselines: Vec<String>,
+
+    /// Also carry this .config through the series (olddefconfig at every commit).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Make variables (CROSS_COMPILE=..., LLVM=1).
+    #[arg(long = "make-var", value_name = "VAR=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+
+    /// Check Kconfig only: skip the Kbuild walk (objects built) and the CONFIG_
+    /// references of Kbuild and code files.
+    #[arg(long)]
+    pub no_kbuild: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Args {
+        range,
+        repo,
+        arches,
+        baselines,
+        config,
+        vars,
+        fail_on,
+        no_kbuild,
+        format,
+    } = args;
+    series(
+        &repo, &range, arches, baselines, config, &vars, fail_on, !no_kbuild, format,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn series(
+    repo: &std::path::Path,
+    range: &str,
+    arches: Vec<String>,
+    baselines: Vec<String>,
+    config: Option<PathBuf>,
+    vars: &[String],
+    fail_on: FailOn,
+    kbuild: bool,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    use xenlint::lint::{Baseline, Options};
+    let repository = xenlint::git::open(repo)?;
+    let series = xenlint::git::series(&repository, range)?;
+    let repo_path = repository.path().to_path_buf();
+    let settings = repo_settings(&repository, series.commits.last().map(|c| c.oid))?;
+    drop(repository);
+    // The command line wins over .xenlint.toml.
+    let arches = if arches.is_empty() {
+        settings.arches.clone().unwrap_or_default()
+    } else {
+        arches
+    };
+    let baselines = if baselines.is_empty() {
+        settings.baselines.clone().unwrap_or_default()
+    } else {
+        baselines
+    };
+    let mut baselines: Vec<Baseline> = if baselines.is_empty() {
+        Baseline::defaults()
+    } else {
+        baselines.iter().map(|b| Baseline::parse(b)).collect()
+    };
+    if let Some(path) = config {
+        let text = std::fs::read(&path).with_context(|| format!("--config {}", path.display()))?;
+        baselines.push(Baseline::Config {
+            name: path.display().to_string(),
+            text,
+        });
+    }
+    let options = Options {
+        arches: if arches.is_empty() {
+            None
+        } else {
+            Some(arches)
+        },
+        baselines,
+        overrides: parse_vars(vars)?,
+        progress: std::io::stderr().is_terminal().then(|| {
+            Box::new(|done: usize, all: usize| {
+                eprint!("\rxenlint: {done}/{all} arches checked");
+                if done == all {
+                    eprint!("\r\x1b[K");
+                }
+            }) as Box<dyn Fn(usize, usize) + Send + Sync>
+        }),
+        kbuild,
+    };
+    let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
+    report.findings.retain(|f| {
+        !settings
+            .ignore
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(f.code) || i == f.name)
+    });
+    match format {
+        Format::Json => outln!("{}", xenlint::report::json(&report)),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            out!("{}", xenlint::report::human(&report, color));
+        }
+    }
+    let threshold = match fail_on {
+        FailOn::Note => Some(xenlint::lint::Severity::Note),
+        FailOn::Warning => Some(xenlint::lint::Severity::Warning),
+        FailOn::Error => Some(xenlint::lint::Severity::Error),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// .xenlint.toml at the repository's top: arches, baselines and checks to ignore.
+#[derive(Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepoSettings {
+    arches: Option<Vec<String>>,
+    baselines: Option<Vec<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+/// Read .xenlint.toml from the work tree, or (bare repositories) from the series tip.
+fn repo_settings(repo: &git2::Repository, tip: Option<git2::Oid>) -> anyhow::Result<RepoSettings> {
+    let (name, text) = match repo.workdir().map(|w| w.join(".xenlint.toml")) {
+        Some(path) if path.exists() => {
+            (path.display().to_string(), std::fs::read_to_string(&path)?)
+        }
+        _ => {
+            let blob = tip
+                .and_then(|oid| repo.find_commit(oid).ok())
+                .and_then(|c| c.tree().ok())
+                .and_then(|t| t.get_path(std::path::Path::new(".xenlint.toml")).ok())
+                .and_then(|e| repo.find_blob(e.id()).ok());
+            match blob {
+                Some(blob) => (
+                    ".xenlint.toml (at the series tip)".to_string(),
+                    String::from_utf8_lossy(blob.content()).into_owned(),
+                ),
+                None => return Ok(RepoSettings::default()),
+            }
+        }
+    };
+    let settings: RepoSettings =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    for code in &settings.ignore {
+        if xenlint::lint::checks::find(code).is_none() {
+            bail!("{name}: ignore: no check `{code}` (see `xenlint explain`)");
+        }
+    }
+    Ok(settings)
+}
