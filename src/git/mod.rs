@@ -125,6 +125,9 @@ pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
     Ok(Series { base, commits })
 }
 
+/// A path's blob id and bytes, or None when the commit has no such file.
+type CachedRead = Option<(Oid, Vec<u8>)>;
+
 /// The tree of one commit, read through the object database.
 pub struct CommitSource {
     repo: Mutex<Repository>,
@@ -132,7 +135,7 @@ pub struct CommitSource {
     tree: Oid,
     /// Files read, with their blob ids (None: absent), in order.
     pub reads: Mutex<Vec<(String, Option<Oid>)>>,
-    cache: Mutex<HashMap<String, Option<(Oid, Vec<u8>)>>>,
+    cache: Mutex<HashMap<String, CachedRead>>,
     local_root: Option<PathBuf>,
     blobs: BlobCache,
 }

@@ -297,15 +297,13 @@ fn write_children(
                 }
             }
             Some(sym) => {
-                if !model.symbol(sym).is_choice && !written[sym.0 as usize] {
-                    if cfg.is_written(sym) {
-                        if *need_newline {
-                            out.push('\n');
-                            *need_newline = false;
-                        }
-                        written[sym.0 as usize] = true;
-                        print_symbol(cfg, sym, out);
+                if !model.symbol(sym).is_choice && !written[sym.0 as usize] && cfg.is_written(sym) {
+                    if *need_newline {
+                        out.push('\n');
+                        *need_newline = false;
                     }
+                    written[sym.0 as usize] = true;
+                    print_symbol(cfg, sym, out);
                 }
             }
         }

@@ -50,6 +50,9 @@ impl Expr {
         Expr::Symbol(id)
     }
 
+    // A constructor named after the kernel's E_NOT, not the `!` operator: Expr is built
+    // from owned subtrees, and `Expr::not(e)` reads like expr_alloc_one(E_NOT, e).
+    #[allow(clippy::should_implement_trait)]
     pub fn not(e: Expr) -> Expr {
         Expr::Not(Arc::new(e))
     }
@@ -169,7 +172,9 @@ mod tests {
     fn print(e: &Expr) -> String {
         let names = ["n", "m", "y", "A", "B", "C", "D"];
         let mut out = String::new();
-        e.print_with(&mut out, 0, &mut |out, id| out.push_str(names[id.0 as usize]));
+        e.print_with(&mut out, 0, &mut |out, id| {
+            out.push_str(names[id.0 as usize])
+        });
         out
     }
 
@@ -180,7 +185,10 @@ mod tests {
     #[test]
     fn printing_adds_parentheses_only_where_precedence_needs_them() {
         // A && (B || C): the || binds looser than its parent.
-        assert_eq!(print(&Expr::and(s(3), Expr::or(s(4), s(5)))), "A && (B || C)");
+        assert_eq!(
+            print(&Expr::and(s(3), Expr::or(s(4), s(5)))),
+            "A && (B || C)"
+        );
         // A || B && C needs none.
         assert_eq!(print(&Expr::or(s(3), Expr::and(s(4), s(5)))), "A || B && C");
         // Chains of one operator print flat, whichever way they nest.

@@ -434,10 +434,7 @@ impl Lexer {
         let start = frame.pos;
         let mut pos = start + 1;
         let mut value = String::new();
-        loop {
-            let Some(&c) = bytes.get(pos) else {
-                break;
-            };
+        while let Some(&c) = bytes.get(pos) {
             match c {
                 b'$' => {
                     let stop = line_end(bytes, pos);

@@ -1313,12 +1313,17 @@ mod tests {
     #[test]
     fn a_syntax_error_names_its_file_and_line_and_parsing_goes_on() {
         let source = MemSource::new()
-            .with("Kconfig", "config A\n\tbool\nsource \"sub\"\nconfig LATER\n\tbool\n")
+            .with(
+                "Kconfig",
+                "config A\n\tbool\nsource \"sub\"\nconfig LATER\n\tbool\n",
+            )
             .with("sub", "config B\n\tbool\n\tdepends on (A\n");
         let model = parse(&source);
         let found = errors(&model);
         assert!(
-            found.first().is_some_and(|e| e.starts_with("sub:3: syntax error")),
+            found
+                .first()
+                .is_some_and(|e| e.starts_with("sub:3: syntax error")),
             "{found:?}"
         );
         // Parsing never gives up: what follows the error is still read.
@@ -1328,7 +1333,8 @@ mod tests {
 
     #[test]
     fn a_missing_source_is_an_error_at_the_source_line() {
-        let source = MemSource::new().with("Kconfig", "config A\n\tbool\nsource \"nope/Kconfig\"\n");
+        let source =
+            MemSource::new().with("Kconfig", "config A\n\tbool\nsource \"nope/Kconfig\"\n");
         let model = parse(&source);
         // conf's wording, checked against the 6.12 conf (tests/cases/missing_source).
         assert_eq!(

@@ -352,7 +352,8 @@ mod tests {
 
     #[test]
     fn olddefconfig_keeps_valid_values_and_warns_about_invalid_ones() {
-        let input = "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_N=x\nCONFIG_NOPE=y\nCONFIG_S=\"a\\\"b\"\n";
+        let input =
+            "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_N=x\nCONFIG_NOPE=y\nCONFIG_S=\"a\\\"b\"\n";
         let out = run_target(Target::OldDefconfig, Some(input));
         assert_eq!(
             out.config,
@@ -372,7 +373,10 @@ mod tests {
     fn savedefconfig_keeps_only_what_differs_from_the_defaults() {
         let input = "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_N=3\nCONFIG_S=\"a\\\"b\"\n";
         let out = run_target(Target::SaveDefconfig, Some(input));
-        assert_eq!(out.config, "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_S=\"a\\\"b\"\n");
+        assert_eq!(
+            out.config,
+            "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_S=\"a\\\"b\"\n"
+        );
     }
 
     #[test]

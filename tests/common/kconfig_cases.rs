@@ -295,6 +295,8 @@ pub fn preprocess_variable(cases: &Path) {
 
 /// One `#[test]` per check above, on the cases under `$cases()` (an `Option<PathBuf>`:
 /// None skips), each carrying the given attributes.
+// Only the two tests that run the cases use it; the other test binaries share common/.
+#[allow(unused_macros)]
 macro_rules! kconfig_case_tests {
     ($(#[$attr:meta])* cases: $cases:expr) => {
         crate::common::kconfig_cases::kconfig_case_tests!(@tests [$(#[$attr])*] $cases;
