@@ -5,7 +5,7 @@
 //! in-memory tree built by a test. This module owns no parsing and no caching policy beyond
 //! what a backend needs to answer `read`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Why a read failed for a reason other than "the file does not exist".
@@ -187,22 +187,112 @@ impl Source for MemSource {
     }
 
     fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
-        let prefix = format!("{}/", path.trim_end_matches('/'));
-        let mut names: Vec<String> = self
+        // "" is the top directory: every path is under it.
+        let dir = path.trim_end_matches('/');
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        // A BTreeSet, not the map's order: "a.txt" sorts before "a/b" as a key, but the
+        // names "a" and "a.txt" must come out sorted, as DirSource lists them.
+        let names: BTreeSet<String> = self
             .files
             .keys()
             .filter_map(|k| k.strip_prefix(&prefix))
             .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
             .collect();
-        names.dedup();
         if names.is_empty() {
             Ok(None)
         } else {
-            Ok(Some(names))
+            Ok(Some(names.into_iter().collect()))
         }
     }
 
     fn describe(&self) -> String {
         "<memory>".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> MemSource {
+        MemSource::new()
+            .with("Kconfig", "source \"a/Kconfig\"\n")
+            .with("a/Kconfig", "config A\n")
+            .with("a.txt", "text")
+            .with("a/b/c", "")
+            .with("a-b", "")
+            .with(".git/HEAD", "ref")
+    }
+
+    #[test]
+    fn mem_source_lists_the_top_directory_sorted() {
+        let top = tree().list_dir("").expect("no I/O");
+        assert_eq!(
+            top,
+            Some(vec![
+                ".git".to_string(),
+                "Kconfig".to_string(),
+                "a".to_string(),
+                "a-b".to_string(),
+                "a.txt".to_string(),
+            ])
+        );
+    }
+
+    #[test]
+    fn mem_source_lists_a_directory_once_per_entry() {
+        let source = tree();
+        assert_eq!(
+            source.list_dir("a").expect("no I/O"),
+            Some(vec!["Kconfig".to_string(), "b".to_string()])
+        );
+        assert_eq!(
+            source.list_dir("a/").expect("no I/O"),
+            source.list_dir("a").expect("no I/O")
+        );
+        assert_eq!(source.list_dir("a/b/c").expect("no I/O"), None, "a file");
+        assert_eq!(source.list_dir("z").expect("no I/O"), None, "nothing there");
+    }
+
+    #[test]
+    fn mem_source_reads_files_only() {
+        let source = tree();
+        assert_eq!(
+            source.read("a/Kconfig").expect("no I/O"),
+            Some(b"config A\n".to_vec())
+        );
+        assert_eq!(source.read("a").expect("no I/O"), None, "a directory");
+        assert_eq!(source.read("missing").expect("no I/O"), None);
+    }
+
+    #[test]
+    fn mem_source_and_dir_source_list_the_same_tree_alike() {
+        let mem = tree();
+        let dir = tempfile::tempdir().expect("tempdir");
+        for path in mem.files.keys() {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(&full, &mem.files[path]).expect("write");
+        }
+        let disk = DirSource::new(dir.path());
+        for path in ["", "a", "a/b", "missing"] {
+            assert_eq!(
+                mem.list_dir(path).expect("no I/O"),
+                disk.list_dir(path).expect("no I/O"),
+                "list_dir({path:?})"
+            );
+        }
+        // Hidden entries are left out of the recursive listing by both.
+        let files = mem.list_files("").expect("no I/O");
+        assert_eq!(files, vec!["Kconfig", "a-b", "a.txt", "a/Kconfig", "a/b/c"]);
+        assert_eq!(files, disk.list_files("").expect("no I/O"));
+        assert_eq!(
+            mem.list_files("a").expect("no I/O"),
+            disk.list_files("a").expect("no I/O")
+        );
     }
 }

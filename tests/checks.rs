@@ -10,7 +10,10 @@ use xenlint::lint::checks::CHECKS;
 
 /// (code, fixture that fires, fixture that stays silent). A fixture is a script and its
 /// argument; every series is base..master on ARCH=x86.
-const FIXTURES: &[(&str, (&str, &str), (&str, &str))] = &[
+/// A fixture script and its argument.
+type Fixture = (&'static str, &'static str);
+
+const FIXTURES: &[(&str, Fixture, Fixture)] = &[
     (
         "XL0001",
         ("xen-rework.sh", ""),

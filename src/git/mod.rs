@@ -125,6 +125,9 @@ pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
     Ok(Series { base, commits })
 }
 
+/// A path's blob id and bytes, or None when the commit has no such file.
+type CachedRead = Option<(Oid, Vec<u8>)>;
+
 /// The tree of one commit, read through the object database.
 pub struct CommitSource {
     repo: Mutex<Repository>,
@@ -132,7 +135,7 @@ pub struct CommitSource {
     tree: Oid,
     /// Files read, with their blob ids (None: absent), in order.
     pub reads: Mutex<Vec<(String, Option<Oid>)>>,
-    cache: Mutex<HashMap<String, Option<(Oid, Vec<u8>)>>>,
+    cache: Mutex<HashMap<String, CachedRead>>,
     local_root: Option<PathBuf>,
     blobs: BlobCache,
 }
@@ -259,11 +262,17 @@ impl Source for CommitSource {
             message: e.message().to_string(),
         };
         let tree = repo.find_tree(self.tree).map_err(err)?;
-        let sub = match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                repo.find_tree(entry.id()).map_err(err)?
+        let path = path.trim_end_matches('/');
+        // "" is the top directory, which get_path() cannot name.
+        let sub = if path.is_empty() {
+            tree
+        } else {
+            match tree.get_path(Path::new(path)) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                    repo.find_tree(entry.id()).map_err(err)?
+                }
+                _ => return Ok(None),
             }
-            _ => return Ok(None),
         };
         let mut names: Vec<String> = sub
             .iter()
@@ -478,4 +487,222 @@ pub fn changed_paths(
         out.push(paths);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// A bare repository built with git2 alone: no work tree, fixed signatures.
+    struct Repo {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+        repo: Repository,
+    }
+
+    impl Repo {
+        fn new() -> Repo {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("repo.git");
+            let repo = Repository::init_bare(&path).expect("init");
+            Repo {
+                _dir: dir,
+                path,
+                repo,
+            }
+        }
+
+        fn tree(&self, files: &BTreeMap<&str, &str>, dir: &str) -> Oid {
+            let mut builder = self.repo.treebuilder(None).expect("treebuilder");
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            let mut subdirs = Vec::new();
+            for (path, text) in files {
+                let Some(rest) = path.strip_prefix(&prefix) else {
+                    continue;
+                };
+                match rest.split_once('/') {
+                    Some((sub, _)) => subdirs.push(sub.to_string()),
+                    None => {
+                        let blob = self.repo.blob(text.as_bytes()).expect("blob");
+                        builder.insert(rest, blob, 0o100644).expect("insert");
+                    }
+                }
+            }
+            subdirs.dedup();
+            for sub in subdirs {
+                let oid = self.tree(files, &format!("{prefix}{sub}"));
+                builder.insert(&sub, oid, 0o040000).expect("insert");
+            }
+            builder.write().expect("tree")
+        }
+
+        /// Commit `files` (the whole tree) on `parent`, moving `main`.
+        fn commit(&self, parent: Option<Oid>, files: &[(&str, &str)], message: &str) -> Oid {
+            let files: BTreeMap<&str, &str> = files.iter().copied().collect();
+            let tree = self.repo.find_tree(self.tree(&files, "")).expect("tree");
+            let time = git2::Time::new(1_700_000_000, 0);
+            let sig = git2::Signature::new("A", "a@example.org", &time).expect("signature");
+            let parents: Vec<git2::Commit> = parent
+                .map(|p| self.repo.find_commit(p).expect("parent"))
+                .into_iter()
+                .collect();
+            let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+            self.repo
+                .commit(
+                    Some("refs/heads/main"),
+                    &sig,
+                    &sig,
+                    message,
+                    &tree,
+                    &parent_refs,
+                )
+                .expect("commit")
+        }
+    }
+
+    /// base, then two commits: one adds a file in a subdirectory, one changes Kconfig.
+    fn three_commits(repo: &Repo) -> [Oid; 3] {
+        let base = repo.commit(None, &[("Kconfig", "config A\n\tbool\n")], "base");
+        let add = repo.commit(
+            Some(base),
+            &[
+                ("Kconfig", "config A\n\tbool\n"),
+                ("drivers/Kconfig", "config B\n\tbool\n"),
+                ("drivers/b.c", ""),
+            ],
+            "drivers: add B",
+        );
+        let change = repo.commit(
+            Some(add),
+            &[
+                ("Kconfig", "config A\n\ttristate\n"),
+                ("drivers/Kconfig", "config B\n\tbool\n"),
+                ("drivers/b.c", ""),
+            ],
+            "A: make it tristate\n\nLonger text.",
+        );
+        [base, add, change]
+    }
+
+    #[test]
+    fn a_range_is_the_commits_after_its_base_oldest_first() {
+        let repo = Repo::new();
+        let [base, add, change] = three_commits(&repo);
+        let series = series(&repo.repo, &format!("{base}..main")).expect("series");
+        assert_eq!(series.base, base);
+        let oids: Vec<Oid> = series.commits.iter().map(|c| c.oid).collect();
+        assert_eq!(oids, vec![add, change]);
+        assert_eq!(series.commits[1].summary, "A: make it tristate");
+        assert!(!series.commits[0].is_merge);
+        assert_eq!(series.commits[0].short().len(), 12);
+    }
+
+    #[test]
+    fn a_single_commit_is_a_series_on_its_parent() {
+        let repo = Repo::new();
+        let [_, add, change] = three_commits(&repo);
+        let series = series(&repo.repo, "main").expect("series");
+        assert_eq!(series.base, add);
+        assert_eq!(series.commits.len(), 1);
+        assert_eq!(series.commits[0].oid, change);
+    }
+
+    #[test]
+    fn bad_and_empty_ranges_are_errors() {
+        let repo = Repo::new();
+        let [base, ..] = three_commits(&repo);
+        assert!(matches!(
+            series(&repo.repo, "nope..main"),
+            Err(GitError::BadRevision { .. })
+        ));
+        assert!(matches!(
+            series(&repo.repo, "main..main"),
+            Err(GitError::EmptyRange { .. })
+        ));
+        // The root commit has no parent to compare with.
+        assert!(matches!(
+            series(&repo.repo, &base.to_string()),
+            Err(GitError::Commit { .. })
+        ));
+    }
+
+    #[test]
+    fn a_commit_reads_as_a_source() {
+        let repo = Repo::new();
+        let [base, add, _] = three_commits(&repo);
+        let source = CommitSource::new(&repo.path, add, None).expect("source");
+        assert_eq!(
+            source.read("drivers/Kconfig").expect("read"),
+            Some(b"config B\n\tbool\n".to_vec())
+        );
+        assert_eq!(source.read("missing").expect("read"), None);
+        assert_eq!(source.read("drivers").expect("read"), None, "a directory");
+        assert_eq!(
+            source.list_dir("drivers").expect("list"),
+            Some(vec!["Kconfig".to_string(), "b.c".to_string()])
+        );
+        assert_eq!(
+            source.list_dir("").expect("list"),
+            Some(vec!["Kconfig".to_string(), "drivers".to_string()])
+        );
+        assert_eq!(source.list_dir("Kconfig").expect("list"), None, "a file");
+        assert_eq!(
+            source.list_files("").expect("list"),
+            vec!["Kconfig", "drivers/Kconfig", "drivers/b.c"]
+        );
+        let old = CommitSource::new(&repo.path, base, None).expect("source");
+        assert_eq!(old.read("drivers/Kconfig").expect("read"), None);
+        assert_eq!(old.commit(), base);
+    }
+
+    #[test]
+    fn changed_paths_are_per_commit() {
+        let repo = Repo::new();
+        let oids = three_commits(&repo);
+        let changed = changed_paths(&repo.repo, &oids).expect("diff");
+        let sorted = |set: &std::collections::HashSet<String>| {
+            let mut v: Vec<String> = set.iter().cloned().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(changed.len(), 3);
+        assert!(changed[0].is_empty());
+        assert_eq!(sorted(&changed[1]), vec!["drivers/Kconfig", "drivers/b.c"]);
+        assert_eq!(sorted(&changed[2]), vec!["Kconfig"]);
+    }
+
+    #[test]
+    fn reading_leaves_the_repository_unchanged() {
+        let repo = Repo::new();
+        let [base, ..] = three_commits(&repo);
+        let refs_before: Vec<String> = repo
+            .repo
+            .references()
+            .expect("refs")
+            .flatten()
+            .filter_map(|r| r.name().map(String::from))
+            .collect();
+        let head_before = repo.repo.refname_to_id("refs/heads/main").expect("main");
+        let _ = series(&repo.repo, &format!("{base}..main")).expect("series");
+        let source = CommitSource::new(&repo.path, head_before, None).expect("source");
+        let _ = source.list_files("").expect("list");
+        let refs_after: Vec<String> = repo
+            .repo
+            .references()
+            .expect("refs")
+            .flatten()
+            .filter_map(|r| r.name().map(String::from))
+            .collect();
+        assert_eq!(refs_before, refs_after);
+        assert_eq!(
+            repo.repo.refname_to_id("refs/heads/main").expect("main"),
+            head_before
+        );
+        assert!(!repo.path.join("index").exists());
+    }
 }

@@ -297,15 +297,13 @@ fn write_children(
                 }
             }
             Some(sym) => {
-                if !model.symbol(sym).is_choice && !written[sym.0 as usize] {
-                    if cfg.is_written(sym) {
-                        if *need_newline {
-                            out.push('\n');
-                            *need_newline = false;
-                        }
-                        written[sym.0 as usize] = true;
-                        print_symbol(cfg, sym, out);
+                if !model.symbol(sym).is_choice && !written[sym.0 as usize] && cfg.is_written(sym) {
+                    if *need_newline {
+                        out.push('\n');
+                        *need_newline = false;
                     }
+                    written[sym.0 as usize] = true;
+                    print_symbol(cfg, sym, out);
                 }
             }
         }
@@ -356,4 +354,53 @@ pub fn write_defconfig(cfg: &mut Config<'_>) -> String {
         print_symbol(cfg, sym, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // What sym_string_valid() in scripts/kconfig/symbol.c accepts.
+    #[test]
+    fn int_values_are_decimal_without_leading_zeros() {
+        for ok in ["0", "7", "-3", "1234"] {
+            assert!(string_valid(SymbolType::Int, ok), "{ok}");
+        }
+        for bad in ["", "-", "07", "x", "1x", "0x10", " 1"] {
+            assert!(!string_valid(SymbolType::Int, bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn hex_values_take_an_optional_prefix() {
+        for ok in ["0x10", "0XfF", "10", "abc"] {
+            assert!(string_valid(SymbolType::Hex, ok), "{ok}");
+        }
+        for bad in ["", "0x", "g1", "-1"] {
+            assert!(!string_valid(SymbolType::Hex, bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn strings_take_anything_and_tristates_their_three_values() {
+        assert!(string_valid(SymbolType::String, ""));
+        assert!(string_valid(SymbolType::String, "any \"thing\""));
+        for ok in ["y", "m", "n"] {
+            assert!(string_valid(SymbolType::Tristate, ok), "{ok}");
+        }
+        assert!(!string_valid(SymbolType::Bool, "x"));
+    }
+
+    #[test]
+    fn warnings_print_as_conf_warning_does() {
+        let w = ReadWarning {
+            file: ".config".to_string(),
+            line: 3,
+            message: "symbol value 'x' invalid for N".to_string(),
+        };
+        assert_eq!(
+            w.to_string(),
+            ".config:3:warning: symbol value 'x' invalid for N"
+        );
+    }
 }

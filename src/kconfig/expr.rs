@@ -59,6 +59,9 @@ impl Expr {
         Expr::Symbol(id)
     }
 
+    // A constructor named after the kernel's E_NOT, not the `!` operator: Expr is built
+    // from owned subtrees, and `Expr::not(e)` reads like expr_alloc_one(E_NOT, e).
+    #[allow(clippy::should_implement_trait)]
     pub fn not(e: Expr) -> Expr {
         Expr::Not(Arc::new(e))
     }
@@ -168,5 +171,71 @@ impl Expr {
 
     fn same_kind_rank(&self, parent_rank: u8) -> bool {
         parent_rank == self.rank()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn print(e: &Expr) -> String {
+        let names = ["n", "m", "y", "A", "B", "C", "D"];
+        let mut out = String::new();
+        e.print_with(&mut out, 0, &mut |out, id| {
+            out.push_str(names[id.0 as usize])
+        });
+        out
+    }
+
+    fn s(id: u32) -> Expr {
+        Expr::sym(SymbolId(id))
+    }
+
+    #[test]
+    fn printing_adds_parentheses_only_where_precedence_needs_them() {
+        // A && (B || C): the || binds looser than its parent.
+        assert_eq!(
+            print(&Expr::and(s(3), Expr::or(s(4), s(5)))),
+            "A && (B || C)"
+        );
+        // A || B && C needs none.
+        assert_eq!(print(&Expr::or(s(3), Expr::and(s(4), s(5)))), "A || B && C");
+        // Chains of one operator print flat, whichever way they nest.
+        assert_eq!(
+            print(&Expr::and(Expr::and(s(3), s(4)), Expr::and(s(5), s(6)))),
+            "A && B && C && D"
+        );
+        assert_eq!(print(&Expr::not(Expr::or(s(3), s(4)))), "!(A || B)");
+        assert_eq!(print(&Expr::not(s(3))), "!A");
+    }
+
+    #[test]
+    fn comparisons_and_ranges_print_in_the_kernels_form() {
+        let cmp = Expr::Cmp(CmpOp::Unequal, SymbolId(3), SymbolId(0));
+        assert_eq!(print(&cmp), "A!=n");
+        assert_eq!(print(&Expr::and(cmp, s(4))), "A!=n && B");
+        assert_eq!(print(&Expr::Range(SymbolId(3), SymbolId(4))), "[A B]");
+    }
+
+    #[test]
+    fn optional_operands_combine_as_the_kernel_does() {
+        assert_eq!(Expr::and_opt(None, None), None);
+        assert_eq!(Expr::and_opt(Some(s(3)), None), Some(s(3)));
+        assert_eq!(
+            Expr::or_opt(Some(s(3)), Some(s(4))),
+            Some(Expr::or(s(3), s(4)))
+        );
+    }
+
+    #[test]
+    fn symbols_lists_every_symbol_used() {
+        let e = Expr::and(
+            Expr::Cmp(CmpOp::Equal, SymbolId(3), SymbolId(4)),
+            Expr::not(s(5)),
+        );
+        let mut out = Vec::new();
+        e.symbols(&mut out);
+        out.sort();
+        assert_eq!(out, vec![SymbolId(3), SymbolId(4), SymbolId(5)]);
     }
 }

@@ -434,10 +434,7 @@ impl Lexer {
         let start = frame.pos;
         let mut pos = start + 1;
         let mut value = String::new();
-        loop {
-            let Some(&c) = bytes.get(pos) else {
-                break;
-            };
+        while let Some(&c) = bytes.get(pos) {
             match c {
                 b'$' => {
                     let stop = line_end(bytes, pos);
@@ -644,4 +641,131 @@ fn operator(bytes: &[u8]) -> Option<(Tok, usize)> {
         _ => return None,
     };
     Some((tok1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::macros::{ShellPolicy, ShellRunner};
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Every token of `text` as the parser sees it, with its line.
+    fn tokens(text: &str) -> (Vec<(Tok, u32)>, Vec<String>) {
+        let env = HashMap::from([("ARCH".to_string(), "x86".to_string())]);
+        let mut pp = Preprocessor::new(env, ShellRunner::new(ShellPolicy::Never));
+        let mut lexer = Lexer::new();
+        lexer.push_file(FileId(0), "Kconfig", text.to_string());
+        let mut out = Vec::new();
+        loop {
+            let token = lexer.next(&mut pp);
+            if token.tok == Tok::Eof {
+                break;
+            }
+            let help = token.tok == Tok::Help;
+            out.push((token.tok, token.line));
+            if help {
+                // The parser does this after `help` and its end of line.
+                let eol = lexer.next(&mut pp);
+                out.push((eol.tok, eol.line));
+                lexer.start_help();
+            }
+        }
+        let warnings = lexer
+            .warnings
+            .iter()
+            .map(|w| format!("{}:{}: {}", w.file, w.line, w.message))
+            .collect();
+        (out, warnings)
+    }
+
+    fn word(w: &str) -> Tok {
+        Tok::Word(w.to_string())
+    }
+
+    #[test]
+    fn keywords_words_and_operators() {
+        let (toks, warnings) = tokens("config FOO_BAR\n\tdepends on A && !(B || C!=y)\n");
+        let kinds: Vec<Tok> = toks.into_iter().map(|(t, _)| t).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Tok::Config,
+                word("FOO_BAR"),
+                Tok::Eol,
+                Tok::Depends,
+                Tok::On,
+                word("A"),
+                Tok::And,
+                Tok::Not,
+                Tok::OpenParen,
+                word("B"),
+                Tok::Or,
+                word("C"),
+                Tok::Unequal,
+                word("y"),
+                Tok::CloseParen,
+                Tok::Eol,
+            ]
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_keyword_is_only_a_whole_word() {
+        let (toks, _) = tokens("config configs\n");
+        assert_eq!(toks[1].0, word("configs"));
+    }
+
+    #[test]
+    fn blank_lines_and_comments_are_dropped_and_lines_counted() {
+        let (toks, _) = tokens("\n# a comment\n\nconfig A # trailing\n\n\tbool\n");
+        assert_eq!(
+            toks,
+            vec![
+                (Tok::Config, 4),
+                (word("A"), 4),
+                (Tok::Eol, 4),
+                (Tok::Bool, 6),
+                (Tok::Eol, 6),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_strings_keep_escaped_quotes_and_expand_macros() {
+        let (toks, _) = tokens("prompt \"say \\\"$(ARCH)\\\"\" 'single'\n");
+        assert_eq!(toks[1].0, Tok::Quoted("say \"x86\"".to_string()));
+        assert_eq!(toks[2].0, Tok::Quoted("single".to_string()));
+    }
+
+    #[test]
+    fn an_assignment_value_is_raw_text() {
+        let (toks, _) = tokens("CC := gcc -O2 && x\n");
+        assert_eq!(toks[0].0, word("CC"));
+        assert_eq!(toks[1].0, Tok::ColonEqual);
+        assert_eq!(toks[2].0, Tok::AssignVal("gcc -O2 && x".to_string()));
+    }
+
+    #[test]
+    fn help_text_ends_at_a_shallower_line() {
+        let text = "config A\n\tbool\n\thelp\n\t  First.\n\n\t    Indented.\nconfig B\n";
+        let (toks, _) = tokens(text);
+        let help = toks
+            .iter()
+            .find_map(|(t, _)| match t {
+                Tok::HelpText(h) => Some(h.clone()),
+                _ => None,
+            })
+            .expect("help text");
+        // lexer.l's <HELP> rules: indentation past the first line's is kept, a line end
+        // is appended only when another help line follows, so no final newline.
+        assert_eq!(help, "First.\n\n  Indented.");
+        assert!(toks.contains(&(word("B"), 7)), "{toks:?}");
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_a_warning() {
+        let (_, warnings) = tokens("config A\n\tbool");
+        assert_eq!(warnings, vec!["Kconfig:2: no new line at end of file"]);
+    }
 }

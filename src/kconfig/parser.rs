@@ -1240,3 +1240,128 @@ fn keyword_block(tok: &Tok) -> Option<&'static str> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::macros::{ShellPolicy, ShellRunner};
+    use super::super::model::{Model, PropKind, SymbolType};
+    use super::*;
+    use crate::source::MemSource;
+
+    fn parse(source: &MemSource) -> Model {
+        let env = std::collections::HashMap::new();
+        let pp = Preprocessor::new(env, ShellRunner::new(ShellPolicy::Never));
+        Parser::new(source, pp, Dialect::for_version(6, 12)).parse("Kconfig")
+    }
+
+    fn errors(model: &Model) -> Vec<String> {
+        model.diagnostics.iter().map(|d| d.kernel.clone()).collect()
+    }
+
+    #[test]
+    fn symbols_get_their_types_and_properties() {
+        let source = MemSource::new().with(
+            "Kconfig",
+            "config A\n\ttristate \"a\"\n\tdepends on B\n\tselect C if B\n\timply D\n\
+             \tdefault m\n\thelp\n\t  Help.\n\
+             config B\n\tdef_bool y\n\
+             config C\n\tbool\n\
+             config D\n\tint \"d\"\n\trange 1 4\n",
+        );
+        let model = parse(&source);
+        assert!(model.diagnostics.is_empty(), "{:?}", errors(&model));
+        let a = model.lookup("A").expect("A defined");
+        assert_eq!(model.symbol(a).stype, SymbolType::Tristate);
+        let kinds: Vec<PropKind> = model
+            .symbol(a)
+            .props
+            .iter()
+            .map(|&p| model.prop(p).kind)
+            .collect();
+        for kind in [
+            PropKind::Prompt,
+            PropKind::Select,
+            PropKind::Imply,
+            PropKind::Default,
+        ] {
+            assert!(kinds.contains(&kind), "{kind:?} missing from {kinds:?}");
+        }
+        let d = model.lookup("D").expect("D defined");
+        assert_eq!(model.symbol(d).stype, SymbolType::Int);
+        let defined: Vec<&str> = model
+            .defined_symbols()
+            .map(|id| model.sym_name(id))
+            .collect();
+        assert_eq!(defined.len(), 4, "{defined:?}");
+        assert_eq!(model.files, vec!["Kconfig".to_string()]);
+    }
+
+    #[test]
+    fn sourced_files_are_read_and_listed_in_order() {
+        let source = MemSource::new()
+            .with("Kconfig", "source \"a/Kconfig\"\nconfig TOP\n\tbool\n")
+            .with("a/Kconfig", "rsource \"b/Kconfig\"\nconfig A\n\tbool\n")
+            .with("a/b/Kconfig", "config B\n\tbool\n");
+        let model = parse(&source);
+        assert!(model.diagnostics.is_empty(), "{:?}", errors(&model));
+        assert_eq!(model.files, vec!["Kconfig", "a/Kconfig", "a/b/Kconfig"]);
+        for name in ["TOP", "A", "B"] {
+            assert!(model.lookup(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_file_and_line_and_parsing_goes_on() {
+        let source = MemSource::new()
+            .with(
+                "Kconfig",
+                "config A\n\tbool\nsource \"sub\"\nconfig LATER\n\tbool\n",
+            )
+            .with("sub", "config B\n\tbool\n\tdepends on (A\n");
+        let model = parse(&source);
+        let found = errors(&model);
+        assert!(
+            found
+                .first()
+                .is_some_and(|e| e.starts_with("sub:3: syntax error")),
+            "{found:?}"
+        );
+        // Parsing never gives up: what follows the error is still read.
+        assert!(model.lookup("LATER").is_some());
+        assert!(model.errors().count() >= 1);
+    }
+
+    #[test]
+    fn a_missing_source_is_an_error_at_the_source_line() {
+        let source =
+            MemSource::new().with("Kconfig", "config A\n\tbool\nsource \"nope/Kconfig\"\n");
+        let model = parse(&source);
+        // conf's wording, checked against the 6.12 conf (tests/cases/missing_source).
+        assert_eq!(
+            errors(&model),
+            vec!["Kconfig:3: can't open file \"nope/Kconfig\""]
+        );
+        // osource of a missing file is silent.
+        let quiet = MemSource::new().with("Kconfig", "osource \"nope/Kconfig\"\n");
+        assert!(parse(&quiet).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn an_unterminated_choice_is_an_error() {
+        let source = MemSource::new().with(
+            "Kconfig",
+            "choice\n\tprompt \"c\"\nconfig A\n\tbool \"a\"\n",
+        );
+        let model = parse(&source);
+        assert!(model.errors().count() >= 1, "{:?}", errors(&model));
+        assert!(model.lookup("A").is_some());
+    }
+
+    #[test]
+    fn the_dialect_follows_the_kernel_version() {
+        assert!(Dialect::for_version(6, 12).bool_choices_only());
+        assert!(!Dialect::for_version(6, 1).bool_choices_only());
+        assert!(Dialect::for_version(6, 1).optional_choices());
+        assert!(!Dialect::for_version(6, 12).optional_choices());
+    }
+}

@@ -27,6 +27,8 @@ impl Tristate {
     pub fn or(self, other: Tristate) -> Tristate {
         self.max(other)
     }
+    // Named as the kernel's EXPR_NOT(); callers chain it with `and`/`or` above.
+    #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Tristate {
         match self {
             Tristate::No => Tristate::Yes,

@@ -277,3 +277,114 @@ fn set_all_new_symbols(cfg: &mut Config<'_>, mode: Option<Tristate>, order: &[Sy
         cfg.set_all_choice_values_v1(sym);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::macros::{ShellPolicy, ShellRunner};
+    use super::super::parser::Dialect;
+    use super::*;
+    use crate::source::MemSource;
+
+    // Every expected .config here is what the 6.12 conf wrote for the same Kconfig
+    // (`srctree=DIR scripts/kconfig/conf --<target> Kconfig` in an empty directory).
+    const KCONFIG: &str = "config MODULES\n\tbool \"modules\"\n\tmodules\n\n\
+        config A\n\ttristate \"a\"\n\tdefault y\n\n\
+        config B\n\tbool \"b\"\n\tdepends on A\n\n\
+        config N\n\tint \"n\"\n\tdefault 3\n\n\
+        config S\n\tstring \"s\"\n\tdefault \"x\"\n";
+
+    const HEADER: &str = "#\n# Automatically generated file; DO NOT EDIT.\n# Main menu\n#\n";
+
+    fn run_target(target: Target, input: Option<&str>) -> Outcome {
+        let source = MemSource::new().with("Kconfig", KCONFIG);
+        let model = crate::kconfig::parse_kconfig(
+            &source,
+            "Kconfig",
+            std::collections::HashMap::new(),
+            ShellRunner::new(ShellPolicy::Never),
+            Dialect::for_version(6, 12),
+        );
+        assert!(model.diagnostics.is_empty());
+        let fin = crate::kconfig::finalize::finalize(&model, true);
+        let mut cfg = Config::new(&model, &fin, true);
+        let input = input.map(|text| InputFile {
+            name: ".config".to_string(),
+            text: text.as_bytes().to_vec(),
+        });
+        run(&mut cfg, &target, input.as_ref(), None)
+    }
+
+    #[test]
+    fn allnoconfig_sets_every_prompted_bool_and_tristate_to_n() {
+        let out = run_target(Target::AllNoconfig, None);
+        assert_eq!(
+            out.config,
+            format!(
+                "{HEADER}# CONFIG_MODULES is not set\n# CONFIG_A is not set\n\
+                 CONFIG_N=3\nCONFIG_S=\"x\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn allmodconfig_makes_tristates_m_and_bools_on_m_y() {
+        let out = run_target(Target::AllModconfig, None);
+        assert_eq!(
+            out.config,
+            format!(
+                "{HEADER}CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_B=y\n\
+                 CONFIG_N=3\nCONFIG_S=\"x\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn alldefconfig_takes_the_defaults() {
+        let out = run_target(Target::AllDefconfig, None);
+        assert_eq!(
+            out.config,
+            format!(
+                "{HEADER}# CONFIG_MODULES is not set\nCONFIG_A=y\n# CONFIG_B is not set\n\
+                 CONFIG_N=3\nCONFIG_S=\"x\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn olddefconfig_keeps_valid_values_and_warns_about_invalid_ones() {
+        let input =
+            "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_N=x\nCONFIG_NOPE=y\nCONFIG_S=\"a\\\"b\"\n";
+        let out = run_target(Target::OldDefconfig, Some(input));
+        assert_eq!(
+            out.config,
+            format!(
+                "{HEADER}CONFIG_MODULES=y\nCONFIG_A=m\n# CONFIG_B is not set\n\
+                 CONFIG_N=3\nCONFIG_S=\"a\\\"b\"\n"
+            )
+        );
+        let warnings: Vec<String> = out.read_warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            warnings,
+            vec![".config:3:warning: symbol value 'x' invalid for N"]
+        );
+    }
+
+    #[test]
+    fn savedefconfig_keeps_only_what_differs_from_the_defaults() {
+        let input = "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_N=3\nCONFIG_S=\"a\\\"b\"\n";
+        let out = run_target(Target::SaveDefconfig, Some(input));
+        assert_eq!(
+            out.config,
+            "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_S=\"a\\\"b\"\n"
+        );
+    }
+
+    #[test]
+    fn only_the_all_targets_force_a_value() {
+        assert_eq!(Target::AllNoconfig.mode(), Some(Tristate::No));
+        assert_eq!(Target::AllModconfig.mode(), Some(Tristate::Mod));
+        assert_eq!(Target::AllYesconfig.mode(), Some(Tristate::Yes));
+        assert_eq!(Target::AllDefconfig.mode(), None);
+        assert_eq!(Target::OldDefconfig.mode(), None);
+    }
+}

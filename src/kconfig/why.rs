@@ -144,10 +144,10 @@ pub fn explain(cfg: &mut Config<'_>, name: &str) -> Explanation {
                 }
                 defaults.push(reason);
             }
-            PropKind::Range => {
-                if active_range.is_none() && cfg.eval_opt(cond.as_ref()) != Tristate::No {
-                    active_range = Some(location(model, p.pos));
-                }
+            PropKind::Range
+                if active_range.is_none() && cfg.eval_opt(cond.as_ref()) != Tristate::No =>
+            {
+                active_range = Some(location(model, p.pos));
             }
             _ => {}
         }

@@ -1,10 +1,15 @@
 //! Shared helpers for the tests that compare xenlint with the kernel's own tools.
 //!
 //! The kernel trees and the reference outputs come from scripts/kernel-refs.sh (run by
-//! .ci/run). Where they are missing, a test prints why and passes only when
-//! XENLINT_REQUIRE_KERNEL is unset; CI sets it, so a missing tree fails there.
+//! scripts/test.sh and .ci/run). The tests that need them are `#[ignore]`d, so a plain
+//! `cargo test` lists them as ignored; scripts/test.sh runs them with `--include-ignored`
+//! and XENLINT_REQUIRE_KERNEL=1, under which missing material fails the test. Run with
+//! `--include-ignored` but without the variable, a test whose material is missing says
+//! why on standard error and returns.
 
 #![allow(dead_code)]
+
+pub mod kconfig_cases;
 
 use std::path::PathBuf;
 
@@ -52,7 +57,7 @@ pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool 
         return true;
     }
     let message = format!(
-        "kernel reference material missing (run scripts/kernel-refs.sh): {}",
+        "kernel reference material missing (scripts/test.sh builds it): {}",
         missing.join(", ")
     );
     if std::env::var_os("XENLINT_REQUIRE_KERNEL").is_some() {
