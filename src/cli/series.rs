@@ -163,25 +163,12 @@ struct RepoSettings {
 }
 
 /// Read .xenlint.toml from the work tree, or (bare repositories) from the series tip.
-fn repo_settings(repo: &git2::Repository, tip: Option<git2::Oid>) -> anyhow::Result<RepoSettings> {
-    let (name, text) = match repo.workdir().map(|w| w.join(".xenlint.toml")) {
-        Some(path) if path.exists() => {
-            (path.display().to_string(), std::fs::read_to_string(&path)?)
-        }
-        _ => {
-            let blob = tip
-                .and_then(|oid| repo.find_commit(oid).ok())
-                .and_then(|c| c.tree().ok())
-                .and_then(|t| t.get_path(std::path::Path::new(".xenlint.toml")).ok())
-                .and_then(|e| repo.find_blob(e.id()).ok());
-            match blob {
-                Some(blob) => (
-                    ".xenlint.toml (at the series tip)".to_string(),
-                    String::from_utf8_lossy(blob.content()).into_owned(),
-                ),
-                None => return Ok(RepoSettings::default()),
-            }
-        }
+fn repo_settings(
+    repo: &xenlint::git::Repository,
+    tip: Option<xenlint::git::Oid>,
+) -> anyhow::Result<RepoSettings> {
+    let Some((name, text)) = xenlint::git::settings_file(repo, ".xenlint.toml", tip) else {
+        return Ok(RepoSettings::default());
     };
     let settings: RepoSettings =
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{ObjectType, Sort};
+pub use git2::{Oid, Repository};
 
 use crate::source::{Source, SourceError};
 
@@ -65,17 +66,13 @@ fn resolve(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
     Ok(commit.id())
 }
 
-/// `A..B` (commits reachable from B and not from A, along first parents), or a single
-/// commit (that commit on its parent).
+/// `A..B` (commits reachable from B and not from A, along first parents), `A...B` (the
+/// commits of B since it forked from A: `merge-base A B..B`, as `git diff A...B` reads
+/// it), or a single commit (that commit on its parent). Ranges are parsed by git's
+/// revision parser, so `@{upstream}..`, `HEAD~3..` and `main...topic` mean what they mean
+/// to git.
 pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
-    let (from, to) = match range.split_once("..") {
-        Some((a, b)) => {
-            let a = if a.is_empty() { "HEAD" } else { a };
-            let b = if b.is_empty() { "HEAD" } else { b };
-            (Some(resolve(repo, a)?), resolve(repo, b)?)
-        }
-        None => (None, resolve(repo, range)?),
-    };
+    let (from, to) = parse_range(repo, range)?;
     let bad = |message: String| GitError::BadRevision {
         rev: range.to_string(),
         message,
@@ -123,6 +120,47 @@ pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
         })
         .collect::<Result<Vec<_>, GitError>>()?;
     Ok(Series { base, commits })
+}
+
+/// The two ends of a range: (exclusive start, tip).
+fn parse_range(repo: &Repository, range: &str) -> Result<(Option<Oid>, Oid), GitError> {
+    if !range.contains("..") {
+        return Ok((None, resolve(repo, range)?));
+    }
+    let bad = |message: String| GitError::BadRevision {
+        rev: range.to_string(),
+        message,
+    };
+    let spec = match repo.revparse(range) {
+        Ok(spec) => spec,
+        Err(err) => {
+            // Name the side git could not find, as git does.
+            let (a, b) = range
+                .split_once("...")
+                .or_else(|| range.split_once(".."))
+                .unwrap_or((range, ""));
+            for side in [a, b].into_iter().filter(|s| !s.is_empty()) {
+                resolve(repo, side)?;
+            }
+            return Err(bad(err.message().to_string()));
+        }
+    };
+    let commit_of = |object: Option<&git2::Object>| -> Result<Oid, GitError> {
+        let object = object.ok_or_else(|| bad("one side of the range is missing".into()))?;
+        object
+            .peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|e| bad(e.message().to_string()))
+    };
+    let from = commit_of(spec.from())?;
+    let to = commit_of(spec.to())?;
+    if spec.mode().contains(git2::RevparseMode::MERGE_BASE) {
+        let base = repo
+            .merge_base(from, to)
+            .map_err(|e| bad(format!("no merge base: {}", e.message())))?;
+        return Ok((Some(base), to));
+    }
+    Ok((Some(from), to))
 }
 
 /// A path's blob id and bytes, or None when the commit has no such file.
@@ -705,4 +743,32 @@ mod tests {
         );
         assert!(!repo.path.join("index").exists());
     }
+}
+
+/// A file of the repository's settings (`.xenlint.toml`): from the work tree when there is
+/// one and it has the file, else from the tree of commit `at`. Returns where it was read
+/// (for messages) and its text.
+pub fn settings_file(repo: &Repository, name: &str, at: Option<Oid>) -> Option<(String, String)> {
+    if let Some(path) = repo.workdir().map(|w| w.join(name)) {
+        if path.exists() {
+            let text = std::fs::read(&path).ok()?;
+            return Some((
+                path.display().to_string(),
+                String::from_utf8_lossy(&text).into_owned(),
+            ));
+        }
+    }
+    let commit = repo.find_commit(at?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(name)).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Some((
+        format!("{name} (at {})", &commit.id().to_string()[..12]),
+        String::from_utf8_lossy(blob.content()).into_owned(),
+    ))
+}
+
+/// Skip re-hashing each object on read: the objects come from the user's own repository,
+/// already checked by git when they arrived.
+pub fn skip_hash_verification() {
+    git2::opts::strict_hash_verification(false);
 }

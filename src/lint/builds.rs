@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use git2::Oid;
+use crate::git::Oid;
 
 use super::snapshot::Values;
 use crate::git::CommitSource;

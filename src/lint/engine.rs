@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use git2::Oid;
+use crate::git::Oid;
 
 use super::builds::ObjectTrack;
 use super::checks::{Scope, CHECKS};
@@ -29,8 +29,7 @@ fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool
 
 /// Lint `series` in the repository at `repo_path`.
 pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
-    // Objects come from the user's own repository: skip re-hashing each one on read.
-    git2::opts::strict_hash_verification(false);
+    crate::git::skip_hash_verification();
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
     let mut points = vec![SeriesCommit {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use git2::Oid;
+use crate::git::Oid;
 
 use super::options::LintError;
 use super::span::BreakSpan;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use git2::Oid;
+use crate::git::Oid;
 
 use crate::kconfig::env::KernelEnv;
 use crate::kconfig::expr::Expr;
