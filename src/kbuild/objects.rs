@@ -60,12 +60,9 @@ pub struct Request<'a> {
 
 /// The values of a `.config` as auto.conf has them.
 pub fn config_values(dot_config: &str) -> HashMap<String, String> {
-    dot_config
-        .lines()
-        .filter(|l| l.starts_with("CONFIG_"))
-        .filter_map(|l| l.split_once('='))
+    crate::kconfig::confdata::config_assignments(dot_config)
         .filter(|(_, v)| *v != "n")
-        .map(|(k, v)| (k.to_string(), autoconf_value(v)))
+        .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v)))
         .collect()
 }
 

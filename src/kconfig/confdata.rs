@@ -26,6 +26,59 @@ pub struct ReadOutcome {
     pub unknown_symbols: Vec<String>,
 }
 
+/// One line of a `.config`, as conf_read_simple() reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigLine<'a> {
+    /// `CONFIG_X=value`, or `# CONFIG_X is not set` (value `n`). `name` has no prefix.
+    Assign { name: &'a str, value: &'a str },
+    /// A line conf warns about ("unexpected data").
+    Unexpected(&'a str),
+    /// Blank lines and comments.
+    Skip,
+}
+
+/// The lines of a `.config` with their 1-based numbers: the one reader of `.config` text,
+/// for conf's passes, the series engine and the Kbuild walk alike.
+pub fn config_lines(text: &str) -> impl Iterator<Item = (u32, ConfigLine<'_>)> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.split('\n').enumerate().map(|(index, raw)| {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        (index as u32 + 1, parse_config_line(line))
+    })
+}
+
+fn parse_config_line(line: &str) -> ConfigLine<'_> {
+    if line.is_empty() {
+        return ConfigLine::Skip;
+    }
+    if let Some(rest) = line.strip_prefix('#') {
+        let not_set = rest
+            .strip_prefix(' ')
+            .and_then(|r| r.strip_prefix("CONFIG_"))
+            .and_then(|r| r.split_once(' '))
+            .filter(|(_, tail)| *tail == "is not set");
+        return match not_set {
+            Some((name, _)) => ConfigLine::Assign { name, value: "n" },
+            None => ConfigLine::Skip,
+        };
+    }
+    match line
+        .strip_prefix("CONFIG_")
+        .and_then(|rest| rest.split_once('='))
+    {
+        Some((name, value)) => ConfigLine::Assign { name, value },
+        None => ConfigLine::Unexpected(line),
+    }
+}
+
+/// The assignments of a `.config`, in order (a later one for the same name wins).
+pub fn config_assignments(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    config_lines(text).filter_map(|(_, line)| match line {
+        ConfigLine::Assign { name, value } => Some((name, value)),
+        _ => None,
+    })
+}
+
 /// conf_read_simple(name, S_DEF_USER): user values from `text`, later lines winning.
 pub fn read_user_values(cfg: &mut Config<'_>, file: &str, text: &[u8]) -> ReadOutcome {
     let mut out = ReadOutcome::default();
@@ -37,13 +90,7 @@ pub fn read_user_values(cfg: &mut Config<'_>, file: &str, text: &[u8]) -> ReadOu
     // 6.1: a choice's user value is the member set to y; start from none.
     cfg.reset_choice_user_values();
     let text = String::from_utf8_lossy(text);
-    let mut lines: Vec<&str> = text.split('\n').collect();
-    if lines.last() == Some(&"") {
-        lines.pop();
-    }
-    for (index, raw) in lines.iter().enumerate() {
-        let lineno = index as u32 + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+    for (lineno, line) in config_lines(&text) {
         let warn = |out: &mut ReadOutcome, message: String| {
             out.warnings.push(ReadWarning {
                 file: file.to_string(),
@@ -51,33 +98,13 @@ pub fn read_user_values(cfg: &mut Config<'_>, file: &str, text: &[u8]) -> ReadOu
                 message,
             })
         };
-        if line.is_empty() {
-            continue;
-        }
-        let (name, value) = if let Some(rest) = line.strip_prefix('#') {
-            let Some(rest) = rest.strip_prefix(' ') else {
-                continue;
-            };
-            let Some(rest) = rest.strip_prefix("CONFIG_") else {
-                continue;
-            };
-            let Some((name, tail)) = rest.split_once(' ') else {
-                continue;
-            };
-            if tail != "is not set" {
+        let (name, value) = match line {
+            ConfigLine::Assign { name, value } => (name, value),
+            ConfigLine::Unexpected(line) => {
+                warn(&mut out, format!("unexpected data: {line}"));
                 continue;
             }
-            (name, "n")
-        } else {
-            let Some(rest) = line.strip_prefix("CONFIG_") else {
-                warn(&mut out, format!("unexpected data: {line}"));
-                continue;
-            };
-            let Some((name, value)) = rest.split_once('=') else {
-                warn(&mut out, format!("unexpected data: {line}"));
-                continue;
-            };
-            (name, value)
+            ConfigLine::Skip => continue,
         };
         let Some(sym) = model.lookup(name) else {
             out.unknown_symbols.push(name.to_string());

@@ -96,19 +96,9 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
 pub type Values = BTreeMap<String, String>;
 
 pub(crate) fn parse_values(config: &str) -> Values {
-    let mut values = Values::new();
-    for line in config.lines() {
-        if let Some(rest) = line.strip_prefix("CONFIG_") {
-            if let Some((name, value)) = rest.split_once('=') {
-                values.insert(name.to_string(), value.to_string());
-            }
-        } else if let Some(rest) = line.strip_prefix("# CONFIG_") {
-            if let Some(name) = rest.strip_suffix(" is not set") {
-                values.insert(name.to_string(), "n".to_string());
-            }
-        }
-    }
-    values
+    crate::kconfig::confdata::config_assignments(config)
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
 }
 
 pub(crate) fn defined(tree: &KconfigSnapshot, name: &str) -> Option<SymbolId> {
