@@ -86,7 +86,7 @@ pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model
     };
     let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
         xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {
-            let arches = list_arches(&source);
+            let arches = xenlint::kconfig::env::tree_arches(&source);
             anyhow::anyhow!(
                 "ARCH={arch}: {} has no arch/{srcarch}/Kconfig; arches in this tree: {}",
                 source.describe(),
@@ -103,19 +103,6 @@ pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model
     Ok((source, env, model))
 }
 
-pub fn list_arches(source: &DirSource) -> Vec<String> {
-    let mut arches = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(source.root().join("arch")) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if matches!(source.read(&format!("arch/{name}/Kconfig")), Ok(Some(_))) {
-                arches.push(name);
-            }
-        }
-    }
-    arches.sort();
-    arches
-}
 
 /// A tree read for `arch`, refused when its Kconfig has errors (printed first).
 pub fn load_clean_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {

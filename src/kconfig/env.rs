@@ -106,11 +106,14 @@ fn subarch_of(machine: &str) -> &str {
 
 /// Every arch directory of a tree that has a Kconfig, sorted: the `ARCH=` values `make`
 /// accepts for it.
-pub fn tree_arches(source: &dyn Source, candidates: &[String]) -> Vec<String> {
-    let mut arches: Vec<String> = candidates
-        .iter()
+pub fn tree_arches(source: &dyn Source) -> Vec<String> {
+    let mut arches: Vec<String> = source
+        .list_dir("arch")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .into_iter()
         .filter(|arch| matches!(source.read(&format!("arch/{arch}/Kconfig")), Ok(Some(_))))
-        .cloned()
         .collect();
     arches.sort();
     arches

@@ -20,7 +20,6 @@ use crate::git::{CommitSource, Series};
 use crate::kconfig::env::{EnvRequest, KernelEnv};
 use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
 use crate::kconfig::targets::InputFile;
-use crate::source::Source;
 
 /// Did the commit leave every file of `reads` as it was in its parent?
 fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
@@ -72,14 +71,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
         Some(list) => list.clone(),
-        None => tip
-            .list_dir("arch")
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|a| matches!(tip.read(&format!("arch/{a}/Kconfig")), Ok(Some(_))))
-            .collect(),
+        None => crate::kconfig::env::tree_arches(&tip),
     };
     let changed = crate::git::changed_paths(&repo, &oids)?;
     // References are the same for every arch: checked once, before the arches.
