@@ -6,6 +6,12 @@
 #   unmet-dependency   a commit selects a symbol whose dependencies are not met; a later
 #                      one fixes the dependency
 #   object-lost        a commit gates xen-netfront.o by a new symbol that defaults to n
+# and near misses, series that come close to each case but break nothing:
+#   kconfig-error-near      the same line rewritten with balanced parentheses
+#   new-shell-command-near  a new string default from a macro variable, no command
+#   unmet-dependency-near   a new select of a symbol whose dependencies hold
+#   object-lost-near        the new gate defaults to the old one, so the object stays
+#   lost-symbol-near        a symbol removed at one commit and restored by the tip
 # Each has tag `base` and branch master. Fixed authors and dates.
 #
 # usage: testrepos/check-cases.sh CASE DIR
@@ -59,6 +65,34 @@ case $case_name in
     commit "x86/xen: XEN_PV is for UP only"
     sed -i 's/ \&\& !SMP//' arch/x86/xen/Kconfig
     commit "x86/xen: XEN_PV works on SMP again"
+    ;;
+  kconfig-error-near)
+    sed -i 's/^\tdepends on XEN_PV \&\& SMP$/\tdepends on XEN_PV \&\& (SMP)/' arch/x86/xen/Kconfig
+    grep -q '(SMP)' arch/x86/xen/Kconfig
+    commit "x86/xen: rework XEN_DOM0 dependencies"
+    ;;
+  new-shell-command-near)
+    printf '\nconfig XEN_TOOLS_ARCH\n\tstring\n\tdefault "$(SRCARCH)"\n' >> arch/x86/xen/Kconfig
+    commit "x86/xen: record the Xen tools arch"
+    ;;
+  unmet-dependency-near)
+    printf '\nconfig XEN_HELPER\n\tbool\n\tdepends on X86_64\n' >> arch/x86/xen/Kconfig
+    sed -i 's/^\tdepends on PARAVIRT \&\& HYPERVISOR_GUEST$/\tdepends on PARAVIRT \&\& HYPERVISOR_GUEST\n\tselect XEN_HELPER/' arch/x86/xen/Kconfig
+    grep -q 'select XEN_HELPER' arch/x86/xen/Kconfig
+    commit "x86/xen: select XEN_HELPER"
+    ;;
+  object-lost-near)
+    printf '\nconfig XEN_NETFRONT\n\ttristate "Xen network frontend (new driver)"\n\tdefault XEN_NETDEV_FRONTEND\n' >> drivers/xen/Kconfig
+    sed -i 's/^obj-$(CONFIG_XEN_NETDEV_FRONTEND)\t+= xen-netfront.o$/obj-$(CONFIG_XEN_NETFRONT)\t\t+= xen-netfront.o/' drivers/xen/Makefile
+    grep -q XEN_NETFRONT drivers/xen/Makefile
+    commit "xen/netfront: gate the driver by XEN_NETFRONT"
+    ;;
+  lost-symbol-near)
+    sed -i 's/^config XEN_DOM0$/config XEN_INITIAL_DOMAIN/' arch/x86/xen/Kconfig
+    grep -q XEN_INITIAL_DOMAIN arch/x86/xen/Kconfig
+    commit "x86/xen: rename XEN_DOM0"
+    git checkout -q HEAD~1 -- arch/x86/xen/Kconfig
+    commit "Revert \"x86/xen: rename XEN_DOM0\""
     ;;
   *)
     echo "unknown case $case_name" >&2

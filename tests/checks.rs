@@ -8,11 +8,12 @@ use std::path::Path;
 use assert_cmd::Command;
 use xenlint::lint::checks::CHECKS;
 
-/// (code, fixture that fires, fixture that stays silent). A fixture is a script and its
-/// argument; every series is base..master on ARCH=x86.
-/// A fixture script and its argument.
+/// A fixture: a script under testrepos/ and its argument; every series is base..master on
+/// ARCH=x86.
 type Fixture = (&'static str, &'static str);
 
+/// Each check with the fixture it fires on and its silent twin: a near miss, a series that
+/// comes close to the same mistake and makes none.
 const FIXTURES: &[(&str, Fixture, Fixture)] = &[
     (
         "XL0001",
@@ -22,7 +23,7 @@ const FIXTURES: &[(&str, Fixture, Fixture)] = &[
     (
         "XL0002",
         ("check-cases.sh", "kconfig-error"),
-        ("xen-rework.sh", "--clean"),
+        ("check-cases.sh", "kconfig-error-near"),
     ),
     (
         "XL0003",
@@ -32,17 +33,17 @@ const FIXTURES: &[(&str, Fixture, Fixture)] = &[
     (
         "XL0004",
         ("check-cases.sh", "new-shell-command"),
-        ("xen-rework.sh", "--clean"),
+        ("check-cases.sh", "new-shell-command-near"),
     ),
     (
         "XL0005",
         ("xen-rework.sh", ""),
-        ("check-cases.sh", "kconfig-error"),
+        ("check-cases.sh", "lost-symbol-near"),
     ),
     (
         "XL0006",
         ("check-cases.sh", "unmet-dependency"),
-        ("xen-rework.sh", "--clean"),
+        ("check-cases.sh", "unmet-dependency-near"),
     ),
     (
         "XL0007",
@@ -57,7 +58,7 @@ const FIXTURES: &[(&str, Fixture, Fixture)] = &[
     (
         "XL0009",
         ("check-cases.sh", "object-lost"),
-        ("xen-rework.sh", "--clean"),
+        ("check-cases.sh", "object-lost-near"),
     ),
     (
         "XL0010",
@@ -130,24 +131,71 @@ fn every_check_is_documented() {
     }
 }
 
+fn fixtures_of(code: &str) -> (Fixture, Fixture) {
+    let (_, fire, silent) = FIXTURES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .unwrap_or_else(|| panic!("{code} has no fixtures"));
+    (*fire, *silent)
+}
+
+fn fires(code: &str) {
+    let (fire, _) = fixtures_of(code);
+    let found = codes(build(fire.0, fire.1).path());
+    assert!(
+        found.iter().any(|c| c == code),
+        "{code} did not fire on {fire:?}: {found:?}"
+    );
+}
+
+fn stays_silent(code: &str) {
+    let (_, silent) = fixtures_of(code);
+    let found = codes(build(silent.0, silent.1).path());
+    assert!(
+        !found.iter().any(|c| c == code),
+        "{code} fired on its near miss {silent:?}: {found:?}"
+    );
+}
+
 #[test]
-fn every_check_fires_on_its_fixture_and_stays_silent_on_its_twin() {
+fn every_registered_check_has_fixtures_and_tests() {
+    let this_file = include_str!("checks.rs");
     for check in CHECKS {
-        let Some((_, fire, silent)) = FIXTURES.iter().find(|(code, _, _)| *code == check.code)
-        else {
-            panic!("{} has no fixtures", check.code);
-        };
-        let fired = codes(build(fire.0, fire.1).path());
+        fixtures_of(check.code);
+        let test = format!("{}_fires", check.code.to_lowercase());
         assert!(
-            fired.iter().any(|c| c == check.code),
-            "{} did not fire on {fire:?}: {fired:?}",
-            check.code
-        );
-        let quiet = codes(build(silent.0, silent.1).path());
-        assert!(
-            !quiet.iter().any(|c| c == check.code),
-            "{} fired on {silent:?}: {quiet:?}",
+            this_file.contains(&test),
+            "{} has no test `{test}`",
             check.code
         );
     }
+}
+
+/// One test that the check fires on its fixture and one that it stays silent on the twin.
+macro_rules! check_tests {
+    ($($code:literal: $fires:ident, $silent:ident;)*) => {$(
+        #[test]
+        fn $fires() {
+            fires($code);
+        }
+
+        #[test]
+        fn $silent() {
+            stays_silent($code);
+        }
+    )*};
+}
+
+check_tests! {
+    "XL0001": xl0001_fires, xl0001_stays_silent;
+    "XL0002": xl0002_fires, xl0002_stays_silent;
+    "XL0003": xl0003_fires, xl0003_stays_silent;
+    "XL0004": xl0004_fires, xl0004_stays_silent;
+    "XL0005": xl0005_fires, xl0005_stays_silent;
+    "XL0006": xl0006_fires, xl0006_stays_silent;
+    "XL0007": xl0007_fires, xl0007_stays_silent;
+    "XL0008": xl0008_fires, xl0008_stays_silent;
+    "XL0009": xl0009_fires, xl0009_stays_silent;
+    "XL0010": xl0010_fires, xl0010_stays_silent;
+    "XL0011": xl0011_fires, xl0011_stays_silent;
 }

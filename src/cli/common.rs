@@ -103,7 +103,6 @@ pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model
     Ok((source, env, model))
 }
 
-
 /// A tree read for `arch`, refused when its Kconfig has errors (printed first).
 pub fn load_clean_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
     let (source, env, model) = load_tree(tree)?;
