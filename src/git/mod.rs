@@ -527,6 +527,35 @@ pub fn changed_paths(
     Ok(out)
 }
 
+
+/// A file of the repository's settings (`.xenlint.toml`): from the work tree when there is
+/// one and it has the file, else from the tree of commit `at`. Returns where it was read
+/// (for messages) and its text.
+pub fn settings_file(repo: &Repository, name: &str, at: Option<Oid>) -> Option<(String, String)> {
+    if let Some(path) = repo.workdir().map(|w| w.join(name)) {
+        if path.exists() {
+            let text = std::fs::read(&path).ok()?;
+            return Some((
+                path.display().to_string(),
+                String::from_utf8_lossy(&text).into_owned(),
+            ));
+        }
+    }
+    let commit = repo.find_commit(at?).ok()?;
+    let entry = commit.tree().ok()?.get_path(Path::new(name)).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Some((
+        format!("{name} (at {})", &commit.id().to_string()[..12]),
+        String::from_utf8_lossy(blob.content()).into_owned(),
+    ))
+}
+
+/// Skip re-hashing each object on read: the objects come from the user's own repository,
+/// already checked by git when they arrived.
+pub fn skip_hash_verification() {
+    git2::opts::strict_hash_verification(false);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,32 +772,4 @@ mod tests {
         );
         assert!(!repo.path.join("index").exists());
     }
-}
-
-/// A file of the repository's settings (`.xenlint.toml`): from the work tree when there is
-/// one and it has the file, else from the tree of commit `at`. Returns where it was read
-/// (for messages) and its text.
-pub fn settings_file(repo: &Repository, name: &str, at: Option<Oid>) -> Option<(String, String)> {
-    if let Some(path) = repo.workdir().map(|w| w.join(name)) {
-        if path.exists() {
-            let text = std::fs::read(&path).ok()?;
-            return Some((
-                path.display().to_string(),
-                String::from_utf8_lossy(&text).into_owned(),
-            ));
-        }
-    }
-    let commit = repo.find_commit(at?).ok()?;
-    let entry = commit.tree().ok()?.get_path(Path::new(name)).ok()?;
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some((
-        format!("{name} (at {})", &commit.id().to_string()[..12]),
-        String::from_utf8_lossy(blob.content()).into_owned(),
-    ))
-}
-
-/// Skip re-hashing each object on read: the objects come from the user's own repository,
-/// already checked by git when they arrived.
-pub fn skip_hash_verification() {
-    git2::opts::strict_hash_verification(false);
 }

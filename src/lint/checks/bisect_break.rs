@@ -49,6 +49,9 @@ fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> O
 }
 
 /// Symbols whose value at an intermediate commit differs from both ends.
+/// A symbol whose value changed: (name, value at the base, value in the broken span).
+type Changed = (String, String, String);
+
 fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     let (trees, values, points) = (cx.snapshots, &run.values, cx.series.commits);
     let last = values.len() - 1;
@@ -57,7 +60,7 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         names.extend(v.keys().map(String::as_str));
     }
     // (culprit, repair) -> [(symbol, base value, broken value)]
-    let mut breaks: BTreeMap<(usize, usize), Vec<(String, String, String)>> = BTreeMap::new();
+    let mut breaks: BTreeMap<(usize, usize), Vec<Changed>> = BTreeMap::new();
     for name in names {
         let (Some(first), Some(tip)) = (value_at(values, 0, name), value_at(values, last, name))
         else {

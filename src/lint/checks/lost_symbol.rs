@@ -62,7 +62,7 @@ fn lost_symbols(
             &file,
             pos.line,
             format!("`{name}` defined here at the base"),
-            Some(&name),
+            Some(name),
         );
         // The commit that removes it: the first one where it is no longer defined.
         let culprit = (1..cx.snapshots.len())
