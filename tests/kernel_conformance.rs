@@ -50,22 +50,28 @@ fn check(version: &str, arch: &str, cases: &[String], cache: &ShellCache) -> Vec
         };
         let want = std::fs::read_to_string(reference.join(".config")).expect("reference .config");
         if run.config != want {
-            let differing = run
-                .config
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .map(|line| format!("first difference at line {}", line + 1))
-                .unwrap_or_else(|| "lengths differ".to_string());
             failures.push(format!(
-                "{version} {arch} {case}: .config differs ({differing})"
+                "{version} {arch} {case}: .config differs:\n{}",
+                common::unified_diff(
+                    &want,
+                    &run.config,
+                    "conf's .config",
+                    "xenlint's .config",
+                    40
+                )
             ));
         }
         let messages = common::kernel_messages(version, arch, case);
         if run.stderr != messages {
             failures.push(format!(
-                "{version} {arch} {case}: messages differ:\n--- kernel\n{messages}--- xenlint\n{}",
-                run.stderr
+                "{version} {arch} {case}: messages differ:\n{}",
+                common::unified_diff(
+                    &messages,
+                    &run.stderr,
+                    "conf's messages",
+                    "xenlint's messages",
+                    40
+                )
             ));
         }
     }

@@ -527,7 +527,6 @@ pub fn changed_paths(
     Ok(out)
 }
 
-
 /// A file of the repository's settings (`.xenlint.toml`): from the work tree when there is
 /// one and it has the file, else from the tree of commit `at`. Returns where it was read
 /// (for messages) and its text.

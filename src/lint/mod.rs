@@ -16,6 +16,7 @@ mod options;
 mod references;
 mod snapshot;
 mod span;
+mod textdiff;
 
 pub use engine::lint;
 pub use finding::{find_word, Finding, Location, Report, SeriesCommit, Severity};

@@ -203,3 +203,27 @@ pub fn git_ok(dir: &std::path::Path, args: &[&str]) {
         .expect("git runs");
     assert!(status.success(), "git {args:?} failed");
 }
+
+/// A unified diff of `want` (the kernel's) against `got` (xenlint's), three lines of
+/// context, at most `limit` lines: what a failing conformance test shows.
+#[allow(dead_code)]
+pub fn unified_diff(
+    want: &str,
+    got: &str,
+    want_name: &str,
+    got_name: &str,
+    limit: usize,
+) -> String {
+    let diff = similar::TextDiff::from_lines(want, got)
+        .unified_diff()
+        .context_radius(3)
+        .header(want_name, got_name)
+        .to_string();
+    let mut lines: Vec<&str> = diff.lines().collect();
+    if lines.len() > limit {
+        let more = lines.len() - limit;
+        lines.truncate(limit);
+        return format!("{}\n... {more} more lines", lines.join("\n"));
+    }
+    lines.join("\n")
+}

@@ -23,6 +23,7 @@ use super::{Check, Scope};
 use crate::kconfig::model::{Pos, SymbolId};
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan, SeriesCommits};
 use crate::lint::snapshot::{defined, definition_pos, names_only, KconfigSnapshot, Values};
+use crate::lint::textdiff::first_change;
 use crate::lint::{Finding, Location, Severity};
 
 pub const CHECK: Check = Check {
@@ -252,17 +253,19 @@ fn root_cause(
         );
         let lines_at = &at.model.menu(menu_at).depends;
         let lines_parent = &parent.model.menu(menu_parent).depends;
-        let count = lines_at.len().max(lines_parent.len());
-        for i in 0..count {
-            let now = lines_at
-                .get(i)
-                .map(|(e, pos)| (names_only(&at.model, e), *pos));
-            let before = lines_parent
-                .get(i)
-                .map(|(e, pos)| (names_only(&parent.model, e), *pos));
-            if now.as_ref().map(|(t, _)| t) == before.as_ref().map(|(t, _)| t) {
-                continue;
-            }
+        // Paired by a diff, not by position: a `depends on` line inserted above the others
+        // is an addition, not a change of every line below it.
+        let texts_at: Vec<String> = lines_at
+            .iter()
+            .map(|(e, _)| names_only(&at.model, e))
+            .collect();
+        let texts_parent: Vec<String> = lines_parent
+            .iter()
+            .map(|(e, _)| names_only(&parent.model, e))
+            .collect();
+        if let Some((was, is)) = first_change(&texts_parent, &texts_at) {
+            let now = is.map(|i| (texts_at[i].clone(), lines_at[i].1));
+            let before = was.map(|i| (texts_parent[i].clone(), lines_parent[i].1));
             let mut locations = Vec::new();
             if let Some((text, pos)) = &now {
                 locations.push(location(

@@ -2,7 +2,7 @@
 //! built at the base drop out of the build at some commit, and why (the gate that went
 //! away or changed value, the Kbuild lines the culprit wrote).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::kbuild::make::normalize;
 use crate::kbuild::objects::ObjectSet;
@@ -10,6 +10,7 @@ use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::lint::builds::ObjectTrack;
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::snapshot::{defined, definition_pos};
+use crate::lint::textdiff::written_lines;
 use crate::lint::Location;
 use crate::source::Source;
 
@@ -42,22 +43,16 @@ pub fn culprit_gates(
         };
         let text = String::from_utf8_lossy(&bytes);
         // Only lines the commit wrote: an unchanged line is not what changed the build.
-        let before: HashSet<String> = cx
+        let before = cx
             .series
             .source(index - 1)
             .and_then(|s| s.read(file).ok().flatten())
-            .map(|b| {
-                String::from_utf8_lossy(&b)
-                    .lines()
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        let written = written_lines(&before, &text);
         let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
         for r in kbuild_references(&text) {
-            let line_text = lines.get(r.line as usize - 1).copied().unwrap_or("");
-            if before.contains(line_text) {
+            if !written.contains(&r.line) {
                 continue;
             }
             let names_one = r.form == Form::Gate
