@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use xenlint::lint::checks::CHECKS;
 
 /// A fixture: a script under testrepos/ and its argument; every series is base..master on
@@ -81,8 +80,7 @@ fn build(script: &str, arg: &str) -> tempfile::TempDir {
 }
 
 fn codes(dir: &Path) -> Vec<String> {
-    let out = Command::cargo_bin("xenlint")
-        .expect("binary")
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args([
             "series",
             "base..master",

@@ -1,7 +1,6 @@
 //! Bad input never panics or hangs: each case gives an error naming file and line, and
 //! exit status 2. Trees are tiny kernel-shaped directories written by the test.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -23,8 +22,7 @@ fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn symbols(dir: &tempfile::TempDir) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["symbols", "--arch", "x86", "--shell", "never", "--srctree"])
         .arg(dir.path())
         .timeout(std::time::Duration::from_secs(20))
@@ -156,8 +154,7 @@ fn empty_kconfig() {
 #[test]
 fn not_a_kernel_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["symbols", "--srctree"])
         .arg(dir.path())
         .assert()
@@ -168,8 +165,7 @@ fn not_a_kernel_tree() {
 #[test]
 fn unknown_arch_lists_the_arches() {
     let dir = tree(&[("Kconfig", b"source \"arch/$(SRCARCH)/Kconfig\"\n")]);
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["symbols", "--arch", "vax", "--srctree"])
         .arg(dir.path())
         .assert()

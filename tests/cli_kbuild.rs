@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn xenlint() -> Command {
-    Command::cargo_bin("xenlint").expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
 }
 
 #[test]

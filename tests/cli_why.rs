@@ -2,7 +2,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn why(symbol: &str) -> Option<assert_cmd::assert::Assert> {
@@ -10,8 +9,7 @@ fn why(symbol: &str) -> Option<assert_cmd::assert::Assert> {
         return None;
     }
     Some(
-        Command::cargo_bin("xenlint")
-            .expect("binary")
+        assert_cmd::cargo::cargo_bin_cmd!("xenlint")
             .args([
                 "why",
                 symbol,

@@ -178,7 +178,7 @@ fn a_force_push_is_checked_from_where_histories_meet() {
 fn install_hook_writes_it_once() {
     let repo = fixture(true);
     let run = |force: bool| {
-        let mut cmd = assert_cmd::Command::cargo_bin("xenlint").expect("binary");
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
         cmd.args(["install-hook", "--repo"]).arg(repo.path());
         if force {
             cmd.arg("--force");

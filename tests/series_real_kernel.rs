@@ -9,8 +9,6 @@ use common::rev;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 fn build(clean: bool) -> Option<tempfile::TempDir> {
     if !common::kernel_available("6.12", &[], "defconfig") {
         return None;
@@ -23,8 +21,7 @@ fn build(clean: bool) -> Option<tempfile::TempDir> {
 }
 
 fn lint(dir: &Path) -> (i32, serde_json::Value) {
-    let out = Command::cargo_bin("xenlint")
-        .expect("binary")
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "base..master", "--format", "json", "--repo"])
         .arg(dir)
         .output()

@@ -8,8 +8,6 @@ use common::xen_fixture as fixture;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Process::new("git")
         .arg("-C")
@@ -46,8 +44,7 @@ pub fn codes(json: &serde_json::Value, code: &str) -> Vec<serde_json::Value> {
 }
 
 fn series(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let out = Command::cargo_bin("xenlint")
-        .expect("binary")
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "base..master", "--format", "json", "--repo"])
         .arg(dir)
         .args(extra)
@@ -188,8 +185,7 @@ fn a_bare_clone_works_and_stays_unchanged() {
 #[test]
 fn a_bad_range_is_a_usage_error() {
     let repo = fixture(true);
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "nope..master", "--repo"])
         .arg(repo.path())
         .assert()
@@ -200,8 +196,7 @@ fn a_bad_range_is_a_usage_error() {
 #[test]
 fn the_human_report_names_both_sides() {
     let repo = fixture(false);
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "base..master", "--repo"])
         .arg(repo.path())
         .env("NO_COLOR", "1")
@@ -221,8 +216,7 @@ fn the_human_report_names_both_sides() {
 
 #[test]
 fn explain_documents_the_check() {
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["explain", "bisect-break"])
         .assert()
         .success()
@@ -247,8 +241,7 @@ fn xenlint_toml_sets_arches_and_ignores() {
     assert_eq!(code, 0, "{json:#}");
     assert!(codes(&json, "XL0001").is_empty() && codes(&json, "XL0003").is_empty());
     std::fs::write(repo.path().join(".xenlint.toml"), "arch = [\"x86\"]\n").expect("write");
-    Command::cargo_bin("xenlint")
-        .expect("binary")
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "base..master", "--repo"])
         .arg(repo.path())
         .assert()
@@ -261,8 +254,7 @@ fn xenlint_toml_sets_arches_and_ignores() {
 fn reports_match_their_snapshots() {
     let repo = fixture(false);
     let run = |format: &str| {
-        let out = Command::cargo_bin("xenlint")
-            .expect("binary")
+        let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
             .args(["series", "base..master", "--format", format, "--repo"])
             .arg(repo.path())
             .env("NO_COLOR", "1")

@@ -69,6 +69,9 @@ fn config(
     let needs_input = matches!(target, "olddefconfig" | "savedefconfig");
     let input = match (needs_input, input) {
         (true, path) => {
+            // Without --input, a missing .config is what make olddefconfig starts from
+            // too (defaults); a file named on the command line must exist.
+            let explicit = path.is_some();
             let path = path.unwrap_or_else(|| PathBuf::from(".config"));
             match std::fs::read(&path) {
                 Ok(text) => Some(xenlint::kconfig::targets::InputFile {
@@ -76,11 +79,13 @@ fn config(
                     text,
                 }),
                 Err(err)
-                    if err.kind() == std::io::ErrorKind::NotFound && target == "olddefconfig" =>
+                    if err.kind() == std::io::ErrorKind::NotFound
+                        && target == "olddefconfig"
+                        && !explicit =>
                 {
                     None
                 }
-                Err(err) => bail!("{}: {err}", path.display()),
+                Err(err) => bail!("--input {}: {err}", path.display()),
             }
         }
         (false, Some(_)) => bail!("--input is for olddefconfig and savedefconfig, not {target}"),

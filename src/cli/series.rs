@@ -16,13 +16,15 @@ pub struct Args {
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
 
-    /// Arches to check (repeat it); default: every arch of the tree.
-    #[arg(long = "arch")]
+    /// Arches to check, as make's ARCH= (repeat it or give a comma list: x86,arm64);
+    /// default: every arch of the tree.
+    #[arg(long = "arch", value_delimiter = ',')]
     pub arches: Vec<String>,
 
     /// Baselines, replacing the defaults (defconfig, allnoconfig, allmodconfig):
-    /// a target, optionally with fragments (x86_64_defconfig+xen.config). Repeat it.
-    #[arg(long = "baseline")]
+    /// a target, optionally with fragments (x86_64_defconfig+xen.config). Repeat it or
+    /// give a comma list.
+    #[arg(long = "baseline", value_delimiter = ',')]
     pub baselines: Vec<String>,
 
     /// Also carry this .config through the series (olddefconfig at every commit).
@@ -83,7 +85,14 @@ pub(super) fn series(
     let repo_path = repository.path().to_path_buf();
     let settings = repo_settings(&repository, series.commits.last().map(|c| c.oid))?;
     drop(repository);
-    // The command line wins over .xenlint.toml.
+    // The command line wins over .xenlint.toml; a name given twice is checked once.
+    let dedup = |list: Vec<String>| {
+        let mut seen = std::collections::HashSet::new();
+        list.into_iter()
+            .filter(|item| seen.insert(item.clone()))
+            .collect::<Vec<_>>()
+    };
+    let (arches, baselines) = (dedup(arches), dedup(baselines));
     let arches = if arches.is_empty() {
         settings.arches.clone().unwrap_or_default()
     } else {

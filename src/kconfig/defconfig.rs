@@ -101,6 +101,26 @@ pub fn merge_fragments(base: &str, fragments: &[String]) -> String {
     merged
 }
 
+/// Does some arch of the tree know the configuration target `name`: a file in its
+/// configs/, a make rule of its Makefile, or one of MIPS's generated generic targets?
+pub fn exists_for_some_arch(source: &dyn Source, srcarches: &[String], name: &str) -> bool {
+    srcarches.iter().any(|arch| {
+        matches!(
+            source.read(&format!("arch/{arch}/configs/{name}")),
+            Ok(Some(_))
+        ) || (arch == "mips" && mips_generic(source, name).is_some())
+            || source
+                .read(&format!("arch/{arch}/Makefile"))
+                .ok()
+                .flatten()
+                .is_some_and(|m| {
+                    String::from_utf8_lossy(&m)
+                        .lines()
+                        .any(|l| l.trim_end() == format!("{name}:"))
+                })
+    })
+}
+
 /// The targets of gen_generic_defconfigs in arch/mips/Makefile: (32|64)(r1|r2|r6) and
 /// micro32r2, each big endian or with `el` little endian.
 fn mips_generic(source: &dyn Source, name: &str) -> Option<DefconfigRecipe> {

@@ -73,6 +73,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         Some(list) => list.clone(),
         None => crate::kconfig::env::tree_arches(&tip),
     };
+    let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
+    super::options::validate(&base_tree, options)?;
     let changed = crate::git::changed_paths(&repo, &oids)?;
     // References are the same for every arch: checked once, before the arches.
     let references = if options.kbuild {

@@ -6,6 +6,9 @@ pub enum LintError {
     Git(#[from] crate::git::GitError),
     #[error("{0}")]
     Setup(String),
+    /// An argument names something the series' base does not have: nothing was checked.
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// A configuration to resolve at every commit.
@@ -54,4 +57,75 @@ pub struct Options {
     pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
     /// Walk Kbuild at every commit (objects built) and check CONFIG_ references.
     pub kbuild: bool,
+}
+
+/// The targets conf runs directly (besides `defconfig` and `<name>_defconfig`).
+const SIMPLE_TARGETS: &[&str] = &[
+    "olddefconfig",
+    "alldefconfig",
+    "allnoconfig",
+    "allyesconfig",
+    "allmodconfig",
+];
+
+/// Check what the options name against the base commit's tree before any work: arches,
+/// baseline targets and fragments must exist there, a `.config` must read as one. A typo
+/// is a usage error that lists what exists, never a run that checks nothing.
+pub fn validate(base: &dyn crate::source::Source, options: &Options) -> Result<(), LintError> {
+    let arches = crate::kconfig::env::tree_arches(base);
+    if let Some(wanted) = &options.arches {
+        for arch in wanted {
+            let srcarch = crate::kconfig::env::srcarch_of(arch);
+            if arch.is_empty() || !arches.iter().any(|a| a == srcarch) {
+                return Err(LintError::Usage(format!(
+                    "--arch `{arch}`: the base has no arch/{srcarch}/Kconfig; arches here: {}",
+                    arches.join(" ")
+                )));
+            }
+        }
+    }
+    for baseline in &options.baselines {
+        match baseline {
+            Baseline::Target { target, fragments } => {
+                let known = SIMPLE_TARGETS.contains(&target.as_str())
+                    || target == "defconfig"
+                    || (target.ends_with("_defconfig")
+                        && crate::kconfig::defconfig::exists_for_some_arch(base, &arches, target));
+                if !known {
+                    return Err(LintError::Usage(format!(
+                        "--baseline `{}`: `{target}` is not a configuration target of the base; use one of {}, defconfig, or <name>_defconfig from arch/*/configs/",
+                        baseline.name(),
+                        SIMPLE_TARGETS.join(", ")
+                    )));
+                }
+                for fragment in fragments {
+                    let found = std::iter::once(format!("kernel/configs/{fragment}"))
+                        .chain(
+                            arches
+                                .iter()
+                                .map(|a| format!("arch/{a}/configs/{fragment}")),
+                        )
+                        .any(|path| matches!(base.read(&path), Ok(Some(_))));
+                    if fragment.is_empty() || !found {
+                        return Err(LintError::Usage(format!(
+                            "--baseline `{}`: no fragment `{fragment}` in kernel/configs/ or arch/*/configs/ at the base",
+                            baseline.name()
+                        )));
+                    }
+                }
+            }
+            Baseline::Config { name, text } => {
+                let text = String::from_utf8_lossy(text);
+                for (line, kind) in crate::kconfig::confdata::config_lines(&text) {
+                    if let crate::kconfig::confdata::ConfigLine::Unexpected(content) = kind {
+                        return Err(LintError::Usage(format!(
+                            "--config {name}:{line}: not a .config line: `{}`",
+                            content.chars().take(60).collect::<String>().escape_debug()
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
