@@ -251,6 +251,64 @@ fn xenlint_toml_sets_arches_and_ignores() {
 }
 
 #[test]
+fn settings_ignoring_checks_say_so_in_the_report() {
+    let repo = fixture(false);
+    std::fs::write(
+        repo.path().join(".xenlint.toml"),
+        "ignore = [\"bisect-break\"]\n",
+    )
+    .expect("write");
+    let (_, json) = series(repo.path(), &[]);
+    assert!(codes(&json, "XL0001").is_empty());
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("1 bisect-break finding ignored by") && notes.contains(".xenlint.toml"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn a_series_cannot_switch_off_its_own_checks() {
+    // A bare clone: no work tree, so settings could only come from commits.
+    let repo = fixture(false);
+    common::git_ok(repo.path(), &["checkout", "-q", "master"]);
+    std::fs::write(
+        repo.path().join(".xenlint.toml"),
+        "ignore = [\"bisect-break\", \"object-dropped\"]\n",
+    )
+    .expect("write");
+    common::git_ok(repo.path(), &["add", ".xenlint.toml"]);
+    common::git_ok(repo.path(), &["commit", "-q", "-m", "silence xenlint"]);
+    let bare = tempfile::tempdir().expect("tempdir");
+    common::git_ok(
+        bare.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &repo.path().display().to_string(),
+            ".",
+        ],
+    );
+    let (code, json) = series(bare.path(), &[]);
+    assert_eq!(code, 1, "the series' own settings are not obeyed");
+    assert!(!codes(&json, "XL0001").is_empty());
+    // The user's own settings file is.
+    let settings = bare.path().join("mine.toml");
+    std::fs::write(
+        &settings,
+        "ignore = [\"bisect-break\", \"object-dropped\"]\n",
+    )
+    .expect("write");
+    let (_, json) = series(
+        bare.path(),
+        &["--settings", &settings.display().to_string()],
+    );
+    assert!(codes(&json, "XL0001").is_empty());
+    assert!(json["notes"].to_string().contains("mine.toml"));
+}
+
+#[test]
 fn reports_match_their_snapshots() {
     let repo = fixture(false);
     let run = |format: &str| {

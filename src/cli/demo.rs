@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use super::common::*;
-use super::series::series;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     demo()
@@ -38,16 +37,17 @@ fn demo() -> anyhow::Result<ExitCode> {
         .output()?;
     out!("{}", String::from_utf8_lossy(&log.stdout));
     outln!("\n$ xenlint series base..master\n");
-    series(
-        &repo,
-        "base..master",
-        Vec::new(),
-        Vec::new(),
-        None,
-        &[],
-        FailOn::Never,
-        true,
-        Format::Human,
-    )?;
+    super::series::run(super::series::Args {
+        range: "base..master".into(),
+        repo: repo.clone(),
+        arches: Vec::new(),
+        baselines: Vec::new(),
+        config: None,
+        vars: Vec::new(),
+        fail_on: FailOn::Never,
+        no_kbuild: false,
+        settings_file: None,
+        format: Format::Human,
+    })?;
     Ok(ExitCode::SUCCESS)
 }

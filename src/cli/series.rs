@@ -44,6 +44,11 @@ pub struct Args {
     #[arg(long)]
     pub no_kbuild: bool,
 
+    /// Settings to use instead of .xenlint.toml (which is read from the work tree, else
+    /// from the series' base; never from a commit under test).
+    #[arg(long = "settings", value_name = "FILE")]
+    pub settings_file: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
@@ -59,31 +64,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         vars,
         fail_on,
         no_kbuild,
+        settings_file,
         format,
     } = args;
-    series(
-        &repo, &range, arches, baselines, config, &vars, fail_on, !no_kbuild, format,
-    )
-}
+    let kbuild = !no_kbuild;
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn series(
-    repo: &std::path::Path,
-    range: &str,
-    arches: Vec<String>,
-    baselines: Vec<String>,
-    config: Option<PathBuf>,
-    vars: &[String],
-    fail_on: FailOn,
-    kbuild: bool,
-    format: Format,
-) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     use xenlint::lint::{Baseline, Options};
-    let repository = xenlint::git::open(repo)?;
-    let series = xenlint::git::series(&repository, range)?;
+    let repository = xenlint::git::open(&repo)?;
+    let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
-    let settings = repo_settings(&repository, series.commits.last().map(|c| c.oid))?;
+    let (settings_name, settings) =
+        repo_settings(&repository, settings_file.as_deref(), series.base)?;
     drop(repository);
     // The command line wins over .xenlint.toml; a name given twice is checked once.
     let dedup = |list: Vec<String>| {
@@ -122,7 +114,7 @@ pub(super) fn series(
             Some(arches)
         },
         baselines,
-        overrides: parse_vars(vars)?,
+        overrides: parse_vars(&vars)?,
         progress: std::io::stderr().is_terminal().then(|| {
             Box::new(|done: usize, all: usize| {
                 eprint!("\rxenlint: {done}/{all} arches checked");
@@ -134,12 +126,24 @@ pub(super) fn series(
         kbuild,
     };
     let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
+    // What the settings ignore is said, with the file that says so.
+    let mut ignored: std::collections::BTreeMap<&str, usize> = Default::default();
     report.findings.retain(|f| {
-        !settings
+        let ignore = settings
             .ignore
             .iter()
-            .any(|i| i.eq_ignore_ascii_case(f.code) || i == f.name)
+            .any(|i| i.eq_ignore_ascii_case(f.code) || i == f.name);
+        if ignore {
+            *ignored.entry(f.name).or_default() += 1;
+        }
+        !ignore
     });
+    for (name, count) in ignored {
+        report.notes.push(format!(
+            "{count} {name} finding{} ignored by {settings_name}",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
     match format {
         Format::Json => outln!("{}", xenlint::report::json(&report)),
         Format::Human => {
@@ -171,13 +175,27 @@ struct RepoSettings {
     ignore: Vec<String>,
 }
 
-/// Read .xenlint.toml from the work tree, or (bare repositories) from the series tip.
+/// The settings in force and where they come from: `--settings FILE`, else .xenlint.toml
+/// of the work tree (the user's own checkout), else that of the series' base. Never from a
+/// commit under test: a series cannot switch off the checks that judge it.
 fn repo_settings(
     repo: &xenlint::git::Repository,
-    tip: Option<xenlint::git::Oid>,
-) -> anyhow::Result<RepoSettings> {
-    let Some((name, text)) = xenlint::git::settings_file(repo, ".xenlint.toml", tip) else {
-        return Ok(RepoSettings::default());
+    file: Option<&std::path::Path>,
+    base: xenlint::git::Oid,
+) -> anyhow::Result<(String, RepoSettings)> {
+    let found = match file {
+        Some(path) => {
+            let text =
+                std::fs::read(path).with_context(|| format!("--settings {}", path.display()))?;
+            Some((
+                path.display().to_string(),
+                String::from_utf8_lossy(&text).into_owned(),
+            ))
+        }
+        None => xenlint::git::settings_file(repo, ".xenlint.toml", Some(base)),
+    };
+    let Some((name, text)) = found else {
+        return Ok((String::new(), RepoSettings::default()));
     };
     let settings: RepoSettings =
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
@@ -186,5 +204,5 @@ fn repo_settings(
             bail!("{name}: ignore: no check `{code}` (see `xenlint explain`)");
         }
     }
-    Ok(settings)
+    Ok((name, settings))
 }
