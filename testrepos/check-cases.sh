@@ -6,12 +6,14 @@
 #   unmet-dependency   a commit selects a symbol whose dependencies are not met; a later
 #                      one fixes the dependency
 #   object-lost        a commit gates xen-netfront.o by a new symbol that defaults to n
+#   unreadable-tree    a commit drops the top Makefile's VERSION line; a later one restores it
 # and near misses, series that come close to each case but break nothing:
 #   kconfig-error-near      the same line rewritten with balanced parentheses
 #   new-shell-command-near  a new string default from a macro variable, no command
 #   unmet-dependency-near   a new select of a symbol whose dependencies hold
 #   object-lost-near        the new gate defaults to the old one, so the object stays
 #   lost-symbol-near        a symbol removed at one commit and restored by the tip
+#   unreadable-tree-near    the top Makefile's EXTRAVERSION changes, VERSION stays
 # Each has tag `base` and branch master. Fixed authors and dates.
 #
 # usage: testrepos/check-cases.sh CASE DIR
@@ -65,6 +67,17 @@ case $case_name in
     commit "x86/xen: XEN_PV is for UP only"
     sed -i 's/ \&\& !SMP//' arch/x86/xen/Kconfig
     commit "x86/xen: XEN_PV works on SMP again"
+    ;;
+  unreadable-tree)
+    sed -i 's/^VERSION = /KERNEL_VERSION = /' Makefile
+    commit "kbuild: rename VERSION"
+    sed -i 's/^KERNEL_VERSION = /VERSION = /' Makefile
+    commit "kbuild: restore VERSION"
+    ;;
+  unreadable-tree-near)
+    sed -i 's/^EXTRAVERSION =.*/EXTRAVERSION = -rc1/' Makefile
+    grep -q 'EXTRAVERSION = -rc1' Makefile
+    commit "kbuild: -rc1"
     ;;
   kconfig-error-near)
     sed -i 's/^\tdepends on XEN_PV \&\& SMP$/\tdepends on XEN_PV \&\& (SMP)/' arch/x86/xen/Kconfig

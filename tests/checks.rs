@@ -69,6 +69,11 @@ const FIXTURES: &[(&str, Fixture, Fixture)] = &[
         ("xen-rework.sh", ""),
         ("xen-rework.sh", "--clean"),
     ),
+    (
+        "XL0012",
+        ("check-cases.sh", "unreadable-tree"),
+        ("check-cases.sh", "unreadable-tree-near"),
+    ),
 ];
 
 fn build(script: &str, arg: &str) -> tempfile::TempDir {
@@ -196,4 +201,5 @@ check_tests! {
     "XL0009": xl0009_fires, xl0009_stays_silent;
     "XL0010": xl0010_fires, xl0010_stays_silent;
     "XL0011": xl0011_fires, xl0011_stays_silent;
+    "XL0012": xl0012_fires, xl0012_stays_silent;
 }

@@ -156,6 +156,9 @@ pub struct ArchContext<'a> {
     pub baselines: &'a [BaselineRun<'a>],
     /// CONFIG_ references along the series (with Kbuild only).
     pub references: Option<&'a ReferenceScan>,
+    /// Why each commit could not be read as a kernel tree (its snapshot is then the last
+    /// one that could, and its configurations are `None`).
+    pub unreadable: &'a [Option<String>],
     pub kbuild: bool,
 }
 

@@ -270,6 +270,8 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let mut out = ArchResult::default();
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut trees: Vec<Arc<KconfigSnapshot>> = Vec::new();
+    // Why each commit could not be read as a kernel tree, if it could not.
+    let mut unreadable: Vec<Option<String>> = vec![None; ctx.oids.len()];
     let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
     // Symbols with unmet direct dependencies, per baseline and commit.
     let mut unmet: Vec<Vec<Option<Arc<BTreeSet<String>>>>> =
@@ -294,10 +296,30 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         };
         let env = match KernelEnv::compute(&source, &request) {
             Ok(env) => env,
-            Err(err) => {
+            Err(err) if index == 0 => {
+                // Nothing to compare with: said once, as a note of the report.
                 out.notes
                     .push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
                 break;
+            }
+            Err(err) => {
+                // A commit that cannot be read as a kernel is a finding about that commit
+                // (unreadable-tree); the commits after it are still checked, against the
+                // last snapshot that could be read.
+                unreadable[index] = Some(err.to_string());
+                let last = trees.last().cloned().expect("the base was read");
+                for b in 0..ctx.options.baselines.len() {
+                    values[b].push(None);
+                    unmet[b].push(None);
+                    inputs[b].clear();
+                }
+                if ctx.options.kbuild {
+                    for track in objects.iter_mut() {
+                        track.push(&source, &last.env, None, &ctx.changed[index]);
+                    }
+                }
+                trees.push(last);
+                continue;
             }
         };
         let reuse = trees
@@ -455,6 +477,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         snapshots: &trees,
         baselines: &runs,
         references: ctx.references,
+        unreadable: &unreadable,
         kbuild: ctx.options.kbuild,
     };
     for check in CHECKS {

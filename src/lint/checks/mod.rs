@@ -15,6 +15,7 @@ mod undefined_config;
 mod undefined_gate;
 mod undefined_reference;
 mod unmet_dependency;
+mod unreadable_tree;
 
 pub use super::context::{Check, Scope};
 
@@ -30,6 +31,7 @@ pub const CHECKS: &[&Check] = &[
     &object_lost::CHECK,
     &undefined_gate::CHECK,
     &undefined_config::CHECK,
+    &unreadable_tree::CHECK,
 ];
 
 /// A check by code (any case) or name.

@@ -1,0 +1,33 @@
+//! XL0012 unreadable-tree: a commit whose tree cannot be read as a kernel for an arch.
+//! Documented in unreadable_tree.md (`xenlint explain XL0012`).
+
+use std::collections::BTreeSet;
+
+use super::{Check, Scope};
+use crate::lint::context::{new_items, ArchContext};
+use crate::lint::{Finding, Severity};
+
+pub const CHECK: Check = Check {
+    code: "XL0012",
+    name: "unreadable-tree",
+    severity: Severity::Error,
+    doc: include_str!("unreadable_tree.md"),
+    scope: Scope::Arch(check),
+    needs_kbuild: false,
+};
+
+fn check(cx: &ArchContext) -> Vec<Finding> {
+    // The reason at each commit; a run of commits with the same reason is one finding.
+    let sets: Vec<BTreeSet<&str>> = cx
+        .unreadable
+        .iter()
+        .map(|why| why.as_deref().into_iter().collect())
+        .collect();
+    new_items(&sets)
+        .into_iter()
+        .map(|(why, span)| {
+            let message = format!("not a kernel tree for ARCH={}: {why}", cx.arch);
+            cx.finding(&CHECK, &span, message, Vec::new(), Vec::new())
+        })
+        .collect()
+}
