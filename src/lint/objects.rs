@@ -11,10 +11,10 @@ use super::changes::{SeriesView, Span};
 use super::engine::{defined, definition_pos, Values};
 use super::Finding;
 use crate::git::CommitSource;
-use crate::kbuild::make::normalize;
 use crate::kbuild::objects::{autoconf_value, objects, ObjectSet, Request};
 use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::kconfig::env::KernelEnv;
+use crate::make::normalize;
 use crate::source::Source;
 
 /// Object sets of one baseline along the series, reusing the previous commit's set when

@@ -12,8 +12,8 @@ use git2::Oid;
 use super::engine::{line_of, LintError, Point};
 use super::{Finding, Location, Severity};
 use crate::git::{BlobCache, CommitSource};
-use crate::kbuild::make::normalize;
 use crate::kbuild::refs::{references, Definitions, FileKind, Form, Reference};
+use crate::make::normalize;
 use crate::source::Source;
 
 pub(super) struct Outcome {
