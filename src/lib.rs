@@ -9,5 +9,6 @@ pub mod git;
 pub mod kbuild;
 pub mod kconfig;
 pub mod lint;
+pub mod make;
 pub mod report;
 pub mod source;

@@ -87,7 +87,7 @@ fn objects(
                 version: u32,
                 arch: &'a str,
                 objects: Vec<ObjectJson<'a>>,
-                unknown: &'a [xenlint::kbuild::make::Unknown],
+                unknown: &'a [xenlint::make::Unknown],
             }
             #[derive(serde::Serialize)]
             struct ObjectJson<'a> {

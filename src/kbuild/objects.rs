@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use super::make::{normalize, pattern_matches, Make, Origin, Rule, Unknown, SRCTREE};
+use crate::make::{normalize, pattern_matches, Make, Origin, Rule, Unknown, SRCTREE};
 use crate::source::Source;
 
 /// How an object ends up in the kernel.
@@ -169,7 +169,7 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     let base = Base {
         source,
         listed: Default::default(),
-        vars: super::make::Vars::from_pairs(base),
+        vars: crate::make::Vars::from_pairs(base),
         src_is_srctree,
     };
     let mut rule_dirs = HashMap::new();
@@ -191,7 +191,7 @@ struct Base<'a> {
     source: &'a dyn Source,
     /// Directories listed by `$(wildcard)` in directories evaluated for their rules.
     listed: std::cell::RefCell<Vec<String>>,
-    vars: super::make::Vars,
+    vars: crate::make::Vars,
     src_is_srctree: bool,
 }
 

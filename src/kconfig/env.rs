@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, OnceLock};
 
-use crate::source::Source;
+use crate::make::{Host, Make};
+use crate::source::{MemSource, Source};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnvError {
@@ -146,6 +147,39 @@ fn tool_output(command: &str) -> String {
     output
 }
 
+/// What the arch Makefile may learn from the host while the environment is computed.
+/// `$(shell ...)` runs under the tree's policy: any command for a trusted tree, only
+/// `uname -m` otherwise (every other command then prints nothing).
+struct ArchMakefileHost {
+    untrusted: bool,
+}
+
+impl Host for ArchMakefileHost {
+    fn shell(&self, command: &str) -> Option<String> {
+        if self.untrusted && command.trim() != "uname -m" {
+            return Some(String::new());
+        }
+        Some(tool_output(command))
+    }
+
+    fn cc_cross_prefix(&self, candidates: &str) -> Option<String> {
+        Some(cc_cross_prefix_on_path(candidates))
+    }
+}
+
+/// cc-cross-prefix (scripts/Makefile.compiler): the first prefix whose `gcc` is on PATH.
+/// Looked up in PATH's directories rather than with `command -v`, so nothing runs.
+fn cc_cross_prefix_on_path(candidates: &str) -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for prefix in candidates.split_whitespace() {
+        let gcc = format!("{prefix}gcc");
+        if std::env::split_paths(&path).any(|dir| dir.join(&gcc).is_file()) {
+            return prefix.to_string();
+        }
+    }
+    String::new()
+}
+
 fn shell_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
@@ -243,12 +277,8 @@ impl KernelEnv {
         };
         // The arch Makefile may pick a CROSS_COMPILE and adjust the tools (powerpc's
         // `NM := $(NM) --synthetic`); make evaluates it before exporting them to conf.
-        let untrusted = request.untrusted;
-        let shell = move |command: &str| -> String {
-            if untrusted && command.trim() != "uname -m" {
-                return String::new();
-            }
-            tool_output(command)
+        let host = ArchMakefileHost {
+            untrusted: request.untrusted,
         };
         let base_vars = |cross: &str| -> Vec<(String, String)> {
             let mut vars = vec![
@@ -261,37 +291,42 @@ impl KernelEnv {
             vars.extend(tools_for(cross));
             vars
         };
+        let arch_makefile_path = format!("arch/{srcarch}/Makefile");
         let arch_makefile = source
-            .read(&format!("arch/{srcarch}/Makefile"))?
+            .read(&arch_makefile_path)?
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let mut eval = super::makefile::MakeEval {
-            vars: base_vars(&cross),
-            shell: &shell,
+        // The arch Makefile is read alone: its includes (scripts/Makefile.compiler's
+        // helpers, sub-arch fragments) are not followed, so nothing they would run or
+        // read is touched before Kconfig.
+        let no_includes = MemSource::new();
+        let read_arch_makefile = |cross: &str| -> Make<'_> {
+            let mut make = Make::new(&no_includes).with_host(&host);
+            for (name, value) in base_vars(cross) {
+                make.set(&name, &value);
+            }
+            make.eval(&arch_makefile_path, &arch_makefile);
+            make
         };
-        eval.eval_file(&arch_makefile);
+        let mut eval = read_arch_makefile(&cross);
         let cross = if overrides.contains_key("CROSS_COMPILE") {
             cross
         } else {
-            let picked = eval.get("CROSS_COMPILE");
+            let picked = eval.value("CROSS_COMPILE");
             if picked != cross {
-                eval = super::makefile::MakeEval {
-                    vars: base_vars(&picked),
-                    shell: &shell,
-                };
-                eval.eval_file(&arch_makefile);
+                eval = read_arch_makefile(&picked);
             }
             picked
         };
-        let kbuild_defconfig = match eval.get("KBUILD_DEFCONFIG") {
+        let kbuild_defconfig = match eval.value("KBUILD_DEFCONFIG") {
             name if name.is_empty() => "defconfig".to_string(),
             name => name,
         };
         // Variables given on the command line win over the Makefile's assignments.
-        let final_tool = |name: &str| -> String {
+        let mut final_tool = |name: &str| -> String {
             match overrides.get(name) {
                 Some(v) => v.to_string(),
-                None => eval.get(name),
+                None => eval.value(name),
             }
         };
         let cc = final_tool("CC");

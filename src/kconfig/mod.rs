@@ -10,7 +10,6 @@ pub mod expr;
 pub mod finalize;
 pub mod lexer;
 pub mod macros;
-pub mod makefile;
 pub mod model;
 pub mod parser;
 pub mod resolve;

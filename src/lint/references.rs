@@ -12,8 +12,8 @@ use crate::git::Oid;
 use super::options::LintError;
 use super::span::BreakSpan;
 use crate::git::{BlobCache, CommitSource};
-use crate::kbuild::make::normalize;
 use crate::kbuild::refs::{references, Definitions, FileKind, Form, Reference};
+use crate::make::normalize;
 use crate::source::Source;
 
 /// CONFIG_ references along the series that name no symbol any Kconfig file defines.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::kbuild::make::normalize;
+use crate::make::normalize;
 use crate::kbuild::objects::ObjectSet;
 use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::lint::builds::ObjectTrack;

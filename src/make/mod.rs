@@ -1,0 +1,464 @@
+//! The one GNU make evaluator of xenlint. It reads arch Makefiles before Kconfig runs
+//! (KBUILD_DEFCONFIG, CROSS_COMPILE, `NM := $(NM) --synthetic`, for `kconfig::env`) and
+//! the Kbuild files of the `make vmlinux modules` walk (for `kbuild::objects`).
+//!
+//! It owns make's language: variables (recursive and simple, `=`, `:=`, `::=`, `?=`, `+=`,
+//! `define`), conditionals, `include`, the text functions, and rules with their recipes
+//! (kept, never run). `$(eval ...)` and calls of functions nobody defines expand to nothing
+//! and are recorded as constructs not understood, with file and line, when they reach a
+//! list that decides the build.
+//!
+//! It must not touch `std::fs`, git or processes: files come through `Source` (paths under
+//! `$(srctree)` map to the tree), and whatever only the machine can answer (`$(shell ...)`,
+//! the compiler search of cc-cross-prefix) is asked of the caller's `Host`, which decides
+//! by its own policy whether anything runs. It knows make, not Kbuild: `kbuild::objects`
+//! applies scripts/Makefile.lib's rules to the lists.
+
+use std::collections::HashMap;
+
+use crate::source::Source;
+
+mod expand;
+mod read;
+mod rules;
+
+pub use expand::{normalize, pattern_matches, split_args};
+
+/// What an evaluation may learn from the machine it runs on. The caller decides: the
+/// Kbuild walk answers nothing (`NoHost`); the arch-Makefile reader of `kconfig::env`
+/// answers by its shell policy.
+pub trait Host {
+    /// The output of `$(shell command)`, as the command printed it; `None` when the host
+    /// does not answer, and the reference is then a construct not understood.
+    fn shell(&self, command: &str) -> Option<String>;
+
+    /// `$(call cc-cross-prefix,candidates)` when the tree defines no such function (it
+    /// lives in scripts/Makefile.compiler, which an arch Makefile read alone lacks): the
+    /// first candidate prefix with a `gcc` on PATH, or `None` to leave the call not
+    /// understood.
+    fn cc_cross_prefix(&self, candidates: &str) -> Option<String> {
+        let _ = candidates;
+        None
+    }
+}
+
+/// A host that answers nothing: no command runs, nothing is looked up.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn shell(&self, _command: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The value `$(srctree)` has during an evaluation. Paths starting with it are read from the
+/// tree; it is no real directory.
+pub const SRCTREE: &str = "/@srctree";
+
+/// Where a word of a list came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u32,
+    /// CONFIG_ symbols (without the prefix) named in the assignment's left side and in the
+    /// conditionals around it: what gates the word.
+    pub gates: Vec<String>,
+}
+
+/// A rule of a Makefile: `targets: prerequisites` and the first line of its recipe.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub targets: Vec<String>,
+    pub prereqs: Vec<String>,
+    pub recipe: String,
+    /// The recipe compiles its target (`cc_o_c`, `as_o_S`, or a `cmd_*` of the Makefile's
+    /// own that runs the compiler with `-c`); set by `take_rules`.
+    pub compiles: bool,
+    pub file: String,
+    pub line: u32,
+}
+
+/// A construct the evaluator could not follow, on a line that decides the build.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unknown {
+    pub file: String,
+    pub line: u32,
+    pub construct: String,
+}
+
+/// Simple variables shared by many evaluations.
+#[derive(Debug, Default)]
+pub struct Vars(HashMap<String, Var>);
+
+impl Vars {
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
+        Vars(
+            pairs
+                .into_iter()
+                .map(|(name, value)| {
+                    (
+                        name,
+                        Var {
+                            value,
+                            recursive: false,
+                            tainted: false,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Var {
+    value: String,
+    recursive: bool,
+    /// Its value holds the result of a construct not understood.
+    tainted: bool,
+}
+
+/// One make evaluation: the variables of one directory's sub-make.
+pub struct Make<'s> {
+    source: &'s dyn Source,
+    /// Answers `$(shell ...)` and cc-cross-prefix; `NoHost` unless the caller gives one.
+    host: &'s dyn Host,
+    /// Variables every directory starts with (auto.conf, the top Makefile's exports),
+    /// shared rather than copied: the directory's own assignments go to `vars`.
+    base: Option<&'s Vars>,
+    vars: HashMap<String, Var>,
+    exported: Vec<String>,
+    /// Arguments of the `$(call ...)` being expanded: `$(1)`, `$(2)`...
+    frames: Vec<Vec<String>>,
+    /// Constructs not understood during the current line.
+    hits: Vec<String>,
+    /// Words of lists with their origin, by (variable, word); the first assignment wins.
+    origins: HashMap<(String, String), Origin>,
+    pub unknown: Vec<Unknown>,
+    /// Rules, with targets and prerequisites expanded as make does when it reads them.
+    pub rules: Vec<Rule>,
+    /// Files read (includes too), for reuse decisions.
+    pub files_read: Vec<String>,
+    /// Directories `$(wildcard)` listed: a file added there can change the result.
+    pub dirs_listed: Vec<String>,
+    depth: usize,
+}
+
+/// Variables whose words decide what is built (and not compiler flags).
+pub fn is_list_var(name: &str) -> bool {
+    if name.contains("flags") || name.contains("FLAGS") {
+        return false;
+    }
+    name.starts_with("obj-")
+        || name.starts_with("lib-")
+        || name.starts_with("subdir-")
+        || name.starts_with("extra-")
+        || name.starts_with("always-")
+        || name.ends_with("-y")
+        || name.ends_with("-m")
+        || name.ends_with("-objs")
+        || name.ends_with('-')
+}
+
+/// CONFIG_ names in `text`, without the prefix, in order of appearance.
+pub fn config_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("CONFIG_") {
+        let before_ok = i == 0 || !is_ident(rest.as_bytes()[i - 1]);
+        let tail = &rest[i + 7..];
+        let len = tail.bytes().take_while(|b| is_ident(*b)).count();
+        if before_ok && len > 0 {
+            let name = tail[..len].to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        rest = &tail[len..];
+    }
+    names
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl<'s> Make<'s> {
+    pub fn new(source: &'s dyn Source) -> Self {
+        Make {
+            source,
+            host: &NoHost,
+            base: None,
+            vars: HashMap::new(),
+            exported: Vec::new(),
+            frames: Vec::new(),
+            hits: Vec::new(),
+            origins: HashMap::new(),
+            unknown: Vec::new(),
+            rules: Vec::new(),
+            files_read: Vec::new(),
+            dirs_listed: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// The same evaluation, asking `host` what only the machine can answer.
+    pub fn with_host(mut self, host: &'s dyn Host) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// An evaluation starting from `base`.
+    pub fn with_base(source: &'s dyn Source, base: &'s Vars) -> Self {
+        let mut make = Make::new(source);
+        make.base = Some(base);
+        make
+    }
+
+    fn get(&self, name: &str) -> Option<&Var> {
+        self.vars
+            .get(name)
+            .or_else(|| self.base.and_then(|b| b.0.get(name)))
+    }
+
+    /// Set a simple variable.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.vars.insert(
+            name.to_string(),
+            Var {
+                value: value.to_string(),
+                recursive: false,
+                tainted: false,
+            },
+        );
+    }
+
+    pub fn is_set(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The expanded value of a variable.
+    pub fn value(&mut self, name: &str) -> String {
+        self.hits.clear();
+        self.lookup(name)
+    }
+
+    /// The words of a list variable.
+    pub fn words(&mut self, name: &str) -> Vec<String> {
+        self.value(name)
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Where `word` of list `var` came from.
+    pub fn origin(&self, var: &str, word: &str) -> Option<&Origin> {
+        self.origins.get(&(var.to_string(), word.to_string()))
+    }
+
+    /// Names and values of exported variables, expanded.
+    pub fn exported(&mut self) -> Vec<(String, String)> {
+        let names = self.exported.clone();
+        names
+            .into_iter()
+            .map(|n| {
+                let v = self.value(&n);
+                (n, v)
+            })
+            .collect()
+    }
+
+    fn lookup(&mut self, name: &str) -> String {
+        if let Ok(index) = name.parse::<usize>() {
+            return self
+                .frames
+                .last()
+                .and_then(|f| f.get(index))
+                .cloned()
+                .unwrap_or_default();
+        }
+        let Some(var) = self.get(name) else {
+            return String::new();
+        };
+        let (tainted, recursive) = (var.tainted, var.recursive);
+        let text = var.value.clone();
+        if tainted {
+            self.hits
+                .push(format!("$({name}), set from a construct not understood"));
+        }
+        if recursive {
+            if self.depth > 64 {
+                self.hits.push(format!("$({name}) references itself"));
+                return String::new();
+            }
+            self.depth += 1;
+            let out = self.expand(&text);
+            self.depth -= 1;
+            out
+        } else {
+            text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemSource;
+
+    fn eval(text: &str) -> (MemSource, String) {
+        (MemSource::new().with("Makefile", text), String::new())
+    }
+
+    #[test]
+    fn lists_conditionals_and_functions() {
+        let (src, _) = eval("");
+        let mut m = Make::new(&src);
+        m.set("CONFIG_A", "y");
+        m.set("CONFIG_B", "m");
+        m.eval(
+            "Makefile",
+            "obj-$(CONFIG_A) += a.o \\\n\tb.o\nobj-$(CONFIG_B) += c.o\nobj-$(CONFIG_C) += d.o\n\
+             ifdef CONFIG_A\nobj-y += e.o\nelse\nobj-y += f.o\nendif\n\
+             ifeq ($(CONFIG_B),y)\nobj-y += g.o\nelse ifeq ($(CONFIG_B),m)\nobj-m += h.o\nendif\n\
+             x-objs := $(patsubst %.c,%.o,one.c two.c)\nobj-y += $(x-objs:.o=.o) $(addprefix sub/,z.o)\n\
+             foo: bar\n\tobj-y += recipe.o\nobj-y += $(call nosuch,1)\n",
+        );
+        assert_eq!(
+            m.words("obj-y"),
+            ["a.o", "b.o", "e.o", "one.o", "two.o", "sub/z.o"]
+        );
+        assert_eq!(m.words("obj-m"), ["c.o", "h.o"]);
+        assert_eq!(m.words("obj-"), ["d.o"]);
+        let origin = m.origin("obj-", "d.o").expect("recorded");
+        assert_eq!(
+            (origin.line, origin.gates.clone()),
+            (4, vec!["C".to_string()])
+        );
+        assert_eq!(m.origin("obj-y", "b.o").map(|o| o.line), Some(1));
+        assert_eq!(
+            m.origin("obj-y", "e.o").map(|o| o.gates.clone()),
+            Some(vec!["A".into()])
+        );
+        assert_eq!(m.unknown.len(), 1);
+        assert_eq!(m.unknown[0].line, 19);
+    }
+
+    #[test]
+    fn static_pattern_rules_and_compile_recipes() {
+        let src = MemSource::new();
+        let mut m = Make::new(&src);
+        m.set("obj", "v");
+        m.eval(
+            "v/Makefile",
+            "objs := $(addprefix $(obj)/,a-64.o b-64.o)\n$(objs): %-64.o: %.S FORCE\n\t$(call if_changed_dep,vdsoas)\n\
+             $(obj)/x.o: $(obj)/y.o\n\t$(call if_changed,objcopy)\n\
+             $(objs): CFLAGS += -m64\n\tnot a recipe of anything\n\
+             cmd_vdsoas = $(VDSOCC) $(a_flags) -c -o $@ $<\n",
+        );
+        let rules = m.take_rules();
+        let summary: Vec<(Vec<String>, Vec<String>, bool)> = rules
+            .iter()
+            .map(|r| (r.targets.clone(), r.prereqs.clone(), r.compiles))
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            summary,
+            [
+                (s(&["v/a-64.o"]), s(&["v/a.S", "FORCE"]), true),
+                (s(&["v/b-64.o"]), s(&["v/b.S", "FORCE"]), true),
+                (s(&["v/x.o"]), s(&["v/y.o"]), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn functions_and_calls() {
+        let src = MemSource::new()
+            .with(
+                "d/Makefile",
+                "include $(srctree)/d/inc.mk\nobj-y += $(notdir $(wildcard $(srctree)/d/*.c))\n",
+            )
+            .with("d/inc.mk", "f = $(1)-$(2)\nV := $(call f,a,b)\n")
+            .with("d/x.c", "")
+            .with("d/y.c", "");
+        let mut m = Make::new(&src);
+        m.set("srctree", SRCTREE);
+        assert!(m.include("d/Makefile"));
+        assert_eq!(m.value("V"), "a-b");
+        assert_eq!(m.words("obj-y"), ["x.c", "y.c"]);
+        assert_eq!(
+            config_names("obj-$(CONFIG_X86_64) CONFIG_Y xCONFIG_Z"),
+            ["X86_64", "Y"]
+        );
+        assert_eq!(normalize("a/./b/../c"), "a/c");
+    }
+
+    /// Answers like a host that runs commands, and records what it was asked.
+    struct FakeHost {
+        asked: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl Host for FakeHost {
+        fn shell(&self, command: &str) -> Option<String> {
+            self.asked.borrow_mut().push(command.to_string());
+            Some(match command {
+                "uname -m" => "x86_64\n".to_string(),
+                _ => "a\nb\n\n".to_string(),
+            })
+        }
+
+        fn cc_cross_prefix(&self, candidates: &str) -> Option<String> {
+            Some(
+                candidates
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        }
+    }
+
+    #[test]
+    fn arch_makefile_with_a_host() {
+        let src = MemSource::new();
+        let host = FakeHost {
+            asked: Default::default(),
+        };
+        let mut m = Make::new(&src).with_host(&host);
+        m.set("ARCH", "x86");
+        m.set("NM", "nm");
+        m.set("CROSS_COMPILE", "");
+        m.eval(
+            "arch/x86/Makefile",
+            "ifeq ($(ARCH),x86)\n  ifeq ($(shell uname -m),i386)\n\tK := a\n  else\n\tK := b\n  endif\n\
+             else\nK := c\nendif\nNM := $(NM) -B\nall:\n\tK := d\ndefine x\nK := e\nendef\n\
+             L := $(shell two lines)\n\
+             ifeq ($(CROSS_COMPILE),)\nCROSS_COMPILE := $(call cc-cross-prefix, \\\n  p- q- r-)\nendif\n\
+             uname := x86_64\nD := $(if $(filter ppc%,$(uname)),$(uname),ppc64le)_defconfig\n",
+        );
+        assert_eq!(m.value("K"), "b");
+        assert_eq!(m.value("NM"), "nm -B");
+        assert_eq!(m.value("L"), "a b");
+        assert_eq!(m.value("CROSS_COMPILE"), "q-");
+        assert_eq!(m.value("D"), "ppc64le_defconfig");
+        assert_eq!(*host.asked.borrow(), ["uname -m", "two lines"]);
+        assert!(m.unknown.is_empty());
+    }
+
+    #[test]
+    fn without_a_host_shell_is_not_understood() {
+        let src = MemSource::new();
+        let mut m = Make::new(&src);
+        m.eval(
+            "Makefile",
+            "obj-y += $(shell echo a.o)\nX := $(call cc-cross-prefix,p-)\nobj-y += $(X)\n",
+        );
+        assert_eq!(m.words("obj-y"), Vec::<String>::new());
+        let constructs: Vec<&str> = m.unknown.iter().map(|u| u.construct.as_str()).collect();
+        assert_eq!(
+            constructs,
+            ["$(shell ...)", "$(X), set from a construct not understood"]
+        );
+    }
+}
