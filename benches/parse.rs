@@ -46,6 +46,7 @@ fn run(kernels: &str, root: &std::path::Path) {
         srctree: root.display().to_string(),
         overrides: Vec::new(),
         untrusted: false,
+        tools: xenlint::exec::ToolTrust::Any,
     };
     let env = KernelEnv::compute(&source, &request).expect("env");
     let cache = ShellCache::new();

@@ -5,6 +5,7 @@
 //! Kconfig model (`kconfig`), the model plus a baseline becomes a configuration per arch,
 //! configurations of neighbouring commits become findings, findings become a report.
 
+pub mod exec;
 pub mod git;
 pub mod kbuild;
 pub mod kconfig;

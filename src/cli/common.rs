@@ -83,6 +83,10 @@ pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model
         srctree: srctree.display().to_string(),
         overrides,
         untrusted: matches!(tree.shell, ShellMode::Never),
+        tools: match tree.shell {
+            ShellMode::Never => xenlint::exec::ToolTrust::Nothing,
+            ShellMode::Trusted => xenlint::exec::ToolTrust::Any,
+        },
     };
     let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
         xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {

@@ -120,7 +120,8 @@ pub fn tree_arches(source: &dyn Source) -> Vec<String> {
     arches
 }
 
-/// Run a toolchain query once per process (`gcc --version` is the same for every arch).
+/// Run a trusted tree's arch Makefile `$(shell ...)` command once per process, as make
+/// would (through `sh -c`; only for `--shell trusted`, see crate::exec).
 fn tool_output(command: &str) -> String {
     static CACHE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -156,9 +157,15 @@ struct ArchMakefileHost {
 
 impl Host for ArchMakefileHost {
     fn shell(&self, command: &str) -> Option<String> {
-        if self.untrusted && command.trim() != "uname -m" {
+        if command.trim() == "uname -m" {
+            return Some(
+                crate::exec::probe(&["uname".to_string(), "-m".to_string()]).unwrap_or_default(),
+            );
+        }
+        if self.untrusted {
             return Some(String::new());
         }
+        // A tree the user chose to trust: its Makefile's command runs as make runs it.
         Some(tool_output(command))
     }
 
@@ -180,10 +187,6 @@ fn cc_cross_prefix_on_path(candidates: &str) -> String {
     String::new()
 }
 
-fn shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', "'\\''"))
-}
-
 /// The variables Kconfig sees for one arch of one tree.
 #[derive(Debug, Clone)]
 pub struct KernelEnv {
@@ -194,6 +197,10 @@ pub struct KernelEnv {
     pub kbuild_defconfig: String,
     /// Values the Makefile exports, after overrides.
     pub vars: BTreeMap<String, String>,
+    /// The tool values probed for their `--version` (CC, RUSTC), run or refused.
+    pub probed: BTreeMap<String, String>,
+    /// Probes refused by the request's `tools` trust, with why: answered as failed.
+    pub refused: Vec<String>,
 }
 
 /// What the caller fixes: the arch, the source directory for `srctree`, and overrides
@@ -206,6 +213,8 @@ pub struct EnvRequest {
     /// Whether `$(shell ...)` in the arch Makefile may run (a tree the user trusts).
     /// Otherwise only `uname -m` is answered, from the host.
     pub untrusted: bool,
+    /// Which tool values (CC, RUSTC) may be run for their `--version`.
+    pub tools: crate::exec::ToolTrust,
 }
 
 impl KernelEnv {
@@ -337,19 +346,26 @@ impl KernelEnv {
         let rustc = get("RUSTC", "rustc".to_string());
 
         let mut vars = BTreeMap::new();
+        let mut probed = BTreeMap::new();
+        let mut refused = Vec::new();
+        // `$(shell $(CC) --version)`, run without a shell and only as far as the request
+        // trusts the tool (crate::exec); a refused probe answers as a failed one.
+        let mut version_of = |name: &str, value: &str| -> String {
+            probed.insert(name.to_string(), value.to_string());
+            crate::exec::tool_version(&request.tools, name, value).unwrap_or_else(|why| {
+                refused.push(why);
+                String::new()
+            })
+        };
         let cc_version_text = match overrides.get("CC_VERSION_TEXT") {
             Some(text) => text.to_string(),
-            None => first_line(&tool_output(&format!(
-                "{} --version 2>/dev/null",
-                shell_quote(&cc)
-            )))
-            .replace('#', ""),
+            None => first_line(&version_of("CC", &cc)).replace('#', ""),
         };
         let rustc_version_text = match overrides.get("RUSTC_VERSION_TEXT") {
             Some(text) => text.to_string(),
             None => {
                 // $(shell ...) in make turns newlines into spaces.
-                let raw = tool_output(&format!("{} --version 2>/dev/null", shell_quote(&rustc)));
+                let raw = version_of("RUSTC", &rustc);
                 raw.trim_end_matches('\n')
                     .replace('\n', " ")
                     .replace('#', "")
@@ -399,6 +415,8 @@ impl KernelEnv {
             version,
             kbuild_defconfig,
             vars,
+            probed,
+            refused,
         })
     }
 

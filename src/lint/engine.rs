@@ -16,6 +16,7 @@ use super::options::{Baseline, LintError, Options};
 use super::references::ReferenceScan;
 use super::snapshot::{fingerprint, parse_values, KconfigSnapshot, Values};
 use super::{Finding, Report, SeriesCommit};
+use crate::exec::ToolTrust;
 use crate::git::{CommitSource, Series};
 use crate::kconfig::env::{EnvRequest, KernelEnv};
 use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
@@ -293,6 +294,11 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             srctree: ctx.srctree.display().to_string(),
             overrides: ctx.options.overrides.clone(),
             untrusted: true,
+            // The base's tools are the trusted side; a commit may run only those.
+            tools: match trees.first() {
+                None => ToolTrust::Any,
+                Some(base) => ToolTrust::Only(base.env.probed.clone()),
+            },
         };
         let env = match KernelEnv::compute(&source, &request) {
             Ok(env) => env,

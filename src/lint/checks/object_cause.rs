@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::make::normalize;
 use crate::kbuild::objects::ObjectSet;
 use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::lint::builds::ObjectTrack;
@@ -12,6 +11,7 @@ use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::snapshot::{defined, definition_pos};
 use crate::lint::textdiff::written_lines;
 use crate::lint::Location;
+use crate::make::normalize;
 use crate::source::Source;
 
 pub fn list(paths: &[&String]) -> String {

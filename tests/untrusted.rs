@@ -1,0 +1,92 @@
+//! Nothing a series ships ever runs: a series that points the toolchain at its own
+//! script (`CC :=`, `CROSS_COMPILE :=` in an arch Makefile), or at an interpreter with
+//! arguments, is linted with the series checked out as the current directory; the
+//! script's canary file never appears, and the change is reported (XL0004).
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// Add a commit to the fixture's master that sets `assignment` in arch/x86/Makefile and
+/// ships `evil.sh`, which would create `canary` if run.
+fn hostile_series(assignment: &str, canary: &Path) -> tempfile::TempDir {
+    let repo = common::xen_fixture(true);
+    let dir = repo.path();
+    let script = dir.join("evil.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ntouch '{}'\necho 'gcc (GCC) 99'\n",
+            canary.display()
+        ),
+    )
+    .expect("write the script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let script_dir = dir.join("scripts");
+    std::fs::create_dir_all(&script_dir).expect("mkdir");
+    std::fs::copy(&script, script_dir.join("evil-gcc")).expect("copy");
+    let makefile = dir.join("arch/x86/Makefile");
+    let mut text = std::fs::read_to_string(&makefile).expect("arch Makefile");
+    text.push_str(assignment);
+    text.push('\n');
+    std::fs::write(&makefile, text).expect("write");
+    common::git_ok(dir, &["add", "-A"]);
+    common::git_ok(dir, &["commit", "-q", "-m", "x86: use our own compiler"]);
+    repo
+}
+
+fn lint_in(repo: &Path) -> (i32, serde_json::Value) {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .current_dir(repo)
+        .args([
+            "series",
+            "base..master",
+            "--arch",
+            "x86",
+            "--format",
+            "json",
+        ])
+        .args(["--fail-on", "never"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn assert_refused(assignment: &str) {
+    let canary_dir = tempfile::tempdir().expect("tempdir");
+    let canary = canary_dir.path().join("ran");
+    let repo = hostile_series(assignment, &canary);
+    let (code, json) = lint_in(repo.path());
+    assert_eq!(code, 0, "{json:#}");
+    assert!(!canary.exists(), "`{assignment}`: the series' program ran");
+    let reported = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["code"] == "XL0004" && f["message"].as_str().unwrap_or("").contains("not run"));
+    assert!(reported, "`{assignment}` is not reported: {json:#}");
+}
+
+#[test]
+fn cc_pointing_at_a_script_of_the_series_is_not_run() {
+    assert_refused("CC := ./evil.sh");
+}
+
+#[test]
+fn cross_compile_pointing_into_the_series_is_not_run() {
+    assert_refused("CROSS_COMPILE := scripts/evil-");
+}
+
+#[test]
+fn cc_through_an_interpreter_is_not_run() {
+    assert_refused("CC := sh ./evil.sh");
+}
+
+#[test]
+fn cc_with_shell_syntax_is_not_run() {
+    assert_refused("CC := gcc; ./evil.sh; true");
+}
