@@ -10,11 +10,17 @@ use std::process::{Command, Stdio};
 
 /// Run the hook in `dir` with `lines` on stdin; return its exit code and stderr.
 fn hook(dir: &Path, lines: &str) -> (i32, String) {
+    hook_with(dir, lines, &[])
+}
+
+/// The hook with extra environment variables (XENLINT, XENLINT_ARGS, ...).
+fn hook_with(dir: &Path, lines: &str, env: &[(&str, &str)]) -> (i32, String) {
     let mut child = Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-push"))
         .args(["origin", "https://example.org/linux.git"])
         .current_dir(dir)
         .env("XENLINT", env!("CARGO_BIN_EXE_xenlint"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -195,4 +201,110 @@ fn install_hook_writes_it_once() {
         .code(2)
         .stderr(predicates::str::contains("--force"));
     run(true).success();
+}
+
+#[test]
+fn a_missing_binary_warns_and_lets_the_push_through_unless_strict() {
+    let repo = fixture(false);
+    let (base, tip) = (rev(repo.path(), "base"), rev(repo.path(), "master"));
+    let push = format!("refs/heads/master {tip} refs/heads/master {base}\n");
+    let missing = [("XENLINT", "/nonexistent/xenlint")];
+    let (code, err) = hook_with(repo.path(), &push, &missing);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning") && err.contains("not found"),
+        "{err}"
+    );
+    let strict = [
+        ("XENLINT", "/nonexistent/xenlint"),
+        ("XENLINT_HOOK_STRICT", "1"),
+    ];
+    let (code, err) = hook_with(repo.path(), &push, &strict);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--no-verify"), "{err}");
+}
+
+#[test]
+fn an_internal_error_warns_and_blocks_only_when_strict() {
+    let repo = fixture(false);
+    let (base, tip) = (rev(repo.path(), "base"), rev(repo.path(), "master"));
+    let push = format!("refs/heads/master {tip} refs/heads/master {base}\n");
+    // A usage error (exit status 2): xenlint checked nothing.
+    let bad = [("XENLINT_ARGS", "--arch nosucharch")];
+    let (code, err) = hook_with(repo.path(), &push, &bad);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("could not check") && err.contains("nosucharch"),
+        "{err}"
+    );
+    let strict = [
+        ("XENLINT_ARGS", "--arch nosucharch"),
+        ("XENLINT_HOOK_STRICT", "1"),
+    ];
+    let (code, err) = hook_with(repo.path(), &push, &strict);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn a_change_to_a_sourced_file_of_any_name_is_checked() {
+    let repo = fixture(true);
+    let dir = repo.path();
+    let git = |args: &[&str]| git(dir, args);
+    // A Kconfig fragment whose name does not start with Kconfig, sourced by one that does.
+    std::fs::write(
+        dir.join("drivers/xen/xen-options.in"),
+        "config XEN_OPTION\n\tbool\n",
+    )
+    .expect("write");
+    let kconfig = dir.join("drivers/xen/Kconfig");
+    let mut text = std::fs::read_to_string(&kconfig).expect("Kconfig");
+    text.push_str("\nsource \"drivers/xen/xen-options.in\"\n");
+    std::fs::write(&kconfig, text).expect("write");
+    git(&["add", "-A"]);
+    commit(dir, "xen: options");
+    let before = rev(dir, "master");
+    // Now only the sourced file changes, with a syntax error.
+    std::fs::write(
+        dir.join("drivers/xen/xen-options.in"),
+        "config XEN_OPTION\n\tbool (\n",
+    )
+    .expect("write");
+    git(&["add", "-A"]);
+    commit(dir, "xen: break the options");
+    let after = rev(dir, "master");
+    let (code, err) = hook(
+        dir,
+        &format!("refs/heads/master {after} refs/heads/master {before}\n"),
+    );
+    assert_eq!(code, 1, "the change is checked and its error found: {err}");
+    assert!(err.contains("xen-options.in"), "{err}");
+}
+
+#[test]
+fn a_push_that_points_cc_at_its_own_script_runs_nothing() {
+    let repo = fixture(true);
+    let dir = repo.path();
+    let canary_dir = tempfile::tempdir().expect("tempdir");
+    let canary = canary_dir.path().join("ran");
+    let base = rev(dir, "master");
+    std::fs::write(
+        dir.join("evil.sh"),
+        format!("#!/bin/sh\ntouch '{}'\n", canary.display()),
+    )
+    .expect("write");
+    git(dir, &["update-index", "--add", "--chmod=+x", "evil.sh"]);
+    let makefile = dir.join("arch/x86/Makefile");
+    let mut text = std::fs::read_to_string(&makefile).expect("arch Makefile");
+    text.push_str("CC := ./evil.sh\n");
+    std::fs::write(&makefile, text).expect("write");
+    git(dir, &["add", "-A"]);
+    commit(dir, "x86: our compiler");
+    let tip = rev(dir, "master");
+    let (code, err) = hook(
+        dir,
+        &format!("refs/heads/master {tip} refs/heads/master {base}\n"),
+    );
+    assert!(!canary.exists(), "the series' script ran: {err}");
+    assert_eq!(code, 0, "a warning does not block: {err}");
+    assert!(err.contains("XL0004"), "{err}");
 }
