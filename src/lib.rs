@@ -12,4 +12,5 @@ pub mod kconfig;
 pub mod lint;
 pub mod make;
 pub mod report;
+pub mod scratch;
 pub mod source;

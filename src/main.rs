@@ -13,6 +13,12 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Ctrl-C, SIGTERM, SIGHUP: remove the temporary directories, then end as the shell
+    // expects of a command interrupted by a signal.
+    let _ = ctrlc::set_handler(|| {
+        xenlint::scratch::remove_all_before_exit();
+        std::process::exit(130);
+    });
     // Resolving follows dependency chains recursively, as conf does: give it room.
     let worker = std::thread::Builder::new()
         .stack_size(256 << 20)

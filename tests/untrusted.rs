@@ -90,3 +90,46 @@ fn cc_through_an_interpreter_is_not_run() {
 fn cc_with_shell_syntax_is_not_run() {
     assert_refused("CC := gcc; ./evil.sh; true");
 }
+
+#[test]
+fn a_signal_removes_the_temporary_directory() {
+    let repo = common::xen_fixture(false);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for signal in ["TERM", "INT"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xenlint"))
+            .args(["series", "base..master", "--repo"])
+            .arg(repo.path())
+            .env("TMPDIR", tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runs");
+        // Wait for the run's scratch directory, then interrupt it.
+        let started = std::time::Instant::now();
+        let mut seen = false;
+        while started.elapsed() < std::time::Duration::from_secs(20) {
+            let entries = std::fs::read_dir(tmp.path()).expect("tmp").count();
+            if entries > 0 {
+                seen = true;
+                break;
+            }
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(seen, "the run made no temporary directory in TMPDIR");
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let exit = child.wait().expect("wait");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .expect("tmp")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal} ({exit}) left {left:?}");
+        assert_eq!(exit.code(), Some(130), "the handler ended the run");
+    }
+}

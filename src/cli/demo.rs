@@ -14,7 +14,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 const XEN_REWORK_SCRIPT: &str = include_str!("../../testrepos/xen-rework.sh");
 
 fn demo() -> anyhow::Result<ExitCode> {
-    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let dir = xenlint::scratch::Scratch::new("demo").context("creating a temporary directory")?;
     let script = dir.path().join("xen-rework.sh");
     std::fs::write(&script, XEN_REWORK_SCRIPT)?;
     let repo = dir.path().join("linux");

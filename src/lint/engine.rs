@@ -60,8 +60,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         .collect();
 
     // Scripts the base's $(shell,...) commands call, written outside the repository.
-    let scratch =
-        tempfile::tempdir().map_err(|e| LintError::Setup(format!("temporary directory: {e}")))?;
+    let scratch = crate::scratch::Scratch::new("series")
+        .map_err(|e| LintError::Setup(format!("temporary directory: {e}")))?;
     let srctree: PathBuf = scratch.path().join("srctree");
     std::fs::create_dir_all(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
     crate::git::export_dir(&repo, series.base, "scripts", &srctree)?;
