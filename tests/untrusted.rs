@@ -133,3 +133,75 @@ fn a_signal_removes_the_temporary_directory() {
         assert_eq!(exit.code(), Some(130), "the handler ended the run");
     }
 }
+
+/// The loose object file of `path` at `rev`.
+fn object_file(repo: &Path, rev: &str, path: &str) -> std::path::PathBuf {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["rev-parse", &format!("{rev}:{path}")])
+        .output()
+        .expect("git");
+    let hex = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string();
+    repo.join(".git/objects").join(&hex[..2]).join(&hex[2..])
+}
+
+#[test]
+fn a_missing_object_is_a_corrupt_repository_not_a_finding() {
+    let repo = common::xen_fixture(true);
+    // The Kconfig blob the fold commit writes: only the series reads it.
+    let object = object_file(repo.path(), "master~3", "arch/x86/xen/Kconfig");
+    std::fs::remove_file(&object).expect("a loose object");
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["series", "base..master", "--arch", "x86", "--repo"])
+        .arg(repo.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("the repository is corrupt"))
+        .stderr(predicates::str::contains("arch/x86/xen/Kconfig"));
+}
+
+#[test]
+fn a_shallow_clone_is_named_as_the_reason() {
+    let repo = common::xen_fixture(true);
+    let shallow = tempfile::tempdir().expect("tempdir");
+    common::git_ok(
+        shallow.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            &format!("file://{}", repo.path().display()),
+            ".",
+        ],
+    );
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["series", "HEAD~5..HEAD", "--arch", "x86", "--repo"])
+        .arg(shallow.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the clone is shallow"))
+        .stderr(predicates::str::contains("fetch deeper"));
+    // A range that starts past the boundary: the walk stops at the shallow commit.
+    let tip_parent = "HEAD~1";
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "series",
+            &format!("{tip_parent}^..HEAD"),
+            "--arch",
+            "x86",
+            "--repo",
+        ])
+        .arg(shallow.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the clone is shallow"));
+}

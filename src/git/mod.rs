@@ -21,6 +21,14 @@ pub enum GitError {
     EmptyRange { range: String },
     #[error("commit {commit}: {message}")]
     Commit { commit: String, message: String },
+    #[error("writing {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the clone is shallow and does not reach {what}: fetch deeper (git fetch --deepen=<n>, or --unshallow)")]
+    Shallow { what: String },
 }
 
 /// One commit of a series.
@@ -102,10 +110,29 @@ pub fn series(repo: &Repository, range: &str) -> Result<Series, GitError> {
     let first = repo
         .find_commit(commits[0])
         .map_err(|e| bad(e.message().to_string()))?;
-    let base = first.parent_id(0).map_err(|_| GitError::Commit {
-        commit: commits[0].to_string(),
-        message: "the first commit of the series has no parent to compare with".to_string(),
-    })?;
+    let shallow = |what: String| GitError::Shallow { what };
+    let base = match first.parent_id(0) {
+        Ok(base) => base,
+        Err(_) if repo.is_shallow() => {
+            return Err(shallow(format!("the parent of {}", commits[0])))
+        }
+        Err(_) => {
+            return Err(GitError::Commit {
+                commit: commits[0].to_string(),
+                message: "the first commit of the series has no parent to compare with".to_string(),
+            })
+        }
+    };
+    if repo.find_commit(base).is_err() {
+        return Err(if repo.is_shallow() {
+            shallow(format!("the series' base {base}"))
+        } else {
+            GitError::Commit {
+                commit: base.to_string(),
+                message: "the series' base is missing: the repository is corrupt".to_string(),
+            }
+        });
+    }
     let commits = commits
         .into_iter()
         .map(|oid| {
@@ -140,7 +167,14 @@ fn parse_range(repo: &Repository, range: &str) -> Result<(Option<Oid>, Oid), Git
                 .or_else(|| range.split_once(".."))
                 .unwrap_or((range, ""));
             for side in [a, b].into_iter().filter(|s| !s.is_empty()) {
-                resolve(repo, side)?;
+                if let Err(e) = resolve(repo, side) {
+                    return Err(match repo.is_shallow() {
+                        true => GitError::Shallow {
+                            what: format!("`{side}` ({e})"),
+                        },
+                        false => e,
+                    });
+                }
             }
             return Err(bad(err.message().to_string()));
         }
@@ -179,9 +213,28 @@ pub struct CommitSource {
 }
 
 /// Blob contents by id, shared between the sources of a series: most files are the same
-/// blob at every commit, and are inflated once.
+/// blob at every commit, and are inflated once. It also remembers the first object the
+/// repository lacks: a read that fails that way must end the run as a broken repository,
+/// never pass as a missing file (which would blame the series).
 #[derive(Clone, Default)]
-pub struct BlobCache(std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<Vec<u8>>>>>);
+pub struct BlobCache {
+    blobs: std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<Vec<u8>>>>>,
+    missing: std::sync::Arc<Mutex<Option<String>>>,
+}
+
+impl BlobCache {
+    /// The first object found missing, if any: `<id> (<path> at <commit>)`.
+    pub fn missing_object(&self) -> Option<String> {
+        self.missing.lock().expect("missing lock").clone()
+    }
+
+    fn note_missing(&self, what: String) {
+        let mut missing = self.missing.lock().expect("missing lock");
+        if missing.is_none() {
+            *missing = Some(what);
+        }
+    }
+}
 
 impl CommitSource {
     /// `repo_path` is reopened so that each source owns its handle (git2 handles are not
@@ -252,7 +305,7 @@ impl CommitSource {
                     let id = entry.id();
                     let cached = self
                         .blobs
-                        .0
+                        .blobs
                         .lock()
                         .expect("blob cache lock")
                         .get(&id)
@@ -260,10 +313,16 @@ impl CommitSource {
                     let bytes = match cached {
                         Some(bytes) => bytes.as_ref().clone(),
                         None => {
-                            let blob = repo.find_blob(id).map_err(err)?;
+                            let blob = repo.find_blob(id).map_err(|e| {
+                                self.blobs.note_missing(format!(
+                                    "object {id} ({path} at {})",
+                                    self.commit
+                                ));
+                                err(e)
+                            })?;
                             let bytes = blob.content().to_vec();
                             self.blobs
-                                .0
+                                .blobs
                                 .lock()
                                 .expect("blob cache lock")
                                 .insert(id, std::sync::Arc::new(bytes.clone()));
@@ -271,6 +330,13 @@ impl CommitSource {
                         }
                     };
                     Some((id, bytes))
+                }
+                // A path missing from the tree is an absent file; a tree object missing
+                // from the repository is not.
+                Err(e) if e.class() == git2::ErrorClass::Odb => {
+                    self.blobs
+                        .note_missing(format!("a tree on the way to {path} at {}", self.commit));
+                    return Err(err(e));
                 }
                 _ => None,
             }
@@ -459,7 +525,7 @@ pub fn export_dir(
     };
     let sub = repo.find_tree(entry.id()).map_err(fail)?;
     let mut result = Ok(());
-    sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+    let walked = sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
         if entry.kind() != Some(ObjectType::Blob) {
             return git2::TreeWalkResult::Ok;
         }
@@ -479,16 +545,18 @@ pub fn export_dir(
             Ok(())
         };
         if let Err(e) = write() {
-            result = Err(GitError::Commit {
-                commit: commit.to_string(),
-                message: format!("{}: {e}", path.display()),
+            result = Err(GitError::Write {
+                path: path.display().to_string(),
+                source: e,
             });
             return git2::TreeWalkResult::Abort;
         }
         git2::TreeWalkResult::Ok
-    })
-    .map_err(fail)?;
-    result
+    });
+    // The write error that stopped the walk says more than the walk's own "callback
+    // returned -7".
+    result?;
+    walked.map_err(fail)
 }
 
 /// For each commit of `oids`, the paths it changes relative to the previous one (the
@@ -770,5 +838,50 @@ mod tests {
             head_before
         );
         assert!(!repo.path.join("index").exists());
+    }
+
+    #[test]
+    fn a_write_error_names_the_file_it_could_not_write() {
+        let repo = Repo::new();
+        let base = repo.commit(None, &[("scripts/a.sh", "echo\n")], "base");
+        // A target below a file cannot be created: the error names the path.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "").expect("write");
+        let err = export_dir(&repo.repo, base, "scripts", &blocker).expect_err("fails");
+        let message = err.to_string();
+        assert!(message.contains("file/scripts/a.sh"), "{message}");
+        assert!(!message.contains("-7"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_blob_is_remembered_not_read_as_absent() {
+        let repo = Repo::new();
+        let base = repo.commit(None, &[("Kconfig", "config A\n\tbool\n")], "base");
+        let blob = repo
+            .repo
+            .find_commit(base)
+            .and_then(|c| c.tree())
+            .and_then(|t| t.get_path(Path::new("Kconfig")))
+            .expect("entry")
+            .id();
+        let hex = blob.to_string();
+        let object = repo.path.join("objects").join(&hex[..2]).join(&hex[2..]);
+        std::fs::remove_file(&object).expect("a loose object");
+        let blobs = BlobCache::default();
+        let source =
+            CommitSource::with_cache(&repo.path, base, None, blobs.clone()).expect("opens");
+        assert!(source.read("Kconfig").is_err());
+        let missing = blobs.missing_object().expect("remembered");
+        assert!(
+            missing.contains(&hex) && missing.contains("Kconfig"),
+            "{missing}"
+        );
+        // An absent path is not a missing object.
+        let other = BlobCache::default();
+        let source =
+            CommitSource::with_cache(&repo.path, base, None, other.clone()).expect("opens");
+        assert_eq!(source.read("nope/Kconfig").expect("reads"), None);
+        assert_eq!(other.missing_object(), None);
     }
 }

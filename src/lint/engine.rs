@@ -183,6 +183,10 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         resolved += r.resolved;
         walks += r.walks;
     }
+    // A read that failed for a missing object may have looked like an absent file.
+    if let Some(missing) = blobs.missing_object() {
+        return Err(LintError::Corrupt(missing));
+    }
     Ok(Report {
         commits: points,
         arches,

@@ -9,6 +9,9 @@ pub enum LintError {
     /// An argument names something the series' base does not have: nothing was checked.
     #[error("{0}")]
     Usage(String),
+    /// An object the series needs is missing: no finding can be trusted.
+    #[error("the repository is corrupt: {0} is missing (git fsck tells more)")]
+    Corrupt(String),
 }
 
 /// A configuration to resolve at every commit.
