@@ -3,7 +3,7 @@
 //! configurations), then hand the data to the checks (`checks::CHECKS`). The engine
 //! schedules and produces per-commit data; it detects nothing itself.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -191,59 +191,12 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         commits: points,
         arches,
         baselines: options.baselines.iter().map(Baseline::name).collect(),
-        findings: merge_findings(findings),
+        findings: super::finding::merge(findings),
         notes,
         parsed,
         resolved,
         walks,
     })
-}
-
-/// One finding per (symbol, culprit, repair), with every arch and baseline it hits.
-fn merge_findings(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut merged: Vec<Finding> = Vec::new();
-    type Key = (
-        &'static str,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    );
-    let mut index: HashMap<Key, usize> = HashMap::new();
-    for f in findings {
-        let place = f
-            .locations
-            .first()
-            .map(|l| format!("{}:{}", l.file, l.line))
-            .unwrap_or_default();
-        let key = (
-            f.code,
-            f.symbols.first().cloned(),
-            f.culprit.clone(),
-            f.repair.clone(),
-            place,
-        );
-        match index.get(&key) {
-            Some(&i) => {
-                let m = &mut merged[i];
-                for a in f.arches {
-                    if !m.arches.contains(&a) {
-                        m.arches.push(a);
-                    }
-                }
-                for b in f.baselines {
-                    if !m.baselines.contains(&b) {
-                        m.baselines.push(b);
-                    }
-                }
-            }
-            None => {
-                index.insert(key, merged.len());
-                merged.push(f);
-            }
-        }
-    }
-    merged
 }
 
 struct Ctx<'a> {

@@ -1,6 +1,7 @@
 //! The report model: what the series engine produces and every renderer in `report/`
 //! reads. Data only; no rendering, no engine state.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// How bad a finding is.
@@ -113,6 +114,53 @@ pub struct Report {
     pub parsed: usize,
     pub resolved: usize,
     pub walks: usize,
+}
+
+/// One finding per (symbol, culprit, repair), with every arch and baseline it hits.
+pub(crate) fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::new();
+    type Key = (
+        &'static str,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    for f in findings {
+        let place = f
+            .locations
+            .first()
+            .map(|l| format!("{}:{}", l.file, l.line))
+            .unwrap_or_default();
+        let key = (
+            f.code,
+            f.symbols.first().cloned(),
+            f.culprit.clone(),
+            f.repair.clone(),
+            place,
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                let m = &mut merged[i];
+                for a in f.arches {
+                    if !m.arches.contains(&a) {
+                        m.arches.push(a);
+                    }
+                }
+                for b in f.baselines {
+                    if !m.baselines.contains(&b) {
+                        m.baselines.push(b);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(f);
+            }
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
