@@ -205,3 +205,36 @@ fn a_shallow_clone_is_named_as_the_reason() {
         .code(2)
         .stderr(predicates::str::contains("the clone is shallow"));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_named() {
+    let repo = common::xen_fixture(false);
+    // The reader is gone before xenlint writes: as `xenlint series ... | head -0`.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xenlint"))
+        .args(["series", "base..master", "--fail-on", "never", "--repo"])
+        .arg(repo.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // /dev/full: every write fails with ENOSPC.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xenlint"))
+        .args(["series", "base..master", "--fail-on", "never", "--repo"])
+        .arg(repo.path())
+        .stdout(full)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("writing standard output"), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+}
