@@ -85,11 +85,22 @@ pub fn autoconf_value(value: &str) -> String {
     out
 }
 
+/// Directories one walk enters (each at most once, by its normalised path). A 6.12
+/// allmodconfig walk enters about 5,000; past this the rest are not entered and the
+/// directory that named them is recorded.
+pub const MAX_WALK_DIRS: usize = 50_000;
+
+/// Directories evaluated for their rules alone (a prerequisite's directory), per walk.
+pub const MAX_RULE_DIRS: usize = 50_000;
+
 struct Visit {
+    /// Normalised, inside the tree.
     dir: String,
     need_builtin: bool,
     need_modorder: bool,
     gates: Vec<String>,
+    /// The Makefile line naming the directory, for records.
+    named_at: (String, u32),
 }
 
 /// Walk the tree for `request`.
@@ -147,8 +158,9 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     ));
     base.push(("ARCH_DRIVERS".into(), drivers));
     base.extend(arch_make.exported());
-    set.unknown.extend(arch_make.unknown);
-    set.dirs_listed.extend(arch_make.dirs_listed);
+    set.unknown.extend(std::mem::take(&mut arch_make.unknown));
+    set.dirs_listed
+        .extend(std::mem::take(&mut arch_make.dirs_listed));
 
     // The top Makefile's prepare0 builds scripts/mod (its empty.o is compiled for the
     // target, to probe the ELF format for modpost), then the tree from `.`.
@@ -158,12 +170,14 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
             need_builtin: false,
             need_modorder: false,
             gates: Vec::new(),
+            named_at: ("Makefile".into(), 0),
         },
         Visit {
             dir: ".".into(),
             need_builtin: true,
             need_modorder: true,
             gates: Vec::new(),
+            named_at: ("Makefile".into(), 0),
         },
     ]);
     let base = Base {
@@ -173,10 +187,22 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
         src_is_srctree,
     };
     let mut rule_dirs = HashMap::new();
+    // Directories are queued normalised (walk_dir), so `a/./` and `a/b/../` are `a`.
     let mut seen = std::collections::HashSet::new();
     while let Some(visit) = queue.pop_front() {
         if !seen.insert(visit.dir.clone()) {
             continue;
+        }
+        if seen.len() > MAX_WALK_DIRS {
+            set.unknown.push(Unknown {
+                file: visit.named_at.0.clone(),
+                line: visit.named_at.1,
+                construct: format!(
+                    "walk past {MAX_WALK_DIRS} directories: {} and the rest not entered",
+                    visit.dir
+                ),
+            });
+            break;
         }
         walk_dir(&base, &visit, &mut set, &mut queue, &mut rule_dirs);
     }
@@ -204,6 +230,11 @@ impl<'a> Base<'a> {
         need_builtin: bool,
         need_modorder: bool,
     ) -> Option<Make<'b>> {
+        // A prerequisite's directory may be spelled with `..` past the top.
+        let file_dir = match tree_dir(dir)?.as_str() {
+            "." => String::new(),
+            inside => format!("{inside}/"),
+        };
         let mut m = Make::with_base(self.source, &self.vars);
         m.set("obj", dir);
         let src = if self.src_is_srctree {
@@ -224,11 +255,6 @@ impl<'a> Base<'a> {
         ] {
             m.set(list, "");
         }
-        let file_dir = if dir == "." {
-            String::new()
-        } else {
-            format!("{}/", normalize(dir))
-        };
         (m.include(&format!("{file_dir}Kbuild")) || m.include(&format!("{file_dir}Makefile")))
             .then_some(m)
     }
@@ -253,11 +279,7 @@ fn walk_dir(
     let dir = visit.dir.as_str();
     let Some(mut m) = base.eval_dir(dir, visit.need_builtin, visit.need_modorder) else {
         set.unknown.push(Unknown {
-            file: if dir == "." {
-                "Makefile".into()
-            } else {
-                format!("{dir}/Makefile")
-            },
+            file: makefile_of(dir),
             line: 0,
             construct: "directory without Kbuild or Makefile".into(),
         });
@@ -439,16 +461,63 @@ fn walk_dir(
         } else {
             d.as_str()
         };
-        let (_, gates) = gates_of(&m, var, word, &visit.gates);
+        let (origin, gates) = gates_of(&m, var, word, &visit.gates);
+        let named_at = origin.map_or_else(|| (makefile_of(dir), 0), |o| (o.file, o.line));
+        // Kbuild would enter `a/./` and `a/b/../` under those names, and `./` forever:
+        // a directory is entered once, by its normalised path, and never outside the tree.
+        let Some(sub) = tree_dir(&at(&d)) else {
+            set.unknown.push(Unknown {
+                file: named_at.0,
+                line: named_at.1,
+                construct: format!("directory `{word}` outside the tree, not entered"),
+            });
+            continue;
+        };
+        // The directory itself or one above it: a cycle make would descend forever.
+        if sub == dir || sub == "." || dir.starts_with(&format!("{sub}/")) {
+            set.unknown.push(Unknown {
+                file: named_at.0,
+                line: named_at.1,
+                construct: format!("directory `{word}` is `{sub}`, already entered: a cycle"),
+            });
+            continue;
+        }
         queue.push_back(Visit {
-            dir: at(&d),
+            dir: sub,
             need_builtin,
             need_modorder,
             gates,
+            named_at,
         });
     }
     set.unknown.append(&mut m.unknown);
     set.dirs_listed.append(&mut m.dirs_listed);
+}
+
+/// `dir`'s Makefile, for records about the directory.
+fn makefile_of(dir: &str) -> String {
+    if dir == "." {
+        "Makefile".into()
+    } else {
+        format!("{dir}/Makefile")
+    }
+}
+
+/// `dir` normalised (`a/./b/` and `a/c/../b` are `a/b`, the top is `.`), or None when it
+/// leaves the tree (`../`, an absolute path).
+fn tree_dir(dir: &str) -> Option<String> {
+    if dir.starts_with('/') {
+        return None;
+    }
+    let normal = normalize(dir);
+    if normal == ".." || normal.starts_with("../") {
+        return None;
+    }
+    Some(if normal.is_empty() {
+        ".".to_string()
+    } else {
+        normal
+    })
 }
 
 /// The rules that make `path`: explicit ones naming it, and pattern rules matching it with
@@ -468,6 +537,11 @@ fn rules_for(
     let mut found = Vec::new();
     for d in [dir, own_dir] {
         if !rule_dirs.contains_key(d) {
+            // Each directory's Makefile is read once per walk; a hostile list of
+            // prerequisites in many directories is cut off.
+            if rule_dirs.len() >= MAX_RULE_DIRS {
+                continue;
+            }
             let rules = base
                 .eval_dir(d, false, false)
                 .map(|mut m| {

@@ -27,6 +27,16 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
 const MAX_ARGS: usize = 16;
 /// "Too deep recursive expansion" past this depth, as in variable_expand().
 const MAX_EXPANSION_DEPTH: u32 = 1000;
+/// Bytes one expansion (or one variable's value) may hold. preprocess.c has no limit and a
+/// Kconfig file of a posted patch doubling a variable forty times would take terabytes;
+/// the kernel's biggest expansion (a `$(shell,...)` output, a cc-option flag list) is a
+/// few hundred bytes.
+const MAX_EXPANSION_BYTES: usize = 1 << 20;
+/// References one expansion may expand (one statement's worth), and all expansions of a
+/// tree: `A1 = $(A0)$(A0)` ... `A40 = $(A39)$(A39)` with an empty `A0` produces nothing
+/// and still takes 2^40 steps. A whole 6.12 tree expands a few thousand references.
+const MAX_EXPANSION_STEPS: u64 = 1 << 20;
+const MAX_TREE_STEPS: u64 = 8 << 20;
 
 /// Which `$(shell,...)` commands may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,6 +264,9 @@ pub struct Preprocessor {
     pub events: Vec<(String, u32, MacroEvent)>,
     /// Set once an error has been raised in the current expansion; stops runaway work.
     failed: bool,
+    /// References expanded in the current expansion, and in the whole tree.
+    steps: u64,
+    tree_steps: u64,
 }
 
 impl Preprocessor {
@@ -268,6 +281,8 @@ impl Preprocessor {
             lineno: 0,
             events: Vec::new(),
             failed: false,
+            steps: 0,
+            tree_steps: 0,
         }
     }
 
@@ -282,9 +297,15 @@ impl Preprocessor {
         self.failed = true;
     }
 
+    /// A new top-level expansion: errors and the per-expansion budget start again.
+    fn start(&mut self) {
+        self.failed = false;
+        self.steps = 0;
+    }
+
     /// variable_add(): define or extend a variable from an assignment statement.
     pub fn assign(&mut self, name: &str, value: &str, flavor: Flavor) {
-        self.failed = false;
+        self.start();
         let existing = self.variables.get(name).map(|v| v.flavor);
         let (flavor, append) = match (existing, flavor) {
             // For defined variables, += inherits the existing flavor.
@@ -294,7 +315,8 @@ impl Preprocessor {
             (_, other) => (other, false),
         };
         let new_value = if flavor == Flavor::Simple {
-            self.expand_string(value, &[])
+            let expanded = self.expand_string(value, &[]);
+            self.unless_failed(expanded)
         } else {
             value.to_string()
         };
@@ -310,29 +332,50 @@ impl Preprocessor {
         } else {
             entry.value = new_value;
         }
+        // `+=` of a recursive variable adds text unexpanded: a value grows a line at a
+        // time, and is bounded like an expansion.
+        if entry.value.len() > MAX_EXPANSION_BYTES {
+            entry.value.clear();
+            self.error(format!(
+                "value of '{name}' larger than {MAX_EXPANSION_BYTES} bytes, taken as empty"
+            ));
+        }
     }
 
     /// Expand every reference in `input` (expand_string()).
     pub fn expand_all(&mut self, input: &str) -> String {
-        self.failed = false;
-        self.expand_string(input, &[])
+        self.start();
+        let expanded = self.expand_string(input, &[]);
+        self.unless_failed(expanded)
+    }
+
+    /// A top-level expansion that raised an error is empty: what was expanded before the
+    /// error (half of a budget) is no value the tree meant.
+    fn unless_failed(&self, expanded: String) -> String {
+        if self.failed {
+            String::new()
+        } else {
+            expanded
+        }
     }
 
     /// expand_one_token(): expand from the start of `input` up to the end of a word
     /// (a character other than alphanumerics, `_` and `-`, outside references). Returns the
     /// expansion and how many bytes of `input` it consumed.
     pub fn expand_token(&mut self, input: &str) -> (String, usize) {
-        self.failed = false;
-        self.expand_until(input, &[], |c| {
+        self.start();
+        let (expanded, used) = self.expand_until(input, &[], |c| {
             !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        })
+        });
+        (self.unless_failed(expanded), used)
     }
 
     /// expand_dollar(): `input` starts just after a `$`. Returns the expansion and the bytes
     /// consumed (the parenthesised reference, or nothing when no `(` follows).
     pub fn expand_dollar(&mut self, input: &str) -> (String, usize) {
-        self.failed = false;
-        self.expand_dollar_args(input, &[])
+        self.start();
+        let (expanded, used) = self.expand_dollar_args(input, &[]);
+        (self.unless_failed(expanded), used)
     }
 
     fn expand_string(&mut self, input: &str, args: &[String]) -> String {
@@ -355,6 +398,13 @@ impl Preprocessor {
                 out.push_str(&input[literal_start..pos]);
                 let (expansion, used) = self.expand_dollar_args(&input[pos + 1..], args);
                 out.push_str(&expansion);
+                if out.len() > MAX_EXPANSION_BYTES {
+                    // Later references of this expansion are empty too (failed).
+                    out.clear();
+                    self.error(format!(
+                        "expansion larger than {MAX_EXPANSION_BYTES} bytes, taken as empty"
+                    ));
+                }
                 pos += 1 + used;
                 literal_start = pos;
                 continue;
@@ -397,6 +447,24 @@ impl Preprocessor {
             return (String::new(), input.len());
         };
         if self.failed {
+            return (String::new(), end + 1);
+        }
+        self.steps += 1;
+        self.tree_steps += 1;
+        if self.steps > MAX_EXPANSION_STEPS {
+            self.error(format!(
+                "expansion budget of {MAX_EXPANSION_STEPS} references spent"
+            ));
+            return (String::new(), end + 1);
+        }
+        if self.tree_steps > MAX_TREE_STEPS {
+            // Said once: every later expansion of the tree is empty for the same reason.
+            if self.tree_steps == MAX_TREE_STEPS + 1 {
+                self.error(format!(
+                    "expansion budget of {MAX_TREE_STEPS} references for the tree spent"
+                ));
+            }
+            self.failed = true;
             return (String::new(), end + 1);
         }
         let value = self.eval_clause(&input[1..end], args);
@@ -586,6 +654,34 @@ mod tests {
             &p.events[0].2,
             MacroEvent::Error(m) if m.contains("references itself")
         ));
+    }
+
+    #[test]
+    fn doubled_variables_spend_a_budget() {
+        for (flavor, first) in [
+            (Flavor::Simple, "x"),
+            (Flavor::Recursive, "x"),
+            (Flavor::Recursive, ""),
+        ] {
+            let mut p = pp();
+            p.assign("A0", first, flavor);
+            for i in 1..=40 {
+                p.lineno = i;
+                p.assign(&format!("A{i}"), &format!("$(A{0})$(A{0})", i - 1), flavor);
+            }
+            p.lineno = 41;
+            let value = p.expand_all("$(A40)");
+            assert!(value.is_empty(), "{} bytes", value.len());
+            let errors: Vec<(u32, &MacroEvent)> = p.events.iter().map(|e| (e.1, &e.2)).collect();
+            let want = match (flavor, first) {
+                (Flavor::Simple, _) => (21, "larger than 1048576 bytes"),
+                // A20 alone takes 2^21 references.
+                _ => (41, "budget of 1048576 references"),
+            };
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].0, want.0);
+            assert!(matches!(errors[0].1, MacroEvent::Error(m) if m.contains(want.1)));
+        }
     }
 
     #[test]

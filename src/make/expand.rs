@@ -3,13 +3,18 @@
 //! cc-cross-prefix) is asked of the evaluation's `Host`; this file runs nothing and reads
 //! files only through `Source` (for `$(wildcard ...)`).
 
-use super::{Make, SRCTREE};
+use super::{budget, Make, SRCTREE};
 
 impl Make<'_> {
-    /// Expand every reference in `text`.
+    /// Expand every reference in `text`. Within the evaluation's budgets: a reference
+    /// nested too deep, a value too big, work past the budget expand to nothing and are
+    /// recorded at the line being evaluated.
     pub fn expand(&mut self, text: &str) -> String {
         if !text.contains('$') {
             return text.to_string();
+        }
+        if self.exhausted {
+            return String::new();
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -25,9 +30,16 @@ impl Make<'_> {
                 rest = &after[1..];
                 continue;
             }
+            if !self.spend(1) {
+                return String::new();
+            }
             if first != '(' && first != '{' {
                 let name = first.to_string();
-                out.push_str(&self.lookup(&name));
+                let value = self.lookup(&name);
+                if !self.spend(value.len() as u64) || !self.fits(out.len() + value.len()) {
+                    return String::new();
+                }
+                out.push_str(&value);
                 rest = &after[first.len_utf8()..];
                 continue;
             }
@@ -38,6 +50,9 @@ impl Make<'_> {
             };
             let body = &after[1..end];
             let value = self.reference(body);
+            if !self.spend(value.len() as u64) || !self.fits(out.len() + value.len()) {
+                return String::new();
+            }
             out.push_str(&value);
             rest = &after[end + 1..];
         }
@@ -65,10 +80,8 @@ impl Make<'_> {
                 } else {
                     (format!("%{from}"), format!("%{to}"))
                 };
-                return words_of(&value)
-                    .map(|w| patsubst_word(&from, &to, w))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let words = words_of(&value).map(|w| patsubst_word(&from, &to, w));
+                return self.bounded_join(words);
             }
         }
         let name = self.expand(body);
@@ -126,18 +139,25 @@ impl Make<'_> {
                 let text = raw.get(2..).map(|r| r.join(",")).unwrap_or_default();
                 let text = self.expand(&text);
                 if from.is_empty() {
-                    text
-                } else {
-                    text.replace(&from, &to)
+                    return text;
                 }
+                // The result's size is known before it is built.
+                let grows = to.len().saturating_sub(from.len());
+                let count = if grows == 0 {
+                    0
+                } else {
+                    text.matches(&from).count()
+                };
+                if !self.fits(text.len().saturating_add(count.saturating_mul(grows))) {
+                    return String::new();
+                }
+                text.replace(&from, &to)
             }
             "patsubst" => {
                 let (from, to) = (arg(self, 0), arg(self, 1));
                 let text = arg(self, 2);
-                words_of(&text)
-                    .map(|w| patsubst_word(from.trim(), to.trim(), w))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let words = words_of(&text).map(|w| patsubst_word(from.trim(), to.trim(), w));
+                self.bounded_join(words)
             }
             "filter" | "filter-out" => {
                 let patterns = arg(self, 0);
@@ -187,16 +207,14 @@ impl Make<'_> {
             "addprefix" | "addsuffix" => {
                 let fix = arg(self, 0);
                 let text = arg(self, 1);
-                words_of(&text)
-                    .map(|w| {
-                        if name == "addprefix" {
-                            format!("{fix}{w}")
-                        } else {
-                            format!("{w}{fix}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let words = words_of(&text).map(|w| {
+                    if name == "addprefix" {
+                        format!("{fix}{w}")
+                    } else {
+                        format!("{w}{fix}")
+                    }
+                });
+                self.bounded_join(words)
             }
             "dir" | "notdir" | "basename" | "suffix" => {
                 let text = self.expand(args);
@@ -223,9 +241,15 @@ impl Make<'_> {
                 let body = raw.get(2..).map(|r| r.join(",")).unwrap_or_default();
                 let saved = self.vars.remove(&var);
                 let mut results = Vec::new();
+                let mut size = 0usize;
                 for word in words_of(&list) {
                     self.set(&var, word);
                     let value = self.expand(&body);
+                    size += value.len() + 1;
+                    if !self.fits(size) {
+                        results.clear();
+                        break;
+                    }
                     results.push(value);
                 }
                 self.vars.remove(&var);
@@ -248,7 +272,16 @@ impl Make<'_> {
                     }
                 }
                 match defined {
-                    Some(body) if self.depth < 64 => {
+                    // Make lets a function call itself (its arguments may shrink each
+                    // time): only depth and work bound it.
+                    Some(_) if self.depth >= budget::MAX_DEPTH => {
+                        self.budget_error(format!(
+                            "$(call {function},...) nested deeper than {} calls",
+                            budget::MAX_DEPTH
+                        ));
+                        String::new()
+                    }
+                    Some(body) => {
                         self.frames.push(frame);
                         self.depth += 1;
                         let out = self.expand(&body);
@@ -295,6 +328,22 @@ impl Make<'_> {
         }
     }
 
+    /// Words joined by spaces, or nothing (recorded) when the result would pass
+    /// `budget::MAX_VALUE_BYTES`: `$(addprefix $(BIG),$(MANY))` must not be built first.
+    fn bounded_join(&mut self, words: impl Iterator<Item = String>) -> String {
+        let mut out = String::new();
+        for word in words {
+            if !self.fits(out.len() + word.len() + 1) {
+                return String::new();
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&word);
+        }
+        out
+    }
+
     /// `$(wildcard pattern)` over the tree: only paths under `$(srctree)` exist here.
     fn wildcard(&mut self, pattern: &str) -> Vec<String> {
         let Some(path) = pattern
@@ -303,6 +352,9 @@ impl Make<'_> {
         else {
             return Vec::new();
         };
+        if !inside_tree(path) {
+            return Vec::new();
+        }
         let path = normalize(path);
         let (dir, name) = match path.rfind('/') {
             Some(i) => (&path[..i], &path[i + 1..]),
@@ -494,6 +546,12 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
         }
     }
     !name.starts_with('.') && go(pattern.as_bytes(), name.as_bytes())
+}
+
+/// Whether a relative path stays inside the tree once normalised.
+pub(super) fn inside_tree(path: &str) -> bool {
+    let normal = normalize(path);
+    !(path.starts_with('/') || normal == ".." || normal.starts_with("../"))
 }
 
 /// `a/./b/../c` -> `a/c`, keeping a leading `/`.

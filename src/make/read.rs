@@ -1,13 +1,17 @@
 //! Reading a Makefile: logical lines, conditionals, `define`, `include`, `export`, and
 //! assignments with their flavours. Rules go to `rules.rs`; expansion to `expand.rs`.
 
-use super::expand::{normalize, split_args, words_of};
-use super::{config_names, is_list_var, Make, NoHost, Origin, Unknown, Var, SRCTREE};
+use super::expand::{inside_tree, normalize, split_args, words_of};
+use super::{budget, config_names, is_list_var, Make, NoHost, Origin, Unknown, Var, SRCTREE};
 
 impl Make<'_> {
     /// Read and evaluate `path` (relative to the tree). Returns false when there is no such
     /// file.
     pub fn include(&mut self, path: &str) -> bool {
+        // The tree is all there is: `include ../../x` must not read beside it.
+        if !inside_tree(path) {
+            return false;
+        }
         let text = match self.source.read(path) {
             Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
             _ => return false,
@@ -20,8 +24,18 @@ impl Make<'_> {
             });
             return true;
         }
+        if self.files_read.len() >= budget::MAX_INCLUDES {
+            self.budget_error(format!(
+                "more than {} files read through include, {path} not read",
+                budget::MAX_INCLUDES
+            ));
+            return true;
+        }
         self.files_read.push(path.to_string());
+        // The includer's position comes back after the included file.
+        let position = self.position.clone();
         self.eval(path, &text);
+        self.position = position;
         true
     }
 
@@ -45,6 +59,7 @@ impl Make<'_> {
                     let (name, op, body) = (name.clone(), op.clone(), body.clone());
                     define = None;
                     if stack.iter().all(|s| s.0) {
+                        self.position = (file.to_string(), number);
                         let value = if op == ":=" || op == "::=" {
                             self.expand(&body)
                         } else {
@@ -96,6 +111,7 @@ impl Make<'_> {
             if line.is_empty() {
                 continue;
             }
+            self.position = (file.to_string(), logical_line);
             let active = stack.iter().all(|s| s.0);
             let (word, rest) = match line.find([' ', '\t', '(']) {
                 Some(i) => (&line[..i], line[i..].trim()),

@@ -1,0 +1,158 @@
+//! Hostile Kbuild and Kconfig lines end in a record naming the file and line, never in a
+//! hang or an allocation of gigabytes: a directory naming itself or leaving the tree, a
+//! variable referencing itself, variables doubled forty times (make and Kconfig macros).
+//! Each case is one commit on the clean Xen fixture, run through `xenlint series` with a
+//! timeout.
+
+mod common;
+
+use predicates::prelude::*;
+use std::time::Duration;
+
+/// The clean Xen fixture with one more commit appending `text` to `file`.
+fn series_with(file: &str, text: &str) -> (tempfile::TempDir, String) {
+    let repo = common::xen_fixture(true);
+    let path = repo.path().join(file);
+    let mut old = std::fs::read_to_string(&path).expect("fixture file");
+    old.push_str(text);
+    std::fs::write(&path, old).expect("write");
+    common::git_ok(repo.path(), &["commit", "-qam", "hostile line"]);
+    let head = common::rev(repo.path(), "HEAD");
+    (repo, head[..12].to_string())
+}
+
+fn series(repo: &tempfile::TempDir) -> assert_cmd::assert::Assert {
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["series", "base..master", "--arch", "x86", "--repo"])
+        .arg(repo.path())
+        .timeout(Duration::from_secs(20))
+        .assert()
+}
+
+/// A Kbuild record is a note at the commit that brings it: the walk goes on, the run
+/// succeeds.
+fn kbuild_note(file: &str, text: &str, at: &str, construct: &str) {
+    let (repo, head) = series_with(file, text);
+    series(&repo)
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "at {head}: {at}: Kbuild construct not understood ({construct})"
+        )));
+}
+
+fn doubling(op: &str, first: &str) -> String {
+    let mut text = format!("A0 {op} {first}\n");
+    for i in 1..=40 {
+        text.push_str(&format!("A{i} {op} $(A{})$(A{})\n", i - 1, i - 1));
+    }
+    text
+}
+
+#[test]
+fn a_directory_naming_itself_is_entered_once() {
+    kbuild_note(
+        "drivers/xen/Makefile",
+        "obj-y += ./\n",
+        "drivers/xen/Makefile:5",
+        "directory `./` is `drivers/xen`, already entered: a cycle",
+    );
+}
+
+#[test]
+fn a_directory_reached_through_dot_dot_is_entered_once() {
+    kbuild_note(
+        "drivers/xen/Makefile",
+        "obj-y += ../xen/\n",
+        "drivers/xen/Makefile:5",
+        "directory `../xen/` is `drivers/xen`, already entered: a cycle",
+    );
+    kbuild_note(
+        "drivers/xen/Makefile",
+        "subdir-y += .\n",
+        "drivers/xen/Makefile:5",
+        "directory `.` is `drivers/xen`, already entered: a cycle",
+    );
+}
+
+#[test]
+fn a_directory_outside_the_tree_is_not_entered() {
+    kbuild_note(
+        "drivers/xen/Makefile",
+        "obj-y += ../../../\n",
+        "drivers/xen/Makefile:5",
+        "directory `../../../` outside the tree, not entered",
+    );
+}
+
+#[test]
+fn a_make_variable_referencing_itself() {
+    kbuild_note(
+        "drivers/xen/Makefile",
+        "X = $(X)$(X)\nobj-y += $(X)\n",
+        "drivers/xen/Makefile:6",
+        "*** Recursive variable 'X' references itself (eventually).  Stop.",
+    );
+}
+
+#[test]
+fn make_variables_doubled_forty_times() {
+    // `:=` builds each value: A18 (786 KB) fits, A19 does not (line 4 + 20).
+    let mut simple = doubling(":=", "x.o");
+    simple.push_str("obj-y += $(A40)\n");
+    kbuild_note(
+        "drivers/xen/Makefile",
+        &simple,
+        "drivers/xen/Makefile:24",
+        "expansion larger than 1048576 bytes, taken as empty",
+    );
+    // `=` builds nothing until obj-y is expanded, on its line.
+    let mut recursive = doubling("=", "x.o");
+    recursive.push_str("obj-y += $(A40)\n");
+    kbuild_note(
+        "drivers/xen/Makefile",
+        &recursive,
+        "drivers/xen/Makefile:46",
+        "expansion budget of 16777216 units spent: the rest of this evaluation expands to nothing",
+    );
+}
+
+#[test]
+fn kconfig_macros_doubled_forty_times() {
+    // The fixture's Kconfig file has 27 lines: A21 (2 MiB) is on line 49.
+    let (repo, _) = series_with("arch/x86/xen/Kconfig", &doubling(":=", "x"));
+    series(&repo)
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error[XL0002]: kconfig-error: Kconfig error at arch/x86/xen/Kconfig:49: expansion larger than 1048576 bytes, taken as empty",
+        ));
+    let (repo, _) = series_with("arch/x86/xen/Kconfig", &doubling("=", "x"));
+    std::fs::write(
+        repo.path().join("arch/x86/xen/Kconfig.big"),
+        "config BIG\n\tstring\n\tdefault \"$(A40)\"\n",
+    )
+    .expect("write");
+    let kconfig = repo.path().join("arch/x86/xen/Kconfig");
+    let mut text = std::fs::read_to_string(&kconfig).expect("Kconfig");
+    text.push_str("source \"arch/x86/xen/Kconfig.big\"\n");
+    std::fs::write(&kconfig, text).expect("write");
+    common::git_ok(repo.path(), &["add", "-A"]);
+    common::git_ok(repo.path(), &["commit", "-qm", "use A40"]);
+    // `=` builds nothing before A40 is used; A20 alone takes 2^21 references.
+    series(&repo).code(1).stdout(predicate::str::contains(
+        "Kconfig error at arch/x86/xen/Kconfig.big:3: expansion budget of 1048576 references spent",
+    ));
+}
+
+#[test]
+fn objects_names_the_culprit_too() {
+    let (repo, _) = series_with("drivers/xen/Makefile", "obj-y += a/../a/./../../xen/\n");
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["objects", "defconfig", "--arch", "x86", "--srctree"])
+        .arg(repo.path())
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "drivers/xen/Makefile:5: directory `a/../a/./../../xen/` is `drivers/xen`, already entered: a cycle",
+        ));
+}
