@@ -5,6 +5,8 @@
 //! Kconfig model (`kconfig`), the model plus a baseline becomes a configuration per arch,
 //! configurations of neighbouring commits become findings, findings become a report.
 
+pub mod config_name;
+pub mod config_refs;
 pub mod exec;
 pub mod git;
 pub mod kbuild;

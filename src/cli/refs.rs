@@ -43,7 +43,7 @@ fn refs(
     kinds: &[RefKind],
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    use xenlint::kbuild::refs::{references, walk, Definitions, FileKind, Reference};
+    use xenlint::config_refs::{references, walk, Definitions, FileKind, Reference};
     let root = srctree
         .canonicalize()
         .with_context(|| format!("--srctree {}", srctree.display()))?;

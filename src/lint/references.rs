@@ -11,8 +11,8 @@ use crate::git::Oid;
 
 use super::options::LintError;
 use super::span::BreakSpan;
+use crate::config_refs::{references, Definitions, FileKind, Form, Reference};
 use crate::git::{BlobCache, CommitSource};
-use crate::kbuild::refs::{references, Definitions, FileKind, Form, Reference};
 use crate::make::normalize;
 use crate::source::Source;
 

@@ -189,28 +189,7 @@ pub fn is_list_var(name: &str) -> bool {
         || name.ends_with('-')
 }
 
-/// CONFIG_ names in `text`, without the prefix, in order of appearance.
-pub fn config_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("CONFIG_") {
-        let before_ok = i == 0 || !is_ident(rest.as_bytes()[i - 1]);
-        let tail = &rest[i + 7..];
-        let len = tail.bytes().take_while(|b| is_ident(*b)).count();
-        if before_ok && len > 0 {
-            let name = tail[..len].to_string();
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        rest = &tail[len..];
-    }
-    names
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
+pub use crate::config_name::config_names;
 
 impl<'s> Make<'s> {
     pub fn new(source: &'s dyn Source) -> Self {

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::config_refs::{kbuild_references, FileKind, Form};
 use crate::kbuild::objects::ObjectSet;
-use crate::kbuild::refs::{kbuild_references, FileKind, Form};
 use crate::lint::builds::ObjectTrack;
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::snapshot::{defined, definition_pos};

@@ -4,7 +4,7 @@
 //! reference scan of lint/references.rs.
 
 use super::{Check, Scope};
-use crate::kbuild::refs::Form;
+use crate::config_refs::Form;
 use crate::lint::context::SeriesContext;
 use crate::lint::{Finding, Severity};
 

@@ -85,27 +85,10 @@ fn plausible(name: &str) -> bool {
             .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
-/// `CONFIG_` names in one line of code or make, with the column of each.
+/// `CONFIG_` names in one line of code or make, with the column of each (`-DCONFIG_X`
+/// counts).
 fn config_tokens(line: &str) -> Vec<(usize, String)> {
-    let bytes = line.as_bytes();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(i) = line[from..].find("CONFIG_").map(|i| i + from) {
-        let start_ok = i == 0
-            || !is_ident(bytes[i - 1])
-            // -DCONFIG_X on a compiler command line
-            || (bytes[i - 1] == b'D' && (i == 1 || !is_ident(bytes[i - 2])));
-        let name_start = i + 7;
-        let len = bytes[name_start..]
-            .iter()
-            .take_while(|b| is_ident(**b))
-            .count();
-        if start_ok && len > 0 {
-            out.push((i, line[name_start..name_start + len].to_string()));
-        }
-        from = name_start + len;
-    }
-    out
+    crate::config_name::config_tokens(line, crate::config_name::Defines::Count)
 }
 
 /// References in a C, header or assembly file.
