@@ -513,9 +513,12 @@ fn run_with_timeout(
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
     let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default().as_bytes())
-        .map_err(|e| e.to_string())?;
+    // A hook may end without reading its input: a closed pipe is not a failure.
+    if let Err(e) = input.write_all(stdin.unwrap_or_default().as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.to_string());
+        }
+    }
     drop(input);
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
