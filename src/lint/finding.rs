@@ -45,6 +45,13 @@ impl Location {
         self.span = find_word(&self.source_line, word).map(|start| start..start + word.len());
     }
 
+    /// Underline the line's text, leading and trailing blanks left out.
+    pub fn underline_line(&mut self) {
+        let start = self.source_line.len() - self.source_line.trim_start().len();
+        let end = self.source_line.trim_end().len();
+        self.span = (start < end).then_some(start..end);
+    }
+
     /// The underlined text, if any.
     pub fn underlined(&self) -> Option<&str> {
         self.span

@@ -23,7 +23,7 @@ use super::{Check, Scope};
 use crate::kconfig::model::{Pos, SymbolId};
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan, SeriesCommits};
 use crate::lint::snapshot::{defined, definition_pos, names_only, KconfigSnapshot, Values};
-use crate::lint::textdiff::first_change;
+use crate::lint::textdiff::{first_change, hunk};
 use crate::lint::{Finding, Location, Severity};
 
 pub const CHECK: Check = Check {
@@ -99,8 +99,13 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             roots
         };
         for (index, (sym, was, now)) in roots.iter().enumerate() {
-            let (cause, locations) = root_cause(cx.series, culprit, at, parent, sym);
+            let (cause, locations, hunk) = root_cause(cx.series, culprit, at, parent, sym);
             let mut notes = Vec::new();
+            if let Some(hunk) = hunk {
+                notes.push(format!(
+                    "`depends on` of `{sym}`, parent to this commit:\n{hunk}"
+                ));
+            }
             if index == 0 && !dependents.is_empty() {
                 let names: Vec<String> = dependents
                     .iter()
@@ -185,7 +190,7 @@ fn root_cause(
     at: &KconfigSnapshot,
     parent: &KconfigSnapshot,
     name: &str,
-) -> (String, Vec<Location>) {
+) -> (String, Vec<Location>, Option<String>) {
     let location = |tree: &KconfigSnapshot, index: usize, pos: Pos, label: String| {
         let file = tree.model.file_name(pos.file);
         series.location(index, file, pos.line, label, None)
@@ -201,7 +206,7 @@ fn root_cause(
                 format!("`{name}` defined here before {}", culprit.short),
             ));
         }
-        return (format!("`{name}` is no longer defined"), locations);
+        return (format!("`{name}` is no longer defined"), locations, None);
     };
     // A dependency on a symbol the culprit removed.
     for &menu in &at.model.symbol(sym).menus {
@@ -241,6 +246,7 @@ fn root_cause(
                         names_only(&at.model, dep)
                     ),
                     locations,
+                    None,
                 );
             }
         }
@@ -274,6 +280,7 @@ fn root_cause(
                     *pos,
                     format!("`depends on {text}` at this commit"),
                 ));
+                locations.last_mut().expect("just pushed").underline_line();
             }
             if let Some((text, pos)) = &before {
                 locations.push(location(
@@ -282,6 +289,7 @@ fn root_cause(
                     *pos,
                     format!("was `depends on {text}` in the parent"),
                 ));
+                locations.last_mut().expect("just pushed").underline_line();
             }
             let cause = match (&now, &before) {
                 (Some((n, _)), Some((b, _))) => format!("`depends on {b}` became `depends on {n}`"),
@@ -289,7 +297,7 @@ fn root_cause(
                 (None, Some((b, _))) => format!("this commit drops `depends on {b}`"),
                 (None, None) => unreachable!("one side has the line"),
             };
-            return (cause, locations);
+            return (cause, locations, Some(hunk(&texts_parent, &texts_at)));
         }
     }
     // Otherwise: its own definition changed; show it on both sides.
@@ -311,5 +319,9 @@ fn root_cause(
         .as_ref()
         .map(|e| names_only(&at.model, e))
         .unwrap_or_else(|| "y".to_string());
-    (format!("its dependencies became `{dep_text}`"), locations)
+    (
+        format!("its dependencies became `{dep_text}`"),
+        locations,
+        None,
+    )
 }
