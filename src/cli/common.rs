@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
-use xenlint::kconfig::env::{EnvRequest, KernelEnv};
-use xenlint::kconfig::macros::{ShellPolicy, ShellRunner};
+use xenlint::kconfig::env::KernelEnv;
 use xenlint::kconfig::model::Model;
 use xenlint::source::{DirSource, Source};
 
@@ -66,45 +65,17 @@ pub struct TreeArgs {
 
 /// Read one tree's Kconfig for the arch the arguments name.
 pub fn load_tree(tree: &TreeArgs) -> anyhow::Result<(DirSource, KernelEnv, Model)> {
-    let srctree = tree
-        .srctree
-        .canonicalize()
-        .with_context(|| format!("--srctree {}", tree.srctree.display()))?;
-    let source = DirSource::new(&srctree);
-    let mut overrides = Vec::new();
-    for var in &tree.vars {
-        let Some((name, value)) = var.split_once('=') else {
-            bail!("`{var}`: expected VAR=VALUE, as on make's command line");
-        };
-        overrides.push((name.to_string(), value.to_string()));
-    }
-    let request = EnvRequest {
-        arch: tree.arch.clone(),
-        srctree: srctree.display().to_string(),
-        overrides,
-        untrusted: matches!(tree.shell, ShellMode::Never),
-        tools: match tree.shell {
-            ShellMode::Never => xenlint::exec::ToolTrust::Nothing,
-            ShellMode::Trusted => xenlint::exec::ToolTrust::Any,
-        },
+    let trust = match tree.shell {
+        ShellMode::Never => xenlint::kconfig::TreeTrust::Never,
+        ShellMode::Trusted => xenlint::kconfig::TreeTrust::Trusted,
     };
-    let env = KernelEnv::compute(&source, &request).map_err(|err| match err {
-        xenlint::kconfig::env::EnvError::UnknownArch { arch, srcarch, .. } => {
-            let arches = xenlint::kconfig::env::tree_arches(&source);
-            anyhow::anyhow!(
-                "ARCH={arch}: {} has no arch/{srcarch}/Kconfig; arches in this tree: {}",
-                source.describe(),
-                arches.join(" ")
-            )
-        }
-        other => other.into(),
-    })?;
-    let policy = match tree.shell {
-        ShellMode::Never => ShellPolicy::Never,
-        ShellMode::Trusted => ShellPolicy::Trusted,
-    };
-    let model = xenlint::kconfig::read_tree(&source, &env, ShellRunner::new(policy));
-    Ok((source, env, model))
+    let open = xenlint::kconfig::open_tree(
+        &tree.srctree,
+        tree.arch.clone(),
+        parse_vars(&tree.vars)?,
+        trust,
+    )?;
+    Ok((open.source, open.env, open.model))
 }
 
 /// A tree read for `arch`, refused when its Kconfig has errors (printed first).

@@ -19,10 +19,13 @@ pub enum EnvError {
     NoMakefile { source_name: String },
     #[error("{source_name}: Makefile: cannot find `VERSION = ` and `PATCHLEVEL = ` lines")]
     NoVersion { source_name: String },
-    #[error("ARCH={arch}: this tree has no arch/{srcarch}/Kconfig (arches here: {known})")]
+    #[error(
+        "ARCH={arch}: {source_name} has no arch/{srcarch}/Kconfig; arches in this tree: {known}"
+    )]
     UnknownArch {
         arch: String,
         srcarch: String,
+        source_name: String,
         known: String,
     },
     #[error(transparent)]
@@ -244,7 +247,8 @@ impl KernelEnv {
             return Err(EnvError::UnknownArch {
                 arch,
                 srcarch,
-                known: String::new(),
+                source_name: source.describe(),
+                known: tree_arches(source).join(" "),
             });
         }
 

@@ -67,6 +67,68 @@ fn compute_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, 
     (text, failed)
 }
 
+/// How far a tree on disk is trusted: `Trusted` runs its Kconfig and arch Makefile
+/// commands and the toolchain probes as make would; `Never` runs nothing at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeTrust {
+    Trusted,
+    Never,
+}
+
+/// A kernel tree on disk read for one arch: what the tree commands (`config`, `symbols`,
+/// `why`, `objects`) and the benchmarks start from.
+pub struct OpenTree {
+    pub source: crate::source::DirSource,
+    pub env: env::KernelEnv,
+    pub model: model::Model,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenTreeError {
+    #[error("--srctree {path}: {source}")]
+    Srctree {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Env(#[from] env::EnvError),
+}
+
+/// Read the Kconfig of the tree at `srctree` for `arch` (None: $ARCH, then the host's),
+/// with make's command-line variables `overrides`, as far as `trust` allows.
+pub fn open_tree(
+    srctree: &std::path::Path,
+    arch: Option<String>,
+    overrides: Vec<(String, String)>,
+    trust: TreeTrust,
+) -> Result<OpenTree, OpenTreeError> {
+    let root = srctree
+        .canonicalize()
+        .map_err(|source| OpenTreeError::Srctree {
+            path: srctree.display().to_string(),
+            source,
+        })?;
+    let source = crate::source::DirSource::new(&root);
+    let request = env::EnvRequest {
+        arch,
+        srctree: root.display().to_string(),
+        overrides,
+        untrusted: trust == TreeTrust::Never,
+        tools: match trust {
+            TreeTrust::Never => crate::exec::ToolTrust::Nothing,
+            TreeTrust::Trusted => crate::exec::ToolTrust::Any,
+        },
+    };
+    let env = env::KernelEnv::compute(&source, &request)?;
+    let policy = match trust {
+        TreeTrust::Never => macros::ShellPolicy::Never,
+        TreeTrust::Trusted => macros::ShellPolicy::Trusted,
+    };
+    let model = read_tree(&source, &env, macros::ShellRunner::new(policy));
+    Ok(OpenTree { source, env, model })
+}
+
 /// Read the Kconfig tree of `source` as `make ARCH=<arch>` would, starting at `Kconfig`.
 pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -> Model {
     let macro_env = env.macro_env();
