@@ -446,6 +446,63 @@ pub fn references(kind: FileKind, text: &str) -> Vec<Reference> {
     }
 }
 
+/// A reference no Kconfig file of the tree defines, with defined symbols of similar names.
+#[derive(Debug, Clone)]
+pub struct UndefinedRef {
+    pub file: String,
+    pub reference: Reference,
+    pub similar: Vec<String>,
+}
+
+/// What `xenlint refs` reports for one tree.
+#[derive(Debug, Clone, Default)]
+pub struct TreeScan {
+    pub files_checked: usize,
+    pub symbols_defined: usize,
+    pub undefined: Vec<UndefinedRef>,
+}
+
+/// CONFIG_ references of `files` (paths of the tree) that no Kconfig file of the whole tree
+/// defines, like scripts/checkkconfigsymbols.py on one tree.
+pub fn scan_tree(
+    source: &dyn Source,
+    files: &[String],
+) -> Result<TreeScan, crate::source::SourceError> {
+    let read = |path: &str| -> Result<String, crate::source::SourceError> {
+        Ok(source
+            .read(path)?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default())
+    };
+    let mut kconfig_files = Vec::new();
+    walk(source, "", &[FileKind::Kconfig], &mut kconfig_files);
+    let mut definitions = Definitions::default();
+    for path in &kconfig_files {
+        definitions.add_file(path, &read(path)?);
+    }
+    let mut scan = TreeScan {
+        files_checked: files.len(),
+        symbols_defined: definitions.symbols.len(),
+        undefined: Vec::new(),
+    };
+    for path in files {
+        let Some(kind) = FileKind::of(path) else {
+            continue;
+        };
+        for reference in references(kind, &read(path)?) {
+            if definitions.is_undefined(&reference) {
+                let similar = definitions.similar(&reference.symbol);
+                scan.undefined.push(UndefinedRef {
+                    file: path.clone(),
+                    reference,
+                    similar,
+                });
+            }
+        }
+    }
+    Ok(scan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use super::common::*;
-use xenlint::source::{DirSource, Source};
+use xenlint::source::DirSource;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,7 +43,7 @@ fn refs(
     kinds: &[RefKind],
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    use xenlint::config_refs::{references, walk, Definitions, FileKind, Reference};
+    use xenlint::config_refs::{walk, FileKind, Reference};
     let root = srctree
         .canonicalize()
         .with_context(|| format!("--srctree {}", srctree.display()))?;
@@ -74,18 +74,6 @@ fn refs(
             })
             .collect()
     };
-    let read = |path: &str| -> anyhow::Result<String> {
-        let bytes = source
-            .read(path)?
-            .with_context(|| format!("{path}: no such file in {}", root.display()))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    };
-    let mut kconfig_files = Vec::new();
-    walk(&source, "", &[FileKind::Kconfig], &mut kconfig_files);
-    let mut definitions = Definitions::default();
-    for path in &kconfig_files {
-        definitions.add_file(path, &read(path)?);
-    }
     let mut files = Vec::new();
     if paths.is_empty() {
         walk(&source, "", &kinds, &mut files);
@@ -101,29 +89,23 @@ fn refs(
             }
         }
     }
+    let scan = xenlint::config_refs::scan_tree(&source, &files)?;
     #[derive(serde::Serialize)]
     struct Undefined<'a> {
         file: &'a str,
         #[serde(flatten)]
-        reference: Reference,
-        similar: Vec<String>,
+        reference: &'a Reference,
+        similar: &'a [String],
     }
-    let mut undefined = Vec::new();
-    for path in &files {
-        let Some(kind) = FileKind::of(path) else {
-            continue;
-        };
-        for reference in references(kind, &read(path)?) {
-            if definitions.is_undefined(&reference) {
-                let similar = definitions.similar(&reference.symbol);
-                undefined.push(Undefined {
-                    file: path,
-                    reference,
-                    similar,
-                });
-            }
-        }
-    }
+    let undefined: Vec<Undefined> = scan
+        .undefined
+        .iter()
+        .map(|u| Undefined {
+            file: &u.file,
+            reference: &u.reference,
+            similar: &u.similar,
+        })
+        .collect();
     match format {
         Format::Json => {
             #[derive(serde::Serialize)]
@@ -135,8 +117,8 @@ fn refs(
             }
             let doc = Json {
                 version: 1,
-                files_checked: files.len(),
-                symbols_defined: definitions.symbols.len(),
+                files_checked: scan.files_checked,
+                symbols_defined: scan.symbols_defined,
                 undefined: &undefined,
             };
             outln!("{}", serde_json::to_string_pretty(&doc)?);
@@ -163,7 +145,7 @@ fn refs(
                 "{} undefined references in {} files checked ({} symbols defined)",
                 undefined.len(),
                 files.len(),
-                definitions.symbols.len()
+                scan.symbols_defined
             );
         }
     }
