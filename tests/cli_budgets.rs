@@ -156,3 +156,32 @@ fn objects_names_the_culprit_too() {
             "drivers/xen/Makefile:5: directory `a/../a/./../../xen/` is `drivers/xen`, already entered: a cycle",
         ));
 }
+
+#[test]
+fn a_match_anything_rule_does_not_grow_paths_without_end() {
+    // Found by fuzzing the Kbuild walk: `%: %x` chases a.ox, a.oxx, ... as prerequisites.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in [
+        (
+            "Makefile",
+            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+        ),
+        ("Kconfig", "source \"arch/x86/Kconfig\"\n"),
+        ("arch/x86/Kconfig", "config X86\n\tdef_bool y\n"),
+        ("Kbuild", "obj-y += a.o\n%: %x %y\n"),
+    ] {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    std::fs::write(dir.path().join(".config"), "CONFIG_X86=y\n").expect("write");
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["objects", "--arch", "x86", "--shell", "never", "--config"])
+        .arg(dir.path().join(".config"))
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("a.o"));
+}

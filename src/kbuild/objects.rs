@@ -442,6 +442,7 @@ fn walk_dir(
             candidate,
             &mut seen,
             set,
+            0,
         );
     }
 
@@ -634,6 +635,7 @@ fn makeable(
 /// Decide whether `path` is compiled, and follow the prerequisites of the rules that make
 /// it (and its generated source): objects of a vDSO image, a real-mode blob, an objcopy'd
 /// `.stub.o` are compiled through them.
+#[allow(clippy::too_many_arguments)] // the walk's state, threaded through the recursion
 fn follow(
     base: &Base,
     rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
@@ -642,8 +644,13 @@ fn follow(
     candidate: &Candidate,
     seen: &mut std::collections::HashSet<String>,
     set: &mut ObjectSet,
+    depth: usize,
 ) {
-    if !seen.insert(path.to_string()) || seen.len() > 100_000 {
+    // make never applies one implicit rule twice in a chain; a match-anything rule such as
+    // `%: %x` would otherwise grow `a.ox`, `a.oxx`, ... without end. Real chains (vDSO
+    // images, generated sources) are a few links long.
+    const MAX_CHAIN: usize = 32;
+    if depth > MAX_CHAIN || !seen.insert(path.to_string()) || seen.len() > 100_000 {
         return;
     }
     let rules = rules_for(base, rule_dirs, dir, path, 0);
@@ -673,13 +680,31 @@ fn follow(
                 }
             }
             for generated in [format!("{stem}.c"), format!("{stem}.S")] {
-                follow(base, rule_dirs, dir, &generated, candidate, seen, set);
+                follow(
+                    base,
+                    rule_dirs,
+                    dir,
+                    &generated,
+                    candidate,
+                    seen,
+                    set,
+                    depth + 1,
+                );
             }
         }
     }
     for (rule, _) in rules {
         for prereq in rule.prereqs.iter().filter(|p| *p != "FORCE") {
-            follow(base, rule_dirs, dir, prereq, candidate, seen, set);
+            follow(
+                base,
+                rule_dirs,
+                dir,
+                prereq,
+                candidate,
+                seen,
+                set,
+                depth + 1,
+            );
         }
     }
 }

@@ -1,0 +1,76 @@
+//! What the targets share: a tiny kernel-shaped tree in memory and a big stack.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Mutex, OnceLock};
+
+use xenlint::kconfig::env::{KernelEnv, KernelVersion};
+use xenlint::source::MemSource;
+
+/// The files every tiny tree has besides the one the input becomes: a top Makefile with a
+/// version, the arch Kconfig, and a sourced file the input may name.
+pub fn tree() -> MemSource {
+    MemSource::new()
+        .with(
+            "Makefile",
+            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+        )
+        .with("arch/x86/Kconfig", "config X86\n\tdef_bool y\n")
+        .with(
+            "drivers/Kconfig",
+            "menu \"Drivers\"\nconfig DRV\n\ttristate \"drv\"\n\tdepends on X86\nendmenu\n",
+        )
+}
+
+/// The environment `make ARCH=x86` gives Kconfig for a tree of kernel `major.minor`,
+/// computed without reading any arch Makefile.
+pub fn env(major: u32, minor: u32) -> KernelEnv {
+    KernelEnv {
+        arch: "x86".into(),
+        srcarch: "x86".into(),
+        version: KernelVersion {
+            version: major,
+            patchlevel: minor,
+            sublevel: Some(0),
+            extraversion: String::new(),
+        },
+        kbuild_defconfig: "defconfig".into(),
+        vars: BTreeMap::from([
+            ("ARCH".into(), "x86".into()),
+            ("SRCARCH".into(), "x86".into()),
+            ("srctree".into(), ".".into()),
+            ("CC".into(), "gcc".into()),
+        ]),
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Resolving recurses along dependency chains as conf does; xenlint runs it on threads
+/// with a 256 MiB stack (main.rs, the engine's workers), and so do the targets: on one
+/// worker made once, since a thread per input would cost more than most inputs. A panic
+/// there aborts the process (libfuzzer-sys's hook), which libFuzzer reports as a crash.
+pub fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+    static WORKER: OnceLock<Mutex<(Sender<Job>, Receiver<()>)>> = OnceLock::new();
+    let worker = WORKER.get_or_init(|| {
+        let (job_tx, job_rx) = channel::<Job>();
+        let (done_tx, done_rx) = channel();
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                for job in job_rx {
+                    job();
+                    done_tx.send(()).expect("the fuzz loop waits for every job");
+                }
+            })
+            .expect("spawn worker");
+        Mutex::new((job_tx, done_rx))
+    });
+    let worker = worker.lock().expect("one fuzz loop");
+    worker
+        .0
+        .send(Box::new(f))
+        .expect("the worker lives for the run");
+    worker.1.recv().expect("the worker answers every job");
+}
