@@ -42,6 +42,8 @@ pub fn env(major: u32, minor: u32) -> KernelEnv {
             ("srctree".into(), ".".into()),
             ("CC".into(), "gcc".into()),
         ]),
+        probed: BTreeMap::new(),
+        refused: Vec::new(),
     }
 }
 
