@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::builds::ObjectTrack;
 use super::options::Baseline;
-use super::references::ReferenceScan;
+use super::references::{NewUndefined, ReferenceScan};
 use super::snapshot::{KconfigSnapshot, Values};
 pub use super::span::{new_items, BreakSpan};
 use super::{Finding, Location, SeriesCommit, Severity};
@@ -195,6 +195,35 @@ impl ArchContext<'_> {
 pub struct SeriesContext<'a> {
     pub series: &'a SeriesCommits<'a>,
     pub references: &'a ReferenceScan,
+}
+
+impl SeriesContext<'_> {
+    /// A finding of `check` on a reference that became undefined: located at its line with
+    /// the symbol underlined, naming the symbol and the successor of a removed gate, with
+    /// the scan's notes (successor, did you mean, defined at the base).
+    pub fn undefined_finding(
+        &self,
+        check: &Check,
+        new: &NewUndefined,
+        message: String,
+        label: &str,
+    ) -> Finding {
+        let symbol = new.symbol;
+        let location = self.series.location(
+            new.span.culprit,
+            new.file,
+            new.seen.line,
+            label.to_string(),
+            Some(&format!("CONFIG_{symbol}")),
+        );
+        let mut symbols = vec![symbol.to_string()];
+        symbols.extend(self.references.gate_successors.get(symbol).cloned());
+        let mut finding = self
+            .series
+            .finding(check, &new.span, message, symbols, vec![location]);
+        finding.notes = self.references.notes(symbol, new.seen);
+        finding
+    }
 }
 
 /// What a check runs over.

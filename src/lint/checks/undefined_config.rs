@@ -28,19 +28,12 @@ fn check(cx: &SeriesContext) -> Vec<Finding> {
         };
         let message =
             format!("`{written}` refers to a symbol no Kconfig file defines at this commit");
-        let location = cx.series.location(
-            new.span.culprit,
-            new.file,
-            new.seen.line,
-            "always false: the symbol does not exist".into(),
-            Some(&format!("CONFIG_{symbol}")),
+        let finding = cx.undefined_finding(
+            &CHECK,
+            &new,
+            message,
+            "always false: the symbol does not exist",
         );
-        let mut symbols = vec![symbol.to_string()];
-        symbols.extend(cx.references.gate_successors.get(symbol).cloned());
-        let mut finding = cx
-            .series
-            .finding(&CHECK, &new.span, message, symbols, vec![location]);
-        finding.notes = cx.references.notes(symbol, new.seen);
         out.push(finding);
     }
     out
