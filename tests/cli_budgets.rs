@@ -112,7 +112,7 @@ fn make_variables_doubled_forty_times() {
         "drivers/xen/Makefile",
         &recursive,
         "drivers/xen/Makefile:46",
-        "expansion budget of 16777216 units spent: the rest of this evaluation expands to nothing",
+        "expansion budget of 4194304 units spent: the rest of this evaluation expands to nothing",
     );
 }
 
@@ -184,4 +184,40 @@ fn a_match_anything_rule_does_not_grow_paths_without_end() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("a.o"));
+}
+
+#[test]
+fn a_fuzzer_found_call_chain_spends_its_budget_and_is_named() {
+    // A mutated arch Makefile whose `add_hex` calls nest and multiply: found by the
+    // make_eval fuzz target (it took seconds per input with a larger work budget).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kbuild = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz-regressions/make-call-chain.mk"
+    ))
+    .expect("the reproducer");
+    for (path, text) in [
+        (
+            "Makefile",
+            &b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n"[..],
+        ),
+        ("Kconfig", b"source \"arch/x86/Kconfig\"\n"),
+        ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
+        ("Kbuild", &kbuild),
+        (".config", b"CONFIG_X86=y\n"),
+    ] {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["objects", "--arch", "x86", "--shell", "never", "--config"])
+        .arg(dir.path().join(".config"))
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("Kbuild:4:"))
+        .stderr(predicates::str::contains("expansion budget"));
 }

@@ -39,7 +39,7 @@ pub mod budget {
     pub const MAX_VALUE_BYTES: usize = 1 << 20;
     /// Work of one evaluation: one unit per reference expanded, one per byte produced.
     /// Past it, every expansion of the evaluation is empty.
-    pub const MAX_WORK: u64 = 16 << 20;
+    pub const MAX_WORK: u64 = 4 << 20;
     /// Files one evaluation reads through `include`.
     pub const MAX_INCLUDES: usize = 1000;
 }
