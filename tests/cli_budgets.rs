@@ -186,6 +186,44 @@ fn a_match_anything_rule_does_not_grow_paths_without_end() {
         .stdout(predicates::str::contains("a.o"));
 }
 
+/// A tiny tree whose top Kbuild is `kbuild`: `xenlint objects` on it, within 20 s.
+fn objects_on_kbuild(kbuild: &[u8]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in [
+        (
+            "Makefile",
+            &b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n"[..],
+        ),
+        ("Kconfig", b"source \"arch/x86/Kconfig\"\n"),
+        ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
+        ("Kbuild", kbuild),
+        (".config", b"CONFIG_X86=y\n"),
+    ] {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["objects", "--arch", "x86", "--shell", "never", "--config"])
+        .arg(dir.path().join(".config"))
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+}
+
+#[test]
+fn several_match_anything_rules_do_not_multiply_paths() {
+    // Found by the kbuild_walk fuzz target: three `%:` rules with one prerequisite each
+    // made rule following branch at every link (seconds, reading files at every node).
+    let kbuild = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz-regressions/kbuild-pattern-rules.mk"
+    ))
+    .expect("the reproducer");
+    objects_on_kbuild(&kbuild).code(0);
+}
+
 #[test]
 fn a_fuzzer_found_call_chain_spends_its_budget_and_is_named() {
     // A mutated arch Makefile whose `add_hex` calls nest and multiply: found by the

@@ -443,6 +443,7 @@ fn walk_dir(
             &mut seen,
             set,
             0,
+            0,
         );
     }
 
@@ -645,11 +646,13 @@ fn follow(
     seen: &mut std::collections::HashSet<String>,
     set: &mut ObjectSet,
     depth: usize,
+    patterns: usize,
 ) {
     // make never applies one implicit rule twice in a chain; a match-anything rule such as
     // `%: %x` would otherwise grow `a.ox`, `a.oxx`, ... without end. Real chains (vDSO
     // images, generated sources) are a few links long.
     const MAX_CHAIN: usize = 32;
+    const MAX_PATTERN_LINKS: usize = 4;
     if depth > MAX_CHAIN || !seen.insert(path.to_string()) || seen.len() > 100_000 {
         return;
     }
@@ -689,11 +692,19 @@ fn follow(
                     seen,
                     set,
                     depth + 1,
+                    patterns,
                 );
             }
         }
     }
-    for (rule, _) in rules {
+    for (rule, stem) in rules {
+        // Make applies an implicit (pattern) rule at most once in a chain; counting pattern
+        // links keeps several match-anything rules (`%: %x`, `%: %y`) from multiplying
+        // paths. Kernel chains use one or two.
+        let pattern = stem > 0;
+        if pattern && patterns >= MAX_PATTERN_LINKS {
+            continue;
+        }
         for prereq in rule.prereqs.iter().filter(|p| *p != "FORCE") {
             follow(
                 base,
@@ -704,6 +715,7 @@ fn follow(
                 seen,
                 set,
                 depth + 1,
+                patterns + usize::from(pattern),
             );
         }
     }
