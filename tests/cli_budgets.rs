@@ -225,6 +225,20 @@ fn several_match_anything_rules_do_not_multiply_paths() {
 }
 
 #[test]
+fn pattern_rules_with_many_prerequisites_spend_a_budget() {
+    // Found by the kbuild_walk fuzz target: `%:` rules with many prerequisites made every
+    // lookup branch (over a minute, a file read at every node).
+    let kbuild = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz-regressions/kbuild-many-prerequisites.mk"
+    ))
+    .expect("the reproducer");
+    objects_on_kbuild(&kbuild)
+        .code(0)
+        .stderr(predicates::str::contains("rule following past"));
+}
+
+#[test]
 fn a_fuzzer_found_call_chain_spends_its_budget_and_is_named() {
     // A mutated arch Makefile whose `add_hex` calls nest and multiply: found by the
     // make_eval fuzz target (it took seconds per input with a larger work budget).

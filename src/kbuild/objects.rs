@@ -185,6 +185,7 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
         listed: Default::default(),
         vars: crate::make::Vars::from_pairs(base),
         src_is_srctree,
+        rule_work: std::cell::Cell::new(MAX_RULE_WORK),
     };
     let mut rule_dirs = HashMap::new();
     // Directories are queued normalised (walk_dir), so `a/./` and `a/b/../` are `a`.
@@ -219,6 +220,25 @@ struct Base<'a> {
     listed: std::cell::RefCell<Vec<String>>,
     vars: crate::make::Vars,
     src_is_srctree: bool,
+    /// Rule lookups left for the directory being walked (`MAX_RULE_WORK` each): hostile
+    /// pattern rules with many prerequisites make the lookups branch at every link.
+    rule_work: std::cell::Cell<u32>,
+}
+
+/// Rule lookups (follow and makeable steps) one directory may spend; a kernel directory
+/// spends a few thousand.
+const MAX_RULE_WORK: u32 = 100_000;
+
+impl Base<'_> {
+    /// Spend one rule lookup; false once the directory's allowance is gone.
+    fn spend_rule_work(&self) -> bool {
+        let left = self.rule_work.get();
+        if left == 0 {
+            return false;
+        }
+        self.rule_work.set(left - 1);
+        true
+    }
 }
 
 impl<'a> Base<'a> {
@@ -433,6 +453,7 @@ fn walk_dir(
     }
     rule_dirs.insert(dir.to_string(), m.take_rules().into());
     let mut seen = std::collections::HashSet::new();
+    base.rule_work.set(MAX_RULE_WORK);
     for candidate in &candidates {
         follow(
             base,
@@ -445,6 +466,15 @@ fn walk_dir(
             0,
             0,
         );
+    }
+    if base.rule_work.get() == 0 {
+        set.unknown.push(Unknown {
+            file: makefile_of(dir),
+            line: 0,
+            construct: format!(
+                "rule following past {MAX_RULE_WORK} lookups: the rest of the directory's rules not followed"
+            ),
+        });
     }
 
     let mut ordered: Vec<(String, &'static str)> = Vec::new();
@@ -605,6 +635,9 @@ fn makeable(
     if path == "FORCE" {
         return true;
     }
+    if !base.spend_rule_work() {
+        return false;
+    }
     let rel = normalize(
         path.strip_prefix(SRCTREE)
             .unwrap_or(path)
@@ -653,7 +686,11 @@ fn follow(
     // images, generated sources) are a few links long.
     const MAX_CHAIN: usize = 32;
     const MAX_PATTERN_LINKS: usize = 4;
-    if depth > MAX_CHAIN || !seen.insert(path.to_string()) || seen.len() > 100_000 {
+    if depth > MAX_CHAIN
+        || !seen.insert(path.to_string())
+        || seen.len() > 100_000
+        || !base.spend_rule_work()
+    {
         return;
     }
     let rules = rules_for(base, rule_dirs, dir, path, 0);
