@@ -160,28 +160,7 @@ fn objects_names_the_culprit_too() {
 #[test]
 fn a_match_anything_rule_does_not_grow_paths_without_end() {
     // Found by fuzzing the Kbuild walk: `%: %x` chases a.ox, a.oxx, ... as prerequisites.
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in [
-        (
-            "Makefile",
-            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
-        ),
-        ("Kconfig", "source \"arch/x86/Kconfig\"\n"),
-        ("arch/x86/Kconfig", "config X86\n\tdef_bool y\n"),
-        ("Kbuild", "obj-y += a.o\n%: %x %y\n"),
-    ] {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        std::fs::write(full, text).expect("write");
-    }
-    std::fs::write(dir.path().join(".config"), "CONFIG_X86=y\n").expect("write");
-    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args(["objects", "--arch", "x86", "--shell", "never", "--config"])
-        .arg(dir.path().join(".config"))
-        .arg("--srctree")
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(20))
-        .assert()
+    objects_on_kbuild(b"obj-y += a.o\n%: %x %y\n")
         .code(0)
         .stdout(predicates::str::contains("a.o"));
 }
@@ -242,33 +221,12 @@ fn pattern_rules_with_many_prerequisites_spend_a_budget() {
 fn a_fuzzer_found_call_chain_spends_its_budget_and_is_named() {
     // A mutated arch Makefile whose `add_hex` calls nest and multiply: found by the
     // make_eval fuzz target (it took seconds per input with a larger work budget).
-    let dir = tempfile::tempdir().expect("tempdir");
     let kbuild = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fuzz-regressions/make-call-chain.mk"
     ))
     .expect("the reproducer");
-    for (path, text) in [
-        (
-            "Makefile",
-            &b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n"[..],
-        ),
-        ("Kconfig", b"source \"arch/x86/Kconfig\"\n"),
-        ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
-        ("Kbuild", &kbuild),
-        (".config", b"CONFIG_X86=y\n"),
-    ] {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        std::fs::write(full, text).expect("write");
-    }
-    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args(["objects", "--arch", "x86", "--shell", "never", "--config"])
-        .arg(dir.path().join(".config"))
-        .arg("--srctree")
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(20))
-        .assert()
+    objects_on_kbuild(&kbuild)
         .code(0)
         .stderr(predicates::str::contains("Kbuild:4:"))
         .stderr(predicates::str::contains("expansion budget"));
