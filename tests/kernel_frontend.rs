@@ -93,3 +93,68 @@ fn linux_6_1_front_end_matches_the_kernel() {
 fn linux_6_12_front_end_matches_the_kernel() {
     check_version("6.12");
 }
+
+/// `--shell never` reads the real trees: no error, a `.config` written, and nothing run (the
+/// only programs on PATH are canaries that would leave a file behind).
+fn shell_never_reads(version: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let arches = common::arches(version);
+    if !common::kernel_available(version, &arches, "defconfig") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin dir");
+    let canary = dir.path().join("ran");
+    for tool in [
+        "sh", "gcc", "cc", "ld", "as", "pahole", "rustc", "bindgen", "make",
+    ] {
+        let path = bin.join(tool);
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho {tool} >> {}\n", canary.display()),
+        )
+        .expect("canary");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let mut failures = Vec::new();
+    for arch in &arches {
+        let out = dir.path().join(format!("{arch}.config"));
+        let run = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+            .env("PATH", &bin)
+            .args(["config", "defconfig", "--shell", "never", "--arch", arch])
+            .arg("--srctree")
+            .arg(common::tree(version))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        let config = std::fs::read_to_string(&out).unwrap_or_default();
+        if !run.status.success() || stderr.contains("error") {
+            failures.push(format!("{version} {arch}: {:?}: {stderr}", run.status));
+        } else if !config.contains("\nCONFIG_GCC_VERSION=0\n") {
+            failures.push(format!(
+                "{version} {arch}: no CONFIG_GCC_VERSION=0 in the .config"
+            ));
+        }
+    }
+    assert!(
+        !canary.exists(),
+        "a program ran: {:?}",
+        std::fs::read_to_string(&canary)
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+#[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
+fn linux_6_1_reads_with_shell_never() {
+    shell_never_reads("6.1");
+}
+
+#[test]
+#[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
+fn linux_6_12_reads_with_shell_never() {
+    shell_never_reads("6.12");
+}

@@ -36,7 +36,10 @@ pub enum FailOn {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ShellMode {
-    /// Never run `$(shell,...)`: every command expands to nothing (compiler probes fail).
+    /// Run nothing: each `$(shell,...)` is answered from its text alone, the same on every
+    /// machine: Kconfig.include's tests are evaluated, `command -v` succeeds, compiler
+    /// option probes fail, and the toolchain is GCC/GNU as/BFD ld of version 0 (so
+    /// GCC_VERSION=0). Any other command prints nothing.
     Never,
     /// Run commands as make would. The default for a tree on disk, which you chose to trust.
     Trusted,

@@ -21,7 +21,7 @@ pub enum GitError {
     EmptyRange { range: String },
     #[error("commit {commit}: {message}")]
     Commit { commit: String, message: String },
-    #[error("writing {path}: {source}")]
+    #[error("writing {path}")]
     Write {
         path: String,
         #[source]

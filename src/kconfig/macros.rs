@@ -41,11 +41,9 @@ const MAX_TREE_STEPS: u64 = 8 << 20;
 /// Which `$(shell,...)` commands may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellPolicy {
-    /// Never run a command: answer as if it failed and printed nothing. A command of the
-    /// form `... || echo X` (the shape of `$(success,...)`, `$(failure,...)` and
-    /// `$(if-success,...)` in scripts/Kconfig.include) answers `X`, so compiler probes say
-    /// `n`; any other command answers the empty string. The answer is the same on every
-    /// machine.
+    /// Never run a command: the answer is decided from the command text alone, the same
+    /// on every machine ([`super::shell_model`]): Kconfig.include's idioms are evaluated,
+    /// compiler probes say `n`, the toolchain is a GNU one of unknown version.
     Never,
     /// Run every command as make would (`sh -c`, in a scratch directory).
     Trusted,
@@ -193,22 +191,6 @@ impl ShellRunner {
         };
         clean_shell_output(&raw)
     }
-}
-
-/// What a command that was not run answers: the output of its failure branch when it ends
-/// in `|| echo X`, otherwise nothing.
-pub fn refused_answer(command: &str) -> String {
-    let Some((_, tail)) = command.rsplit_once("||") else {
-        return String::new();
-    };
-    let Some(word) = tail.trim().strip_prefix("echo") else {
-        return String::new();
-    };
-    let word = word.trim();
-    if word.contains(['|', '&', ';', '$', '`']) {
-        return String::new();
-    }
-    word.trim_matches(|c| c == '"' || c == '\'').to_string()
 }
 
 /// do_shell(): keep at most 4095 bytes, drop trailing newlines, turn the others into spaces.
@@ -575,7 +557,7 @@ impl Preprocessor {
                 let command = &args[0];
                 let (output, ran) = match self.shell.run(command) {
                     Some(output) => (output, true),
-                    None => (refused_answer(command), false),
+                    None => (super::shell_model::answer(command), false),
                 };
                 self.shell_log.push(ShellRecord {
                     command: command.clone(),
@@ -685,10 +667,11 @@ mod tests {
     }
 
     #[test]
-    fn never_policy_answers_as_a_failed_command() {
+    fn never_policy_answers_from_the_command_text() {
         let mut p = pp();
-        assert_eq!(p.expand_all("[$(shell,echo hi)]"), "[]");
-        assert!(!p.shell_log[0].ran);
+        assert_eq!(p.expand_all("[$(shell,echo hi)]"), "[hi]");
+        assert_eq!(p.expand_all("[$(shell,id -u)]"), "[]");
+        assert!(p.shell_log.iter().all(|r| !r.ran));
         p.assign(
             "if-success",
             "$(shell,{ $(1); } >/dev/null 2>&1 && echo \"$(2)\" || echo \"$(3)\")",

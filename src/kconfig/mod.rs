@@ -14,6 +14,7 @@ pub mod model;
 pub mod parser;
 pub mod resolve;
 mod resolve_v1;
+pub mod shell_model;
 pub mod simplify;
 pub mod targets;
 pub mod why;
@@ -85,7 +86,7 @@ pub struct OpenTree {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenTreeError {
-    #[error("--srctree {path}: {source}")]
+    #[error("--srctree {path}")]
     Srctree {
         path: String,
         #[source]
