@@ -203,3 +203,28 @@ check_tests! {
     "XL0011": xl0011_fires, xl0011_stays_silent;
     "XL0012": xl0012_fires, xl0012_stays_silent;
 }
+
+#[test]
+fn an_unreadable_tree_is_shown_at_its_makefile() {
+    let dir = build("check-cases.sh", "unreadable-tree");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "series",
+            "base..master",
+            "--arch",
+            "x86",
+            "--format",
+            "json",
+            "--repo",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "XL0012");
+    let location = &finding["locations"][0];
+    assert_eq!(location["file"], "Makefile");
+    assert_eq!(location["line"], 1);
+    assert_eq!(location["source_line"], "KERNEL_VERSION = 6");
+}

@@ -231,3 +231,18 @@ fn a_fuzzer_found_call_chain_spends_its_budget_and_is_named() {
         .stderr(predicates::str::contains("Kbuild:4:"))
         .stderr(predicates::str::contains("expansion budget"));
 }
+
+#[test]
+fn an_arch_makefile_spending_a_budget_is_a_kconfig_error_at_its_line() {
+    // make evaluates the arch Makefile before Kconfig: a value doubled forty times stops
+    // it there. Building A21 spends the work budget (4 Mi units) first.
+    let (repo, head) = series_with("arch/x86/Makefile", &doubling(":=", "x"));
+    let lines = std::fs::read_to_string(repo.path().join("arch/x86/Makefile"))
+        .expect("arch Makefile")
+        .lines()
+        .count();
+    let line = lines - 40 + 21;
+    series(&repo).code(1).stdout(predicate::str::contains(format!(
+        "error[XL0002]: kconfig-error: Kconfig error at arch/x86/Makefile:{line}: arch Makefile: expansion budget of 4194304 units spent: the rest of this evaluation expands to nothing"
+    )).and(predicate::str::contains(head)));
+}

@@ -44,6 +44,7 @@ pub fn env(major: u32, minor: u32) -> KernelEnv {
         ]),
         probed: BTreeMap::new(),
         refused: Vec::new(),
+        limits: Vec::new(),
     }
 }
 

@@ -204,6 +204,9 @@ pub struct KernelEnv {
     pub probed: BTreeMap<String, String>,
     /// Probes refused by the request's `tools` trust, with why: answered as failed.
     pub refused: Vec<String>,
+    /// Budgets the arch Makefile spent (crate::make::budget), where make itself would
+    /// stop or run out of memory: errors of the tree at that file and line.
+    pub limits: Vec<crate::make::Unknown>,
 }
 
 /// What the caller fixes: the arch, the source directory for `srctree`, and overrides
@@ -348,6 +351,7 @@ impl KernelEnv {
         let nm = final_tool("NM");
         let objcopy = final_tool("OBJCOPY");
         let rustc = get("RUSTC", "rustc".to_string());
+        let limits = std::mem::take(&mut eval.limits);
 
         let mut vars = BTreeMap::new();
         let mut probed = BTreeMap::new();
@@ -421,6 +425,7 @@ impl KernelEnv {
             vars,
             probed,
             refused,
+            limits,
         })
     }
 

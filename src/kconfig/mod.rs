@@ -141,7 +141,19 @@ pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -
             .collect();
     }
     let pp = Preprocessor::new(macro_env, shell);
-    parser::Parser::new(source, pp, env.dialect()).parse("Kconfig")
+    let mut model = parser::Parser::new(source, pp, env.dialect()).parse("Kconfig");
+    // A budget the arch Makefile spent stops make before Kconfig is read.
+    for limit in &env.limits {
+        let message = format!("arch Makefile: {}", limit.construct);
+        model.diagnostics.push(model::Diagnostic {
+            severity: model::Severity::Error,
+            file: limit.file.clone(),
+            line: limit.line,
+            kernel: format!("{}:{}: {message}", limit.file, limit.line),
+            message,
+        });
+    }
+    model
 }
 
 use confdata::ReadWarning;

@@ -158,7 +158,7 @@ pub struct ArchContext<'a> {
     pub references: Option<&'a ReferenceScan>,
     /// Why each commit could not be read as a kernel tree (its snapshot is then the last
     /// one that could, and its configurations are `None`).
-    pub unreadable: &'a [Option<String>],
+    pub unreadable: &'a [Option<Unreadable>],
     pub kbuild: bool,
 }
 
@@ -189,6 +189,14 @@ impl ArchContext<'_> {
     ) -> Location {
         self.series.location(index, file, line, label, underline)
     }
+}
+
+/// Why a commit's tree cannot be read as a kernel for an arch, and the file at fault when
+/// there is one to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub why: String,
+    pub file: Option<String>,
 }
 
 /// Everything series-wide checks (those that hold for every arch at once) read.

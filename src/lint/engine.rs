@@ -11,7 +11,7 @@ use crate::git::Oid;
 
 use super::builds::ObjectTrack;
 use super::checks::{Scope, CHECKS};
-use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext};
+use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
 use super::options::{Baseline, LintError, Options};
 use super::references::ReferenceScan;
 use super::snapshot::{fingerprint, parse_values, KconfigSnapshot, Values};
@@ -229,7 +229,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut trees: Vec<Arc<KconfigSnapshot>> = Vec::new();
     // Why each commit could not be read as a kernel tree, if it could not.
-    let mut unreadable: Vec<Option<String>> = vec![None; ctx.oids.len()];
+    let mut unreadable: Vec<Option<Unreadable>> = vec![None; ctx.oids.len()];
     let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
     // Symbols with unmet direct dependencies, per baseline and commit.
     let mut unmet: Vec<Vec<Option<Arc<BTreeSet<String>>>>> =
@@ -269,7 +269,13 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 // A commit that cannot be read as a kernel is a finding about that commit
                 // (unreadable-tree); the commits after it are still checked, against the
                 // last snapshot that could be read.
-                unreadable[index] = Some(err.to_string());
+                // A Makefile without its version lines is shown at its first line.
+                let file = matches!(err, crate::kconfig::env::EnvError::NoVersion { .. })
+                    .then(|| "Makefile".to_string());
+                unreadable[index] = Some(Unreadable {
+                    why: err.to_string(),
+                    file,
+                });
                 let last = trees.last().cloned().expect("the base was read");
                 for b in 0..ctx.options.baselines.len() {
                     values[b].push(None);

@@ -155,6 +155,9 @@ pub struct Make<'s> {
     /// Words of lists with their origin, by (variable, word); the first assignment wins.
     origins: HashMap<(String, String), Origin>,
     pub unknown: Vec<Unknown>,
+    /// The budget records among `unknown` (a budget spent, a variable referencing itself):
+    /// make itself would stop or run out of memory there.
+    pub limits: Vec<Unknown>,
     /// Rules, with targets and prerequisites expanded as make does when it reads them.
     pub rules: Vec<Rule>,
     /// Files read (includes too), for reuse decisions.
@@ -203,6 +206,7 @@ impl<'s> Make<'s> {
             hits: Vec::new(),
             origins: HashMap::new(),
             unknown: Vec::new(),
+            limits: Vec::new(),
             rules: Vec::new(),
             files_read: Vec::new(),
             dirs_listed: Vec::new(),
@@ -340,6 +344,7 @@ impl<'s> Make<'s> {
             .iter()
             .any(|u| u.file == unknown.file && u.construct == unknown.construct);
         if !known {
+            self.limits.push(unknown.clone());
             self.unknown.push(unknown);
         }
     }

@@ -21,13 +21,22 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     let sets: Vec<BTreeSet<&str>> = cx
         .unreadable
         .iter()
-        .map(|why| why.as_deref().into_iter().collect())
+        .map(|u| u.iter().map(|u| u.why.as_str()).collect())
         .collect();
     new_items(&sets)
         .into_iter()
         .map(|(why, span)| {
             let message = format!("not a kernel tree for ARCH={}: {why}", cx.arch);
-            cx.finding(&CHECK, &span, message, Vec::new(), Vec::new())
+            let file = cx.unreadable[span.culprit]
+                .as_ref()
+                .and_then(|u| u.file.as_deref());
+            let locations = file
+                .map(|file| {
+                    let label = "no `VERSION =` and `PATCHLEVEL =` lines in this file".to_string();
+                    vec![cx.location(span.culprit, file, 1, label, None)]
+                })
+                .unwrap_or_default();
+            cx.finding(&CHECK, &span, message, Vec::new(), locations)
         })
         .collect()
 }
