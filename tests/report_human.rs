@@ -42,6 +42,8 @@ fn finding(severity: Severity, locations: Vec<Location>) -> Finding {
         culprit_summary: Some("x86/xen: build the Xen objects by role".to_string()),
         repair: Some(REPAIR.to_string()),
         repair_summary: Some("x86/xen: add XEN_BUILD_HYPERVISOR".to_string()),
+        culprit_index: Some(1),
+        repair_index: None,
         arches: vec!["x86".to_string()],
         baselines: vec!["defconfig".to_string(), "allmodconfig".to_string()],
         symbols: vec!["XEN_BUILD_HYPERVISOR".to_string()],
@@ -55,6 +57,8 @@ fn report(findings: Vec<Finding>) -> Report {
         commit: format!("{short}0000000000000000000000000000"),
         short: short.to_string(),
         summary: summary.to_string(),
+        patch_id: None,
+        mail: None,
     };
     Report {
         commits: vec![
@@ -68,6 +72,8 @@ fn report(findings: Vec<Finding>) -> Report {
         parsed: 2,
         resolved: 4,
         walks: 4,
+        base_source: xenlint::lint::BaseSource::Range,
+        command_line: Vec::new(),
     }
 }
 

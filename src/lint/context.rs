@@ -112,6 +112,8 @@ impl<'a> SeriesCommits<'a> {
             culprit_summary: Some(c.summary.clone()),
             repair: r.map(|p| p.commit.clone()),
             repair_summary: r.map(|p| p.summary.clone()),
+            culprit_index: Some(span.culprit),
+            repair_index: span.repair,
             arches: Vec::new(),
             baselines: Vec::new(),
             symbols,

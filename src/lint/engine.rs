@@ -40,6 +40,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .ok()
             .and_then(|c| c.summary().map(String::from))
             .unwrap_or_default(),
+        patch_id: None,
+        mail: None,
     }];
     let mut notes = Vec::new();
     for c in &series.commits {
@@ -53,6 +55,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             commit: c.oid.to_string(),
             short: c.short(),
             summary: c.summary.clone(),
+            patch_id: None,
+            mail: None,
         });
     }
     let oids: Vec<Oid> = std::iter::once(series.base)
@@ -196,6 +200,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         parsed,
         resolved,
         walks,
+        base_source: super::finding::BaseSource::Range,
+        command_line: Vec::new(),
     })
 }
 

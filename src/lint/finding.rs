@@ -91,6 +91,11 @@ pub struct Finding {
     pub culprit_summary: Option<String>,
     pub repair: Option<String>,
     pub repair_summary: Option<String>,
+    /// The culprit and the repair as indices of `Report::commits` (0 is the base, patch i
+    /// of the series is index i): the tree does not bisect from the culprit up to, not
+    /// including, the repair (to the end of the series without one).
+    pub culprit_index: Option<usize>,
+    pub repair_index: Option<usize>,
     /// Arches hit; empty for findings that hold for every arch (CONFIG_ references).
     pub arches: Vec<String>,
     pub baselines: Vec<String>,
@@ -106,6 +111,78 @@ pub struct SeriesCommit {
     pub commit: String,
     pub short: String,
     pub summary: String,
+    /// `git patch-id --stable` of the commit against its parent (none for the base).
+    pub patch_id: Option<String>,
+    /// The mail the commit was made from, for a series read from an mbox.
+    pub mail: Option<PatchMail>,
+}
+
+/// A patch as it was posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatchMail {
+    pub message_id: String,
+    /// The Subject header as posted, `[PATCH v2 3/7] ...` prefix included.
+    pub subject: String,
+    /// i and M of `[PATCH i/M]` (1/1 for a lone patch); the revision, 1 without `vN`.
+    pub number: usize,
+    pub total: usize,
+    pub revision: u32,
+    /// Where replies go: the patch's own References, for threading a reply.
+    pub references: Vec<String>,
+    pub from: String,
+}
+
+/// Where the base of the series came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseSource {
+    /// The range given to `series`.
+    Range,
+    /// `--base REV`.
+    Argument(String),
+    /// The `base-commit:` trailer of the cover letter or of patch 1.
+    Trailer,
+    /// `--guess-base`: the commit whose blobs match the patches' `index` lines.
+    Guessed,
+}
+
+impl BaseSource {
+    pub fn describe(&self) -> String {
+        match self {
+            BaseSource::Range => "the range given".to_string(),
+            BaseSource::Argument(rev) => format!("--base {rev}"),
+            BaseSource::Trailer => "the series' base-commit: trailer".to_string(),
+            BaseSource::Guessed => "--guess-base (blobs of the patches' index lines)".to_string(),
+        }
+    }
+
+    pub fn key(&self) -> &'static str {
+        match self {
+            BaseSource::Range => "range",
+            BaseSource::Argument(_) => "argument",
+            BaseSource::Trailer => "base-commit-trailer",
+            BaseSource::Guessed => "guessed",
+        }
+    }
+}
+
+/// The verdict on one patch of the series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Success,
+    /// The culprit of a warning, or inside the span where an error's tree does not bisect.
+    Warning,
+    /// The culprit of an error.
+    Fail,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Success => "success",
+            Verdict::Warning => "warning",
+            Verdict::Fail => "fail",
+        }
+    }
 }
 
 /// Everything `xenlint series` found, for the renderers.
@@ -121,6 +198,43 @@ pub struct Report {
     pub parsed: usize,
     pub resolved: usize,
     pub walks: usize,
+    /// Where the base came from.
+    pub base_source: BaseSource,
+    /// The command line that produced the report, for "reproduce with".
+    pub command_line: Vec<String>,
+}
+
+impl Report {
+    /// The verdict on each patch (index i of the result is `commits[i + 1]`).
+    pub fn verdicts(&self) -> Vec<Verdict> {
+        let patches = self.commits.len().saturating_sub(1);
+        let mut verdicts = vec![Verdict::Success; patches];
+        for f in &self.findings {
+            let Some(culprit) = f.culprit_index.filter(|&i| i >= 1 && i <= patches) else {
+                continue;
+            };
+            let at_culprit = match f.severity {
+                Severity::Error => Verdict::Fail,
+                Severity::Warning => Verdict::Warning,
+                Severity::Note => Verdict::Success,
+            };
+            verdicts[culprit - 1] = verdicts[culprit - 1].max(at_culprit);
+            if f.severity == Severity::Error {
+                let end = f.repair_index.unwrap_or(patches + 1).min(patches + 1);
+                for v in verdicts.iter_mut().take(end - 1).skip(culprit) {
+                    *v = (*v).max(Verdict::Warning);
+                }
+            }
+        }
+        verdicts
+    }
+
+    /// The findings whose culprit is patch `index` (1-based, as `commits`).
+    pub fn findings_of(&self, index: usize) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.culprit_index == Some(index))
+    }
 }
 
 /// One finding per (symbol, culprit, repair), with every arch and baseline it hits.

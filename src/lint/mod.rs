@@ -19,5 +19,7 @@ mod span;
 mod textdiff;
 
 pub use engine::lint;
-pub use finding::{find_word, Finding, Location, Report, SeriesCommit, Severity};
+pub use finding::{
+    find_word, BaseSource, Finding, Location, PatchMail, Report, SeriesCommit, Severity, Verdict,
+};
 pub use options::{Baseline, LintError, Options};
