@@ -40,14 +40,16 @@ fn demo() -> anyhow::Result<ExitCode> {
     super::series::run(super::series::Args {
         range: "base..master".into(),
         repo: repo.clone(),
-        arches: Vec::new(),
-        baselines: Vec::new(),
-        config: None,
-        vars: Vec::new(),
-        fail_on: FailOn::Never,
-        no_kbuild: false,
-        settings_file: None,
-        format: Format::Human,
+        lint: super::series::LintArgs {
+            arches: Vec::new(),
+            baselines: Vec::new(),
+            config: None,
+            vars: Vec::new(),
+            fail_on: FailOn::Never,
+            no_kbuild: false,
+            settings_file: None,
+            format: Format::Human,
+        },
     })?;
     Ok(ExitCode::SUCCESS)
 }

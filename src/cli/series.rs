@@ -16,6 +16,13 @@ pub struct Args {
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
 
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+/// What to check and how to report it: shared by every command that lints a series.
+#[derive(clap::Args)]
+pub struct LintArgs {
     /// Arches to check, as make's ARCH= (repeat it or give a comma list: x86,arm64);
     /// default: every arch of the tree.
     #[arg(long = "arch", value_delimiter = ',')]
@@ -55,36 +62,42 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args {
-        range,
-        repo,
-        arches,
-        baselines,
-        config,
-        vars,
-        fail_on,
-        no_kbuild,
-        settings_file,
-        format,
-    } = args;
-    let kbuild = !no_kbuild;
-
-    use std::io::IsTerminal;
-    use xenlint::lint::{Baseline, Options};
+    let Args { range, repo, lint } = args;
     let repository = xenlint::git::open(&repo)?;
     let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
-    let (settings_name, settings) =
-        repo_settings(&repository, settings_file.as_deref(), series.base)?;
+    let settings = repo_settings(
+        &repository,
+        lint.settings_file.as_deref(),
+        series.base,
+        true,
+    )?;
     drop(repository);
+    let report = lint_series(&repo_path, &series, &lint, &settings, |_| {})?;
+    render(&report, &lint)
+}
+
+/// Lint `series` of the repository at `repo_path` as `lint` asks; `adjust` fills in what
+/// the caller knows about the commits (the mail they came from, the base's source) before
+/// the settings' ignores apply.
+pub fn lint_series(
+    repo_path: &std::path::Path,
+    series: &xenlint::git::Series,
+    lint: &LintArgs,
+    (settings_name, settings): &(String, RepoSettings),
+    adjust: impl FnOnce(&mut xenlint::lint::Report),
+) -> anyhow::Result<xenlint::lint::Report> {
+    use std::io::IsTerminal;
+    use xenlint::lint::{Baseline, Options};
     // The command line wins over .xenlint.toml; a name given twice is checked once.
-    let dedup = |list: Vec<String>| {
+    let dedup = |list: &[String]| {
         let mut seen = std::collections::HashSet::new();
-        list.into_iter()
-            .filter(|item| seen.insert(item.clone()))
+        list.iter()
+            .filter(|item| seen.insert(item.to_string()))
+            .cloned()
             .collect::<Vec<_>>()
     };
-    let (arches, baselines) = (dedup(arches), dedup(baselines));
+    let (arches, baselines) = (dedup(&lint.arches), dedup(&lint.baselines));
     let arches = if arches.is_empty() {
         settings.arches.clone().unwrap_or_default()
     } else {
@@ -100,8 +113,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         baselines.iter().map(|b| Baseline::parse(b)).collect()
     };
-    if let Some(path) = config {
-        let text = std::fs::read(&path).with_context(|| format!("--config {}", path.display()))?;
+    if let Some(path) = &lint.config {
+        let text = std::fs::read(path).with_context(|| format!("--config {}", path.display()))?;
         baselines.push(Baseline::Config {
             name: path.display().to_string(),
             text,
@@ -114,7 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Some(arches)
         },
         baselines,
-        overrides: parse_vars(&vars)?,
+        overrides: parse_vars(&lint.vars)?,
         progress: std::io::stderr().is_terminal().then(|| {
             Box::new(|done: usize, all: usize| {
                 eprint!("\rxenlint: {done}/{all} arches checked");
@@ -123,9 +136,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }) as Box<dyn Fn(usize, usize) + Send + Sync>
         }),
-        kbuild,
+        kbuild: !lint.no_kbuild,
     };
-    let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
+    let mut report = xenlint::lint::lint(repo_path, series, &options)?;
+    report.command_line = std::env::args().collect();
+    adjust(&mut report);
     // What the settings ignore is said, with the file that says so.
     let mut ignored: std::collections::BTreeMap<&str, usize> = Default::default();
     report.findings.retain(|f| {
@@ -144,14 +159,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if count == 1 { "" } else { "s" }
         ));
     }
-    match format {
-        Format::Json => outln!("{}", xenlint::report::json(&report)),
+    Ok(report)
+}
+
+/// Write the report in the format asked for; the exit status `--fail-on` decides.
+pub fn render(report: &xenlint::lint::Report, lint: &LintArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    match lint.format {
+        Format::Json => outln!("{}", xenlint::report::json(report)),
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", xenlint::report::human(&report, color));
+            out!("{}", xenlint::report::human(report, color));
         }
     }
-    let threshold = match fail_on {
+    let threshold = match lint.fail_on {
         FailOn::Note => Some(xenlint::lint::Severity::Note),
         FailOn::Warning => Some(xenlint::lint::Severity::Warning),
         FailOn::Error => Some(xenlint::lint::Severity::Error),
@@ -168,7 +189,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// .xenlint.toml at the repository's top: arches, baselines and checks to ignore.
 #[derive(Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RepoSettings {
+pub struct RepoSettings {
     arches: Option<Vec<String>>,
     baselines: Option<Vec<String>>,
     #[serde(default)]
@@ -176,12 +197,14 @@ struct RepoSettings {
 }
 
 /// The settings in force and where they come from: `--settings FILE`, else .xenlint.toml
-/// of the work tree (the user's own checkout), else that of the series' base. Never from a
-/// commit under test: a series cannot switch off the checks that judge it.
-fn repo_settings(
+/// of the work tree (the user's own checkout, when `work_tree` allows it), else that of the
+/// series' base. Never from a commit under test: a series cannot switch off the checks
+/// that judge it.
+pub fn repo_settings(
     repo: &xenlint::git::Repository,
     file: Option<&std::path::Path>,
     base: xenlint::git::Oid,
+    work_tree: bool,
 ) -> anyhow::Result<(String, RepoSettings)> {
     let found = match file {
         Some(path) => {
@@ -192,7 +215,7 @@ fn repo_settings(
                 String::from_utf8_lossy(&text).into_owned(),
             ))
         }
-        None => xenlint::git::settings_file(repo, ".xenlint.toml", Some(base)),
+        None => xenlint::git::settings_file(repo, ".xenlint.toml", Some(base), work_tree),
     };
     let Some((name, text)) = found else {
         return Ok((String::new(), RepoSettings::default()));

@@ -11,6 +11,8 @@ pub use git2::{Oid, Repository};
 
 use crate::source::{Source, SourceError};
 
+pub mod apply;
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{path}: not in a git repository ({message})")]
@@ -58,6 +60,11 @@ pub fn open(path: &Path) -> Result<Repository, GitError> {
         path: path.display().to_string(),
         message: e.message().to_string(),
     })
+}
+
+/// The commit `rev` names (a branch, a tag, an abbreviated or full id).
+pub fn commit_of(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
+    resolve(repo, rev)
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid, GitError> {
@@ -595,11 +602,16 @@ pub fn changed_paths(
     Ok(out)
 }
 
-/// A file of the repository's settings (`.xenlint.toml`): from the work tree when there is
-/// one and it has the file, else from the tree of commit `at`. Returns where it was read
-/// (for messages) and its text.
-pub fn settings_file(repo: &Repository, name: &str, at: Option<Oid>) -> Option<(String, String)> {
-    if let Some(path) = repo.workdir().map(|w| w.join(name)) {
+/// A file of the repository's settings (`.xenlint.toml`): from the work tree when
+/// `work_tree` allows it and there is one with the file, else from the tree of commit `at`.
+/// Returns where it was read (for messages) and its text.
+pub fn settings_file(
+    repo: &Repository,
+    name: &str,
+    at: Option<Oid>,
+    work_tree: bool,
+) -> Option<(String, String)> {
+    if let Some(path) = repo.workdir().filter(|_| work_tree).map(|w| w.join(name)) {
         if path.exists() {
             let text = std::fs::read(&path).ok()?;
             return Some((

@@ -1,0 +1,262 @@
+//! A posted series made into commits without touching the repository: each patch is
+//! applied on the tree of the commit before it, in memory (no work tree, no index file),
+//! exactly (no fuzz, as `git am` without `-3`), and the trees and commits go to a temporary
+//! object store that borrows the repository's objects through `objects/info/alternates`.
+//! The repository gains no object, ref or file; the store goes away with its [`Scratch`].
+
+use std::path::PathBuf;
+
+use git2::{Oid, Repository, RepositoryInitOptions, Signature, Time};
+
+use super::{Series, SeriesCommit};
+use crate::scratch::Scratch;
+
+/// One patch as `git mailinfo` splits it.
+#[derive(Debug, Clone)]
+pub struct PatchToApply {
+    /// How messages name it: `patch 2/5 (<message-id>)`.
+    pub label: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// The mail's Date header (RFC 2822); the commit time when it parses.
+    pub date: String,
+    pub subject: String,
+    pub message: String,
+    pub patch: String,
+}
+
+/// The commits made from a posted series, in a store alive as long as this value.
+pub struct AppliedSeries {
+    pub store: Scratch,
+    /// The store's git directory: open it to read the series (and the base) from.
+    pub git_dir: PathBuf,
+    pub series: Series,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{label}: not a patch git can read: {message}")]
+    BadPatch { label: String, message: String },
+    #[error("{label} does not apply to {onto}: {message}")]
+    DoesNotApply {
+        label: String,
+        onto: String,
+        message: String,
+    },
+    #[error("the temporary object store: {0}")]
+    Store(String),
+}
+
+/// Apply `patches` in order on `base` of `repo`.
+pub fn apply_series(
+    repo: &Repository,
+    base: Oid,
+    patches: &[PatchToApply],
+) -> Result<AppliedSeries, ApplyError> {
+    let store_err = |e: &dyn std::fmt::Display| ApplyError::Store(e.to_string());
+    let store = Scratch::new("mbox").map_err(|e| store_err(&e))?;
+    let git_dir = store.path().join("store.git");
+    let mut init = RepositoryInitOptions::new();
+    init.bare(true).mkpath(true);
+    Repository::init_opts(&git_dir, &init).map_err(|e| store_err(&e))?;
+    let objects = repo.commondir().join("objects");
+    let objects = objects.canonicalize().unwrap_or(objects);
+    std::fs::write(
+        git_dir.join("objects/info/alternates"),
+        format!("{}\n", objects.display()),
+    )
+    .map_err(|e| store_err(&e))?;
+    // Opened after the alternates exist, so that its object database includes them.
+    let temp = Repository::open_bare(&git_dir).map_err(|e| store_err(&e))?;
+
+    let mut parent = temp.find_commit(base).map_err(|e| store_err(&e))?;
+    let mut commits = Vec::new();
+    for patch in patches {
+        let diff =
+            git2::Diff::from_buffer(patch.patch.as_bytes()).map_err(|e| ApplyError::BadPatch {
+                label: patch.label.clone(),
+                message: e.message().to_string(),
+            })?;
+        let tree = parent.tree().map_err(|e| store_err(&e))?;
+        let mut index =
+            temp.apply_to_tree(&tree, &diff, None)
+                .map_err(|e| ApplyError::DoesNotApply {
+                    label: patch.label.clone(),
+                    onto: parent.id().to_string()[..12].to_string(),
+                    message: e.message().to_string(),
+                })?;
+        let tree_id = index.write_tree_to(&temp).map_err(|e| store_err(&e))?;
+        let tree = temp.find_tree(tree_id).map_err(|e| store_err(&e))?;
+        let time = mail_time(&patch.date).unwrap_or_else(|| Time::new(0, 0));
+        let name = nonempty(&patch.author_name, &patch.author_email);
+        let email = nonempty(&patch.author_email, "unknown");
+        let who = Signature::new(name, email, &time)
+            .or_else(|_| Signature::new("unknown", "unknown", &time))
+            .map_err(|e| store_err(&e))?;
+        let message = commit_message(&patch.subject, &patch.message);
+        let oid = temp
+            .commit(None, &who, &who, &message, &tree, &[&parent])
+            .map_err(|e| store_err(&e))?;
+        commits.push(SeriesCommit {
+            oid,
+            summary: patch.subject.clone(),
+            is_merge: false,
+        });
+        parent = temp.find_commit(oid).map_err(|e| store_err(&e))?;
+    }
+    Ok(AppliedSeries {
+        store,
+        git_dir,
+        series: Series { base, commits },
+    })
+}
+
+fn nonempty<'a>(text: &'a str, otherwise: &'a str) -> &'a str {
+    if text.trim().is_empty() {
+        otherwise
+    } else {
+        text
+    }
+}
+
+/// The message `git am` writes: the subject, a blank line, the body.
+fn commit_message(subject: &str, body: &str) -> String {
+    let body = body.trim_matches('\n');
+    if body.is_empty() {
+        format!("{subject}\n")
+    } else {
+        format!("{subject}\n\n{body}\n")
+    }
+}
+
+/// An RFC 2822 date (`Tue, 1 Dec 2026 18:04:55 +0100`) as git's time.
+pub fn mail_time(date: &str) -> Option<Time> {
+    let date = date.split_once(',').map_or(date, |(_, rest)| rest);
+    let words: Vec<&str> = date.split_whitespace().collect();
+    let [day, month, year, clock, zone, ..] = words[..] else {
+        return None;
+    };
+    let day: i64 = day.parse().ok()?;
+    let month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| month.len() >= 3 && month[..3].eq_ignore_ascii_case(m))? as i64
+        + 1;
+    let year: i64 = year.parse().ok()?;
+    let mut clock = clock.split(':').map(|p| p.parse::<i64>().ok());
+    let (hour, minute) = (clock.next()??, clock.next()??);
+    let second = clock.next().flatten().unwrap_or(0);
+    let offset = match zone.as_bytes() {
+        [sign @ (b'+' | b'-'), digits @ ..] if digits.len() == 4 => {
+            let n: i64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+            let minutes = n / 100 * 60 + n % 100;
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => 0,
+    };
+    let valid = (1..=31).contains(&day)
+        && (1970..=9999).contains(&year)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !valid {
+        return None;
+    }
+    let local = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(Time::new(local - offset * 60, offset as i32))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_dates_become_git_times() {
+        let t = mail_time("Tue, 1 Dec 2026 18:04:55 +0100").expect("parses");
+        assert_eq!(t.seconds(), 1_796_144_695);
+        assert_eq!(t.offset_minutes(), 60);
+        let t = mail_time("Thu, 1 Jan 1970 00:00:00 -0130").expect("parses");
+        assert_eq!(t.seconds(), 90 * 60);
+        assert_eq!(t.offset_minutes(), -90);
+        assert!(mail_time("yesterday").is_none());
+        assert!(mail_time("Tue, 99 Dec 2026 18:04:55 +0100").is_none());
+    }
+}
+
+/// The blobs a patch expects before it applies: (path, abbreviated blob id) of each
+/// `diff --git` with an `index <old>..<new>` line, new files left out.
+pub fn preimage_blobs(patch: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut path: Option<String> = None;
+    for line in patch.lines() {
+        if let Some(rest) = line.strip_prefix("diff --git ") {
+            // `a/<path> b/<path>`; quoted names (special characters) are not followed.
+            path = rest
+                .strip_prefix("a/")
+                .and_then(|r| r.rsplit_once(" b/"))
+                .map(|(a, _)| a.to_string())
+                .filter(|_| !rest.starts_with('"'));
+        } else if let (Some(rest), Some(p)) = (line.strip_prefix("index "), path.take()) {
+            let old = rest.split("..").next().unwrap_or("");
+            let valid = old.len() >= 4 && old.bytes().all(|b| b.is_ascii_hexdigit());
+            if valid && old.bytes().any(|b| b != b'0') {
+                out.push((p, old.to_ascii_lowercase()));
+            }
+        }
+    }
+    out
+}
+
+/// The newest commit among the first `depth` commits reachable from `tips` (newest first)
+/// whose tree has every blob of `blobs` at its path: where a series with those `index`
+/// lines was made. Each path counts with the first blob the series names for it.
+pub fn guess_base(
+    repo: &Repository,
+    tips: &[Oid],
+    depth: usize,
+    blobs: &[(String, String)],
+) -> Option<Oid> {
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    for (path, blob) in blobs {
+        if !wanted.iter().any(|(p, _)| p == path) {
+            wanted.push((path, blob));
+        }
+    }
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut walk = repo.revwalk().ok()?;
+    walk.set_sorting(git2::Sort::TIME).ok()?;
+    for tip in tips {
+        walk.push(*tip).ok()?;
+    }
+    for oid in walk.take(depth).flatten() {
+        let Ok(tree) = repo.find_commit(oid).and_then(|c| c.tree()) else {
+            continue;
+        };
+        let matches = wanted.iter().all(|(path, blob)| {
+            tree.get_path(std::path::Path::new(path))
+                .is_ok_and(|e| e.id().to_string().starts_with(blob))
+        });
+        if matches {
+            return Some(oid);
+        }
+    }
+    None
+}
