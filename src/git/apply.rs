@@ -182,23 +182,6 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mail_dates_become_git_times() {
-        let t = mail_time("Tue, 1 Dec 2026 18:04:55 +0100").expect("parses");
-        assert_eq!(t.seconds(), 1_796_144_695);
-        assert_eq!(t.offset_minutes(), 60);
-        let t = mail_time("Thu, 1 Jan 1970 00:00:00 -0130").expect("parses");
-        assert_eq!(t.seconds(), 90 * 60);
-        assert_eq!(t.offset_minutes(), -90);
-        assert!(mail_time("yesterday").is_none());
-        assert!(mail_time("Tue, 99 Dec 2026 18:04:55 +0100").is_none());
-    }
-}
-
 /// The blobs a patch expects before it applies: (path, abbreviated blob id) of each
 /// `diff --git` with an `index <old>..<new>` line, new files left out.
 pub fn preimage_blobs(patch: &str) -> Vec<(String, String)> {
@@ -259,4 +242,21 @@ pub fn guess_base(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_dates_become_git_times() {
+        let t = mail_time("Tue, 1 Dec 2026 18:04:55 +0100").expect("parses");
+        assert_eq!(t.seconds(), 1_796_144_695);
+        assert_eq!(t.offset_minutes(), 60);
+        let t = mail_time("Thu, 1 Jan 1970 00:00:00 -0130").expect("parses");
+        assert_eq!(t.seconds(), 90 * 60);
+        assert_eq!(t.offset_minutes(), -90);
+        assert!(mail_time("yesterday").is_none());
+        assert!(mail_time("Tue, 99 Dec 2026 18:04:55 +0100").is_none());
+    }
 }
