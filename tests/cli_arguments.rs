@@ -159,3 +159,25 @@ fn config_input_naming_a_missing_file_is_an_error() {
         .stderr(predicate::str::contains("missing.config"));
     assert!(!dir.path().join("out.config").exists());
 }
+
+#[test]
+fn a_baseline_for_some_arches_is_said_once_with_the_arches_it_skips() {
+    let repo = common::xen_fixture(true);
+    let out = series(
+        repo.path(),
+        &["base..master", "--baseline", "x86_64_defconfig,defconfig"],
+    )
+    .get_output()
+    .stdout
+    .clone();
+    let text = String::from_utf8_lossy(&out);
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("does not apply"))
+        .collect();
+    assert_eq!(
+        notes,
+        ["note: baseline x86_64_defconfig does not apply to ARCH=arm, ARCH=arm64"],
+        "{text}"
+    );
+}

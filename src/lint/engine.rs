@@ -121,7 +121,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         .map(|n| n.get())
         .unwrap_or(1)
         .min(arches.len().max(1));
-    let results: Vec<Result<ArchResult, LintError>> = std::thread::scope(|scope| {
+    let results: Vec<(String, Result<ArchResult, LintError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 std::thread::Builder::new()
@@ -150,7 +150,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .collect();
         // Report in arch order, whatever order the workers finished in.
         all.sort_by(|a, b| a.0.cmp(&b.0));
-        all.into_iter().map(|(_, r)| r).collect()
+        all
     });
     // A reference in arch/<a>/ matters only to the arches built from it.
     let srcarches: HashSet<&str> = arches
@@ -179,13 +179,34 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         })
         .collect();
     let (mut parsed, mut resolved, mut walks) = (0, 0, 0);
-    for result in results {
+    // Which arches each baseline does not apply to, said once per baseline.
+    let mut inapplicable: Vec<(String, Vec<String>)> = Vec::new();
+    for (arch, result) in results {
         let r = result?;
         findings.extend(r.findings);
-        notes.extend(r.notes);
+        for note in r.notes {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        for baseline in r.inapplicable {
+            match inapplicable.iter_mut().find(|(b, _)| *b == baseline) {
+                Some((_, list)) => list.push(arch.clone()),
+                None => inapplicable.push((baseline, vec![arch.clone()])),
+            }
+        }
         parsed += r.parsed;
         resolved += r.resolved;
         walks += r.walks;
+    }
+    for (baseline, list) in inapplicable {
+        let which = if list.len() == arches.len() {
+            "any arch checked".to_string()
+        } else {
+            let words: Vec<String> = list.iter().map(|a| format!("ARCH={a}")).collect();
+            words.join(", ")
+        };
+        notes.push(format!("baseline {baseline} does not apply to {which}"));
     }
     // A read that failed for a missing object may have looked like an absent file.
     if let Some(missing) = blobs.missing_object() {
@@ -224,6 +245,8 @@ struct Ctx<'a> {
 struct ArchResult {
     findings: Vec<Finding>,
     notes: Vec<String>,
+    /// Baselines that do not apply to this arch (no such defconfig, a fragment missing).
+    inapplicable: Vec<String>,
     parsed: usize,
     resolved: usize,
     walks: usize,
@@ -427,10 +450,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         .zip(objects)
     {
         if values.iter().all(|v| v.is_none()) {
-            out.notes.push(format!(
-                "baseline {} does not apply to ARCH={arch}",
-                baseline.name()
-            ));
+            out.inapplicable.push(baseline.name());
             continue;
         }
         runs.push(BaselineRun {
