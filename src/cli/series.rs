@@ -49,9 +49,16 @@ pub struct Args {
     #[arg(long = "settings", value_name = "FILE")]
     pub settings_file: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    /// Output format on standard output (default: human, unless --output writes
+    /// every report asked for).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+
+    /// Also write the report as FORMAT to PATH (`-`: standard output); repeat it for
+    /// several formats in one run, e.g. --output sarif=xenlint.sarif
+    /// --output github-summary="$GITHUB_STEP_SUMMARY".
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -66,14 +73,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         no_kbuild,
         settings_file,
         format,
+        outputs,
     } = args;
     let kbuild = !no_kbuild;
+    let mut outputs = outputs;
+    if format.is_some() || outputs.is_empty() {
+        outputs.insert(
+            0,
+            OutputSpec {
+                format: format.unwrap_or(ReportFormat::Human),
+                path: None,
+            },
+        );
+    }
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        bail!("only one report can go to standard output (--format, or --output FORMAT=-)");
+    }
 
     use std::io::IsTerminal;
     use xenlint::lint::{Baseline, Options};
     let repository = xenlint::git::open(&repo)?;
     let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
+    let repository_uri = xenlint::git::origin_url(&repository).and_then(|url| public_url(&url));
     let (settings_name, settings) =
         repo_settings(&repository, settings_file.as_deref(), series.base)?;
     drop(repository);
@@ -126,6 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         kbuild,
     };
     let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
+    report.command_line = command_line();
     // What the settings ignore is said, with the file that says so.
     let mut ignored: std::collections::BTreeMap<&str, usize> = Default::default();
     report.findings.retain(|f| {
@@ -144,11 +167,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if count == 1 { "" } else { "s" }
         ));
     }
-    match format {
-        Format::Json => outln!("{}", xenlint::report::json(&report)),
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", xenlint::report::human(&report, color));
+    for output in &outputs {
+        let context = RenderContext {
+            // Colour only on a terminal, never in a file.
+            color: output.path.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none(),
+            repository_uri: repository_uri.clone(),
+        };
+        let text = render_report(output.format, &report, &context);
+        match &output.path {
+            None => out!("{text}"),
+            Some(path) => std::fs::write(path, text)
+                .with_context(|| format!("--output: writing {}", path.display()))?,
         }
     }
     let threshold = match fail_on {
