@@ -7,7 +7,9 @@
 # (scripts/kernel-refs.sh; finished ones are kept) and runs `cargo test --release` with
 # `--include-ignored` (the kernel-backed tests are #[ignore]d so that a plain `cargo test`
 # without the trees lists them as ignored) and XENLINT_REQUIRE_KERNEL=1, so that a missing
-# reference fails instead of skipping.
+# reference fails instead of skipping. The clients the format tests hand reports to (SARIF
+# validators and readers) come from scripts/install-clients.sh, and XENLINT_REQUIRE_CLIENTS=1
+# makes their absence a failure too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +38,6 @@ scripts/kernel-refs.sh -a arm64 -t "defconfig+xen.config"
 scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig \
   6.1:x86:allmodconfig 6.12:x86:allnoconfig
 
-XENLINT_REQUIRE_KERNEL=1 cargo test --release -- --include-ignored
+scripts/install-clients.sh
+
+XENLINT_REQUIRE_KERNEL=1 XENLINT_REQUIRE_CLIENTS=1 cargo test --release -- --include-ignored

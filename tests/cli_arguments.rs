@@ -92,9 +92,12 @@ fn comma_lists_are_accepted_and_duplicates_folded() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(json["arches"], serde_json::json!(["x86", "arm64"]));
     assert_eq!(
-        json["baselines"],
+        json["coverage"]["arches"],
+        serde_json::json!(["x86", "arm64"])
+    );
+    assert_eq!(
+        json["coverage"]["baselines"],
         serde_json::json!(["defconfig", "allnoconfig"])
     );
 }

@@ -38,7 +38,10 @@ fn the_real_xen_rework_break_is_found_on_x86_only() {
     let (code, json) = lint(repo.path());
     assert_eq!(code, 1, "{json:#}");
     assert_eq!(json["commits"].as_array().map(Vec::len), Some(21));
-    assert_eq!(json["arches"].as_array().map(Vec::len), Some(21));
+    assert_eq!(
+        json["coverage"]["arches"].as_array().map(Vec::len),
+        Some(21)
+    );
     let findings: Vec<&serde_json::Value> = json["findings"]
         .as_array()
         .expect("findings")
@@ -49,17 +52,18 @@ fn the_real_xen_rework_break_is_found_on_x86_only() {
     let f = &findings[0];
     assert_eq!(f["symbols"][0], "XEN_PVH");
     assert_eq!(
-        f["culprit"],
+        f["culprit"]["commit"],
         rev(repo.path(), "master~12"),
         "culprit: the fold commit"
     );
     assert_eq!(
-        f["repair"],
+        f["repair"]["commit"],
         rev(repo.path(), "master~1"),
         "repair: the XEN_PVH commit"
     );
     assert_eq!(f["arches"], serde_json::json!(["x86"]));
     assert_eq!(f["baselines"], serde_json::json!(["allmodconfig"]));
+    assert_eq!(f["culprit"]["patch"], 9);
     assert_eq!(f["locations"][0]["file"], "arch/x86/xen/Kconfig");
     assert_eq!(
         f["locations"][0]["source_line"],

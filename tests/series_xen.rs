@@ -62,15 +62,21 @@ fn the_broken_rework_is_found() {
     let (code, json) = series(repo.path(), &[]);
     assert_eq!(state(repo.path()), before, "the repository changed");
     assert_eq!(code, 1);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let findings = codes(&json, "XL0001");
     assert_eq!(findings.len(), 1, "{json:#}");
     let f = &findings[0];
     assert_eq!(f["code"], "XL0001");
     assert_eq!(f["name"], "bisect-break");
     assert_eq!(f["symbols"][0], "XEN_PVH");
-    assert_eq!(f["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
-    assert_eq!(f["repair"], git(repo.path(), &["rev-parse", "master~1"]));
+    assert_eq!(
+        f["culprit"]["commit"],
+        git(repo.path(), &["rev-parse", "master~3"])
+    );
+    assert_eq!(
+        f["repair"]["commit"],
+        git(repo.path(), &["rev-parse", "master~1"])
+    );
     assert_eq!(f["arches"], serde_json::json!(["x86"]));
     assert_eq!(
         f["baselines"],
@@ -97,11 +103,11 @@ fn the_broken_rework_is_found() {
         .expect("message")
         .starts_with("`arch/x86/xen/enlighten.o`, `arch/x86/xen/mmu.o` are not built"));
     assert_eq!(
-        by_role["culprit"],
+        by_role["culprit"]["commit"],
         git(repo.path(), &["rev-parse", "master~4"])
     );
     assert_eq!(
-        by_role["repair"],
+        by_role["repair"]["commit"],
         git(repo.path(), &["rev-parse", "master"])
     );
     assert_eq!(by_role["locations"][0]["file"], "arch/x86/xen/Makefile");
@@ -109,8 +115,14 @@ fn the_broken_rework_is_found() {
     assert_eq!(by_role["locations"][1]["line"], 1);
     let pvh = &dropped[1];
     assert_eq!(pvh["symbols"][0], "XEN_PVH");
-    assert_eq!(pvh["culprit"], git(repo.path(), &["rev-parse", "master~3"]));
-    assert_eq!(pvh["repair"], git(repo.path(), &["rev-parse", "master~1"]));
+    assert_eq!(
+        pvh["culprit"]["commit"],
+        git(repo.path(), &["rev-parse", "master~3"])
+    );
+    assert_eq!(
+        pvh["repair"]["commit"],
+        git(repo.path(), &["rev-parse", "master~1"])
+    );
 
     let gates = codes(&json, "XL0010");
     assert_eq!(gates.len(), 1, "{json:#}");
@@ -118,7 +130,7 @@ fn the_broken_rework_is_found() {
     assert_eq!(gates[0]["severity"], "error");
     assert_eq!(gates[0]["locations"][0]["file"], "arch/x86/Kbuild");
     assert_eq!(
-        gates[0]["repair"],
+        gates[0]["repair"]["commit"],
         git(repo.path(), &["rev-parse", "master"])
     );
 
@@ -135,6 +147,10 @@ fn the_broken_rework_is_found() {
         serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"])
     );
     assert_eq!(code_refs[1]["repair"], serde_json::Value::Null);
+    assert_eq!(
+        code_refs[1]["broken_span"],
+        serde_json::json!({"first": 3, "last": 6})
+    );
     // A user of the removed symbol in a file the series never touches is found too.
     let untouched = &code_refs[2];
     assert_eq!(
@@ -146,7 +162,7 @@ fn the_broken_rework_is_found() {
         "\tif (!IS_ENABLED(CONFIG_XEN_PVHVM))"
     );
     assert_eq!(
-        untouched["culprit"],
+        untouched["culprit"]["commit"],
         git(repo.path(), &["rev-parse", "master~3"])
     );
 }
@@ -229,7 +245,7 @@ fn xenlint_toml_sets_arches_and_ignores() {
     std::fs::write(repo.path().join(".xenlint.toml"), "arches = [\"arm64\"]\n").expect("write");
     let (code, json) = series(repo.path(), &[]);
     assert_eq!(
-        (code, json["arches"].clone()),
+        (code, json["coverage"]["arches"].clone()),
         (0, serde_json::json!(["arm64"]))
     );
     std::fs::write(
@@ -260,7 +276,7 @@ fn settings_ignoring_checks_say_so_in_the_report() {
     .expect("write");
     let (_, json) = series(repo.path(), &[]);
     assert!(codes(&json, "XL0001").is_empty());
-    let notes = json["notes"].to_string();
+    let notes = json["coverage"]["notes"].to_string();
     assert!(
         notes.contains("1 bisect-break finding ignored by") && notes.contains(".xenlint.toml"),
         "{notes}"
@@ -305,16 +321,18 @@ fn a_series_cannot_switch_off_its_own_checks() {
         &["--settings", &settings.display().to_string()],
     );
     assert!(codes(&json, "XL0001").is_empty());
-    assert!(json["notes"].to_string().contains("mine.toml"));
+    assert!(json["coverage"]["notes"].to_string().contains("mine.toml"));
 }
 
 #[test]
 fn reports_match_their_snapshots() {
     let repo = fixture(false);
     let run = |format: &str| {
+        // Run inside the repository, so the command line the report records is the same
+        // on every machine.
         let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-            .args(["series", "base..master", "--format", format, "--repo"])
-            .arg(repo.path())
+            .args(["series", "base..master", "--format", format])
+            .current_dir(repo.path())
             .env("NO_COLOR", "1")
             .output()
             .expect("runs");
@@ -339,7 +357,8 @@ fn a_changed_dependency_is_shown_on_both_sides() {
         .ends_with("`depends on XEN` became `depends on XEN && !SMP`"));
     assert_eq!(f["locations"][0]["source_line"], "\tdepends on XEN && !SMP");
     assert_eq!(f["locations"][1]["source_line"], "\tdepends on XEN");
-    assert_eq!(f["locations"][1]["commit"], json["base"]["short"]);
+    assert_eq!(f["locations"][1]["commit"], json["base"]["commit"]);
+    assert_eq!(f["locations"][1]["patch"], 0);
     // XEN_DOM0 and XEN_BACKEND follow XEN_PV: grouped under it, not reported apart.
     assert_eq!(
         f["symbols"],
@@ -382,7 +401,7 @@ fn a_file_removed_from_a_wildcard_directory_drops_its_object() {
         .expect("message")
         .starts_with("`drivers/xen/extra/balloon.o`"));
     assert_eq!(
-        dropped[0]["culprit"],
+        dropped[0]["culprit"]["commit"],
         git(repo.path(), &["rev-parse", "master~1"])
     );
 }

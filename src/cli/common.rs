@@ -17,6 +17,121 @@ pub enum Format {
     Json,
 }
 
+/// The formats of a series report (`series --format`, `--output FORMAT=PATH`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style diagnostics.
+    Human,
+    /// JSON, schema version 2 (see CONTRIBUTING.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+    /// Markdown for $GITHUB_STEP_SUMMARY: the verdict on each patch, the findings.
+    GithubSummary,
+    /// A reply to each patch with findings, as an mbox.
+    Email,
+    /// patchwork checks, one per patch, keyed by Message-ID.
+    Patchwork,
+    /// The result b4's review check commands print, for the series.
+    B4Json,
+}
+
+/// Where one report goes: `--output FORMAT=PATH`, PATH `-` for standard output.
+#[derive(Clone, Debug)]
+pub struct OutputSpec {
+    pub format: ReportFormat,
+    /// `None`: standard output.
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT=PATH` for clap.
+pub fn parse_output(spec: &str) -> Result<OutputSpec, String> {
+    let Some((name, path)) = spec.split_once('=') else {
+        return Err(format!(
+            "`{spec}`: expected FORMAT=PATH (PATH `-` is standard output)"
+        ));
+    };
+    let format = ReportFormat::from_str(name, false).map_err(|_| {
+        let names: Vec<String> = ReportFormat::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        format!(
+            "`{name}`: no such format; the formats are {}",
+            names.join(", ")
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("`{spec}`: no PATH after `=`"));
+    }
+    Ok(OutputSpec {
+        format,
+        path: (path != "-").then(|| PathBuf::from(path)),
+    })
+}
+
+/// What renders need beyond the report.
+pub struct RenderContext {
+    /// ANSI colour for the human format.
+    pub color: bool,
+    /// The repository's public URL, for SARIF's versionControlProvenance.
+    pub repository_uri: Option<String>,
+}
+
+/// The report in `format`.
+pub fn render_report(
+    format: ReportFormat,
+    report: &xenlint::lint::Report,
+    context: &RenderContext,
+) -> String {
+    use xenlint::report;
+    match format {
+        ReportFormat::Human => report::human(report, context.color),
+        ReportFormat::Json => report::json(report) + "\n",
+        ReportFormat::Sarif => report::sarif(report, context.repository_uri.as_deref()) + "\n",
+        ReportFormat::Github => report::github(report),
+        ReportFormat::GithubSummary => report::github_summary(report),
+        ReportFormat::Email => report::email(report),
+        ReportFormat::Patchwork => report::patchwork(report) + "\n",
+        ReportFormat::B4Json => report::b4_json_series(report) + "\n",
+    }
+}
+
+/// A remote URL as a report may name it: a URL with a scheme, any user name or password
+/// in it left out; `None` for paths and scp-style `host:path`.
+pub fn public_url(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        return None;
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if host.is_empty() {
+        return None;
+    }
+    Some(format!("{scheme}://{host}{path}"))
+}
+
+/// The command line as run, its first word `xenlint` (not the path it was run by), for
+/// reports to say how to reproduce them.
+pub fn command_line() -> Vec<String> {
+    std::iter::once("xenlint".to_string())
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect()
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum RefKind {
     Kconfig,
@@ -101,4 +216,36 @@ pub fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
             None => bail!("`{var}`: expected VAR=VALUE, as on make's command line"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_name_a_format_and_a_path() {
+        let spec = parse_output("github-summary=/tmp/summary.md").expect("valid");
+        assert_eq!(spec.format, ReportFormat::GithubSummary);
+        assert_eq!(spec.path, Some(PathBuf::from("/tmp/summary.md")));
+        assert_eq!(parse_output("sarif=-").expect("valid").path, None);
+        assert!(parse_output("sarif").is_err());
+        assert!(parse_output("nope=x")
+            .expect_err("unknown")
+            .contains("b4-json"));
+        assert!(parse_output("json=").is_err());
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(
+            public_url("https://user:token@example.org/linux.git").as_deref(),
+            Some("https://example.org/linux.git")
+        );
+        assert_eq!(
+            public_url("git://example.org/linux.git").as_deref(),
+            Some("git://example.org/linux.git")
+        );
+        assert_eq!(public_url("git@example.org:linux.git"), None);
+        assert_eq!(public_url("/srv/linux"), None);
+    }
 }

@@ -48,7 +48,8 @@ fn demo() -> anyhow::Result<ExitCode> {
             fail_on: FailOn::Never,
             no_kbuild: false,
             settings_file: None,
-            format: Format::Human,
+            format: Some(ReportFormat::Human),
+            outputs: Vec::new(),
         },
     })?;
     Ok(ExitCode::SUCCESS)

@@ -56,16 +56,46 @@ pub struct LintArgs {
     #[arg(long = "settings", value_name = "FILE")]
     pub settings_file: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    /// Output format on standard output (default: human, unless --output writes
+    /// every report asked for).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+
+    /// Also write the report as FORMAT to PATH (`-`: standard output); repeat it for
+    /// several formats in one run, e.g. --output sarif=xenlint.sarif
+    /// --output github-summary="$GITHUB_STEP_SUMMARY".
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<OutputSpec>,
+}
+
+impl LintArgs {
+    /// Where each report goes: `--format` (or human) on standard output unless only
+    /// `--output` is given. Two reports on standard output are a usage error.
+    fn outputs(&self) -> anyhow::Result<Vec<OutputSpec>> {
+        let mut outputs = self.outputs.clone();
+        if self.format.is_some() || outputs.is_empty() {
+            outputs.insert(
+                0,
+                OutputSpec {
+                    format: self.format.unwrap_or(ReportFormat::Human),
+                    path: None,
+                },
+            );
+        }
+        if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+            bail!("only one report can go to standard output (--format, or --output FORMAT=-)");
+        }
+        Ok(outputs)
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args { range, repo, lint } = args;
+    lint.outputs()?;
     let repository = xenlint::git::open(&repo)?;
     let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
+    let repository_uri = xenlint::git::origin_url(&repository).and_then(|url| public_url(&url));
     let settings = repo_settings(
         &repository,
         lint.settings_file.as_deref(),
@@ -74,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     drop(repository);
     let report = lint_series(&repo_path, &series, &lint, &settings, |_| {})?;
-    render(&report, &lint)
+    render(&report, &lint, repository_uri)
 }
 
 /// Lint `series` of the repository at `repo_path` as `lint` asks; `adjust` fills in what
@@ -139,7 +169,7 @@ pub fn lint_series(
         kbuild: !lint.no_kbuild,
     };
     let mut report = xenlint::lint::lint(repo_path, series, &options)?;
-    report.command_line = std::env::args().collect();
+    report.command_line = command_line();
     adjust(&mut report);
     // What the settings ignore is said, with the file that says so.
     let mut ignored: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -162,14 +192,26 @@ pub fn lint_series(
     Ok(report)
 }
 
-/// Write the report in the format asked for; the exit status `--fail-on` decides.
-pub fn render(report: &xenlint::lint::Report, lint: &LintArgs) -> anyhow::Result<ExitCode> {
+/// Write the report in each format asked for; the exit status `--fail-on` decides.
+pub fn render(
+    report: &xenlint::lint::Report,
+    lint: &LintArgs,
+    repository_uri: Option<String>,
+) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    match lint.format {
-        Format::Json => outln!("{}", xenlint::report::json(report)),
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", xenlint::report::human(report, color));
+    for output in &lint.outputs()? {
+        let context = RenderContext {
+            // Colour only on a terminal, never in a file.
+            color: output.path.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none(),
+            repository_uri: repository_uri.clone(),
+        };
+        let text = render_report(output.format, report, &context);
+        match &output.path {
+            None => out!("{text}"),
+            Some(path) => std::fs::write(path, text)
+                .with_context(|| format!("--output: writing {}", path.display()))?,
         }
     }
     let threshold = match lint.fail_on {

@@ -629,6 +629,13 @@ pub fn settings_file(
     ))
 }
 
+/// The URL of the `origin` remote, if the repository has one: where its commits are
+/// published, for reports that name the repository.
+pub fn origin_url(repo: &Repository) -> Option<String> {
+    let remote = repo.find_remote("origin").ok()?;
+    remote.url().map(str::to_string)
+}
+
 /// Skip re-hashing each object on read: the objects come from the user's own repository,
 /// already checked by git when they arrived.
 pub fn skip_hash_verification() {

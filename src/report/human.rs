@@ -31,6 +31,18 @@ pub fn human(report: &Report, color: bool) -> String {
     out
 }
 
+/// Some findings as plain text, no colour, each diagnostic followed by a blank line: for
+/// formats that quote diagnostics (a report mail).
+pub(crate) fn plain_findings(findings: &[&Finding]) -> String {
+    let renderer = Renderer::plain().decor_style(DecorStyle::Ascii);
+    let mut out = String::new();
+    for finding in findings {
+        out.push_str(&renderer.render(&[finding_group(finding)]));
+        out.push_str("\n\n");
+    }
+    out
+}
+
 /// One finding as one diagnostic: title, a snippet per location, then the `= ...` footers.
 fn finding_group(finding: &Finding) -> Group<'_> {
     let level = match finding.severity {

@@ -1,22 +1,39 @@
 //! `--format json`: an explicit, versioned schema converted from the report model, so a
 //! change inside the engine cannot change what a CI system reads.
+//!
+//! Version 2: commits are named by their full ids everywhere (locations too); every commit
+//! has its patch number, patch-id, mail and verdict; findings have a stable `id`, culprit
+//! and repair as objects, the span of patches that does not bisect, and the arches and
+//! baselines they hold for as explicit lists; the base says where it came from; the run's
+//! coverage and command line are part of the report.
 
 use serde::Serialize;
 
-use crate::lint::{Finding, Location, Report, SeriesCommit, Severity};
+use super::shared::{arches_of, baselines_of, broken_span, commit_index, finding_ids, full_commit};
+use crate::lint::{Finding, Location, PatchMail, Report, SeriesCommit, Verdict};
 
 /// The JSON schema version of `--format json`.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
-    base: JsonCommit<'a>,
+    base: JsonBase<'a>,
     commits: Vec<JsonCommit<'a>>,
-    arches: &'a [String],
-    baselines: &'a [String],
+    coverage: JsonCoverage<'a>,
+    command_line: &'a [String],
+    verdicts: JsonVerdicts,
     findings: Vec<JsonFinding<'a>>,
-    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonBase<'a> {
+    commit: &'a str,
+    short: &'a str,
+    summary: &'a str,
+    /// `range`, `argument`, `base-commit-trailer` or `guessed`.
+    source: &'static str,
+    describe: String,
 }
 
 #[derive(Serialize)]
@@ -24,18 +41,54 @@ struct JsonCommit<'a> {
     commit: &'a str,
     short: &'a str,
     summary: &'a str,
+    /// 1 for the first patch of the series.
+    patch: usize,
+    patch_id: Option<&'a str>,
+    mail: Option<JsonMail<'a>>,
+    verdict: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonMail<'a> {
+    message_id: &'a str,
+    subject: &'a str,
+    number: usize,
+    total: usize,
+    revision: u32,
+    references: &'a [String],
+    from: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonCoverage<'a> {
+    arches: &'a [String],
+    baselines: &'a [String],
+    trees_parsed: usize,
+    configurations_resolved: usize,
+    kbuild_walks: usize,
+    /// What was skipped or not understood, and findings the settings ignore.
+    notes: &'a [String],
+}
+
+/// The patch numbers of each verdict.
+#[derive(Serialize)]
+struct JsonVerdicts {
+    fail: Vec<usize>,
+    warning: Vec<usize>,
+    success: Vec<usize>,
 }
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// Stable across rebases and resends: check, symbols, file and line text.
+    id: String,
     code: &'a str,
     name: &'a str,
-    severity: &'a str,
+    severity: &'static str,
     message: &'a str,
-    culprit: Option<&'a str>,
-    culprit_summary: Option<&'a str>,
-    repair: Option<&'a str>,
-    repair_summary: Option<&'a str>,
+    culprit: Option<JsonPatchRef<'a>>,
+    repair: Option<JsonPatchRef<'a>>,
+    broken_span: Option<JsonSpan>,
     arches: &'a [String],
     baselines: &'a [String],
     symbols: &'a [String],
@@ -44,8 +97,25 @@ struct JsonFinding<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonPatchRef<'a> {
+    commit: &'a str,
+    /// The patch number (0 for the base).
+    patch: Option<usize>,
+    summary: Option<&'a str>,
+}
+
+/// The first and last patch at which the tree does not bisect.
+#[derive(Serialize)]
+struct JsonSpan {
+    first: usize,
+    last: usize,
+}
+
+#[derive(Serialize)]
 struct JsonLocation<'a> {
     commit: &'a str,
+    /// The patch number of `commit` (0 for the base), when it is one of the report's.
+    patch: Option<usize>,
     file: &'a str,
     line: u32,
     source_line: &'a str,
@@ -54,21 +124,34 @@ struct JsonLocation<'a> {
     highlight: Option<&'a str>,
 }
 
-fn commit(c: &SeriesCommit) -> JsonCommit<'_> {
+fn mail(m: &PatchMail) -> JsonMail<'_> {
+    JsonMail {
+        message_id: &m.message_id,
+        subject: &m.subject,
+        number: m.number,
+        total: m.total,
+        revision: m.revision,
+        references: &m.references,
+        from: &m.from,
+    }
+}
+
+fn commit<'a>(patch: usize, c: &'a SeriesCommit, verdict: Verdict) -> JsonCommit<'a> {
     JsonCommit {
         commit: &c.commit,
         short: &c.short,
         summary: &c.summary,
+        patch,
+        patch_id: c.patch_id.as_deref(),
+        mail: c.mail.as_ref().map(mail),
+        verdict: verdict.word(),
     }
 }
 
-fn severity(s: Severity) -> &'static str {
-    s.word()
-}
-
-fn location(l: &Location) -> JsonLocation<'_> {
+fn location<'a>(report: &'a Report, l: &'a Location) -> JsonLocation<'a> {
     JsonLocation {
-        commit: &l.commit,
+        commit: full_commit(report, &l.commit),
+        patch: commit_index(report, &l.commit),
         file: &l.file,
         line: l.line,
         source_line: &l.source_line,
@@ -77,33 +160,95 @@ fn location(l: &Location) -> JsonLocation<'_> {
     }
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+fn patch_ref<'a>(
+    report: &'a Report,
+    id: Option<&'a String>,
+    index: Option<usize>,
+    summary: Option<&'a String>,
+) -> Option<JsonPatchRef<'a>> {
+    let id = id?;
+    let index = index.or_else(|| commit_index(report, id));
+    Some(JsonPatchRef {
+        commit: full_commit(report, id),
+        patch: index,
+        summary: summary
+            .map(String::as_str)
+            .or_else(|| index.map(|i| report.commits[i].summary.as_str())),
+    })
+}
+
+fn finding<'a>(report: &'a Report, f: &'a Finding, id: String) -> JsonFinding<'a> {
     JsonFinding {
+        id,
         code: f.code,
         name: f.name,
-        severity: severity(f.severity),
+        severity: f.severity.word(),
         message: &f.message,
-        culprit: f.culprit.as_deref(),
-        culprit_summary: f.culprit_summary.as_deref(),
-        repair: f.repair.as_deref(),
-        repair_summary: f.repair_summary.as_deref(),
-        arches: &f.arches,
-        baselines: &f.baselines,
+        culprit: patch_ref(
+            report,
+            f.culprit.as_ref(),
+            f.culprit_index,
+            f.culprit_summary.as_ref(),
+        ),
+        repair: patch_ref(
+            report,
+            f.repair.as_ref(),
+            f.repair_index,
+            f.repair_summary.as_ref(),
+        ),
+        broken_span: broken_span(report, f).map(|(first, last)| JsonSpan { first, last }),
+        arches: arches_of(report, f),
+        baselines: baselines_of(report, f),
         symbols: &f.symbols,
-        locations: f.locations.iter().map(location).collect(),
+        locations: f.locations.iter().map(|l| location(report, l)).collect(),
         notes: &f.notes,
     }
 }
 
+/// The report as JSON, schema version `JSON_VERSION`.
 pub fn json(report: &Report) -> String {
+    let base = &report.commits[0];
+    let verdicts = report.verdicts();
+    let numbered = |wanted: Verdict| {
+        (1..=verdicts.len())
+            .filter(|&patch| verdicts[patch - 1] == wanted)
+            .collect()
+    };
     let doc = JsonReport {
         version: JSON_VERSION,
-        base: commit(&report.commits[0]),
-        commits: report.commits[1..].iter().map(commit).collect(),
-        arches: &report.arches,
-        baselines: &report.baselines,
-        findings: report.findings.iter().map(finding).collect(),
-        notes: &report.notes,
+        base: JsonBase {
+            commit: &base.commit,
+            short: &base.short,
+            summary: &base.summary,
+            source: report.base_source.key(),
+            describe: report.base_source.describe(),
+        },
+        commits: report.commits[1..]
+            .iter()
+            .zip(&verdicts)
+            .enumerate()
+            .map(|(i, (c, &verdict))| commit(i + 1, c, verdict))
+            .collect(),
+        coverage: JsonCoverage {
+            arches: &report.arches,
+            baselines: &report.baselines,
+            trees_parsed: report.parsed,
+            configurations_resolved: report.resolved,
+            kbuild_walks: report.walks,
+            notes: &report.notes,
+        },
+        command_line: &report.command_line,
+        verdicts: JsonVerdicts {
+            fail: numbered(Verdict::Fail),
+            warning: numbered(Verdict::Warning),
+            success: numbered(Verdict::Success),
+        },
+        findings: report
+            .findings
+            .iter()
+            .zip(finding_ids(report))
+            .map(|(f, id)| finding(report, f, id))
+            .collect(),
     };
     serde_json::to_string_pretty(&doc).expect("report structs always serialize")
 }
