@@ -11,6 +11,13 @@ pub use git2::{Oid, Repository};
 
 use crate::source::{Source, SourceError};
 
+mod commit_diff;
+mod patch_id;
+mod renames;
+
+pub use commit_diff::{commit_diff, commit_patch_id, commit_patch_ids, DiffFlavour};
+pub use patch_id::{patch_id, patch_ids};
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{path}: not in a git repository ({message})")]

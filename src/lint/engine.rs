@@ -55,7 +55,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             commit: c.oid.to_string(),
             short: c.short(),
             summary: c.summary.clone(),
-            patch_id: None,
+            patch_id: crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)?,
             mail: None,
         });
     }
