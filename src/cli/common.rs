@@ -15,6 +15,8 @@ use clap::ValueEnum;
 pub enum Format {
     Human,
     Json,
+    /// checkpatch.pl's lines (`file:line: ERROR: ...`), for b4 and other patch tools: `series` only.
+    Checkpatch,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

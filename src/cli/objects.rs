@@ -81,6 +81,9 @@ fn objects(
         },
     );
     match format {
+        Format::Checkpatch => anyhow::bail!(
+            "--format checkpatch lists the findings of a series: use it with `xenlint series`"
+        ),
         Format::Json => {
             #[derive(serde::Serialize)]
             struct Json<'a> {

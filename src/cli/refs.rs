@@ -107,6 +107,9 @@ fn refs(
         })
         .collect();
     match format {
+        Format::Checkpatch => anyhow::bail!(
+            "--format checkpatch lists the findings of a series: use it with `xenlint series`"
+        ),
         Format::Json => {
             #[derive(serde::Serialize)]
             struct Json<'a> {

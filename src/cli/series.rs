@@ -146,6 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     match format {
         Format::Json => outln!("{}", xenlint::report::json(&report)),
+        Format::Checkpatch => out!("{}", xenlint::report::checkpatch(&report, None)),
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             out!("{}", xenlint::report::human(&report, color));

@@ -69,6 +69,9 @@ fn symbols(tree: &TreeArgs, format: Format) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = std::io::stdout().lock();
     match format {
+        Format::Checkpatch => anyhow::bail!(
+            "--format checkpatch lists the findings of a series: use it with `xenlint series`"
+        ),
         Format::Json => {
             let doc = SymbolsJson {
                 arch: &env.arch,

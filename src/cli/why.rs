@@ -55,6 +55,9 @@ fn why(
     let name = symbol.strip_prefix("CONFIG_").unwrap_or(symbol);
     let explanation = xenlint::kconfig::why::explain(&mut cfg, name);
     match format {
+        Format::Checkpatch => anyhow::bail!(
+            "--format checkpatch lists the findings of a series: use it with `xenlint series`"
+        ),
         Format::Human => out!("{explanation}"),
         Format::Json => outln!("{}", serde_json::to_string_pretty(&explanation)?),
     }
