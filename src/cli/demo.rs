@@ -39,14 +39,16 @@ fn demo() -> anyhow::Result<ExitCode> {
     outln!("\n$ xenlint series base..master\n");
     super::series::run(super::series::Args {
         range: "base..master".into(),
-        repo: repo.clone(),
-        arches: Vec::new(),
-        baselines: Vec::new(),
-        config: None,
-        vars: Vec::new(),
+        lint: super::series::LintArgs {
+            repo: repo.clone(),
+            arches: Vec::new(),
+            baselines: Vec::new(),
+            config: None,
+            vars: Vec::new(),
+            no_kbuild: false,
+            settings_file: None,
+        },
         fail_on: FailOn::Never,
-        no_kbuild: false,
-        settings_file: None,
         format: Format::Human,
     })?;
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,21 @@ pub struct Args {
     /// The commits to check.
     pub range: String,
 
+    #[command(flatten)]
+    pub lint: LintArgs,
+
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// What a series is linted with: shared by `series` and `check-patch`.
+#[derive(clap::Args, Clone)]
+pub struct LintArgs {
     /// The repository (default: the one containing the current directory).
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
@@ -35,10 +50,6 @@ pub struct Args {
     #[arg(long = "make-var", value_name = "VAR=VALUE")]
     pub vars: Vec<String>,
 
-    /// Exit with status 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-
     /// Check Kconfig only: skip the Kbuild walk (objects built) and the CONFIG_
     /// references of Kbuild and code files.
     #[arg(long)]
@@ -48,35 +59,79 @@ pub struct Args {
     /// from the series' base; never from a commit under test).
     #[arg(long = "settings", value_name = "FILE")]
     pub settings_file: Option<PathBuf>,
+}
 
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+/// Where .xenlint.toml may come from when no --settings is given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SettingsFrom {
+    /// The work tree, else the series' base.
+    WorkTreeOrBase,
+    /// The series' base only (the work tree may be a commit under test).
+    Base,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args {
         range,
-        repo,
+        lint,
+        fail_on,
+        format,
+    } = args;
+    let repository = xenlint::git::open(&lint.repo)?;
+    let series = xenlint::git::series(&repository, &range)?;
+    let (settings_name, settings) = repo_settings(
+        &repository,
+        lint.settings_file.as_deref(),
+        series.base,
+        SettingsFrom::WorkTreeOrBase,
+    )?;
+    let report = lint_series(&repository, &series, lint, &settings_name, &settings)?;
+    drop(repository);
+    use std::io::IsTerminal;
+    match format {
+        Format::Json => outln!("{}", xenlint::report::json(&report)),
+        Format::Checkpatch => out!("{}", xenlint::report::checkpatch(&report, None)),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            out!("{}", xenlint::report::human(&report, color));
+        }
+    }
+    let threshold = match fail_on {
+        FailOn::Note => Some(xenlint::lint::Severity::Note),
+        FailOn::Warning => Some(xenlint::lint::Severity::Warning),
+        FailOn::Error => Some(xenlint::lint::Severity::Error),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Lint `series` with `lint`'s options and the settings in force; findings the settings
+/// ignore are left out and said in the notes.
+pub fn lint_series(
+    repository: &xenlint::git::Repository,
+    series: &xenlint::git::Series,
+    lint: LintArgs,
+    settings_name: &str,
+    settings: &RepoSettings,
+) -> anyhow::Result<xenlint::lint::Report> {
+    use std::io::IsTerminal;
+    use xenlint::lint::{Baseline, Options};
+    let LintArgs {
+        repo: _,
         arches,
         baselines,
         config,
         vars,
-        fail_on,
         no_kbuild,
-        settings_file,
-        format,
-    } = args;
+        settings_file: _,
+    } = lint;
     let kbuild = !no_kbuild;
-
-    use std::io::IsTerminal;
-    use xenlint::lint::{Baseline, Options};
-    let repository = xenlint::git::open(&repo)?;
-    let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
-    let (settings_name, settings) =
-        repo_settings(&repository, settings_file.as_deref(), series.base)?;
-    drop(repository);
     // The command line wins over .xenlint.toml; a name given twice is checked once.
     let dedup = |list: Vec<String>| {
         let mut seen = std::collections::HashSet::new();
@@ -125,7 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }),
         kbuild,
     };
-    let mut report = xenlint::lint::lint(&repo_path, &series, &options)?;
+    let mut report = xenlint::lint::lint(&repo_path, series, &options)?;
     // What the settings ignore is said, with the file that says so.
     let mut ignored: std::collections::BTreeMap<&str, usize> = Default::default();
     report.findings.retain(|f| {
@@ -144,32 +199,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if count == 1 { "" } else { "s" }
         ));
     }
-    match format {
-        Format::Json => outln!("{}", xenlint::report::json(&report)),
-        Format::Checkpatch => out!("{}", xenlint::report::checkpatch(&report, None)),
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out!("{}", xenlint::report::human(&report, color));
-        }
-    }
-    let threshold = match fail_on {
-        FailOn::Note => Some(xenlint::lint::Severity::Note),
-        FailOn::Warning => Some(xenlint::lint::Severity::Warning),
-        FailOn::Error => Some(xenlint::lint::Severity::Error),
-        FailOn::Never => None,
-    };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(report)
 }
 
 /// .xenlint.toml at the repository's top: arches, baselines and checks to ignore.
 #[derive(Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RepoSettings {
+pub struct RepoSettings {
     arches: Option<Vec<String>>,
     baselines: Option<Vec<String>>,
     #[serde(default)]
@@ -179,10 +215,11 @@ struct RepoSettings {
 /// The settings in force and where they come from: `--settings FILE`, else .xenlint.toml
 /// of the work tree (the user's own checkout), else that of the series' base. Never from a
 /// commit under test: a series cannot switch off the checks that judge it.
-fn repo_settings(
+pub fn repo_settings(
     repo: &xenlint::git::Repository,
     file: Option<&std::path::Path>,
     base: xenlint::git::Oid,
+    from: SettingsFrom,
 ) -> anyhow::Result<(String, RepoSettings)> {
     let found = match file {
         Some(path) => {
@@ -192,6 +229,9 @@ fn repo_settings(
                 path.display().to_string(),
                 String::from_utf8_lossy(&text).into_owned(),
             ))
+        }
+        None if from == SettingsFrom::Base => {
+            xenlint::git::settings_file_at(repo, ".xenlint.toml", base)
         }
         None => xenlint::git::settings_file(repo, ".xenlint.toml", Some(base)),
     };
