@@ -182,7 +182,7 @@ pub(crate) fn find_renames(sources: &[Side], destinations: &[Side]) -> Vec<Renam
         matrix.extend(best);
     }
     // Stable: equal scores keep the order of the destinations.
-    matrix.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    matrix.sort_by_key(|m| std::cmp::Reverse((m.0, m.1)));
     for (score, _, d, s) in matrix {
         if score < MINIMUM_SCORE {
             break;
