@@ -36,6 +36,8 @@ pub enum ReportFormat {
     Patchwork,
     /// The result b4's review check commands print, for the series.
     B4Json,
+    /// checkpatch.pl's lines (`file:line: ERROR: ...`), for b4 and other patch tools.
+    Checkpatch,
 }
 
 /// Where one report goes: `--output FORMAT=PATH`, PATH `-` for standard output.
@@ -96,6 +98,7 @@ pub fn render_report(
         ReportFormat::Email => report::email(report),
         ReportFormat::Patchwork => report::patchwork(report) + "\n",
         ReportFormat::B4Json => report::b4_json_series(report) + "\n",
+        ReportFormat::Checkpatch => report::checkpatch(report, None),
     }
 }
 

@@ -45,9 +45,11 @@ fn demo() -> anyhow::Result<ExitCode> {
             baselines: Vec::new(),
             config: None,
             vars: Vec::new(),
-            fail_on: FailOn::Never,
             no_kbuild: false,
             settings_file: None,
+        },
+        report: super::series::ReportArgs {
+            fail_on: FailOn::Never,
             format: Some(ReportFormat::Human),
             outputs: Vec::new(),
         },

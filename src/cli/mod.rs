@@ -18,6 +18,7 @@ macro_rules! out {
     }};
 }
 
+mod check_patch;
 mod common;
 mod config;
 mod demo;
@@ -74,6 +75,26 @@ pub enum Command {
     ///
     /// Example: xenlint series origin/master..HEAD --arch x86 --arch arm64
     Series(series::Args),
+    /// Check one patch of the current series, read on standard input as b4 pipes it: the
+    /// findings whose culprit it is, as checkpatch lines (`file:line: ERROR: ...`).
+    ///
+    /// For b4: `git config b4.prep-perpatch-check-cmd "xenlint check-patch --arch x86"`,
+    /// then `b4 prep --check`. The patch is found by its `git patch-id --stable` among the
+    /// commits of the series: --range A..B, else the branch `b4 prep` manages (from its
+    /// cover letter commit or tracking data), else @{upstream}..HEAD. The series is linted
+    /// once and every patch's answer cached under $XDG_CACHE_HOME/xenlint (~/.cache/xenlint),
+    /// keyed by base, tip, options, settings and xenlint's version. Settings come from
+    /// --settings or the series' base, never from the work tree (b4 runs this in the
+    /// series' tip).
+    ///
+    /// Exit status: 0 when the patch was checked, findings or not (b4 reads the lines:
+    /// `ERROR:` fails the patch, `WARNING:` warns, nothing is a pass). 2 with a message
+    /// on standard error when it cannot be checked (a patch that is not a commit of the
+    /// series, a bad range): b4 shows that message as a failure of the patch, so a wrong
+    /// range is never taken for a clean patch.
+    ///
+    /// Example: xenlint check-patch --range origin/master..HEAD --arch x86 < 0002.patch
+    CheckPatch(check_patch::Args),
     /// Install the pre-push hook (hooks/pre-push) in a repository, so that `git push`
     /// lints the commits it sends.
     InstallHook(install_hook::Args),
@@ -116,6 +137,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(args),
         Command::Series(args) => series::run(args),
         Command::InstallHook(args) => install_hook::run(args),
+        Command::CheckPatch(args) => check_patch::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Demo => demo::run(),
         Command::Objects(args) => objects::run(args),

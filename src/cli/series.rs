@@ -18,9 +18,12 @@ pub struct Args {
 
     #[command(flatten)]
     pub lint: LintArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
-/// What to check and how to report it: shared by every command that lints a series.
+/// What to check: shared by every command that lints a series.
 #[derive(clap::Args)]
 pub struct LintArgs {
     /// Arches to check, as make's ARCH= (repeat it or give a comma list: x86,arm64);
@@ -42,10 +45,6 @@ pub struct LintArgs {
     #[arg(long = "make-var", value_name = "VAR=VALUE")]
     pub vars: Vec<String>,
 
-    /// Exit with status 1 when a finding is at least this severe.
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-
     /// Check Kconfig only: skip the Kbuild walk (objects built) and the CONFIG_
     /// references of Kbuild and code files.
     #[arg(long)]
@@ -55,6 +54,14 @@ pub struct LintArgs {
     /// from the series' base; never from a commit under test).
     #[arg(long = "settings", value_name = "FILE")]
     pub settings_file: Option<PathBuf>,
+}
+
+/// How to report: shared by the commands that write a report.
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Exit with status 1 when a finding is at least this severe.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
 
     /// Output format on standard output (default: human, unless --output writes
     /// every report asked for).
@@ -68,7 +75,7 @@ pub struct LintArgs {
     pub outputs: Vec<OutputSpec>,
 }
 
-impl LintArgs {
+impl ReportArgs {
     /// Where each report goes: `--format` (or human) on standard output unless only
     /// `--output` is given. Two reports on standard output are a usage error.
     fn outputs(&self) -> anyhow::Result<Vec<OutputSpec>> {
@@ -90,8 +97,13 @@ impl LintArgs {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Args { range, repo, lint } = args;
-    lint.outputs()?;
+    let Args {
+        range,
+        repo,
+        lint,
+        report: how,
+    } = args;
+    how.outputs()?;
     let repository = xenlint::git::open(&repo)?;
     let series = xenlint::git::series(&repository, &range)?;
     let repo_path = repository.path().to_path_buf();
@@ -104,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     drop(repository);
     let report = lint_series(&repo_path, &series, &lint, &settings, |_| {})?;
-    render(&report, &lint, repository_uri)
+    render(&report, &how, repository_uri)
 }
 
 /// Lint `series` of the repository at `repo_path` as `lint` asks; `adjust` fills in what
@@ -195,11 +207,11 @@ pub fn lint_series(
 /// Write the report in each format asked for; the exit status `--fail-on` decides.
 pub fn render(
     report: &xenlint::lint::Report,
-    lint: &LintArgs,
+    how: &ReportArgs,
     repository_uri: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    for output in &lint.outputs()? {
+    for output in &how.outputs()? {
         let context = RenderContext {
             // Colour only on a terminal, never in a file.
             color: output.path.is_none()
@@ -214,7 +226,7 @@ pub fn render(
                 .with_context(|| format!("--output: writing {}", path.display()))?,
         }
     }
-    let threshold = match lint.fail_on {
+    let threshold = match how.fail_on {
         FailOn::Note => Some(xenlint::lint::Severity::Note),
         FailOn::Warning => Some(xenlint::lint::Severity::Warning),
         FailOn::Error => Some(xenlint::lint::Severity::Error),

@@ -13,6 +13,15 @@ use crate::source::{Source, SourceError};
 
 pub mod apply;
 
+mod b4_prep;
+mod commit_diff;
+mod patch_id;
+mod renames;
+
+pub use b4_prep::{b4_prep_range, PrepRange};
+pub use commit_diff::{commit_diff, commit_patch_id, commit_patch_ids, DiffFlavour};
+pub use patch_id::{patch_id, patch_ids};
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{path}: not in a git repository ({message})")]
@@ -620,7 +629,13 @@ pub fn settings_file(
             ));
         }
     }
-    let commit = repo.find_commit(at?).ok()?;
+    settings_file_at(repo, name, at?)
+}
+
+/// A file of the repository's settings from the tree of commit `at` alone (never the work
+/// tree, which may hold a commit under test).
+pub fn settings_file_at(repo: &Repository, name: &str, at: Oid) -> Option<(String, String)> {
+    let commit = repo.find_commit(at).ok()?;
     let entry = commit.tree().ok()?.get_path(Path::new(name)).ok()?;
     let blob = repo.find_blob(entry.id()).ok()?;
     Some((

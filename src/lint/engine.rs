@@ -55,7 +55,10 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             commit: c.oid.to_string(),
             short: c.short(),
             summary: c.summary.clone(),
-            patch_id: None,
+            // An object the diff lacks is reported by the reads that need it, with its path.
+            patch_id: crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)
+                .ok()
+                .flatten(),
             mail: None,
         });
     }

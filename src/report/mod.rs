@@ -2,10 +2,12 @@
 //! `lint::finding`: `human` for terminals (rustc-style, optionally coloured), `json_schema`
 //! (a versioned schema of its own), `sarif` (SARIF 2.1.0), `github` (workflow commands and
 //! a step summary), `email` (replies to the patches, as an mbox), `b4` (b4's check command
-//! results) and `patchwork` (patchwork's checks). Only this module knows about terminals,
+//! results), `patchwork` (patchwork's checks) and `checkpatch` (checkpatch.pl's lines, which
+//! b4 reads). Only this module knows about terminals,
 //! colour and formats; it never decides what a finding is.
 
 mod b4;
+mod checkpatch;
 mod email;
 mod github;
 mod human;
@@ -15,6 +17,7 @@ mod sarif;
 mod shared;
 
 pub use b4::{b4_json_patch, b4_json_series};
+pub use checkpatch::checkpatch;
 pub use email::{email, patch_email};
 pub use github::{escape_data, escape_property, github, github_summary, ANNOTATIONS_PER_LEVEL};
 pub use human::human;

@@ -67,6 +67,24 @@ pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool 
     false
 }
 
+/// True when the external client `program` runs (`program args...` succeeds); otherwise
+/// explains, and fails under XENLINT_REQUIRE_CLIENTS (set by scripts/test.sh and CI).
+pub fn client_available(program: &str, args: &[&str], install: &str) -> bool {
+    let runs = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if runs {
+        return true;
+    }
+    let message = format!("{program} is not installed ({install})");
+    if std::env::var_os("XENLINT_REQUIRE_CLIENTS").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED: {message}");
+    false
+}
+
 /// The arches to test for `version`: CI_ARCHES, or XENLINT_ARCHES (`all` or a list).
 pub fn arches(version: &str) -> Vec<String> {
     match std::env::var("XENLINT_ARCHES") {
