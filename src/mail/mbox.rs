@@ -1,0 +1,347 @@
+//! An mbox split into messages, the way `git mailsplit --mboxrd` and `git mailinfo` read
+//! it: "From " separator lines, `>From ` un-quoting, CRLF line ends, folded headers, and
+//! each message's body decoded (transfer encoding, multipart parts, charset) to UTF-8.
+//!
+//! Reads bytes only: no file, no repository. Linear in the input.
+
+use super::decode::{decode_header, is_c_space, to_utf8, TransferEncoding};
+use super::{Mail, MailError, MAX_MBOX_BYTES};
+
+/// Nested multipart boundaries mailinfo follows (MAX_BOUNDARIES in mailinfo.h).
+const MAX_BOUNDARIES: usize = 5;
+
+/// Splits an mbox (or one bare message) into its messages.
+pub fn split_mbox(bytes: &[u8]) -> Result<Vec<Mail>, MailError> {
+    if bytes.len() > MAX_MBOX_BYTES {
+        return Err(MailError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_MBOX_BYTES,
+        });
+    }
+    let mut mails = Vec::new();
+    // (line number of the separator, lines of the message)
+    let mut current: Option<(usize, Vec<Vec<u8>>)> = None;
+    let mut started = false;
+    for (index, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line_number = index + 1;
+        let line = without_cr(raw);
+        if !started {
+            // mailsplit skips whitespace before the first message.
+            if line.iter().all(|&b| is_c_space(b)) {
+                continue;
+            }
+            started = true;
+            if is_from_line(&line) {
+                current = Some((line_number, Vec::new()));
+                continue;
+            }
+            // Not an mbox: one bare message.
+            current = Some((1, Vec::new()));
+        } else if is_from_line(&line) {
+            if let Some((at, lines)) = current.take() {
+                mails.push(parse_message(at, &lines));
+            }
+            current = Some((line_number, Vec::new()));
+            continue;
+        }
+        if let Some((_, lines)) = current.as_mut() {
+            lines.push(unquote_from(line));
+        }
+    }
+    if let Some((at, lines)) = current {
+        mails.push(parse_message(at, &lines));
+    }
+    Ok(mails)
+}
+
+/// The line without a `\r` before its newline (mailsplit without --keep-cr).
+fn without_cr(line: &[u8]) -> Vec<u8> {
+    match line {
+        [head @ .., b'\r', b'\n'] => {
+            let mut out = head.to_vec();
+            out.push(b'\n');
+            out
+        }
+        _ => line.to_vec(),
+    }
+}
+
+/// mboxrd: `>From `, `>>From ` ... lose one `>`.
+fn unquote_from(line: Vec<u8>) -> Vec<u8> {
+    let quotes = line.iter().take_while(|&&b| b == b'>').count();
+    if quotes > 0 && line[quotes..].starts_with(b"From ") {
+        line[1..].to_vec()
+    } else {
+        line
+    }
+}
+
+/// A "From " line that separates messages: "From <anything> ... hh:mm[:ss] ... year",
+/// with a time and a year after 1990. Mirrors is_from_line() in git's mailsplit.c, so
+/// that "From here on" in a commit message does not split it.
+pub(super) fn is_from_line(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    if line.len() < 19 || !line.starts_with(b"From ") {
+        return false;
+    }
+    let Some(colon) = line[5..].iter().rposition(|&b| b == b':').map(|at| at + 5) else {
+        return false;
+    };
+    let digit = |at: Option<usize>| {
+        at.and_then(|at| line.get(at))
+            .is_some_and(u8::is_ascii_digit)
+    };
+    if !(digit(colon.checked_sub(4))
+        && digit(colon.checked_sub(2))
+        && digit(colon.checked_sub(1))
+        && digit(Some(colon + 1))
+        && digit(Some(colon + 2)))
+    {
+        return false;
+    }
+    let year: String = line[colon + 3..]
+        .iter()
+        .skip_while(|&&b| b == b' ')
+        .take_while(|b| b.is_ascii_digit())
+        .take(9)
+        .map(|&b| char::from(b))
+        .collect();
+    year.parse::<u32>().is_ok_and(|year| year > 90)
+}
+
+/// One header line, unfolded, as read_one_header_line() in mailinfo.c returns it.
+struct HeaderReader<'a> {
+    lines: &'a [Vec<u8>],
+    at: usize,
+}
+
+impl HeaderReader<'_> {
+    /// The next header (continuations joined with one space each, trailing whitespace
+    /// gone), or `None` at the line that ends the header block, which stays unread.
+    fn next_header(&mut self) -> Option<Vec<u8>> {
+        let mut header = rtrim(self.lines.get(self.at)?).to_vec();
+        if header.is_empty() || !is_rfc2822_header(&header) {
+            return None;
+        }
+        self.at += 1;
+        while let Some(next) = self.lines.get(self.at) {
+            if !matches!(next.first(), Some(b' ' | b'\t')) {
+                break;
+            }
+            header.push(b' ');
+            header.extend_from_slice(rtrim(&next[1..]));
+            self.at += 1;
+        }
+        Some(header)
+    }
+}
+
+fn rtrim(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_c_space(b))
+        .map_or(0, |at| at + 1);
+    &bytes[..end]
+}
+
+/// A header field name and a colon, or an mbox "From " line. Mirrors is_rfc2822_header().
+fn is_rfc2822_header(line: &[u8]) -> bool {
+    if line.starts_with(b"From ") || line.starts_with(b">From ") {
+        return true;
+    }
+    for &byte in line {
+        match byte {
+            b':' => return true,
+            33..=57 | 59..=126 => continue,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The value of `line` if it is the header `name` (any case, whitespace after the colon
+/// skipped). Mirrors skip_header() in mailinfo.c.
+pub(super) fn header_value<'a>(line: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let head = line.get(..name.len())?;
+    if !head.eq_ignore_ascii_case(name.as_bytes()) || line.get(name.len()) != Some(&b':') {
+        return None;
+    }
+    let value = &line[name.len() + 1..];
+    let skip = value.iter().take_while(|&&b| is_c_space(b)).count();
+    Some(&value[skip..])
+}
+
+/// A decoded header value; one git would refuse (a broken encoded word) stays raw.
+fn decoded(value: &[u8]) -> String {
+    decode_header(value).unwrap_or_else(|| String::from_utf8_lossy(value).into_owned())
+}
+
+/// The value of `name=` in a Content-Type (quoted or up to `;` or whitespace). Mirrors
+/// slurp_attr().
+fn attribute(value: &str, name: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let at = lower.find(name)? + name.len();
+    let rest = &value[at..];
+    let text = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or(""),
+        None => rest.split([';', ' ', '\t']).next().unwrap_or(""),
+    };
+    Some(text.to_string())
+}
+
+/// Message ids in `<...>`, in order; a value without brackets is one id.
+fn message_ids(value: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let id = rest[open + 1..open + close].trim();
+        if !id.is_empty() {
+            ids.push(id.to_string());
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if ids.is_empty() && !value.trim().is_empty() && !value.contains('<') {
+        ids.extend(value.split_whitespace().next().map(String::from));
+    }
+    ids
+}
+
+/// What the content headers of a message or a part say.
+#[derive(Default)]
+struct Content {
+    charset: String,
+    encoding: Option<TransferEncoding>,
+}
+
+impl Content {
+    fn apply(&mut self, header: &[u8], boundaries: &mut Vec<Vec<u8>>) {
+        if let Some(value) = header_value(header, "Content-Type") {
+            let value = decoded(value);
+            if let Some(boundary) = attribute(&value, "boundary=") {
+                if boundaries.len() < MAX_BOUNDARIES {
+                    boundaries.push([b"--", boundary.as_bytes()].concat());
+                }
+            }
+            self.charset = attribute(&value, "charset=").unwrap_or_default();
+        } else if let Some(value) = header_value(header, "Content-Transfer-Encoding") {
+            self.encoding = Some(TransferEncoding::from_header(&decoded(value)));
+        }
+    }
+}
+
+fn parse_message(line: usize, lines: &[Vec<u8>]) -> Mail {
+    // mailinfo skips whitespace before the first header.
+    let first = lines
+        .iter()
+        .position(|l| !l.iter().all(|&b| is_c_space(b)))
+        .unwrap_or(lines.len());
+    let mut reader = HeaderReader {
+        lines: &lines[first..],
+        at: 0,
+    };
+    let mut mail = Mail {
+        line,
+        message_id: String::new(),
+        subject: String::new(),
+        from: String::new(),
+        date: String::new(),
+        in_reply_to: None,
+        references: Vec::new(),
+        body: String::new(),
+    };
+    let mut content = Content::default();
+    let mut boundaries = Vec::new();
+    while let Some(header) = reader.next_header() {
+        // The last of a repeated header wins, as in mailinfo.
+        if let Some(value) = header_value(&header, "From") {
+            mail.from = decoded(value);
+        } else if let Some(value) = header_value(&header, "Subject") {
+            mail.subject = decoded(value);
+        } else if let Some(value) = header_value(&header, "Date") {
+            mail.date = decoded(value);
+        } else if let Some(value) = header_value(&header, "Message-Id") {
+            mail.message_id = message_ids(&decoded(value)).pop().unwrap_or_default();
+        } else if let Some(value) = header_value(&header, "In-Reply-To") {
+            mail.in_reply_to = message_ids(&decoded(value)).into_iter().next();
+        } else if let Some(value) = header_value(&header, "References") {
+            mail.references = message_ids(&decoded(value));
+        } else {
+            content.apply(&header, &mut boundaries);
+        }
+    }
+    let mut body_lines: Vec<Vec<u8>> = reader.lines[reader.at..].to_vec();
+    // The line that ended the headers is the body's first, trimmed as mailinfo reads it.
+    if let Some(first) = body_lines.first_mut() {
+        *first = [rtrim(first), b"\n"].concat();
+    }
+    mail.body = decode_body(&body_lines, content, boundaries);
+    mail
+}
+
+/// The body text mailinfo's filters see: each line transfer-decoded, multipart parts in
+/// order with a newline at each closing boundary, converted to UTF-8 by each part's
+/// charset. Mirrors handle_body() and handle_boundary() in mailinfo.c.
+fn decode_body(lines: &[Vec<u8>], mut content: Content, mut boundaries: Vec<Vec<u8>>) -> String {
+    let is_boundary = |line: &[u8], boundaries: &[Vec<u8>]| {
+        boundaries.last().is_some_and(|b| line.starts_with(b))
+    };
+    let find_boundary = |from: usize, boundaries: &[Vec<u8>]| {
+        (from..lines.len()).find(|&at| is_boundary(&lines[at], boundaries))
+    };
+    let mut body = String::new();
+    let mut part = Vec::new();
+    let mut at = 0;
+    if !boundaries.is_empty() {
+        // Skip up to the first boundary (the preamble).
+        match find_boundary(0, &boundaries) {
+            Some(found) => at = found,
+            None => return body,
+        }
+    }
+    let mut replenished = false;
+    while at < lines.len() {
+        let line = &lines[at];
+        if !replenished && is_boundary(line, &boundaries) {
+            body.push_str(&to_utf8(&part, &content.charset));
+            part.clear();
+            let mut boundary_at = at;
+            loop {
+                let top = boundaries.last().map_or(0, Vec::len);
+                if lines[boundary_at].get(top..top + 2) != Some(b"--") {
+                    break;
+                }
+                // A closing boundary: back to the enclosing multipart's next boundary.
+                boundaries.pop();
+                body.push('\n');
+                match find_boundary(boundary_at + 1, &boundaries) {
+                    Some(found) => boundary_at = found,
+                    None => return body,
+                }
+            }
+            content = Content::default();
+            let mut reader = HeaderReader {
+                lines,
+                at: boundary_at + 1,
+            };
+            while let Some(header) = reader.next_header() {
+                content.apply(&header, &mut boundaries);
+            }
+            // The line that ended the part's headers is dropped, and the next one is
+            // read as text even if it is a boundary, as handle_boundary() does.
+            at = reader.at + 1;
+            replenished = true;
+            continue;
+        }
+        replenished = false;
+        content
+            .encoding
+            .unwrap_or(TransferEncoding::Plain)
+            .decode_line(line, &mut part);
+        at += 1;
+    }
+    body.push_str(&to_utf8(&part, &content.charset));
+    body
+}
