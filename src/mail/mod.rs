@@ -10,6 +10,8 @@ mod decode;
 mod info;
 mod mbox;
 mod series;
+#[cfg(test)]
+mod tests;
 
 pub use info::mailinfo;
 pub use mbox::split_mbox;
