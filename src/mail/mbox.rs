@@ -19,61 +19,68 @@ pub fn split_mbox(bytes: &[u8]) -> Result<Vec<Mail>, MailError> {
         });
     }
     let mut mails = Vec::new();
-    // (line number of the separator, lines of the message)
-    let mut current: Option<(usize, Vec<Vec<u8>>)> = None;
+    // The line number of the current message's separator, and its text: lines without
+    // their carriage return, un-quoted, in one buffer (no allocation per line).
+    let mut current: Option<(usize, Vec<u8>)> = None;
     let mut started = false;
     for (index, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
         let line_number = index + 1;
-        let line = without_cr(raw);
+        let line = match raw {
+            [head @ .., b'\r', b'\n'] => head,
+            [head @ .., b'\n'] => head,
+            _ => raw,
+        };
+        let newline = raw.ends_with(b"\n");
         if !started {
             // mailsplit skips whitespace before the first message.
             if line.iter().all(|&b| is_c_space(b)) {
                 continue;
             }
             started = true;
-            if is_from_line(&line) {
+            if is_from_line(line) {
                 current = Some((line_number, Vec::new()));
                 continue;
             }
             // Not an mbox: one bare message.
             current = Some((1, Vec::new()));
-        } else if is_from_line(&line) {
-            if let Some((at, lines)) = current.take() {
-                mails.push(parse_message(at, &lines));
+        } else if is_from_line(line) {
+            if let Some((at, text)) = current.take() {
+                mails.push(parse_message(at, &text));
             }
             current = Some((line_number, Vec::new()));
             continue;
         }
-        if let Some((_, lines)) = current.as_mut() {
-            lines.push(unquote_from(line));
+        if let Some((_, text)) = current.as_mut() {
+            text.extend_from_slice(unquote_from(line));
+            if newline {
+                text.push(b'\n');
+            }
         }
     }
-    if let Some((at, lines)) = current {
-        mails.push(parse_message(at, &lines));
+    if let Some((at, text)) = current {
+        mails.push(parse_message(at, &text));
     }
     Ok(mails)
 }
 
-/// The line without a `\r` before its newline (mailsplit without --keep-cr).
-fn without_cr(line: &[u8]) -> Vec<u8> {
-    match line {
-        [head @ .., b'\r', b'\n'] => {
-            let mut out = head.to_vec();
-            out.push(b'\n');
-            out
-        }
-        _ => line.to_vec(),
-    }
-}
-
 /// mboxrd: `>From `, `>>From ` ... lose one `>`.
-fn unquote_from(line: Vec<u8>) -> Vec<u8> {
+fn unquote_from(line: &[u8]) -> &[u8] {
     let quotes = line.iter().take_while(|&&b| b == b'>').count();
     if quotes > 0 && line[quotes..].starts_with(b"From ") {
-        line[1..].to_vec()
+        &line[1..]
     } else {
         line
     }
+}
+
+/// The line of `text` at byte `at` (with its newline) and where the next one starts.
+fn line_at(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let rest = text.get(at..).filter(|rest| !rest.is_empty())?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(rest.len(), |newline| newline + 1);
+    Some((&rest[..end], at + end))
 }
 
 /// A "From " line that separates messages: "From <anything> ... hh:mm[:ss] ... year",
@@ -111,7 +118,8 @@ pub(super) fn is_from_line(line: &[u8]) -> bool {
 
 /// One header line, unfolded, as read_one_header_line() in mailinfo.c returns it.
 struct HeaderReader<'a> {
-    lines: &'a [Vec<u8>],
+    text: &'a [u8],
+    /// Byte offset of the next line.
     at: usize,
 }
 
@@ -119,19 +127,20 @@ impl HeaderReader<'_> {
     /// The next header (continuations joined with one space each, trailing whitespace
     /// gone), or `None` at the line that ends the header block, which stays unread.
     fn next_header(&mut self) -> Option<Vec<u8>> {
-        let mut header = rtrim(self.lines.get(self.at)?).to_vec();
+        let (line, mut next_at) = line_at(self.text, self.at)?;
+        let mut header = rtrim(line).to_vec();
         if header.is_empty() || !is_rfc2822_header(&header) {
             return None;
         }
-        self.at += 1;
-        while let Some(next) = self.lines.get(self.at) {
+        while let Some((next, after)) = line_at(self.text, next_at) {
             if !matches!(next.first(), Some(b' ' | b'\t')) {
                 break;
             }
             header.push(b' ');
             header.extend_from_slice(rtrim(&next[1..]));
-            self.at += 1;
+            next_at = after;
         }
+        self.at = next_at;
         Some(header)
     }
 }
@@ -232,14 +241,14 @@ impl Content {
     }
 }
 
-fn parse_message(line: usize, lines: &[Vec<u8>]) -> Mail {
+fn parse_message(line: usize, text: &[u8]) -> Mail {
     // mailinfo skips whitespace before the first header.
-    let first = lines
+    let first = text
         .iter()
-        .position(|l| !l.iter().all(|&b| is_c_space(b)))
-        .unwrap_or(lines.len());
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(text.len());
     let mut reader = HeaderReader {
-        lines: &lines[first..],
+        text: &text[first..],
         at: 0,
     };
     let mut mail = Mail {
@@ -272,24 +281,31 @@ fn parse_message(line: usize, lines: &[Vec<u8>]) -> Mail {
             content.apply(&header, &mut boundaries);
         }
     }
-    let mut body_lines: Vec<Vec<u8>> = reader.lines[reader.at..].to_vec();
     // The line that ended the headers is the body's first, trimmed as mailinfo reads it.
-    if let Some(first) = body_lines.first_mut() {
-        *first = [rtrim(first), b"\n"].concat();
-    }
-    mail.body = decode_body(&body_lines, content, boundaries);
+    let body = match line_at(reader.text, reader.at) {
+        Some((first, rest)) => [rtrim(first), b"\n", &reader.text[rest..]].concat(),
+        None => Vec::new(),
+    };
+    mail.body = decode_body(&body, content, boundaries);
     mail
 }
 
 /// The body text mailinfo's filters see: each line transfer-decoded, multipart parts in
 /// order with a newline at each closing boundary, converted to UTF-8 by each part's
 /// charset. Mirrors handle_body() and handle_boundary() in mailinfo.c.
-fn decode_body(lines: &[Vec<u8>], mut content: Content, mut boundaries: Vec<Vec<u8>>) -> String {
+fn decode_body(text: &[u8], mut content: Content, mut boundaries: Vec<Vec<u8>>) -> String {
     let is_boundary = |line: &[u8], boundaries: &[Vec<u8>]| {
         boundaries.last().is_some_and(|b| line.starts_with(b))
     };
-    let find_boundary = |from: usize, boundaries: &[Vec<u8>]| {
-        (from..lines.len()).find(|&at| is_boundary(&lines[at], boundaries))
+    // The byte offset of the next line at or after `from` that is a boundary.
+    let find_boundary = |mut from: usize, boundaries: &[Vec<u8>]| {
+        while let Some((line, next)) = line_at(text, from) {
+            if is_boundary(line, boundaries) {
+                return Some(from);
+            }
+            from = next;
+        }
+        None
     };
     let mut body = String::new();
     let mut part = Vec::new();
@@ -302,36 +318,32 @@ fn decode_body(lines: &[Vec<u8>], mut content: Content, mut boundaries: Vec<Vec<
         }
     }
     let mut replenished = false;
-    while at < lines.len() {
-        let line = &lines[at];
+    while let Some((line, next)) = line_at(text, at) {
         if !replenished && is_boundary(line, &boundaries) {
-            body.push_str(&to_utf8(&part, &content.charset));
+            append(&mut body, to_utf8(&part, &content.charset));
             part.clear();
-            let mut boundary_at = at;
+            let (mut boundary, mut after) = (line, next);
             loop {
                 let top = boundaries.last().map_or(0, Vec::len);
-                if lines[boundary_at].get(top..top + 2) != Some(b"--") {
+                if boundary.get(top..top + 2) != Some(b"--") {
                     break;
                 }
                 // A closing boundary: back to the enclosing multipart's next boundary.
                 boundaries.pop();
                 body.push('\n');
-                match find_boundary(boundary_at + 1, &boundaries) {
-                    Some(found) => boundary_at = found,
-                    None => return body,
-                }
+                let Some(found) = find_boundary(after, &boundaries) else {
+                    return body;
+                };
+                (boundary, after) = line_at(text, found).expect("a boundary line was found");
             }
             content = Content::default();
-            let mut reader = HeaderReader {
-                lines,
-                at: boundary_at + 1,
-            };
+            let mut reader = HeaderReader { text, at: after };
             while let Some(header) = reader.next_header() {
                 content.apply(&header, &mut boundaries);
             }
             // The line that ended the part's headers is dropped, and the next one is
             // read as text even if it is a boundary, as handle_boundary() does.
-            at = reader.at + 1;
+            at = line_at(text, reader.at).map_or(text.len(), |(_, next)| next);
             replenished = true;
             continue;
         }
@@ -340,8 +352,17 @@ fn decode_body(lines: &[Vec<u8>], mut content: Content, mut boundaries: Vec<Vec<
             .encoding
             .unwrap_or(TransferEncoding::Plain)
             .decode_line(line, &mut part);
-        at += 1;
+        at = next;
     }
-    body.push_str(&to_utf8(&part, &content.charset));
+    append(&mut body, to_utf8(&part, &content.charset));
     body
+}
+
+/// `body` + `text`, without a copy when `body` is empty (a message of one part).
+fn append(body: &mut String, text: String) {
+    if body.is_empty() {
+        *body = text;
+    } else {
+        body.push_str(&text);
+    }
 }

@@ -2,7 +2,7 @@
 //! revision (vN), its cover letter (0/M), its patches 1..=M in order; replies, messages
 //! without a diff and older revisions left out with a note each.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::{mailinfo, Mail, MailError, PostedPatch, PostedSeries};
 
@@ -206,21 +206,23 @@ pub fn posted_series(mails: Vec<Mail>) -> Result<PostedSeries, MailError> {
             });
         }
     }
-    let missing: Vec<usize> = (1..=expected)
-        .filter(|n| !by_number.contains_key(n))
-        .collect();
-    if !missing.is_empty() {
-        backfill(&mut by_number, &missing, older, revision, &mut skipped);
+    if by_number.len() < expected {
+        backfill(&mut by_number, expected, older, revision, &mut skipped);
     } else {
         for patch in older {
             skipped.push(older_note(&patch, revision));
         }
     }
     if let Some(&number) = (1..=expected).find(|n| !by_number.contains_key(n)).as_ref() {
-        let posted: Vec<String> = by_number
+        // The message stays short whatever M is: the first patches, then a count.
+        let mut posted: Vec<String> = by_number
             .keys()
+            .take(8)
             .map(|n| format!("{n}/{expected}"))
             .collect();
+        if by_number.len() > posted.len() {
+            posted.push(format!("{} more", by_number.len() - posted.len()));
+        }
         return Err(MailError::MissingPatch {
             line: expected_line,
             revision,
@@ -269,19 +271,25 @@ fn older_note(patch: &PostedPatch, revision: u32) -> String {
 /// every missing number; otherwise nothing is filled and the gap is an error.
 fn backfill(
     by_number: &mut BTreeMap<usize, PostedPatch>,
-    missing: &[usize],
+    total: usize,
     older: Vec<PostedPatch>,
     revision: u32,
     skipped: &mut Vec<String>,
 ) {
-    let total = by_number.values().next().map_or(0, |p| p.total);
+    // Only the older messages can fill gaps: with more gaps than messages, none is
+    // listed (M may be a six-digit number).
+    let missing: HashSet<usize> = if total.saturating_sub(by_number.len()) <= older.len() {
+        (1..=total).filter(|n| !by_number.contains_key(n)).collect()
+    } else {
+        HashSet::new()
+    };
     let previous = older
         .iter()
-        .filter(|p| p.total == total)
+        .filter(|p| p.total == total && !missing.is_empty())
         .map(|p| p.revision)
         .max();
     let in_thread = |previous: u32| {
-        let ids: std::collections::HashSet<&str> = older
+        let ids: HashSet<&str> = older
             .iter()
             .filter(|p| p.revision == previous && !p.mail.message_id.is_empty())
             .map(|p| p.mail.message_id.as_str())
@@ -295,12 +303,12 @@ fn backfill(
         })
     };
     let usable = previous.filter(|&previous| {
-        in_thread(previous)
-            && missing.iter().all(|n| {
-                older
-                    .iter()
-                    .any(|p| p.revision == previous && p.number == *n && p.total == total)
-            })
+        let numbers: HashSet<usize> = older
+            .iter()
+            .filter(|p| p.revision == previous && p.total == total)
+            .map(|p| p.number)
+            .collect();
+        in_thread(previous) && missing.iter().all(|n| numbers.contains(n))
     });
     for patch in older {
         let fills = usable == Some(patch.revision)

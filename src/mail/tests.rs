@@ -234,3 +234,37 @@ fn split_lines_ids_and_bare_messages() {
     assert_eq!((mails[0].line, mails[0].message_id.as_str()), (1, "b@x"));
     assert_eq!(mails[0].body, "\nbody\nFrom quoted\n");
 }
+
+#[test]
+fn hostile_shapes_end_quickly_without_panic() {
+    let diff = DIFF;
+    let cases: Vec<String> = vec![
+        format!("Subject: {}", "=?".repeat(4000)),
+        format!("Subject: {}", "=?a?q?b?= ".repeat(800)),
+        format!("Subject: x\n{}", " y\n".repeat(4000)),
+        format!("Subject: x\n\nFrom: a\n{}{diff}", " y\n".repeat(2000)),
+        format!("Subject: x\n\n{}{diff}", "-- >8 --\n".repeat(900)),
+        "From x@y Thu Jan  1 00:00:00 1970\n".repeat(250),
+        format!(
+            "Content-Type: multipart/mixed; boundary=a\n\n{}",
+            "--a\nContent-Type: multipart/mixed; boundary=a\n\n".repeat(300)
+        ),
+        (1..200)
+            .map(|n| format!("From x@y Thu Jan  1 00:00:00 1970\nSubject: [PATCH {n}/999999] x\n\n{diff}"))
+            .collect(),
+        "Subject: [PATCH v4294967296 1/1] =?utf-8?b?////?=\nContent-Transfer-Encoding: base64\n\n=\n".into(),
+        "Subject: [PATCH]\nContent-Transfer-Encoding: quoted-printable\n\n=\n=4\n=G0\n---".into(),
+    ];
+    for case in cases {
+        let Ok(mails) = split_mbox(case.as_bytes()) else {
+            continue;
+        };
+        for mail in &mails {
+            let info = super::mailinfo(mail);
+            assert!(info.message.len() + info.patch.len() <= mail.body.len());
+        }
+        if let Err(error) = posted_series(mails) {
+            assert!(error.to_string().len() < 1000, "{error}");
+        }
+    }
+}
