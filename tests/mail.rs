@@ -308,10 +308,31 @@ fn hand_written_messages_are_read_as_git_mailinfo_reads_them() {
         ),
     ));
     let mut compared = 0;
-    for (name, bytes) in &cases {
+    for (name, bytes) in cases.iter().chain(&found_by_fuzzing()) {
         compared += same_as_git(name, bytes);
     }
-    assert_eq!(compared, cases.len() + 1);
+    // Two mboxes of two messages each.
+    assert_eq!(compared, cases.len() + found_by_fuzzing().len() + 2);
+}
+
+/// Shapes where a differential run over the fuzzing corpus found xenlint and git apart.
+fn found_by_fuzzing() -> Vec<(&'static str, Vec<u8>)> {
+    let cases: [(&str, &[u8]); 10] = [
+        ("whitespace then a quoted From", b"\t\t\n\t>From \t\t\nCont bee-e"),
+        ("bare message with From lines", b"From 5462 @@\n a\nFrom x Mon Sep 17 00:00:00 2001\nFrom: A <a@b.c>\n\nbody\n"),
+        ("separator, blank line, header", b"From x Mon Sep 17 00:00:00 2001\n\nDate: Mon, 1 Jan 2024\n"),
+        ("separator alone", b"From a@b Mon Sep 17 00:00:00 2001\nFrom: A <a@b.c>\n\nx\n---\n\nFrom b@c Mon Sep 17 00:00:00 2001\n"),
+        ("message ending in its headers", b"From: A <a@b.c>\nSubject: x\nContent-Type: mmi"),
+        ("unknown header last", b"From: 2/2] b\t\nIn-Reply-ToRefer::enc3e< --\n"),
+        ("blank continuation", b"rkm:\x02\n "),
+        ("boundary right after the headers", b"From: A <a@b.c>\nContent-Type: multipart/mixed; boundary=B\n--B\nCoforma @@\n a\n+b\n--B--\n"),
+        ("Date in a part", b"From: A <a@b.c>\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\nDate: Mon, 1 Jan 2024\nSubject: late\n\nmsg\n---\n a\n--B--\n"),
+        ("vertical tab and form feed are not spaces", b"From: Re\x0bal <r@x>\nSubject: [PATCH\x0b\x0b] a\x0c\x0cb\n\n\x0c\x0cbody\n"),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, bytes)| (name, bytes.to_vec()))
+        .collect()
 }
 
 fn replace(bytes: &mut Vec<u8>, from: &[u8], to: &[u8]) {
@@ -327,4 +348,81 @@ fn replace(bytes: &mut Vec<u8>, from: &[u8], to: &[u8]) {
             at += 1;
         }
     }
+}
+
+/// Differential run over a directory of inputs (a fuzzing corpus): every input without a
+/// NUL byte that git reads without error and into UTF-8 must give the same result. `MAIL_CORPUS=DIR cargo test
+/// --release --test mail -- --ignored corpus`.
+#[test]
+#[ignore = "needs MAIL_CORPUS, a directory of mbox inputs"]
+fn corpus_is_read_as_git_reads_it() {
+    let Some(dir) = std::env::var_os("MAIL_CORPUS") else {
+        panic!("MAIL_CORPUS is not set");
+    };
+    let (mut compared, mut differing) = (0, Vec::new());
+    for entry in std::fs::read_dir(dir).expect("a directory") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("an input");
+        // git reads C strings: a NUL ends a value or a line early, or is refused.
+        if bytes.contains(&0) {
+            continue;
+        }
+        let Some(theirs) = try_git_mailinfo(&bytes) else {
+            continue;
+        };
+        compared += 1;
+        let ours: Vec<MailInfo> = split_mbox(&bytes)
+            .expect("splits")
+            .iter()
+            .map(mailinfo)
+            .collect();
+        // Bytes that are not UTF-8 become U+FFFD here and stay bytes in git, which can
+        // change a width test (scissors): a known difference, not compared.
+        let lossy = ours.iter().any(|info| {
+            [&info.author_name, &info.subject, &info.message, &info.patch]
+                .iter()
+                .any(|field| field.contains('\u{fffd}'))
+        });
+        if ours != theirs && !lossy {
+            differing.push(format!(
+                "{}: {}",
+                path.display(),
+                first_difference(&ours, &theirs)
+            ));
+        }
+    }
+    eprintln!("{compared} inputs compared with git");
+    assert!(
+        differing.is_empty(),
+        "{} of {compared} differ:\n{}",
+        differing.len(),
+        differing.join("\n")
+    );
+}
+
+/// git_mailinfo(), or `None` when git refuses the input or writes something not UTF-8.
+fn try_git_mailinfo(mbox: &[u8]) -> Option<Vec<MailInfo>> {
+    std::panic::catch_unwind(|| git_mailinfo(mbox)).ok()
+}
+
+fn first_difference(ours: &[MailInfo], theirs: &[MailInfo]) -> String {
+    if ours.len() != theirs.len() {
+        return format!("{} messages, git {}", ours.len(), theirs.len());
+    }
+    for (index, (ours, theirs)) in ours.iter().zip(theirs).enumerate() {
+        let fields = [
+            ("author", &ours.author_name, &theirs.author_name),
+            ("email", &ours.author_email, &theirs.author_email),
+            ("date", &ours.date, &theirs.date),
+            ("subject", &ours.subject, &theirs.subject),
+            ("msg", &ours.message, &theirs.message),
+            ("patch", &ours.patch, &theirs.patch),
+        ];
+        for (name, ours, theirs) in fields {
+            if ours != theirs {
+                return format!("message {}: {name} {ours:?}, git {theirs:?}", index + 1);
+            }
+        }
+    }
+    String::new()
 }

@@ -4,9 +4,10 @@
 //! Every function takes any bytes and returns: garbage is kept or dropped the way git
 //! mailinfo does, never an error or a panic, and all work is linear in the input.
 
-/// C's `isspace()` in the "C" locale, which is what mailinfo tests bytes with.
-pub(super) fn is_c_space(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+/// git's `isspace()` (sane_ctype in git-compat-util.h), which mailinfo and mailsplit test
+/// bytes with: space, tab, newline and carriage return, not C's vertical tab or form feed.
+pub(super) fn is_git_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
@@ -121,17 +122,20 @@ impl TransferEncoding {
 /// read as UTF-8 (invalid sequences become U+FFFD); ISO-8859-1/15 and Windows-1252 are
 /// mapped byte by byte.
 pub(super) fn to_utf8(bytes: &[u8], charset: &str) -> String {
-    let name = charset
-        .trim()
-        .trim_matches('"')
+    // Names compare on their letters and digits, as iconv's do: "ISO_8859-1" is
+    // "iso88591". An RFC 2231 language ("iso-8859-1*fr") is not part of the name.
+    let name: String = charset
         .split('*')
         .next()
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     let table: fn(u8) -> char = match name.as_str() {
-        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" | "l1" => latin1,
-        "iso-8859-15" | "iso8859-15" | "iso_8859-15" | "latin9" | "latin-9" => latin9,
-        "windows-1252" | "cp1252" | "x-cp1252" => windows1252,
+        "iso88591" | "latin1" | "l1" => latin1,
+        "iso885915" | "latin9" => latin9,
+        "windows1252" | "cp1252" | "xcp1252" => windows1252,
         _ => return String::from_utf8_lossy(bytes).into_owned(),
     };
     // A mislabelled UTF-8 text is common (a client that declares latin-1 and sends UTF-8);
@@ -180,7 +184,7 @@ pub(super) fn decode_header(value: &[u8]) -> Option<String> {
     while let Some(start) = find(rest, b"=?") {
         let before = &rest[..start];
         // Text before a word is kept, unless it is only whitespace after another word.
-        if !before.is_empty() && (first || !before.iter().all(|&b| is_c_space(b))) {
+        if !before.is_empty() && (first || !before.iter().all(|&b| is_git_space(b))) {
             out.push_str(&String::from_utf8_lossy(before));
         }
         first = false;

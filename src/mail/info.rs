@@ -3,7 +3,7 @@
 //! honoured. The code follows mailinfo.c's functions one by one (named at each) so that
 //! the output is the same byte for byte; `tests/mail.rs` compares it with git's.
 
-use super::decode::{decode_header, is_c_space};
+use super::decode::{decode_header, is_git_space};
 use super::mbox::header_value;
 use super::{Mail, MailInfo};
 
@@ -113,10 +113,10 @@ impl State {
         }
         self.flush_inbody_header();
         let bytes = line.as_bytes();
-        if line.starts_with(">From") && bytes.get(5).copied().is_some_and(is_c_space) {
+        if line.starts_with(">From") && bytes.get(5).copied().is_some_and(is_git_space) {
             return is_format_patch_separator(&line[1..]);
         }
-        if line.starts_with("[PATCH]") && bytes.get(7).copied().is_some_and(is_c_space) {
+        if line.starts_with("[PATCH]") && bytes.get(7).copied().is_some_and(is_git_space) {
             self.inbody[SUBJECT] = Some(line.to_string());
             return true;
         }
@@ -169,14 +169,14 @@ fn patchbreak(line: &str) -> bool {
     if bytes.len() < 4 || !line.starts_with("---") {
         return false;
     }
-    if bytes[3] == b' ' && !bytes.get(4).copied().is_some_and(is_c_space) {
+    if bytes[3] == b' ' && !bytes.get(4).copied().is_some_and(is_git_space) {
         return true;
     }
     for &byte in &bytes[3..] {
         if byte == b'\n' {
             return true;
         }
-        if !is_c_space(byte) {
+        if !is_git_space(byte) {
             break;
         }
     }
@@ -194,7 +194,7 @@ fn is_scissors_line(line: &str) -> bool {
     let mut at = 0;
     while at < bytes.len() && bytes[at] != 0 {
         let byte = bytes[at];
-        if is_c_space(byte) {
+        if is_git_space(byte) {
             if in_perforation {
                 perforation += 1;
                 gap += 1;
@@ -234,7 +234,7 @@ fn cleanup_space(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_space = false;
     for ch in text.chars() {
-        if ch.is_ascii() && is_c_space(ch as u8) {
+        if ch.is_ascii() && is_git_space(ch as u8) {
             if !in_space {
                 out.push(' ');
             }
@@ -248,7 +248,7 @@ fn cleanup_space(text: &str) -> String {
 }
 
 fn trim_c_space(text: &str) -> &str {
-    text.trim_matches(|ch: char| ch.is_ascii() && is_c_space(ch as u8))
+    text.trim_matches(|ch: char| ch.is_ascii() && is_git_space(ch as u8))
 }
 
 /// Leading "Re:", "[...]", whitespace and colons removed. Mirrors cleanup_subject()
@@ -341,7 +341,7 @@ fn handle_from(from: &str) -> (String, String) {
     let mut name_bytes = bytes.to_vec();
     while at > 0 {
         let before = bytes[at - 1];
-        if is_c_space(before) {
+        if is_git_space(before) {
             break;
         }
         if before == b'<' {

@@ -4,7 +4,7 @@
 //!
 //! Reads bytes only: no file, no repository. Linear in the input.
 
-use super::decode::{decode_header, is_c_space, to_utf8, TransferEncoding};
+use super::decode::{decode_header, is_git_space, to_utf8, TransferEncoding};
 use super::{Mail, MailError, MAX_MBOX_BYTES};
 
 /// Nested multipart boundaries mailinfo follows (MAX_BOUNDARIES in mailinfo.h).
@@ -18,43 +18,40 @@ pub fn split_mbox(bytes: &[u8]) -> Result<Vec<Mail>, MailError> {
             limit: MAX_MBOX_BYTES,
         });
     }
+    // mailsplit skips whitespace before the first message, even within a line.
+    let skipped = bytes.iter().take_while(|&&b| is_git_space(b)).count();
+    let first_line = 1 + bytes[..skipped].iter().filter(|&&b| b == b'\n').count();
+    let bytes = &bytes[skipped..];
     let mut mails = Vec::new();
     // The line number of the current message's separator, and its text: lines without
-    // their carriage return, un-quoted, in one buffer (no allocation per line).
+    // their carriage return, un-quoted, in one buffer (no allocation per line). The text
+    // starts with the "From " line, as mailsplit writes it: mailinfo reads that line as
+    // a header, which matters for what follows it.
     let mut current: Option<(usize, Vec<u8>)> = None;
-    let mut started = false;
+    // A bare message is one message, whatever "From " lines it has (mailsplit -b).
+    let mut bare = false;
     for (index, raw) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-        let line_number = index + 1;
+        let line_number = first_line + index;
         let line = match raw {
             [head @ .., b'\r', b'\n'] => head,
             [head @ .., b'\n'] => head,
             _ => raw,
         };
-        let newline = raw.ends_with(b"\n");
-        if !started {
-            // mailsplit skips whitespace before the first message.
-            if line.iter().all(|&b| is_c_space(b)) {
-                continue;
-            }
-            started = true;
-            if is_from_line(line) {
-                current = Some((line_number, Vec::new()));
-                continue;
-            }
-            // Not an mbox: one bare message.
-            current = Some((1, Vec::new()));
-        } else if is_from_line(line) {
+        let separator = !bare && is_from_line(line);
+        if separator {
             if let Some((at, text)) = current.take() {
                 mails.push(parse_message(at, &text));
             }
             current = Some((line_number, Vec::new()));
-            continue;
         }
-        if let Some((_, text)) = current.as_mut() {
-            text.extend_from_slice(unquote_from(line));
-            if newline {
-                text.push(b'\n');
-            }
+        let (_, text) = current.get_or_insert_with(|| {
+            // Not an mbox: one bare message.
+            bare = true;
+            (1, Vec::new())
+        });
+        text.extend_from_slice(if separator { line } else { unquote_from(line) });
+        if raw.ends_with(b"\n") {
+            text.push(b'\n');
         }
     }
     if let Some((at, text)) = current {
@@ -136,8 +133,13 @@ impl HeaderReader<'_> {
             if !matches!(next.first(), Some(b' ' | b'\t')) {
                 break;
             }
-            header.push(b' ');
-            header.extend_from_slice(rtrim(&next[1..]));
+            // The continuation's first byte becomes a space, then trailing whitespace
+            // goes, that space included when nothing else is left.
+            let continuation = rtrim(&next[1..]);
+            if !continuation.is_empty() {
+                header.push(b' ');
+                header.extend_from_slice(continuation);
+            }
             next_at = after;
         }
         self.at = next_at;
@@ -148,7 +150,7 @@ impl HeaderReader<'_> {
 fn rtrim(bytes: &[u8]) -> &[u8] {
     let end = bytes
         .iter()
-        .rposition(|&b| !is_c_space(b))
+        .rposition(|&b| !is_git_space(b))
         .map_or(0, |at| at + 1);
     &bytes[..end]
 }
@@ -176,7 +178,7 @@ pub(super) fn header_value<'a>(line: &'a [u8], name: &str) -> Option<&'a [u8]> {
         return None;
     }
     let value = &line[name.len() + 1..];
-    let skip = value.iter().take_while(|&&b| is_c_space(b)).count();
+    let skip = value.iter().take_while(|&&b| is_git_space(b)).count();
     Some(&value[skip..])
 }
 
@@ -241,11 +243,40 @@ impl Content {
     }
 }
 
+/// The From, Subject and Date headers, decoded; `None` until one is seen.
+#[derive(Default)]
+struct Posted {
+    from: Option<String>,
+    subject: Option<String>,
+    date: Option<String>,
+}
+
+impl Posted {
+    /// Takes `header` if it is one of the three and, unless `overwrite`, not yet set.
+    /// Mirrors the first loop of check_header().
+    fn take(&mut self, header: &[u8], overwrite: bool) -> bool {
+        for (name, slot) in [
+            ("From", &mut self.from),
+            ("Subject", &mut self.subject),
+            ("Date", &mut self.date),
+        ] {
+            if slot.is_some() && !overwrite {
+                continue;
+            }
+            if let Some(value) = header_value(header, name) {
+                *slot = Some(decoded(value));
+                return true;
+            }
+        }
+        false
+    }
+}
+
 fn parse_message(line: usize, text: &[u8]) -> Mail {
     // mailinfo skips whitespace before the first header.
     let first = text
         .iter()
-        .position(|&b| !is_c_space(b))
+        .position(|&b| !is_git_space(b))
         .unwrap_or(text.len());
     let mut reader = HeaderReader {
         text: &text[first..],
@@ -263,16 +294,16 @@ fn parse_message(line: usize, text: &[u8]) -> Mail {
     };
     let mut content = Content::default();
     let mut boundaries = Vec::new();
+    let mut last_header = Vec::new();
+    let mut posted = Posted::default();
     while let Some(header) = reader.next_header() {
-        // The last of a repeated header wins, as in mailinfo.
-        if let Some(value) = header_value(&header, "From") {
-            mail.from = decoded(value);
-        } else if let Some(value) = header_value(&header, "Subject") {
-            mail.subject = decoded(value);
-        } else if let Some(value) = header_value(&header, "Date") {
-            mail.date = decoded(value);
+        if posted.take(&header, true) {
+            // The last of a repeated From, Subject or Date wins, as in mailinfo.
         } else if let Some(value) = header_value(&header, "Message-Id") {
-            mail.message_id = message_ids(&decoded(value)).pop().unwrap_or_default();
+            mail.message_id = message_ids(&decoded(value))
+                .into_iter()
+                .next()
+                .unwrap_or_default();
         } else if let Some(value) = header_value(&header, "In-Reply-To") {
             mail.in_reply_to = message_ids(&decoded(value)).into_iter().next();
         } else if let Some(value) = header_value(&header, "References") {
@@ -280,20 +311,31 @@ fn parse_message(line: usize, text: &[u8]) -> Mail {
         } else {
             content.apply(&header, &mut boundaries);
         }
+        last_header = header;
     }
     // The line that ended the headers is the body's first, trimmed as mailinfo reads it.
     let body = match line_at(reader.text, reader.at) {
         Some((first, rest)) => [rtrim(first), b"\n", &reader.text[rest..]].concat(),
-        None => Vec::new(),
+        // A message that ends in its headers: mailinfo's line buffer is not cleared at
+        // the end of the file, so the last header is read again, as the body.
+        None => last_header,
     };
-    mail.body = decode_body(&body, content, boundaries);
+    mail.body = decode_body(&body, content, boundaries, &mut posted);
+    mail.from = posted.from.unwrap_or_default();
+    mail.subject = posted.subject.unwrap_or_default();
+    mail.date = posted.date.unwrap_or_default();
     mail
 }
 
 /// The body text mailinfo's filters see: each line transfer-decoded, multipart parts in
 /// order with a newline at each closing boundary, converted to UTF-8 by each part's
 /// charset. Mirrors handle_body() and handle_boundary() in mailinfo.c.
-fn decode_body(text: &[u8], mut content: Content, mut boundaries: Vec<Vec<u8>>) -> String {
+fn decode_body(
+    text: &[u8],
+    mut content: Content,
+    mut boundaries: Vec<Vec<u8>>,
+    posted: &mut Posted,
+) -> String {
     let is_boundary = |line: &[u8], boundaries: &[Vec<u8>]| {
         boundaries.last().is_some_and(|b| line.starts_with(b))
     };
@@ -311,8 +353,10 @@ fn decode_body(text: &[u8], mut content: Content, mut boundaries: Vec<Vec<u8>>) 
     let mut part = Vec::new();
     let mut at = 0;
     if !boundaries.is_empty() {
-        // Skip up to the first boundary (the preamble).
-        match find_boundary(0, &boundaries) {
+        // Skip up to the first boundary (the preamble), looking from the line after the
+        // one that ended the headers, as find_boundary() reads on before it looks.
+        let second = line_at(text, 0).map_or(text.len(), |(_, next)| next);
+        match find_boundary(second, &boundaries) {
             Some(found) => at = found,
             None => return body,
         }
@@ -339,7 +383,10 @@ fn decode_body(text: &[u8], mut content: Content, mut boundaries: Vec<Vec<u8>>) 
             content = Content::default();
             let mut reader = HeaderReader { text, at: after };
             while let Some(header) = reader.next_header() {
-                content.apply(&header, &mut boundaries);
+                // A part's From, Subject or Date counts where the message has none.
+                if !posted.take(&header, false) {
+                    content.apply(&header, &mut boundaries);
+                }
             }
             // The line that ended the part's headers is dropped, and the next one is
             // read as text even if it is a boundary, as handle_boundary() does.
