@@ -27,7 +27,9 @@ fn parse_prefix(subject: &str) -> Prefix {
             let lower = token.to_ascii_lowercase();
             let version = lower.strip_prefix("patch").unwrap_or(&lower);
             if let Some((number, total)) = token.split_once('/') {
-                if let (Some(number), Some(total)) = (small_number(number), small_number(total)) {
+                // "0/0" is no count: M is at least 1.
+                let total = small_number(total).filter(|&total| total > 0);
+                if let (Some(number), Some(total)) = (small_number(number), total) {
                     prefix.number = Some(number);
                     prefix.total = Some(total);
                 }
@@ -237,6 +239,9 @@ pub fn posted_series(mails: Vec<Mail>) -> Result<PostedSeries, MailError> {
     }
 
     let patches: Vec<PostedPatch> = by_number.into_values().collect();
+    if patches.is_empty() {
+        return Err(MailError::NoPatch { messages });
+    }
     let first_body = patches.first().map_or("", |p| p.mail.body.as_str());
     let cover_body = cover.as_ref().map_or("", |c| c.body.as_str());
     let base_commit = trailer_values(cover_body, "base-commit: ")

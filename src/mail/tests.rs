@@ -268,3 +268,18 @@ fn hostile_shapes_end_quickly_without_panic() {
         }
     }
 }
+
+#[test]
+fn a_cover_letter_of_no_patches_is_no_series() {
+    // Found by fuzzing: "[PATCH 0/0]" chose a revision without patches and succeeded.
+    let input = include_bytes!("../../tests/fuzz-regressions/mbox-series-without-patch.mbox");
+    let mails = split_mbox(input).expect("splits");
+    match posted_series(mails) {
+        Ok(series) => assert!(!series.patches.is_empty()),
+        Err(error) => assert!(matches!(error, MailError::NoPatch { .. }), "{error}"),
+    }
+    let zero = message("[PATCH v2 0/0] nothing", "c@x", "", "text\n")
+        + &patch("[PATCH 1/1] one", "1@x", "");
+    let series = read_series(&zero).expect("the patch");
+    assert_eq!(numbers(&series), [(1, 1, 1)]);
+}
