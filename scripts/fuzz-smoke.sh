@@ -19,7 +19,7 @@ if [ "${1:-}" = "-t" ]; then
 fi
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
-  targets=(kconfig_parse kconfig_macros confdata git_range make_eval kbuild_walk)
+  targets=(kconfig_parse kconfig_macros confdata git_range make_eval kbuild_walk mbox)
 fi
 
 # Targets known to fail on inputs the fuzzer finds in seconds (none now); FUZZ_SMOKE_ALL=1
@@ -32,6 +32,7 @@ dict_of() {
     make_eval | kbuild_walk) echo dict/make.dict ;;
     confdata) echo dict/config.dict ;;
     git_range) echo dict/git.dict ;;
+    mbox) echo dict/mail.dict ;;
   esac
 }
 

@@ -12,6 +12,7 @@ pub mod git;
 pub mod kbuild;
 pub mod kconfig;
 pub mod lint;
+pub mod mail;
 pub mod make;
 pub mod report;
 pub mod scratch;
