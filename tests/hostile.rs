@@ -376,6 +376,42 @@ const CASES: &[Case] = &[
         code: 2,
         expect: &["the repository is corrupt", "arch/x86/xen/Kconfig"],
     },
+    // ---- Series posted as mail
+    Case {
+        name: "empty mbox",
+        setup: ": > empty.mbox",
+        run: Run::Xenlint(&["mbox", "empty.mbox", "--arch", "x86"]),
+        code: 2,
+        expect: &["empty.mbox", "no patch"],
+    },
+    Case {
+        name: "mbox missing a patch",
+        setup: "git format-patch -q --stdout --base=base base..master | awk '/^From [0-9a-f]+ Mon Sep 17/{n++} n!=2' > gap.mbox",
+        run: Run::Xenlint(&["mbox", "gap.mbox", "--arch", "x86"]),
+        code: 2,
+        expect: &["gap.mbox", "no patch 2/"],
+    },
+    Case {
+        name: "mbox naming a base this repository lacks",
+        setup: "git format-patch -q --stdout --base=base base..master | sed 's/^base-commit: .*/base-commit: 0123456789abcdef0123456789abcdef01234567/' > far.mbox",
+        run: Run::Xenlint(&["mbox", "far.mbox", "--arch", "x86"]),
+        code: 3,
+        expect: &["not tested", "0123456789abcdef0123456789abcdef01234567", "--base"],
+    },
+    Case {
+        name: "mbox that does not apply to the base given",
+        setup: "git format-patch -q --stdout base..master > late.mbox",
+        run: Run::Xenlint(&["mbox", "late.mbox", "--arch", "x86", "--base", "master"]),
+        code: 3,
+        expect: &["not tested", "patch 1/", "does not apply"],
+    },
+    Case {
+        name: "posted series shipping settings that ignore its findings",
+        setup: "git tag old master; printf 'ignore = [\"XL0004\"]\\n' > .xenlint.toml; evil evil.sh; echo 'CC := ./evil.sh' >> arch/x86/Makefile; commit quiet; git format-patch -q --stdout --base=old old..master > quiet.mbox; git reset -q --hard old",
+        run: Run::Xenlint(&["mbox", "quiet.mbox", "--arch", "x86", "--fail-on", "never"]),
+        code: 0,
+        expect: &["XL0004"],
+    },
     // ---- The pre-push hook
     Case {
         name: "hook given garbage",

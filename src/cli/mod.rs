@@ -24,6 +24,7 @@ mod config;
 mod demo;
 mod explain;
 mod install_hook;
+mod mbox;
 mod objects;
 mod refs;
 mod series;
@@ -75,6 +76,15 @@ pub enum Command {
     ///
     /// Example: xenlint series origin/master..HEAD --arch x86 --arch arm64
     Series(series::Args),
+    /// Lint a series posted as mail, without applying it to any branch: the newest
+    /// revision in the mbox, applied in memory on its base (--base, else the series'
+    /// base-commit: trailer, else --guess-base). The repository gains nothing.
+    ///
+    /// A series that cannot be placed or does not apply is not tested: exit status 3, with
+    /// the patch that failed and why.
+    ///
+    /// Example: b4 am -o - <message-id> | xenlint mbox - --format sarif
+    Mbox(mbox::Args),
     /// Check one patch of the current series, read on standard input as b4 pipes it: the
     /// findings whose culprit it is, as checkpatch lines (`file:line: ERROR: ...`).
     ///
@@ -136,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Symbols(args) => symbols::run(args),
         Command::Config(args) => config::run(args),
         Command::Series(args) => series::run(args),
+        Command::Mbox(args) => mbox::run(args),
         Command::InstallHook(args) => install_hook::run(args),
         Command::CheckPatch(args) => check_patch::run(args),
         Command::Explain(args) => explain::run(args),

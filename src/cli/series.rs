@@ -78,7 +78,7 @@ pub struct ReportArgs {
 impl ReportArgs {
     /// Where each report goes: `--format` (or human) on standard output unless only
     /// `--output` is given. Two reports on standard output are a usage error.
-    fn outputs(&self) -> anyhow::Result<Vec<OutputSpec>> {
+    pub fn outputs(&self) -> anyhow::Result<Vec<OutputSpec>> {
         let mut outputs = self.outputs.clone();
         if self.format.is_some() || outputs.is_empty() {
             outputs.insert(

@@ -46,14 +46,25 @@ pub fn patch_email(report: &Report, index: usize) -> Option<String> {
                 format!("Re: {posted}")
             };
             headers.push(format!("Subject: {}", encode_header(&subject)));
-            let own = angle(&mail.message_id);
-            headers.push(format!("In-Reply-To: {own}"));
-            let mut references: Vec<String> = mail.references.iter().map(|r| angle(r)).collect();
-            if !references.contains(&own) {
+            // A patch posted without a Message-ID (`git format-patch` without --thread)
+            // has nothing to thread under.
+            let own = (!mail.message_id.is_empty()).then(|| angle(&mail.message_id));
+            if let Some(own) = &own {
+                headers.push(format!("In-Reply-To: {own}"));
+            }
+            let mut references: Vec<String> = mail
+                .references
+                .iter()
+                .filter(|r| !r.is_empty())
+                .map(|r| angle(r))
+                .collect();
+            if let Some(own) = own.filter(|own| !references.contains(own)) {
                 references.push(own);
             }
-            // One id per line, folded, so no header line grows past what mail allows.
-            headers.push(format!("References: {}", references.join("\n ")));
+            if !references.is_empty() {
+                // One id per line, folded, so no header line grows past what mail allows.
+                headers.push(format!("References: {}", references.join("\n ")));
+            }
         }
         None => {
             let subject = format!("[xenlint] {}", commit.summary);
