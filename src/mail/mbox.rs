@@ -37,7 +37,7 @@ pub fn split_mbox(bytes: &[u8]) -> Result<Vec<Mail>, MailError> {
             [head @ .., b'\n'] => head,
             _ => raw,
         };
-        let separator = !bare && is_from_line(line);
+        let separator = !bare && is_from_line(raw);
         if separator {
             if let Some((at, text)) = current.take() {
                 mails.push(parse_message(at, &text));
@@ -83,34 +83,40 @@ fn line_at(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
 /// A "From " line that separates messages: "From <anything> ... hh:mm[:ss] ... year",
 /// with a time and a year after 1990. Mirrors is_from_line() in git's mailsplit.c, so
 /// that "From here on" in a commit message does not split it.
-pub(super) fn is_from_line(line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    if line.len() < 19 || !line.starts_with(b"From ") {
+pub(super) fn is_from_line(raw: &[u8]) -> bool {
+    // `raw` is the line as read, its "\r\n" or "\n" included: mailsplit looks for the
+    // colon from the third byte before the end, so a colon just before the newline
+    // does not count.
+    let length = raw.len();
+    if length < 20 || !raw.starts_with(b"From ") {
         return false;
     }
-    let Some(colon) = line[5..].iter().rposition(|&b| b == b':').map(|at| at + 5) else {
+    let Some(colon) = (5..=length - 3).rev().find(|&at| raw[at] == b':') else {
         return false;
     };
-    let digit = |at: Option<usize>| {
-        at.and_then(|at| line.get(at))
-            .is_some_and(u8::is_ascii_digit)
-    };
-    if !(digit(colon.checked_sub(4))
-        && digit(colon.checked_sub(2))
-        && digit(colon.checked_sub(1))
-        && digit(Some(colon + 1))
-        && digit(Some(colon + 2)))
-    {
+    let digit = |at: usize| raw.get(at).is_some_and(u8::is_ascii_digit);
+    let time = [colon - 4, colon - 2, colon - 1, colon + 1, colon + 2];
+    if !time.into_iter().all(digit) {
         return false;
     }
-    let year: String = line[colon + 3..]
+    // strtol(): C whitespace, a sign, digits (saturating).
+    let rest = &raw[colon + 3..];
+    let rest = &rest[rest
         .iter()
-        .skip_while(|&&b| b == b' ')
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        .count()..];
+    let (negative, digits) = match rest.first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    let year = digits
+        .iter()
         .take_while(|b| b.is_ascii_digit())
-        .take(9)
-        .map(|&b| char::from(b))
-        .collect();
-    year.parse::<u32>().is_ok_and(|year| year > 90)
+        .fold(0u64, |year, &b| {
+            year.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+        });
+    !negative && year > 90
 }
 
 /// One header line, unfolded, as read_one_header_line() in mailinfo.c returns it.
@@ -394,11 +400,14 @@ fn decode_body(
             replenished = true;
             continue;
         }
+        let encoding = content.encoding.unwrap_or(TransferEncoding::Plain);
+        if replenished && !line.ends_with(b"\n") {
+            // handle_boundary() reads this line without its newline and adds one.
+            encoding.decode_line(&[line, b"\n"].concat(), &mut part);
+        } else {
+            encoding.decode_line(line, &mut part);
+        }
         replenished = false;
-        content
-            .encoding
-            .unwrap_or(TransferEncoding::Plain)
-            .decode_line(line, &mut part);
         at = next;
     }
     append(&mut body, to_utf8(&part, &content.charset));

@@ -53,7 +53,8 @@ pub struct MailInfo {
     pub subject: String,
     /// The commit message after the subject, as mailinfo's msg file.
     pub message: String,
-    /// The diff part, as mailinfo's patch file.
+    /// The diff part, as mailinfo's patch file; in UTF-8, where mailinfo keeps the bytes
+    /// of a mail posted in another charset.
     pub patch: String,
 }
 
