@@ -37,39 +37,6 @@ fn xenlint(args: &[&str], repo: &Path, stdin: Vec<u8>) -> std::process::Output {
         .expect("runs")
 }
 
-/// The findings with every commit id replaced by its position in the series (`#0` is the
-/// base), so that a series made from mail compares with the branch it was posted from.
-fn findings(json: &serde_json::Value) -> Vec<String> {
-    let mut ids = BTreeMap::new();
-    if let Some(base) = json["base"]["commit"].as_str() {
-        ids.insert(base.to_string(), "#0".to_string());
-    }
-    for (i, c) in json["commits"]
-        .as_array()
-        .expect("commits")
-        .iter()
-        .enumerate()
-    {
-        ids.insert(
-            c["commit"].as_str().expect("id").to_string(),
-            format!("#{}", i + 1),
-        );
-    }
-    let mut text: Vec<String> = json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f.to_string())
-        .collect();
-    for line in &mut text {
-        for (id, name) in &ids {
-            *line = line.replace(id.as_str(), name).replace(&id[..12], name);
-        }
-    }
-    text.sort();
-    text
-}
-
 fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
@@ -112,7 +79,7 @@ fn a_posted_series_gives_the_findings_of_its_branch() {
         .arg(repo.path())
         .output()
         .expect("runs");
-    let expected = findings(&json(&series));
+    let expected = common::findings_by_position(&json(&series));
     assert!(!expected.is_empty());
 
     // The base from the base-commit: trailer.
@@ -120,7 +87,7 @@ fn a_posted_series_gives_the_findings_of_its_branch() {
     let out = xenlint(&["mbox", "-"], repo.path(), mbox);
     assert_eq!(out.status.code(), Some(1));
     let posted = json(&out);
-    assert_eq!(findings(&posted), expected);
+    assert_eq!(common::findings_by_position(&posted), expected);
     assert_eq!(posted["base"]["commit"], common::rev(repo.path(), "base"));
 
     // The base guessed from the index lines, among the commits of master.
@@ -136,12 +103,12 @@ fn a_posted_series_gives_the_findings_of_its_branch() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(findings(&json(&out)), expected);
+    assert_eq!(common::findings_by_position(&json(&out)), expected);
 
     // --base wins.
     let mbox = format_patch(repo.path(), &[]);
     let out = xenlint(&["mbox", "-", "--base", "base"], repo.path(), mbox);
-    assert_eq!(findings(&json(&out)), expected);
+    assert_eq!(common::findings_by_position(&json(&out)), expected);
 
     assert!(before == snapshot(repo.path()), "the repository changed");
 }

@@ -111,3 +111,52 @@ fn the_clean_real_xen_rework_is_silent() {
     let findings = json["findings"].as_array().expect("findings");
     assert!(findings.iter().all(|f| f["severity"] == "note"), "{json:#}");
 }
+
+/// The same series posted as mail (`git format-patch --base --cover-letter --thread`) and
+/// read with `xenlint mbox`: the same findings on the same patches as `series` on the
+/// branch, every arch, the default baselines.
+#[test]
+#[ignore = "needs the 6.12 kernel tree: scripts/test.sh extracts it"]
+fn the_real_xen_rework_posted_as_mail_gives_the_same_findings() {
+    let Some(repo) = build(false) else { return };
+    let (code, series) = lint(repo.path());
+    let patches = std::process::Command::new("git")
+        .current_dir(repo.path())
+        .args([
+            "format-patch",
+            "--stdout",
+            "--cover-letter",
+            "--thread",
+            "--base=base",
+            "base..master",
+        ])
+        .output()
+        .expect("git format-patch runs");
+    assert!(patches.status.success());
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["mbox", "-", "--format", "json", "--repo"])
+        .arg(repo.path())
+        .write_stdin(patches.stdout)
+        .output()
+        .expect("runs");
+    let posted: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(code));
+    assert_eq!(posted["commits"].as_array().map(Vec::len), Some(21));
+    assert_eq!(posted["base"]["source"], "base-commit-trailer");
+    let expected = common::findings_by_position(&series);
+    assert!(!expected.is_empty());
+    assert_eq!(common::findings_by_position(&posted), expected);
+    // The patch-ids of the commits made from mail are those of the branch.
+    for (mine, theirs) in posted["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .zip(series["commits"].as_array().expect("commits"))
+    {
+        assert_eq!(mine["patch_id"], theirs["patch_id"]);
+        assert!(mine["mail"]["message_id"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+}

@@ -246,3 +246,36 @@ pub fn unified_diff(
     }
     lines.join("\n")
 }
+
+/// The findings with every commit id replaced by its position in the series (`#0` is the
+/// base), so that a series made from mail compares with the branch it was posted from.
+pub fn findings_by_position(json: &serde_json::Value) -> Vec<String> {
+    let mut ids = std::collections::BTreeMap::new();
+    if let Some(base) = json["base"]["commit"].as_str() {
+        ids.insert(base.to_string(), "#0".to_string());
+    }
+    for (i, c) in json["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .enumerate()
+    {
+        ids.insert(
+            c["commit"].as_str().expect("id").to_string(),
+            format!("#{}", i + 1),
+        );
+    }
+    let mut text: Vec<String> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    for line in &mut text {
+        for (id, name) in &ids {
+            *line = line.replace(id.as_str(), name).replace(&id[..12], name);
+        }
+    }
+    text.sort();
+    text
+}
