@@ -7,6 +7,9 @@
 #                      one fixes the dependency
 #   object-lost        a commit gates xen-netfront.o by a new symbol that defaults to n
 #   unreadable-tree    a commit drops the top Makefile's VERSION line; a later one restores it
+#   no-fix             a commit makes XEN_PV depend on an undefined symbol; a later commit
+#                      renames it to one an intermediate commit defines: neither moving the
+#                      repair before the culprit nor folding it in removes the break
 # and near misses, series that come close to each case but break nothing:
 #   kconfig-error-near      the same line rewritten with balanced parentheses
 #   new-shell-command-near  a new string default from a macro variable, no command
@@ -106,6 +109,15 @@ case $case_name in
     commit "x86/xen: rename XEN_DOM0"
     git checkout -q HEAD~1 -- arch/x86/xen/Kconfig
     commit "Revert \"x86/xen: rename XEN_DOM0\""
+    ;;
+  no-fix)
+    sed -i '0,/^\tdepends on XEN$/s//\tdepends on XEN \&\& XEN_PV_HELPER/' arch/x86/xen/Kconfig
+    grep -q 'XEN_PV_HELPER' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV needs XEN_PV_HELPER"
+    printf '\nconfig XEN_PV_SUPPORT\n\tdef_bool y\n' >> drivers/xen/Kconfig
+    commit "xen: add XEN_PV_SUPPORT"
+    sed -i 's/XEN_PV_HELPER/XEN_PV_SUPPORT/' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV needs XEN_PV_SUPPORT"
     ;;
   *)
     echo "unknown case $case_name" >&2

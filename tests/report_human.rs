@@ -49,6 +49,7 @@ fn finding(severity: Severity, locations: Vec<Location>) -> Finding {
         symbols: vec!["XEN_BUILD_HYPERVISOR".to_string()],
         locations,
         notes: Vec::new(),
+        suggestion: None,
     }
 }
 

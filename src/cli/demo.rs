@@ -46,6 +46,7 @@ fn demo() -> anyhow::Result<ExitCode> {
             config: None,
             vars: Vec::new(),
             no_kbuild: false,
+            no_suggest: false,
             settings_file: None,
         },
         report: super::series::ReportArgs {

@@ -50,6 +50,12 @@ pub struct LintArgs {
     #[arg(long)]
     pub no_kbuild: bool,
 
+    /// Do not look for fixes: by default, for each break a later commit repairs, xenlint
+    /// rewrites the series in memory (the repair moved before the culprit, or folded into
+    /// it), lints it again, and suggests the rewrite that leaves no finding.
+    #[arg(long)]
+    pub no_suggest: bool,
+
     /// Settings to use instead of .xenlint.toml (which is read from the work tree, else
     /// from the series' base; never from a commit under test).
     #[arg(long = "settings", value_name = "FILE")]
@@ -181,6 +187,9 @@ pub fn lint_series(
         kbuild: !lint.no_kbuild,
     };
     let mut report = xenlint::lint::lint(repo_path, series, &options)?;
+    if !lint.no_suggest {
+        xenlint::lint::suggest::suggest(repo_path, series, &options, &mut report)?;
+    }
     report.command_line = command_line();
     adjust(&mut report);
     // What the settings ignore is said, with the file that says so.

@@ -56,18 +56,7 @@ pub fn apply_series(
     let store_err = |e: &dyn std::fmt::Display| ApplyError::Store(e.to_string());
     let store = Scratch::new("mbox").map_err(|e| store_err(&e))?;
     let git_dir = store.path().join("store.git");
-    let mut init = RepositoryInitOptions::new();
-    init.bare(true).mkpath(true);
-    Repository::init_opts(&git_dir, &init).map_err(|e| store_err(&e))?;
-    let objects = repo.commondir().join("objects");
-    let objects = objects.canonicalize().unwrap_or(objects);
-    std::fs::write(
-        git_dir.join("objects/info/alternates"),
-        format!("{}\n", objects.display()),
-    )
-    .map_err(|e| store_err(&e))?;
-    // Opened after the alternates exist, so that its object database includes them.
-    let temp = Repository::open_bare(&git_dir).map_err(|e| store_err(&e))?;
+    let temp = borrowing_store(repo, &git_dir)?;
 
     let mut parent = temp.find_commit(base).map_err(|e| store_err(&e))?;
     let mut commits = Vec::new();
@@ -242,6 +231,97 @@ pub fn guess_base(
         }
     }
     None
+}
+
+/// One commit of a rewritten series: a commit of the repository replayed on the commits
+/// before it, or two commits folded into one (the first's message kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Pick(Oid),
+    Squash(Oid, Oid),
+}
+
+/// The series `steps` makes on `base`, each commit's change (against its first parent)
+/// cherry-picked in memory in the new order, written to a temporary object store as
+/// [`apply_series`] does. `None` when a change conflicts where it is moved.
+pub fn rewrite_series(
+    repo: &Repository,
+    base: Oid,
+    steps: &[Step],
+) -> Result<Option<AppliedSeries>, ApplyError> {
+    let store_err = |e: &dyn std::fmt::Display| ApplyError::Store(e.to_string());
+    let store = Scratch::new("rewrite").map_err(|e| store_err(&e))?;
+    let git_dir = store.path().join("store.git");
+    let temp = borrowing_store(repo, &git_dir)?;
+    let mut parent = temp.find_commit(base).map_err(|e| store_err(&e))?;
+    let mut commits = Vec::new();
+    for step in steps {
+        let picks: &[Oid] = match step {
+            Step::Pick(a) => &[*a][..],
+            Step::Squash(a, b) => &[*a, *b][..],
+        };
+        // Each change replayed as git cherry-pick does (a three-way merge against the
+        // commit's parent, in memory); a conflict means the rewrite does not apply.
+        let mut tree = parent.tree().map_err(|e| store_err(&e))?;
+        let mut onto = parent.clone();
+        for oid in picks {
+            let commit = temp.find_commit(*oid).map_err(|e| store_err(&e))?;
+            let Ok(mut index) = temp.cherrypick_commit(&commit, &onto, 0, None) else {
+                return Ok(None);
+            };
+            if index.has_conflicts() {
+                return Ok(None);
+            }
+            let id = index.write_tree_to(&temp).map_err(|e| store_err(&e))?;
+            tree = temp.find_tree(id).map_err(|e| store_err(&e))?;
+            // The next change of a squash merges onto this state.
+            let sig = commit.author();
+            let step = temp
+                .commit(None, &sig, &sig, "", &tree, &[&onto])
+                .map_err(|e| store_err(&e))?;
+            onto = temp.find_commit(step).map_err(|e| store_err(&e))?;
+        }
+        let first = temp.find_commit(picks[0]).map_err(|e| store_err(&e))?;
+        let oid = temp
+            .commit(
+                None,
+                &first.author(),
+                &first.committer(),
+                first.message().unwrap_or(""),
+                &tree,
+                &[&parent],
+            )
+            .map_err(|e| store_err(&e))?;
+        commits.push(SeriesCommit {
+            oid,
+            summary: first.summary().unwrap_or("").to_string(),
+            is_merge: false,
+        });
+        parent = temp.find_commit(oid).map_err(|e| store_err(&e))?;
+    }
+    Ok(Some(AppliedSeries {
+        store,
+        git_dir,
+        series: Series { base, commits },
+    }))
+}
+
+/// A bare repository at `git_dir` whose object database borrows `repo`'s.
+fn borrowing_store(repo: &Repository, git_dir: &std::path::Path) -> Result<Repository, ApplyError> {
+    let store_err = |e: &dyn std::fmt::Display| ApplyError::Store(e.to_string());
+    let mut init = RepositoryInitOptions::new();
+    // The scratch directory holds it: never made again once a signal removed it.
+    init.bare(true).mkpath(false);
+    Repository::init_opts(git_dir, &init).map_err(|e| store_err(&e))?;
+    let objects = repo.commondir().join("objects");
+    let objects = objects.canonicalize().unwrap_or(objects);
+    std::fs::write(
+        git_dir.join("objects/info/alternates"),
+        format!("{}\n", objects.display()),
+    )
+    .map_err(|e| store_err(&e))?;
+    // Opened after the alternates exist, so that its object database includes them.
+    Repository::open_bare(git_dir).map_err(|e| store_err(&e))
 }
 
 #[cfg(test)]

@@ -522,6 +522,22 @@ pub fn scan_files(
 
 /// Write the files under `dir` of commit `commit` into `target` (for scripts that
 /// `$(shell,...)` commands of a trusted base call). Touches nothing in the repository.
+/// `dir` and its parents up to `root`, which must exist: a directory removed meanwhile (a
+/// signal's clean-up) is not made again.
+fn create_below(root: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    match dir.parent() {
+        Some(parent) if dir != root => create_below(root, parent)?,
+        _ => return Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+    }
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
+
 pub fn export_dir(
     repo: &Repository,
     commit: Oid,
@@ -551,7 +567,7 @@ pub fn export_dir(
         let path = target.join(dir).join(root).join(name);
         let write = || -> std::io::Result<()> {
             let blob = repo.find_blob(entry.id()).map_err(std::io::Error::other)?;
-            std::fs::create_dir_all(path.parent().expect("has a parent"))?;
+            create_below(target, path.parent().expect("has a parent"))?;
             std::fs::write(&path, blob.content())?;
             #[cfg(unix)]
             if entry.filemode() == 0o100755 {

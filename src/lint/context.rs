@@ -119,6 +119,7 @@ impl<'a> SeriesCommits<'a> {
             symbols,
             locations,
             notes: Vec::new(),
+            suggestion: None,
         }
     }
 }

@@ -70,10 +70,11 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     let scratch = crate::scratch::Scratch::new("series")
         .map_err(|e| LintError::Setup(format!("temporary directory: {e}")))?;
     let srctree: PathBuf = scratch.path().join("srctree");
-    std::fs::create_dir_all(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
+    // create_dir, not create_dir_all: a scratch directory a signal removed stays removed.
+    std::fs::create_dir(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
     crate::git::export_dir(&repo, series.base, "scripts", &srctree)?;
     let workdir = scratch.path().join("work");
-    std::fs::create_dir_all(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
+    std::fs::create_dir(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
 
     let blobs = crate::git::BlobCache::default();
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;

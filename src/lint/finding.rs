@@ -103,6 +103,22 @@ pub struct Finding {
     /// The primary location first.
     pub locations: Vec<Location>,
     pub notes: Vec<String>,
+    /// A rewrite of the series that removes the break, verified by linting it.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// How to fix a transient break, checked before it is offered: the series rewritten in
+/// memory this way was linted again, and neither this finding nor any new one remained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// `reorder` (the repair moved before the culprit) or `squash` (the repair folded
+    /// into the culprit).
+    pub kind: &'static str,
+    /// The culprit and the repair, full commit ids.
+    pub culprit: String,
+    pub repair: String,
+    /// What to do, in words: `move 8ad9dcc4c893 ("...") before a88948a781cc ("...")`.
+    pub text: String,
 }
 
 /// A commit of the series as the report names it (index 0 of `Report::commits` is the base).

@@ -16,10 +16,12 @@ mod options;
 mod references;
 mod snapshot;
 mod span;
+pub mod suggest;
 mod textdiff;
 
 pub use engine::lint;
 pub use finding::{
-    find_word, BaseSource, Finding, Location, PatchMail, Report, SeriesCommit, Severity, Verdict,
+    find_word, BaseSource, Finding, Location, PatchMail, Report, SeriesCommit, Severity,
+    Suggestion, Verdict,
 };
 pub use options::{Baseline, LintError, Options};

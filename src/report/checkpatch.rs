@@ -80,6 +80,7 @@ mod tests {
                 label: String::new(),
             }],
             notes: Vec::new(),
+            suggestion: None,
         }
     }
 

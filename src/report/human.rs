@@ -118,6 +118,15 @@ fn footers(finding: &Finding) -> Vec<(&'static str, String)> {
     for note in &finding.notes {
         footers.push(("note", note.clone()));
     }
+    if let Some(suggestion) = &finding.suggestion {
+        footers.push((
+            "help",
+            format!(
+                "{}: verified, the rewritten series lints without this break and with no new finding",
+                suggestion.text
+            ),
+        ));
+    }
     footers.push((
         "help",
         format!("`xenlint explain {}` documents this check", finding.code),

@@ -94,6 +94,16 @@ struct JsonFinding<'a> {
     symbols: &'a [String],
     locations: Vec<JsonLocation<'a>>,
     notes: &'a [String],
+    /// A verified rewrite that removes the break, when one was found.
+    suggestion: Option<JsonSuggestion<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuggestion<'a> {
+    kind: &'a str,
+    culprit: &'a str,
+    repair: &'a str,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -202,6 +212,12 @@ fn finding<'a>(report: &'a Report, f: &'a Finding, id: String) -> JsonFinding<'a
         symbols: &f.symbols,
         locations: f.locations.iter().map(|l| location(report, l)).collect(),
         notes: &f.notes,
+        suggestion: f.suggestion.as_ref().map(|s| JsonSuggestion {
+            kind: s.kind,
+            culprit: &s.culprit,
+            repair: &s.repair,
+            text: &s.text,
+        }),
     }
 }
 

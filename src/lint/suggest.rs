@@ -1,0 +1,131 @@
+//! Verified fixes for transient breaks. A break that a later commit repairs is almost
+//! always fixed by moving the repair before the culprit or by folding the repair into the
+//! culprit. Each candidate is made in memory (no work tree, nothing written to the
+//! repository), the rewritten series is linted again for the arches the break hits, and
+//! a candidate is offered only when the break is gone and no finding appeared that the
+//! series did not have.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::git::apply::{rewrite_series, Step};
+use crate::git::{Oid, Series};
+
+use super::finding::{Finding, Report, Severity, Suggestion};
+use super::options::{LintError, Options};
+
+/// What identifies a finding across a rewrite (commit ids and lines change).
+fn key(f: &Finding) -> (String, Option<String>, Option<String>) {
+    (
+        f.code.to_string(),
+        f.symbols.first().cloned(),
+        f.locations.first().map(|l| l.file.clone()),
+    )
+}
+
+/// Try the rewrites for each error with a culprit and a repair, and attach the first
+/// that verifies to every finding of that (culprit, repair) pair.
+pub fn suggest(
+    repo_path: &Path,
+    series: &Series,
+    options: &Options,
+    report: &mut Report,
+) -> Result<(), LintError> {
+    // The breaks, by (culprit, repair) index, with the arches they hit.
+    let mut breaks: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    for f in &report.findings {
+        if let (Severity::Error, Some(c), Some(r)) = (f.severity, f.culprit_index, f.repair_index) {
+            if c >= 1 && r > c && r <= series.commits.len() {
+                breaks
+                    .entry((c, r))
+                    .or_default()
+                    .extend(f.arches.iter().cloned());
+            }
+        }
+    }
+    if breaks.is_empty() {
+        return Ok(());
+    }
+    let before: BTreeSet<_> = report.findings.iter().map(key).collect();
+    let repo = crate::git::open(repo_path)?;
+    let oids: Vec<Oid> = series.commits.iter().map(|c| c.oid).collect();
+    for ((c, r), arches) in breaks {
+        let broken: BTreeSet<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.culprit_index == Some(c) && f.repair_index == Some(r))
+            .map(key)
+            .collect();
+        let short = |i: usize| report.commits[i].short.clone();
+        let said = |i: usize| format!("{} (\"{}\")", short(i), report.commits[i].summary);
+        let candidates = [
+            (
+                "reorder",
+                reorder(&oids, c, r),
+                format!("move {} before {}", said(r), said(c)),
+            ),
+            (
+                "squash",
+                squash(&oids, c, r),
+                format!("squash {} into {}", said(r), said(c)),
+            ),
+        ];
+        for (kind, steps, text) in candidates {
+            let Some(rewritten) = rewrite_series(&repo, series.base, &steps)
+                .map_err(|e| LintError::Usage(e.to_string()))?
+            else {
+                continue;
+            };
+            let check = Options {
+                arches: (!arches.is_empty()).then(|| arches.iter().cloned().collect()),
+                baselines: options.baselines.clone(),
+                overrides: options.overrides.clone(),
+                progress: None,
+                kbuild: options.kbuild,
+            };
+            let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
+            let gone = again.findings.iter().all(|f| !broken.contains(&key(f)));
+            let nothing_new = again.findings.iter().all(|f| before.contains(&key(f)));
+            if gone && nothing_new {
+                let suggestion = Suggestion {
+                    kind,
+                    culprit: report.commits[c].commit.clone(),
+                    repair: report.commits[r].commit.clone(),
+                    text,
+                };
+                for f in report
+                    .findings
+                    .iter_mut()
+                    .filter(|f| f.culprit_index == Some(c) && f.repair_index == Some(r))
+                {
+                    f.suggestion = Some(suggestion.clone());
+                }
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Commit `r` (1-based, as the report's indices) moved before commit `c`.
+fn reorder(oids: &[Oid], c: usize, r: usize) -> Vec<Step> {
+    let mut order: Vec<Oid> = oids.to_vec();
+    let repair = order.remove(r - 1);
+    order.insert(c - 1, repair);
+    order.into_iter().map(Step::Pick).collect()
+}
+
+/// Commit `r` folded into commit `c`.
+fn squash(oids: &[Oid], c: usize, r: usize) -> Vec<Step> {
+    oids.iter()
+        .enumerate()
+        .filter(|(i, _)| *i != r - 1)
+        .map(|(i, &oid)| {
+            if i == c - 1 {
+                Step::Squash(oid, oids[r - 1])
+            } else {
+                Step::Pick(oid)
+            }
+        })
+        .collect()
+}
