@@ -113,6 +113,13 @@ printf 'obj-$(CONFIG_XEN) += xen/\n' > arch/arm/Kbuild
 printf 'obj-y += enlighten.o\n' > arch/arm/xen/Makefile
 printf 'obj-$(CONFIG_XEN) += xen/\n' > arch/arm64/Kbuild
 printf 'obj-y += hypercall.o\n' > arch/arm64/xen/Makefile
+# A source for every object the Makefiles name: Kbuild compiles only what has one.
+for src in arch/x86/xen/mmu.c arch/x86/xen/enlighten_pv.c arch/x86/xen/enlighten_hvm.c \
+  arch/x86/xen/suspend_hvm.c arch/x86/xen/enlighten_pvh.c arch/arm/xen/enlighten.c \
+  arch/arm64/xen/hypercall.S drivers/xen/grant-table.c drivers/xen/features.c \
+  drivers/xen/xen-backend.c drivers/xen/xen-blkfront.c drivers/xen/xen-netfront.c; do
+  printf '// SPDX-License-Identifier: GPL-2.0\n' > "$src"
+done
 
 printf 'KBUILD_DEFCONFIG := x86_64_defconfig\n' > arch/x86/Makefile
 printf 'KBUILD_DEFCONFIG := multi_v7_defconfig\n' > arch/arm/Makefile

@@ -649,7 +649,9 @@ fn makeable(
     if path.starts_with(SRCTREE) || depth > 4 {
         return false;
     }
-    let is_code = [".o", ".c", ".S"].iter().any(|ext| path.ends_with(ext));
+    let is_code = [".o", ".c", ".S", ".rs"]
+        .iter()
+        .any(|ext| path.ends_with(ext));
     if !is_code {
         // Generated files other than code (host programs, linker scripts, images) come
         // from rules in make's own files that are not read here: assume they can be made.
@@ -659,11 +661,32 @@ fn makeable(
         return true;
     }
     match path.strip_suffix(".o") {
-        Some(stem) => [".c", ".S"]
+        Some(stem) => [".c", ".S", ".rs"]
             .iter()
             .any(|ext| makeable(base, rule_dirs, dir, &format!("{stem}{ext}"), depth + 1)),
         None => false,
     }
+}
+
+/// Whether make can compile `path` (`<stem>.o`): a source in the tree (`.c`, `.S`, `.rs`,
+/// or a `_shipped` copy), a rule that makes it, or the object itself.
+fn has_source(
+    base: &Base,
+    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
+    dir: &str,
+    path: &str,
+    stem: &str,
+) -> bool {
+    makeable(base, rule_dirs, dir, path, 0)
+        || [".c_shipped", ".S_shipped"].iter().any(|ext| {
+            let rel = normalize(
+                format!("{stem}{ext}")
+                    .strip_prefix(SRCTREE)
+                    .unwrap_or(&format!("{stem}{ext}"))
+                    .trim_start_matches('/'),
+            );
+            matches!(base.source.read(&rel), Ok(Some(_)))
+        })
 }
 
 /// Decide whether `path` is compiled, and follow the prerequisites of the rules that make
@@ -697,6 +720,16 @@ fn follow(
     if let Some(stem) = path.strip_suffix(".o") {
         let recipe = rules.iter().map(|(r, _)| r).find(|r| !r.recipe.is_empty());
         let compiled = recipe.is_none_or(|r| r.compiles);
+        // An object make has no source for (a driver whose `.c` the tree lacks) is not
+        // built: make would stop there. Names with a second dot (`pkcs8.asn1.o`,
+        // `overlay.dtbo.o`) come from make's own pattern rules, which are not read here.
+        let generated = stem
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.contains('.'));
+        if compiled && !generated && !has_source(base, rule_dirs, dir, path, stem) {
+            return;
+        }
         if compiled {
             let object = Object {
                 kind: candidate.kind,
@@ -763,6 +796,43 @@ mod tests {
     use super::*;
     use crate::source::MemSource;
 
+    fn with_sources(mut source: MemSource, files: &[&str]) -> MemSource {
+        for file in files {
+            source = source.with(file, "");
+        }
+        source
+    }
+
+    #[test]
+    fn objects_without_a_source_are_not_built() {
+        let source = MemSource::new().with("Kbuild", "obj-y += drivers/\n").with(
+            "drivers/Makefile",
+            "obj-y += here.o gone.o shipped.o key.asn1.o made.o\n\
+                 $(obj)/made.c: $(src)/made.tbl\n\t$(call cmd,gen)\n",
+        );
+        let source = with_sources(
+            source,
+            &[
+                "drivers/here.c",
+                "drivers/shipped.c_shipped",
+                "drivers/made.tbl",
+            ],
+        );
+        let set = walk(&source, &[]);
+        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        // gone.o has no source and no rule: make would stop there. key.asn1.o comes from
+        // make's own pattern rules.
+        assert_eq!(
+            paths,
+            [
+                "drivers/here.o",
+                "drivers/key.asn1.o",
+                "drivers/made.o",
+                "drivers/shipped.o"
+            ]
+        );
+    }
+
     fn walk(source: &MemSource, config: &[(&str, &str)]) -> ObjectSet {
         let config: HashMap<String, String> = config
             .iter()
@@ -817,6 +887,26 @@ mod tests {
                 "ifdef CONFIG_SMP\nobj-y += smp.o\nelse\nobj-y += up.o\nendif\n",
             )
             .with("net/Makefile", "obj-y += socket.o\n");
+        let source = with_sources(
+            source,
+            &[
+                "arch/x86/extra/smp.c",
+                "arch/x86/extra/up.c",
+                "arch/x86/kernel/setup.c",
+                "arch/x86/kernel/part1.c",
+                "arch/x86/kernel/part2.S",
+                "arch/x86/kernel/part3.c",
+                "arch/x86/kernel/both.c",
+                "arch/x86/kernel/d1.c",
+                "arch/x86/kernel/d2.rs",
+                "arch/x86/kernel/l.c",
+                "arch/x86/kernel/moddir/ignored.c",
+                "arch/x86/kernel/moddir/m3.c",
+                "arch/x86/kernel/tools/gen.c",
+                "arch/x86/kernel/tools/not-built.c",
+                "net/socket.c",
+            ],
+        );
         let set = walk(&source, &[("SMP", "y"), ("MODULE", "m")]);
         assert_eq!(
             listed(&set),
@@ -867,6 +957,7 @@ mod tests {
                 "OBJS = $(addprefix $(obj)/,one.o two.o)\n$(obj)/image.bin: $(obj)/image.elf FORCE\n\t$(call if_changed,objcopy)\n\
                  $(obj)/image.elf: $(OBJS) FORCE\n\t$(call if_changed,ld)\n",
             );
+        let source = with_sources(source, &["image/sub/one.c", "image/sub/two.S"]);
         let set = walk(&source, &[]);
         let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
         assert_eq!(
