@@ -126,6 +126,8 @@ struct JsonLocation<'a> {
     commit: &'a str,
     /// The patch number of `commit` (0 for the base), when it is one of the report's.
     patch: Option<usize>,
+    /// `culprit`, `parent` (the commit before the culprit), `base`, `repair` or `other`.
+    role: &'static str,
     file: &'a str,
     line: u32,
     source_line: &'a str,
@@ -158,10 +160,20 @@ fn commit<'a>(patch: usize, c: &'a SeriesCommit, verdict: Verdict) -> JsonCommit
     }
 }
 
-fn location<'a>(report: &'a Report, l: &'a Location) -> JsonLocation<'a> {
+fn location<'a>(report: &'a Report, f: &Finding, l: &'a Location) -> JsonLocation<'a> {
+    let patch = commit_index(report, &l.commit);
+    // What the commit is to the finding: the culprit, the commit before it, the repair.
+    let role = match (patch, f.culprit_index) {
+        (Some(p), Some(c)) if p == c => "culprit",
+        (Some(0), _) => "base",
+        (Some(p), Some(c)) if p + 1 == c => "parent",
+        (Some(p), _) if Some(p) == f.repair_index => "repair",
+        _ => "other",
+    };
     JsonLocation {
         commit: full_commit(report, &l.commit),
-        patch: commit_index(report, &l.commit),
+        patch,
+        role,
         file: &l.file,
         line: l.line,
         source_line: &l.source_line,
@@ -210,7 +222,7 @@ fn finding<'a>(report: &'a Report, f: &'a Finding, id: String) -> JsonFinding<'a
         arches: arches_of(report, f),
         baselines: baselines_of(report, f),
         symbols: &f.symbols,
-        locations: f.locations.iter().map(|l| location(report, l)).collect(),
+        locations: f.locations.iter().map(|l| location(report, f, l)).collect(),
         notes: &f.notes,
         suggestion: f.suggestion.as_ref().map(|s| JsonSuggestion {
             kind: s.kind,
