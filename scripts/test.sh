@@ -39,7 +39,5 @@ scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x
   6.1:x86:allmodconfig 6.12:x86:allnoconfig
 
 scripts/install-clients.sh
-# Real clients (tests/b4.rs): b4 from PyPI, the version CI pins.
-command -v b4 >/dev/null 2>&1 || python3 -m pip install --quiet --user b4==0.16.0
 
 XENLINT_REQUIRE_KERNEL=1 XENLINT_REQUIRE_CLIENTS=1 cargo test --release -- --include-ignored

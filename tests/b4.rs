@@ -11,7 +11,7 @@ use std::process::Command;
 /// A command run with the temporary HOME and XDG directories, git's system and user
 /// configuration left out.
 fn command(home: &Path, program: &str) -> Command {
-    let mut cmd = Command::new(program);
+    let mut cmd = Command::new(common::client(program));
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"))

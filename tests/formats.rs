@@ -276,15 +276,10 @@ fn github_annotates_at_most_ten_per_level() {
     assert!(commands.contains(": 100%25%0Aculprit: "), "{commands}");
 }
 
-/// Where scripts/install-clients.sh puts the npm clients.
-fn clients_dir() -> PathBuf {
-    std::env::var_os("XENLINT_CLIENTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/xenlint-clients"))
-}
+use common::clients_dir;
 
 fn have(program: &str, args: &[&str]) -> bool {
-    Process::new(program)
+    Process::new(common::client(program))
         .args(args)
         .output()
         .is_ok_and(|out| out.status.success())
@@ -349,7 +344,7 @@ for e in errors:
     print(e.json_path, e.message)
 sys.exit(1 if errors else 0)
 "#;
-    let out = Process::new("python3")
+    let out = Process::new(common::client("python3"))
         .args(["-c", validate])
         .arg(&schema)
         .arg(&log)
@@ -377,7 +372,7 @@ sys.exit(1 if errors else 0)
     assert!(!said.contains(": error "), "{said}");
 
     // sarif-tools reads the results: every finding, by level and rule.
-    let out = Process::new("sarif")
+    let out = Process::new(common::client("sarif"))
         .args(["summary"])
         .arg(&log)
         .output()

@@ -69,8 +69,25 @@ pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool 
 
 /// True when the external client `program` runs (`program args...` succeeds); otherwise
 /// explains, and fails under XENLINT_REQUIRE_CLIENTS (set by scripts/test.sh and CI).
+/// Where scripts/install-clients.sh puts the clients: npm's under it, PyPI's in venv/.
+pub fn clients_dir() -> PathBuf {
+    std::env::var_os("XENLINT_CLIENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/xenlint-clients"))
+}
+
+/// A client program: the one scripts/install-clients.sh installed, else the one on PATH.
+pub fn client(program: &str) -> PathBuf {
+    let installed = clients_dir().join("venv/bin").join(program);
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from(program)
+    }
+}
+
 pub fn client_available(program: &str, args: &[&str], install: &str) -> bool {
-    let runs = std::process::Command::new(program)
+    let runs = std::process::Command::new(client(program))
         .args(args)
         .output()
         .is_ok_and(|out| out.status.success());
