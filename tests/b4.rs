@@ -88,7 +88,7 @@ fn b4_check(clean: bool) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
-#[ignore = "needs b4 (pip install b4): scripts/test.sh installs it"]
+#[ignore = "needs b4: scripts/install-clients.sh installs it (scripts/test.sh runs it)"]
 fn b4_prep_check_shows_the_break_on_its_patch() {
     if !common::client_available("b4", &["--version"], "pip install b4") {
         return;
@@ -122,7 +122,7 @@ fn b4_prep_check_shows_the_break_on_its_patch() {
 }
 
 #[test]
-#[ignore = "needs b4 (pip install b4): scripts/test.sh installs it"]
+#[ignore = "needs b4: scripts/install-clients.sh installs it (scripts/test.sh runs it)"]
 fn b4_prep_check_is_silent_on_the_clean_series() {
     if !common::client_available("b4", &["--version"], "pip install b4") {
         return;

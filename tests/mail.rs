@@ -353,14 +353,14 @@ fn replace(bytes: &mut Vec<u8>, from: &[u8], to: &[u8]) {
 }
 
 /// Differential run over a directory of inputs (a fuzzing corpus): every input without a
-/// NUL byte that git reads without error and into UTF-8 must give the same result. `MAIL_CORPUS=DIR cargo test
-/// --release --test mail -- --ignored corpus`.
+/// NUL byte that git reads without error and into UTF-8 must give the same result: the
+/// committed corpus (fuzz/corpus/mbox), or a whole fuzzing corpus with
+/// `MAIL_CORPUS=DIR cargo test --release --test mail corpus`.
 #[test]
-#[ignore = "needs MAIL_CORPUS, a directory of mbox inputs"]
 fn corpus_is_read_as_git_reads_it() {
-    let Some(dir) = std::env::var_os("MAIL_CORPUS") else {
-        panic!("MAIL_CORPUS is not set");
-    };
+    let dir = std::env::var_os("MAIL_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/mbox"));
     let (mut compared, mut differing) = (0, Vec::new());
     for entry in std::fs::read_dir(dir).expect("a directory") {
         let path = entry.expect("an entry").path();
@@ -403,6 +403,7 @@ fn corpus_is_read_as_git_reads_it() {
         }
     }
     eprintln!("{compared} inputs compared with git");
+    assert!(compared > 0, "no input of the corpus was compared");
     assert!(
         differing.is_empty(),
         "{} of {compared} differ:\n{}",
