@@ -64,6 +64,10 @@ fn the_real_xen_rework_break_is_found_on_x86_only() {
     assert_eq!(f["arches"], serde_json::json!(["x86"]));
     assert_eq!(f["baselines"], serde_json::json!(["allmodconfig"]));
     assert_eq!(f["culprit"]["patch"], 9);
+    // The verified fix: the repair moved before the fold.
+    assert_eq!(f["suggestion"]["kind"], "reorder", "{f:#}");
+    assert_eq!(f["suggestion"]["repair"], f["repair"]["commit"]);
+    assert_eq!(f["suggestion"]["culprit"], f["culprit"]["commit"]);
     assert_eq!(f["locations"][0]["file"], "arch/x86/xen/Kconfig");
     assert_eq!(
         f["locations"][0]["source_line"],
