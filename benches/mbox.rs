@@ -56,15 +56,7 @@ fn main() {
         let to_apply: Vec<xenlint::git::apply::PatchToApply> = posted
             .patches
             .iter()
-            .map(|p| xenlint::git::apply::PatchToApply {
-                label: format!("patch {}/{}", p.number, p.total),
-                author_name: p.info.author_name.clone(),
-                author_email: p.info.author_email.clone(),
-                date: p.info.date.clone(),
-                subject: p.info.subject.clone(),
-                message: p.info.message.clone(),
-                patch: p.info.patch.clone(),
-            })
+            .map(xenlint::git::apply::PatchToApply::from_posted)
             .collect();
         let start = Instant::now();
         let applied =

@@ -84,7 +84,8 @@ fn build(script: &str, arg: &str) -> tempfile::TempDir {
     }
 }
 
-fn codes(dir: &Path) -> Vec<String> {
+/// `xenlint series base..master --arch x86 --format json` on `dir`, whatever it finds.
+fn series_json(dir: &Path) -> serde_json::Value {
     let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args([
             "series",
@@ -93,15 +94,16 @@ fn codes(dir: &Path) -> Vec<String> {
             "x86",
             "--format",
             "json",
-            "--fail-on",
-            "never",
-            "--repo",
         ])
+        .args(["--fail-on", "never", "--repo"])
         .arg(dir)
         .output()
         .expect("runs");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    json["findings"]
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn codes(dir: &Path) -> Vec<String> {
+    series_json(dir)["findings"]
         .as_array()
         .expect("findings")
         .iter()
@@ -207,20 +209,7 @@ check_tests! {
 #[test]
 fn an_unreadable_tree_is_shown_at_its_makefile() {
     let dir = build("check-cases.sh", "unreadable-tree");
-    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args([
-            "series",
-            "base..master",
-            "--arch",
-            "x86",
-            "--format",
-            "json",
-            "--repo",
-        ])
-        .arg(dir.path())
-        .output()
-        .expect("runs");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let json = series_json(dir.path());
     let finding = &json["findings"][0];
     assert_eq!(finding["code"], "XL0012");
     let location = &finding["locations"][0];

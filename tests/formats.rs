@@ -316,6 +316,7 @@ fn clients_available(schema: &Path, multitool: &Path) -> bool {
 }
 
 #[test]
+#[ignore = "needs the SARIF clients: scripts/install-clients.sh installs them (scripts/test.sh runs it)"]
 fn sarif_is_valid_and_read_by_sarif_consumers() {
     let multitool_dir = clients_dir().join("node_modules/@microsoft/sarif-multitool-linux");
     let schema = multitool_dir.join("sarif-2.1.0.json");

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 /// What is run: `xenlint ARGS` in the repository, or the pre-push hook with STDIN.
@@ -429,30 +427,6 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// Every file under `.git` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let bytes = std::fs::read(&path).expect("readable file");
-                out.insert(
-                    path.strip_prefix(root)
-                        .expect("under root")
-                        .display()
-                        .to_string(),
-                    bytes,
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, &dir.join(".git"), &mut out);
-    out
-}
-
 fn run_case(case: &Case) -> Result<(), String> {
     let repo = common::xen_fixture(true);
     let dir = repo.path();
@@ -471,7 +445,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     if !setup.success() {
         return Err("setup failed".into());
     }
-    let before = snapshot(dir);
+    let before = common::git_snapshot(dir);
     let output = match &case.run {
         Run::Xenlint(args) => {
             let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_xenlint"));
@@ -524,7 +498,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     if canary.exists() {
         problems.push("a program of the series ran".into());
     }
-    if snapshot(dir) != before {
+    if common::git_snapshot(dir) != before {
         problems.push("the repository changed".into());
     }
     let left: Vec<_> = std::fs::read_dir(&tmpdir).expect("tmp").collect();

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use predicates::prelude::*;
@@ -42,30 +41,10 @@ fn json(out: &std::process::Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
-/// Every file under `.git`, with its contents.
-fn snapshot(repo: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![repo.join(".git")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.insert(
-                    path.display().to_string(),
-                    std::fs::read(&path).expect("readable"),
-                );
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn a_posted_series_gives_the_findings_of_its_branch() {
     let repo = common::xen_fixture(false);
-    let before = snapshot(repo.path());
+    let before = common::git_snapshot(repo.path());
     let series = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args([
             "series",
@@ -110,7 +89,10 @@ fn a_posted_series_gives_the_findings_of_its_branch() {
     let out = xenlint(&["mbox", "-", "--base", "base"], repo.path(), mbox);
     assert_eq!(common::findings_by_position(&json(&out)), expected);
 
-    assert!(before == snapshot(repo.path()), "the repository changed");
+    assert!(
+        before == common::git_snapshot(repo.path()),
+        "the repository changed"
+    );
 }
 
 #[test]
@@ -130,7 +112,7 @@ fn a_series_without_a_base_is_not_tested() {
 fn a_patch_that_does_not_apply_is_named() {
     let repo = common::xen_fixture(false);
     let mbox = format_patch(repo.path(), &["--base=base"]);
-    let before = snapshot(repo.path());
+    let before = common::git_snapshot(repo.path());
     // Patch 2 applied on the tip: its preimage is gone.
     assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["mbox", "-", "--base", "master", "--repo"])
@@ -142,7 +124,10 @@ fn a_patch_that_does_not_apply_is_named() {
             predicate::str::contains("not tested: patch 1/")
                 .and(predicate::str::contains("does not apply to")),
         );
-    assert!(before == snapshot(repo.path()), "the repository changed");
+    assert!(
+        before == common::git_snapshot(repo.path()),
+        "the repository changed"
+    );
 }
 
 #[test]

@@ -227,13 +227,7 @@ fn awkward_changes_have_gits_patch_ids() {
 #[test]
 #[ignore = "needs the kernel trees (scripts/test.sh builds them)"]
 fn real_kernel_series_has_gits_patch_ids() {
-    let tree = common::tree("6.12");
-    if !tree.join("Makefile").exists() {
-        let message = format!("no kernel tree at {}", tree.display());
-        if std::env::var_os("XENLINT_REQUIRE_KERNEL").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("SKIPPED: {message}");
+    if !common::kernel_available("6.12", &[], "defconfig") {
         return;
     }
     let dir = common::fixture("linux-xen-series.sh", &[]);

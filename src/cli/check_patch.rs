@@ -114,23 +114,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The Subject of the mail, its folded lines joined; "(no subject)" without one.
+/// The Subject of the mail as the mail reader decodes it; "(no subject)" without one.
 fn subject(mail: &[u8]) -> String {
-    let text = String::from_utf8_lossy(mail);
-    let mut lines = text.lines().take_while(|l| !l.is_empty());
-    let mut subject: Option<String> = None;
-    for line in lines.by_ref() {
-        match (&mut subject, line.starts_with([' ', '\t'])) {
-            (Some(s), true) => s.push_str(line.trim_end()),
-            (Some(_), false) => break,
-            (None, _) => {
-                if line.len() > 8 && line[..8].eq_ignore_ascii_case("subject:") {
-                    subject = Some(line[8..].trim().to_string());
-                }
-            }
-        }
-    }
-    subject.unwrap_or_else(|| "(no subject)".to_string())
+    xenlint::mail::split_mbox(mail)
+        .ok()
+        .and_then(|mails| mails.into_iter().next())
+        .map(|m| m.subject)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "(no subject)".to_string())
 }
 
 /// The settings text in force, for the cache key (`--settings FILE` or the base's file).

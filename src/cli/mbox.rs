@@ -71,20 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let patches: Vec<xenlint::git::apply::PatchToApply> = posted
         .patches
         .iter()
-        .map(|p| xenlint::git::apply::PatchToApply {
-            label: format!(
-                "patch {}/{} ({})",
-                p.number,
-                p.total,
-                message_id_or_subject(&p.mail)
-            ),
-            author_name: p.info.author_name.clone(),
-            author_email: p.info.author_email.clone(),
-            date: p.info.date.clone(),
-            subject: p.info.subject.clone(),
-            message: p.info.message.clone(),
-            patch: p.info.patch.clone(),
-        })
+        .map(xenlint::git::apply::PatchToApply::from_posted)
         .collect();
     let applied = match xenlint::git::apply::apply_series(&repository, base, &patches) {
         Ok(applied) => applied,
@@ -189,14 +176,6 @@ fn place(
 fn not_tested(why: &str) -> ExitCode {
     eprintln!("xenlint: not tested: {why}");
     ExitCode::from(NOT_TESTED)
-}
-
-fn message_id_or_subject(mail: &xenlint::mail::Mail) -> String {
-    if mail.message_id.is_empty() {
-        format!("\"{}\"", mail.subject)
-    } else {
-        format!("<{}>", mail.message_id)
-    }
 }
 
 /// What a reply's References header carries: the patch's own, then its Message-ID.

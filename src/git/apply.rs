@@ -25,6 +25,26 @@ pub struct PatchToApply {
     pub patch: String,
 }
 
+impl PatchToApply {
+    /// The patch of a posted series, as `git am` would commit it.
+    pub fn from_posted(p: &crate::mail::PostedPatch) -> PatchToApply {
+        let who = if p.mail.message_id.is_empty() {
+            format!("\"{}\"", p.mail.subject)
+        } else {
+            format!("<{}>", p.mail.message_id)
+        };
+        PatchToApply {
+            label: format!("patch {}/{} ({who})", p.number, p.total),
+            author_name: p.info.author_name.clone(),
+            author_email: p.info.author_email.clone(),
+            date: p.info.date.clone(),
+            subject: p.info.subject.clone(),
+            message: p.info.message.clone(),
+            patch: p.info.patch.clone(),
+        }
+    }
+}
+
 /// The commits made from a posted series, in a store alive as long as this value.
 pub struct AppliedSeries {
     pub store: Scratch,
@@ -274,12 +294,14 @@ pub fn rewrite_series(
             }
             let id = index.write_tree_to(&temp).map_err(|e| store_err(&e))?;
             tree = temp.find_tree(id).map_err(|e| store_err(&e))?;
-            // The next change of a squash merges onto this state.
-            let sig = commit.author();
-            let step = temp
-                .commit(None, &sig, &sig, "", &tree, &[&onto])
-                .map_err(|e| store_err(&e))?;
-            onto = temp.find_commit(step).map_err(|e| store_err(&e))?;
+            if *oid != picks[picks.len() - 1] {
+                // The second change of a squash merges onto this state.
+                let sig = commit.author();
+                let step = temp
+                    .commit(None, &sig, &sig, "", &tree, &[&onto])
+                    .map_err(|e| store_err(&e))?;
+                onto = temp.find_commit(step).map_err(|e| store_err(&e))?;
+            }
         }
         let first = temp.find_commit(picks[0]).map_err(|e| store_err(&e))?;
         let oid = temp

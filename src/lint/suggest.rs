@@ -72,7 +72,7 @@ pub fn suggest(
         ];
         for (kind, steps, text) in candidates {
             let Some(rewritten) = rewrite_series(&repo, series.base, &steps)
-                .map_err(|e| LintError::Usage(e.to_string()))?
+                .map_err(|e| LintError::Setup(e.to_string()))?
             else {
                 continue;
             };

@@ -296,3 +296,31 @@ pub fn findings_by_position(json: &serde_json::Value) -> Vec<String> {
     text.sort();
     text
 }
+
+/// Every file under `dir/.git` with its bytes, by path relative to `dir`.
+pub fn git_snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for entry in std::fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).expect("readable file");
+                out.insert(
+                    path.strip_prefix(root)
+                        .expect("under root")
+                        .display()
+                        .to_string(),
+                    bytes,
+                );
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, &dir.join(".git"), &mut out);
+    out
+}
