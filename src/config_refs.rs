@@ -402,7 +402,7 @@ impl Definitions {
 }
 
 /// Levenshtein distance, stopping early once it exceeds `limit`.
-fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];

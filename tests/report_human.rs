@@ -50,6 +50,7 @@ fn finding(severity: Severity, locations: Vec<Location>) -> Finding {
         locations,
         notes: Vec::new(),
         suggestion: None,
+        consequences: Vec::new(),
     }
 }
 

@@ -43,6 +43,16 @@ pub fn codes(json: &serde_json::Value, code: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The checks of a finding's consequences, in order.
+pub fn consequence_codes(finding: &serde_json::Value) -> Vec<String> {
+    finding["consequences"]
+        .as_array()
+        .expect("consequences")
+        .iter()
+        .map(|c| c["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
 fn series(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args(["series", "base..master", "--format", "json", "--repo"])
@@ -93,66 +103,69 @@ fn the_broken_rework_is_found() {
         .expect("message")
         .contains("`XEN_PVHVM`, which this commit removes"));
 
-    // Kbuild: arch/x86/Kbuild gates objects by XEN_BUILD_HYPERVISOR two commits before
-    // the commit that defines it; the PVH guest code drops out with XEN_PVH.
-    let dropped = codes(&json, "XL0008");
-    assert_eq!(dropped.len(), 2, "{json:#}");
-    let by_role = &dropped[0];
-    assert!(by_role["message"]
+    // One finding per root cause: what XEN_PVH's broken dependency also does is folded in.
+    assert_eq!(
+        consequence_codes(f),
+        ["XL0003", "XL0007", "XL0008"],
+        "{json:#}"
+    );
+    let pvh = &f["consequences"][2];
+    assert_eq!(pvh["symbols"][0], "XEN_PVH");
+    assert!(pvh["message"]
         .as_str()
         .expect("message")
-        .starts_with("`arch/x86/xen/enlighten.o`, `arch/x86/xen/mmu.o` are not built"));
-    assert_eq!(
-        by_role["culprit"]["commit"],
-        git(repo.path(), &["rev-parse", "master~4"])
-    );
-    assert_eq!(
-        by_role["repair"]["commit"],
-        git(repo.path(), &["rev-parse", "master"])
-    );
-    assert_eq!(by_role["locations"][0]["file"], "arch/x86/xen/Makefile");
-    assert_eq!(by_role["locations"][1]["file"], "arch/x86/Kbuild");
-    assert_eq!(by_role["locations"][1]["line"], 1);
-    let pvh = &dropped[1];
-    assert_eq!(pvh["symbols"][0], "XEN_PVH");
-    assert_eq!(
-        pvh["culprit"]["commit"],
-        git(repo.path(), &["rev-parse", "master~3"])
-    );
-    assert_eq!(
-        pvh["repair"]["commit"],
-        git(repo.path(), &["rev-parse", "master~1"])
-    );
+        .starts_with("`arch/x86/xen/enlighten_pvh.o` is not built"));
+    assert!(f["consequences"][1]["message"]
+        .as_str()
+        .expect("message")
+        .contains("cannot be enabled on ARCH=x86 from"));
+    assert_eq!(codes(&json, "XL0008").len(), 0, "{json:#}");
+    assert_eq!(codes(&json, "XL0007").len(), 0, "{json:#}");
 
+    // Kbuild: arch/x86/Kbuild gates objects by XEN_BUILD_HYPERVISOR two commits before
+    // the commit that defines it: the objects it gated and the code that tests it are the
+    // consequences of that one cause.
     let gates = codes(&json, "XL0010");
     assert_eq!(gates.len(), 1, "{json:#}");
     assert_eq!(gates[0]["symbols"][0], "XEN_BUILD_HYPERVISOR");
     assert_eq!(gates[0]["severity"], "error");
     assert_eq!(gates[0]["locations"][0]["file"], "arch/x86/Kbuild");
     assert_eq!(
+        gates[0]["culprit"]["commit"],
+        git(repo.path(), &["rev-parse", "master~4"])
+    );
+    assert_eq!(
         gates[0]["repair"]["commit"],
         git(repo.path(), &["rev-parse", "master"])
     );
-
-    // Code: IS_ENABLED() of the symbol before it exists, and an #ifdef left on the folded
-    // symbol, with its successor found through the Kbuild lines it gated.
-    let code_refs = codes(&json, "XL0011");
-    assert_eq!(code_refs.len(), 3, "{json:#}");
-    assert!(code_refs[0]["message"]
+    assert_eq!(consequence_codes(&gates[0]), ["XL0011", "XL0008"]);
+    assert!(gates[0]["consequences"][0]["message"]
         .as_str()
         .expect("message")
         .contains("IS_ENABLED(CONFIG_XEN_BUILD_HYPERVISOR)"));
+    let by_role = &gates[0]["consequences"][1];
+    assert!(by_role["message"]
+        .as_str()
+        .expect("message")
+        .starts_with("`arch/x86/xen/enlighten.o`, `arch/x86/xen/mmu.o` are not built"));
+    assert_eq!(by_role["location"]["file"], "arch/x86/xen/Makefile");
+
+    // Code: IS_ENABLED() of the symbol before it exists, and an #ifdef left on the folded
+    // symbol, with its successor found through the Kbuild lines it gated.
+    // These have no repair in the series: a cause of their own.
+    let code_refs = codes(&json, "XL0011");
+    assert_eq!(code_refs.len(), 2, "{json:#}");
     assert_eq!(
-        code_refs[1]["symbols"],
+        code_refs[0]["symbols"],
         serde_json::json!(["XEN_PVHVM", "XEN_FRONTEND"])
     );
-    assert_eq!(code_refs[1]["repair"], serde_json::Value::Null);
+    assert_eq!(code_refs[0]["repair"], serde_json::Value::Null);
     assert_eq!(
-        code_refs[1]["broken_span"],
+        code_refs[0]["broken_span"],
         serde_json::json!({"first": 3, "last": 6})
     );
     // A user of the removed symbol in a file the series never touches is found too.
-    let untouched = &code_refs[2];
+    let untouched = &code_refs[1];
     assert_eq!(
         untouched["locations"][0]["file"],
         "drivers/xen/platform-pci.c"

@@ -120,6 +120,7 @@ impl<'a> SeriesCommits<'a> {
             locations,
             notes: Vec::new(),
             suggestion: None,
+            consequences: Vec::new(),
         }
     }
 }

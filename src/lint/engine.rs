@@ -216,11 +216,12 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     if let Some(missing) = blobs.missing_object() {
         return Err(LintError::Corrupt(missing));
     }
+    let findings = super::grouping::group(super::finding::merge(findings), &arches);
     Ok(Report {
         commits: points,
         arches,
         baselines: options.baselines.iter().map(Baseline::name).collect(),
-        findings: super::finding::merge(findings),
+        findings,
         notes,
         parsed,
         resolved,

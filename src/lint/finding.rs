@@ -80,6 +80,19 @@ pub fn find_word(line: &str, word: &str) -> Option<usize> {
     None
 }
 
+/// Stands in a message for the arches a finding hits, which only the merge of every
+/// arch's findings knows: `ARCH=x86` for one, `3 arches (arm, arm64, x86)` for more.
+pub const ARCHES_HIT: &str = "\u{1}arches\u{1}";
+
+/// The words for the arches in `ARCHES_HIT`, of `all` linted.
+pub(crate) fn arches_phrase(hit: &[String], all: &[String]) -> String {
+    match hit {
+        [one] => format!("ARCH={one}"),
+        _ if hit.len() == all.len() && all.len() > 1 => format!("all {} arches checked", all.len()),
+        _ => format!("{} arches ({})", hit.len(), hit.join(", ")),
+    }
+}
+
 /// One finding of a check.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -105,6 +118,25 @@ pub struct Finding {
     pub notes: Vec<String>,
     /// A rewrite of the series that removes the break, verified by linting it.
     pub suggestion: Option<Suggestion>,
+    /// What the same root cause also brings about (dependent symbols, symbols that can no
+    /// longer be enabled, objects dropped, references left dangling), each of which would
+    /// otherwise be a finding of its own.
+    pub consequences: Vec<Consequence>,
+}
+
+/// A consequence of a finding's root cause, folded into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consequence {
+    /// The check that reports it when it has a cause of its own.
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub symbols: Vec<String>,
+    pub arches: Vec<String>,
+    pub baselines: Vec<String>,
+    /// Where it shows, if it has a place of its own.
+    pub location: Option<Location>,
 }
 
 /// How to fix a transient break, checked before it is offered: the series rewritten in
@@ -255,6 +287,13 @@ impl Report {
 
 /// One finding per (symbol, culprit, repair), with every arch and baseline it hits.
 pub(crate) fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    fn add_all(into: &mut Vec<String>, from: Vec<String>) {
+        for item in from {
+            if !into.contains(&item) {
+                into.push(item);
+            }
+        }
+    }
     let mut merged: Vec<Finding> = Vec::new();
     type Key = (
         &'static str,
@@ -280,14 +319,19 @@ pub(crate) fn merge(findings: Vec<Finding>) -> Vec<Finding> {
         match index.get(&key) {
             Some(&i) => {
                 let m = &mut merged[i];
-                for a in f.arches {
-                    if !m.arches.contains(&a) {
-                        m.arches.push(a);
-                    }
-                }
-                for b in f.baselines {
-                    if !m.baselines.contains(&b) {
-                        m.baselines.push(b);
+                add_all(&mut m.arches, f.arches);
+                add_all(&mut m.baselines, f.baselines);
+                for c in f.consequences {
+                    match m
+                        .consequences
+                        .iter_mut()
+                        .find(|d| d.code == c.code && d.message == c.message)
+                    {
+                        Some(d) => {
+                            add_all(&mut d.arches, c.arches);
+                            add_all(&mut d.baselines, c.baselines);
+                        }
+                        None => m.consequences.push(c),
                     }
                 }
             }

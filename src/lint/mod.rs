@@ -4,14 +4,17 @@
 //!
 //! Layers, each using only those above it: `finding` (the report model), `snapshot` (a
 //! commit's Kconfig model and its queries), `builds` and `references` (object sets and
-//! CONFIG_ references along a series), `context` (what checks read), `checks` (one file
-//! per check), `engine` (scheduling, reuse, merging).
+//! CONFIG_ references along a series), `context` (what checks read), `cause` (why a
+//! value changed, to the line), `checks` (one file per check), `grouping` (one finding
+//! per root cause), `engine` (scheduling, reuse, merging).
 
 mod builds;
+mod cause;
 pub mod checks;
 mod context;
 pub mod engine;
 mod finding;
+mod grouping;
 mod options;
 mod references;
 mod snapshot;
@@ -21,7 +24,7 @@ mod textdiff;
 
 pub use engine::lint;
 pub use finding::{
-    find_word, BaseSource, Finding, Location, PatchMail, Report, SeriesCommit, Severity,
-    Suggestion, Verdict,
+    find_word, BaseSource, Consequence, Finding, Location, PatchMail, Report, SeriesCommit,
+    Severity, Suggestion, Verdict,
 };
 pub use options::{Baseline, LintError, Options};

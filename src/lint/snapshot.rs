@@ -117,3 +117,13 @@ pub(crate) fn names_only(model: &Model, e: &Expr) -> String {
     e.print_with(&mut out, 0, &mut |out, s| out.push_str(model.sym_name(s)));
     out
 }
+
+/// A number written where a symbol could stand (`0x10`, `42`): no symbol to define.
+pub(crate) fn is_number(name: &str) -> bool {
+    let digits = name
+        .strip_prefix("0x")
+        .or_else(|| name.strip_prefix("0X"))
+        .unwrap_or(name);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit())
+        || name.parse::<i64>().is_ok()
+}

@@ -14,13 +14,23 @@ use crate::git::{Oid, Series};
 use super::finding::{Finding, Report, Severity, Suggestion};
 use super::options::{LintError, Options};
 
-/// What identifies a finding across a rewrite (commit ids and lines change).
-fn key(f: &Finding) -> (String, Option<String>, Option<String>) {
-    (
+type Key = (String, Option<String>, Option<String>);
+
+/// What identifies a finding across a rewrite (commit ids and lines change), and each of
+/// its consequences: a rewrite may leave one of them standing alone.
+fn keys(f: &Finding) -> impl Iterator<Item = Key> + '_ {
+    let own = (
         f.code.to_string(),
         f.symbols.first().cloned(),
         f.locations.first().map(|l| l.file.clone()),
-    )
+    );
+    std::iter::once(own).chain(f.consequences.iter().map(|c| {
+        (
+            c.code.to_string(),
+            c.symbols.first().cloned(),
+            c.location.as_ref().map(|l| l.file.clone()),
+        )
+    }))
 }
 
 /// Try the rewrites for each error with a culprit and a repair, and attach the first
@@ -46,7 +56,7 @@ pub fn suggest(
     if breaks.is_empty() {
         return Ok(());
     }
-    let before: BTreeSet<_> = report.findings.iter().map(key).collect();
+    let before: BTreeSet<Key> = report.findings.iter().flat_map(keys).collect();
     let repo = crate::git::open(repo_path)?;
     let oids: Vec<Oid> = series.commits.iter().map(|c| c.oid).collect();
     for ((c, r), arches) in breaks {
@@ -54,7 +64,7 @@ pub fn suggest(
             .findings
             .iter()
             .filter(|f| f.culprit_index == Some(c) && f.repair_index == Some(r))
-            .map(key)
+            .flat_map(keys)
             .collect();
         let short = |i: usize| report.commits[i].short.clone();
         let said = |i: usize| format!("{} (\"{}\")", short(i), report.commits[i].summary);
@@ -84,8 +94,9 @@ pub fn suggest(
                 kbuild: options.kbuild,
             };
             let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
-            let gone = again.findings.iter().all(|f| !broken.contains(&key(f)));
-            let nothing_new = again.findings.iter().all(|f| before.contains(&key(f)));
+            let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();
+            let gone = found.iter().all(|k| !broken.contains(k));
+            let nothing_new = found.iter().all(|k| before.contains(k));
             if gone && nothing_new {
                 let suggestion = Suggestion {
                     kind,

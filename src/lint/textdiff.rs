@@ -45,9 +45,14 @@ pub fn first_change<T: PartialEq + std::hash::Hash + Eq + Ord>(
         })
 }
 
-/// The lines of `old` and `new` as a diff hunk: `-` for lines only in `old`, `+` for lines
-/// only in `new`, a space for lines in both (no header: the finding names the files).
-pub fn hunk<T: AsRef<str> + Clone + std::hash::Hash + Eq + Ord>(old: &[T], new: &[T]) -> String {
+/// The lines of `old` and `new` as a diff hunk of `keyword` lines: `-` for lines only in
+/// `old`, `+` for lines only in `new`, a space for lines in both (no header: the finding
+/// names the files).
+pub fn hunk<T: AsRef<str> + Clone + std::hash::Hash + Eq + Ord>(
+    keyword: &str,
+    old: &[T],
+    new: &[T],
+) -> String {
     let mut out = Vec::new();
     for op in capture_diff_slices(Algorithm::Myers, old, new) {
         for change in op.iter_changes(old, new) {
@@ -56,7 +61,7 @@ pub fn hunk<T: AsRef<str> + Clone + std::hash::Hash + Eq + Ord>(old: &[T], new: 
                 similar::ChangeTag::Delete => '-',
                 similar::ChangeTag::Insert => '+',
             };
-            out.push(format!("{sign} depends on {}", change.value().as_ref()));
+            out.push(format!("{sign} {keyword} {}", change.value().as_ref()));
         }
     }
     out.join("\n")
@@ -84,7 +89,11 @@ mod tests {
         assert_eq!(first_change(&old, &dropped), Some((Some(0), None)));
         assert_eq!(first_change(&old, &old), None);
         assert_eq!(
-            hunk(&["DVB_USB", "I2C"], &["BROKEN", "DVB_USB", "I2C"]),
+            hunk(
+                "depends on",
+                &["DVB_USB", "I2C"],
+                &["BROKEN", "DVB_USB", "I2C"]
+            ),
             "+ depends on BROKEN\n  depends on DVB_USB\n  depends on I2C"
         );
     }

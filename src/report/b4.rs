@@ -56,6 +56,13 @@ fn details(report: &Report, findings: &[&Finding]) -> String {
                     repair.short, repair.summary
                 ));
             }
+            if !f.consequences.is_empty() {
+                description.push_str(&format!(
+                    "; and {} consequence{} of the same cause",
+                    f.consequences.len(),
+                    if f.consequences.len() == 1 { "" } else { "s" }
+                ));
+            }
             Detail {
                 status: finding_status(f),
                 description,

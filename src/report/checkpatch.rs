@@ -81,6 +81,7 @@ mod tests {
             }],
             notes: Vec::new(),
             suggestion: None,
+            consequences: Vec::new(),
         }
     }
 

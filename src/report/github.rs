@@ -3,7 +3,7 @@
 //! (`--output github-summary=PATH`). GitHub shows at most 10 annotations of each level per
 //! step; past that they are left out here, and a last notice says how many.
 
-use super::shared::{arches_of, baselines_of, count_words, full_commit};
+use super::shared::{arches_of, baselines_of, consequences_text, count_words, full_commit};
 use crate::lint::{Finding, Report, Severity, Verdict};
 
 /// Annotations GitHub shows per level (error, warning, notice) and step.
@@ -65,6 +65,9 @@ fn annotation(report: &Report, finding: &Finding) -> String {
         arches_of(report, finding).join(", "),
         baselines_of(report, finding).join(", ")
     ));
+    if let Some(consequences) = consequences_text(finding) {
+        message.push_str(&format!("\n{consequences}"));
+    }
     format!(
         "::{} {}::{}\n",
         command(finding),

@@ -5,6 +5,7 @@
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{normalize_untrusted_str, AnnotationKind, Group, Level, Renderer, Snippet};
 
+use super::shared::consequences_text;
 use crate::lint::{Finding, Location, Report, Severity};
 
 /// Renders `report` for a terminal; `color` turns on ANSI escape codes.
@@ -106,10 +107,7 @@ fn footers(finding: &Finding) -> Vec<(&'static str, String)> {
             format!("{} (\"{summary}\")", abbreviate(commit)),
         ));
     }
-    if finding.arches.is_empty() {
-        // References are checked against every Kconfig file, for all arches at once.
-        footers.push(("arches", "all".to_string()));
-    } else {
+    if !finding.arches.is_empty() {
         footers.push(("arches", finding.arches.join(", ")));
     }
     if !finding.baselines.is_empty() {
@@ -117,6 +115,9 @@ fn footers(finding: &Finding) -> Vec<(&'static str, String)> {
     }
     for note in &finding.notes {
         footers.push(("note", note.clone()));
+    }
+    if let Some(text) = consequences_text(finding) {
+        footers.push(("consequences", text));
     }
     if let Some(suggestion) = &finding.suggestion {
         footers.push((

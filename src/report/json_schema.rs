@@ -96,6 +96,21 @@ struct JsonFinding<'a> {
     notes: &'a [String],
     /// A verified rewrite that removes the break, when one was found.
     suggestion: Option<JsonSuggestion<'a>>,
+    /// What the same root cause also brings about, each of which would otherwise be a
+    /// finding of its own (all of them; text formats name the first few).
+    consequences: Vec<JsonConsequence<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonConsequence<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    symbols: &'a [String],
+    arches: &'a [String],
+    baselines: &'a [String],
+    location: Option<JsonLocation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -230,6 +245,20 @@ fn finding<'a>(report: &'a Report, f: &'a Finding, id: String) -> JsonFinding<'a
             repair: &s.repair,
             text: &s.text,
         }),
+        consequences: f
+            .consequences
+            .iter()
+            .map(|c| JsonConsequence {
+                code: c.code,
+                name: c.name,
+                severity: c.severity.word(),
+                message: &c.message,
+                symbols: &c.symbols,
+                arches: &c.arches,
+                baselines: &c.baselines,
+                location: c.location.as_ref().map(|l| location(report, f, l)),
+            })
+            .collect(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::shared::{arches_of, baselines_of, fingerprint, full_commit};
+use super::shared::{arches_of, baselines_of, consequences_text, fingerprint, full_commit};
 use crate::lint::checks::CHECKS;
 use crate::lint::{Finding, Location, Report, Severity};
 
@@ -297,6 +297,9 @@ fn result<'a>(report: &'a Report, finding: &'a Finding) -> SarifResult<'a> {
             text.push_str(&format!("; repaired by \"{repair}\""));
         }
         text.push(')');
+    }
+    if let Some(consequences) = consequences_text(finding) {
+        text.push_str(&format!("; {consequences}"));
     }
     SarifResult {
         rule_id: finding.code,

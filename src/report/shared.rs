@@ -2,7 +2,7 @@
 //! full commit ids for the short ones locations carry, the arches and baselines a finding
 //! really covers, the span of patches that does not bisect, shell quoting.
 
-use crate::lint::{Finding, Report, Severity, Verdict};
+use crate::lint::{Consequence, Finding, Report, Severity, Verdict};
 
 /// A finding's identity across rebases and resends: its check, symbols, primary file and
 /// the text of its primary line, never commit ids or line numbers (both change when the
@@ -155,6 +155,49 @@ pub fn shell_quote(words: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// How many consequences a text format names before it says "and N more".
+pub const CONSEQUENCES_SHOWN: usize = 5;
+
+/// One consequence on one line: `warning[XL0007] <message> (x86; at <commit>:<file>:<line>)`.
+pub fn consequence_line(c: &Consequence) -> String {
+    let mut line = format!(
+        "{}[{}] {} ({}",
+        c.severity.word(),
+        c.code,
+        c.message,
+        c.arches.join(", ")
+    );
+    if let Some(l) = &c.location {
+        line.push_str(&format!("; at {}:{}:{}", l.commit, l.file, l.line));
+    }
+    line.push(')');
+    line
+}
+
+/// A finding's consequences as text: a count, the first few, and how many more.
+pub fn consequences_text(finding: &Finding) -> Option<String> {
+    let all = &finding.consequences;
+    if all.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "{} more finding{} of this cause, folded in here:",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" }
+    );
+    for c in all.iter().take(CONSEQUENCES_SHOWN) {
+        text.push_str("\n  ");
+        text.push_str(&consequence_line(c));
+    }
+    if all.len() > CONSEQUENCES_SHOWN {
+        text.push_str(&format!(
+            "\n  and {} more (`--format json` lists them all)",
+            all.len() - CONSEQUENCES_SHOWN
+        ));
+    }
+    Some(text)
 }
 
 #[cfg(test)]

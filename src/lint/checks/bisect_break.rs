@@ -20,11 +20,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Check, Scope};
-use crate::kconfig::model::{Pos, SymbolId};
-use crate::lint::context::{ArchContext, BaselineRun, BreakSpan, SeriesCommits};
-use crate::lint::snapshot::{defined, definition_pos, names_only, KconfigSnapshot, Values};
-use crate::lint::textdiff::{first_change, hunk};
-use crate::lint::{Finding, Location, Severity};
+use crate::lint::cause::{explain, Cause, Side};
+use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
+use crate::lint::snapshot::Values;
+use crate::lint::{Consequence, Finding, Severity};
 
 pub const CHECK: Check = Check {
     code: "XL0001",
@@ -90,238 +89,72 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for ((culprit, repair), symbols) in breaks {
-        let (at, parent) = (&trees[culprit], &trees[culprit - 1]);
-        let (roots, dependents): (Vec<_>, Vec<_>) =
-            symbols.iter().partition(|(s, _, _)| is_root(at, parent, s));
-        let roots = if roots.is_empty() {
-            symbols.iter().take(1).collect()
-        } else {
-            roots
+        let side = |index: usize| Side {
+            index,
+            tree: &trees[index],
+            values: values[index].as_deref(),
         };
-        for (index, (sym, was, now)) in roots.iter().enumerate() {
-            let (cause, locations, hunk) = root_cause(cx.series, culprit, at, parent, sym);
-            let mut notes = Vec::new();
-            if let Some(hunk) = hunk {
-                notes.push(format!(
-                    "`depends on` of `{sym}`, parent to this commit:\n{hunk}"
-                ));
+        // One finding per root cause; the other symbols it changes are its consequences.
+        let mut groups: Vec<(Cause, Vec<&Changed>)> = Vec::new();
+        for changed in &symbols {
+            let cause = explain(cx.series, side(culprit), side(culprit - 1), &changed.0);
+            match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
+                Some((c, members)) => {
+                    // The member the cause starts from leads.
+                    if cause.path.is_empty() && !c.path.is_empty() {
+                        *c = cause;
+                        members.insert(0, changed);
+                    } else {
+                        members.push(changed);
+                    }
+                }
+                None => groups.push((cause, vec![changed])),
             }
-            if index == 0 && !dependents.is_empty() {
-                let names: Vec<String> = dependents
-                    .iter()
-                    .map(|(s, _, _)| format!("CONFIG_{s}"))
-                    .collect();
-                notes.push(format!(
-                    "and {} dependent symbol{}: {}",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" },
-                    names.join(", ")
-                ));
-            }
-            let (c, r) = (&points[culprit], &points[repair]);
-            let mut symbols = vec![sym.clone()];
-            if index == 0 {
-                symbols.extend(dependents.iter().map(|(s, _, _)| s.clone()));
-            }
-            let span = BreakSpan {
-                culprit,
-                repair: Some(repair),
-            };
-            let message = format!(
-                "CONFIG_{sym} is {was} at the base and the tip, but {now} from {} until {}: {cause}",
+        }
+        let (c, r) = (&points[culprit], &points[repair]);
+        let span = BreakSpan {
+            culprit,
+            repair: Some(repair),
+        };
+        let state = |was: &str, now: &str| {
+            format!(
+                "is {was} at the base and the tip, but {now} from {} until {}",
                 c.short, r.short
-            );
-            let mut finding = cx.finding(&CHECK, &span, message, symbols, locations);
+            )
+        };
+        for (cause, members) in groups {
+            let (sym, was, now) = members[0];
+            let mut message = format!("CONFIG_{sym} {}: {}", state(was, now), cause.text);
+            if !cause.path.is_empty() {
+                message.push_str(&format!(" (CONFIG_{sym}: {})", cause.path.join(", ")));
+            }
+            let mut notes = Vec::new();
+            if let Some(hunk) = &cause.hunk {
+                notes.push(format!("`{}`, parent to this commit:\n{hunk}", cause.root));
+            }
+            let symbols = members.iter().map(|(s, _, _)| s.clone()).collect();
+            let mut finding = cx.finding(&CHECK, &span, message, symbols, cause.locations.clone());
             finding.baselines = vec![run.name.clone()];
             finding.notes = notes;
+            for (other, was, now) in members.into_iter().skip(1) {
+                let how = explain(cx.series, side(culprit), side(culprit - 1), other);
+                let mut message = format!("CONFIG_{other} {}", state(was, now));
+                if !how.path.is_empty() {
+                    message.push_str(&format!(": {}", how.path.join(", ")));
+                }
+                finding.consequences.push(Consequence {
+                    code: CHECK.code,
+                    name: CHECK.name,
+                    severity: CHECK.severity,
+                    message,
+                    symbols: vec![other.clone()],
+                    arches: vec![cx.arch.to_string()],
+                    baselines: vec![run.name.clone()],
+                    location: None,
+                });
+            }
             out.push(finding);
         }
     }
     out
-}
-
-/// What a symbol's definitions say, in names: if this differs between two commits, the
-/// symbol's own Kconfig changed.
-fn signature(tree: &KconfigSnapshot, sym: SymbolId) -> Vec<String> {
-    let model = &tree.model;
-    let mut sig = Vec::new();
-    if let Some(dep) = &tree.fin().dir_dep[sym.0 as usize] {
-        sig.push(format!("depends {}", names_only(model, dep)));
-    }
-    if let Some(rev) = &tree.fin().rev_dep[sym.0 as usize] {
-        sig.push(format!("selected {}", names_only(model, rev)));
-    }
-    for &p in &model.symbol(sym).props {
-        let prop = model.prop(p);
-        let expr = prop
-            .expr
-            .as_ref()
-            .map(|e| names_only(model, e))
-            .unwrap_or_default();
-        let cond = tree.fin().prop_cond[p.0 as usize]
-            .as_ref()
-            .map(|e| names_only(model, e))
-            .unwrap_or_default();
-        sig.push(format!("{} {expr} if {cond}", prop.kind.keyword()));
-    }
-    // A referenced symbol that no longer exists changes the meaning without changing text.
-    let mut referenced = Vec::new();
-    if let Some(dep) = &tree.fin().dir_dep[sym.0 as usize] {
-        dep.symbols(&mut referenced);
-    }
-    for r in referenced {
-        if !model.symbol(r).is_const && model.symbol(r).menus.is_empty() {
-            sig.push(format!("undefined {}", model.sym_name(r)));
-        }
-    }
-    sig
-}
-
-fn is_root(at: &KconfigSnapshot, parent: &KconfigSnapshot, name: &str) -> bool {
-    match (defined(at, name), defined(parent, name)) {
-        (Some(a), Some(p)) => signature(at, a) != signature(parent, p),
-        _ => true,
-    }
-}
-
-fn root_cause(
-    series: &SeriesCommits,
-    index: usize,
-    at: &KconfigSnapshot,
-    parent: &KconfigSnapshot,
-    name: &str,
-) -> (String, Vec<Location>, Option<String>) {
-    let location = |tree: &KconfigSnapshot, index: usize, pos: Pos, label: String| {
-        let file = tree.model.file_name(pos.file);
-        series.location(index, file, pos.line, label, None)
-    };
-    let culprit = &series.commits[index];
-    let Some(sym) = defined(at, name) else {
-        let mut locations = Vec::new();
-        if let Some(p) = defined(parent, name) {
-            locations.push(location(
-                parent,
-                index - 1,
-                definition_pos(parent, p),
-                format!("`{name}` defined here before {}", culprit.short),
-            ));
-        }
-        return (format!("`{name}` is no longer defined"), locations, None);
-    };
-    // A dependency on a symbol the culprit removed.
-    for &menu in &at.model.symbol(sym).menus {
-        for (dep, pos) in &at.model.menu(menu).depends {
-            let mut referenced = Vec::new();
-            dep.symbols(&mut referenced);
-            for r in referenced {
-                let r_name = at.model.sym_name(r).to_string();
-                if at.model.symbol(r).is_const || defined(at, &r_name).is_some() {
-                    continue;
-                }
-                let mut locations = vec![location(
-                    at,
-                    index,
-                    *pos,
-                    format!("`{r_name}` is not defined at this commit"),
-                )];
-                locations[0].underline(&r_name);
-                if let Some(old) = defined(parent, &r_name) {
-                    let mut before = location(
-                        parent,
-                        index - 1,
-                        definition_pos(parent, old),
-                        format!("`{r_name}` was defined here in the parent"),
-                    );
-                    before.underline(&r_name);
-                    locations.push(before);
-                }
-                let why = if defined(parent, &r_name).is_some() {
-                    "which this commit removes"
-                } else {
-                    "which is not defined"
-                };
-                return (
-                    format!(
-                        "`depends on {}` names `{r_name}`, {why}",
-                        names_only(&at.model, dep)
-                    ),
-                    locations,
-                    None,
-                );
-            }
-        }
-    }
-    // A `depends on` line that reads differently from the parent's: show both.
-    if let Some(p) = defined(parent, name) {
-        let (menu_at, menu_parent) = (
-            at.model.symbol(sym).menus[0],
-            parent.model.symbol(p).menus[0],
-        );
-        let lines_at = &at.model.menu(menu_at).depends;
-        let lines_parent = &parent.model.menu(menu_parent).depends;
-        // Paired by a diff, not by position: a `depends on` line inserted above the others
-        // is an addition, not a change of every line below it.
-        let texts_at: Vec<String> = lines_at
-            .iter()
-            .map(|(e, _)| names_only(&at.model, e))
-            .collect();
-        let texts_parent: Vec<String> = lines_parent
-            .iter()
-            .map(|(e, _)| names_only(&parent.model, e))
-            .collect();
-        if let Some((was, is)) = first_change(&texts_parent, &texts_at) {
-            let now = is.map(|i| (texts_at[i].clone(), lines_at[i].1));
-            let before = was.map(|i| (texts_parent[i].clone(), lines_parent[i].1));
-            let mut locations = Vec::new();
-            if let Some((text, pos)) = &now {
-                locations.push(location(
-                    at,
-                    index,
-                    *pos,
-                    format!("`depends on {text}` at this commit"),
-                ));
-                locations.last_mut().expect("just pushed").underline_line();
-            }
-            if let Some((text, pos)) = &before {
-                locations.push(location(
-                    parent,
-                    index - 1,
-                    *pos,
-                    format!("was `depends on {text}` in the parent"),
-                ));
-                locations.last_mut().expect("just pushed").underline_line();
-            }
-            let cause = match (&now, &before) {
-                (Some((n, _)), Some((b, _))) => format!("`depends on {b}` became `depends on {n}`"),
-                (Some((n, _)), None) => format!("this commit adds `depends on {n}`"),
-                (None, Some((b, _))) => format!("this commit drops `depends on {b}`"),
-                (None, None) => unreachable!("one side has the line"),
-            };
-            return (cause, locations, Some(hunk(&texts_parent, &texts_at)));
-        }
-    }
-    // Otherwise: its own definition changed; show it on both sides.
-    let mut locations = vec![location(
-        at,
-        index,
-        definition_pos(at, sym),
-        format!("`{name}` as this commit defines it"),
-    )];
-    if let Some(p) = defined(parent, name) {
-        locations.push(location(
-            parent,
-            index - 1,
-            definition_pos(parent, p),
-            "as the parent defined it".to_string(),
-        ));
-    }
-    let dep_text = at.fin().dir_dep[sym.0 as usize]
-        .as_ref()
-        .map(|e| names_only(&at.model, e))
-        .unwrap_or_else(|| "y".to_string());
-    (
-        format!("its dependencies became `{dep_text}`"),
-        locations,
-        None,
-    )
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{Check, Scope};
 use crate::lint::context::{new_items, ArchContext};
+use crate::lint::finding::ARCHES_HIT;
 use crate::lint::snapshot::{defined, definition_pos, Values};
 use crate::lint::{Finding, Severity};
 
@@ -54,20 +55,21 @@ fn dead_symbols(cx: &ArchContext, values: &[Option<Arc<Values>>]) -> Vec<Finding
             let sym = defined(tree, &name).expect("dead symbols are defined");
             let pos = definition_pos(tree, sym);
             let file = tree.model.file_name(pos.file).to_string();
-            let loc = cx.location(
-                span.culprit,
-                &file,
-                pos.line,
-                format!("allmodconfig can no longer enable `{name}`"),
-                Some(&name),
-            );
-            let mut f = cx.finding(
-                &CHECK,
-                &span,
-                format!("CONFIG_{name} can no longer be enabled on ARCH={}", cx.arch),
-                vec![name],
-                vec![loc],
-            );
+            let (label, message) = match span.repair {
+                Some(repair) => (
+                    format!("allmodconfig cannot enable `{name}` here"),
+                    format!(
+                        "CONFIG_{name} cannot be enabled on {ARCHES_HIT} from {} until {}",
+                        cx.series.commits[span.culprit].short, cx.series.commits[repair].short
+                    ),
+                ),
+                None => (
+                    format!("allmodconfig can no longer enable `{name}`"),
+                    format!("CONFIG_{name} can no longer be enabled on {ARCHES_HIT}"),
+                ),
+            };
+            let loc = cx.location(span.culprit, &file, pos.line, label, Some(&name));
+            let mut f = cx.finding(&CHECK, &span, message, vec![name], vec![loc]);
             f.baselines.push("allmodconfig".to_string());
             f
         })

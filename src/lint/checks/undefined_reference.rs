@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Check, Scope};
 use crate::kconfig::model::{Model, Pos, SymbolId};
 use crate::lint::context::{new_items, ArchContext};
-use crate::lint::snapshot::{defined, KconfigSnapshot};
+use crate::lint::finding::ARCHES_HIT;
+use crate::lint::snapshot::{defined, is_number, KconfigSnapshot};
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -99,22 +100,18 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
             cx.finding(
                 &CHECK,
                 &span,
-                format!(
-                    "CONFIG_{owner} refers to `{missing}`, which is no longer defined for ARCH={}",
-                    cx.arch
-                ),
+                match span.repair {
+                    Some(repair) => format!(
+                        "CONFIG_{owner} refers to `{missing}`, which is not defined for {ARCHES_HIT} from {} until {}",
+                        cx.series.commits[span.culprit].short, cx.series.commits[repair].short
+                    ),
+                    None => format!(
+                        "CONFIG_{owner} refers to `{missing}`, which is no longer defined for {ARCHES_HIT}"
+                    ),
+                },
                 vec![owner, missing],
                 vec![loc],
             )
         })
         .collect()
-}
-
-fn is_number(name: &str) -> bool {
-    let digits = name
-        .strip_prefix("0x")
-        .or_else(|| name.strip_prefix("0X"))
-        .unwrap_or(name);
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit())
-        || name.parse::<i64>().is_ok()
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::{Check, Scope};
 use crate::lint::context::{new_items, ArchContext};
+use crate::lint::finding::ARCHES_HIT;
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -26,7 +27,7 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     new_items(&sets)
         .into_iter()
         .map(|(why, span)| {
-            let message = format!("not a kernel tree for ARCH={}: {why}", cx.arch);
+            let message = format!("not a kernel tree for {ARCHES_HIT}: {why}");
             let file = cx.unreadable[span.culprit]
                 .as_ref()
                 .and_then(|u| u.file.as_deref());

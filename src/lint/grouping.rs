@@ -1,0 +1,84 @@
+//! One finding per root cause. A commit that breaks one symbol's dependency also makes it
+//! impossible to enable (XL0007), drops the objects it gates (XL0008), leaves the line
+//! that names a removed symbol dangling (XL0003) and changes what it selects; each check
+//! sees only its part. Here the parts whose cause is another finding's, over the same
+//! span of commits, are folded into that finding as its consequences.
+
+use super::finding::{arches_phrase, ARCHES_HIT};
+use super::{Consequence, Finding};
+
+/// The findings that stand for a cause, and the checks whose findings they can explain.
+fn explains(root: &Finding, other: &Finding) -> bool {
+    if root.culprit_index != other.culprit_index || root.repair_index != other.repair_index {
+        return false;
+    }
+    let Some(first) = other.symbols.first() else {
+        return false;
+    };
+    match root.code {
+        // A symbol whose value changed: what it can no longer enable, the objects it
+        // gates, its unmet dependencies, the undefined name its own line now reads.
+        "XL0001" => {
+            matches!(
+                other.code,
+                "XL0003" | "XL0006" | "XL0007" | "XL0008" | "XL0009"
+            ) && root.symbols.contains(first)
+        }
+        // A Kbuild gate no Kconfig file defines: the objects it gated, the code that tests it.
+        "XL0010" => {
+            matches!(other.code, "XL0008" | "XL0009" | "XL0011")
+                && root.symbols.first() == Some(first)
+        }
+        _ => false,
+    }
+}
+
+/// Folds every finding another one explains into it; states the arches of findings that
+/// hold for all of them (`arches`) explicitly, and in messages (`ARCHES_HIT`).
+pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
+    let mut findings: Vec<Option<Finding>> = findings
+        .into_iter()
+        .map(|mut f| {
+            if f.arches.is_empty() {
+                f.arches = arches.to_vec();
+            }
+            Some(f)
+        })
+        .collect();
+    for i in 0..findings.len() {
+        let Some(other) = &findings[i] else { continue };
+        let root = (0..findings.len()).find(|&j| {
+            j != i
+                && findings[j]
+                    .as_ref()
+                    .is_some_and(|root| explains(root, other))
+        });
+        let Some(j) = root else { continue };
+        let other = findings[i].take().expect("checked above");
+        let root = findings[j].as_mut().expect("checked above");
+        root.severity = root.severity.max(other.severity);
+        root.consequences.push(Consequence {
+            code: other.code,
+            name: other.name,
+            severity: other.severity,
+            message: other.message,
+            symbols: other.symbols,
+            arches: other.arches,
+            baselines: other.baselines,
+            location: other.locations.into_iter().next(),
+        });
+        root.consequences.extend(other.consequences);
+    }
+    let mut findings: Vec<Finding> = findings.into_iter().flatten().collect();
+    for f in &mut findings {
+        f.message = f
+            .message
+            .replace(ARCHES_HIT, &arches_phrase(&f.arches, arches));
+        for c in &mut f.consequences {
+            c.message = c
+                .message
+                .replace(ARCHES_HIT, &arches_phrase(&c.arches, arches));
+        }
+    }
+    findings
+}
