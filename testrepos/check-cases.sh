@@ -10,6 +10,18 @@
 #   no-fix             a commit makes XEN_PV depend on an undefined symbol; a later commit
 #                      renames it to one an intermediate commit defines: neither moving the
 #                      repair before the culprit nor folding it in removes the break
+# and root-cause cases (a first commit sets the scene and becomes `base`):
+#   misspelt-dependency  XEN_PV selects XEN_PV_HELPER, which XEN_PV_SMP and an object
+#                      depend on; a commit adds a misspelt dependency to XEN_PV, the next
+#                      fixes it: one cause (the misspelt line), its consequences grouped
+#   choice-default     a "Timer frequency" choice; a commit switches its default from
+#                      HZ_250 to HZ_1000, a later one switches it back
+#   rename             XEN_DOM0 becomes XEN_INITIAL_DOMAIN (same type, dependencies and
+#                      default) and its users move with it; x86_64_defconfig still sets
+#                      the old name
+#   split              XEN_BLKDEV_FRONTEND becomes XEN_BLKFRONT (the driver) and
+#                      XEN_BLKFRONT_PERSISTENT (a feature of it); the Makefile and the
+#                      code move to them
 # and near misses, series that come close to each case but break nothing:
 #   kconfig-error-near      the same line rewritten with balanced parentheses
 #   new-shell-command-near  a new string default from a macro variable, no command
@@ -118,6 +130,74 @@ case $case_name in
     commit "xen: add XEN_PV_SUPPORT"
     sed -i 's/XEN_PV_HELPER/XEN_PV_SUPPORT/' arch/x86/xen/Kconfig
     commit "x86/xen: XEN_PV needs XEN_PV_SUPPORT"
+    ;;
+  misspelt-dependency)
+    printf '\nconfig XEN_PV_HELPER\n\tbool\n\nconfig XEN_PV_SMP\n\tdef_bool y\n\tdepends on XEN_PV_HELPER\n' >> arch/x86/xen/Kconfig
+    sed -i '0,/^\tdepends on XEN$/s//\tdepends on XEN\n\tselect XEN_PV_HELPER/' arch/x86/xen/Kconfig
+    printf 'obj-$(CONFIG_XEN_PV_SMP)\t+= smp_pv.o\n' >> arch/x86/xen/Makefile
+    printf 'int xen_pv_smp;\n' > arch/x86/xen/smp_pv.c
+    commit "x86/xen: PV SMP support"
+    git tag -f base >/dev/null
+    sed -i 's/^\tdepends on XEN$/\tdepends on XEN \&\& HYPERVISOR_GEUST/' arch/x86/xen/Kconfig
+    grep -q HYPERVISOR_GEUST arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV needs guest support"
+    sed -i 's/HYPERVISOR_GEUST/HYPERVISOR_GUEST/' arch/x86/xen/Kconfig
+    commit "x86/xen: fix a typo in XEN_PV dependencies"
+    ;;
+  choice-default)
+    cat >> arch/x86/Kconfig <<'KCONFIG'
+
+choice
+	prompt "Timer frequency"
+	default HZ_250
+
+config HZ_100
+	bool "100 HZ"
+
+config HZ_250
+	bool "250 HZ"
+
+config HZ_1000
+	bool "1000 HZ"
+
+endchoice
+
+config HZ
+	int
+	default 100 if HZ_100
+	default 250 if HZ_250
+	default 1000 if HZ_1000
+KCONFIG
+    commit "x86: timer frequency"
+    git tag -f base >/dev/null
+    sed -i 's/^\tdefault HZ_250$/\tdefault HZ_1000/' arch/x86/Kconfig
+    grep -q 'default HZ_1000' arch/x86/Kconfig
+    commit "x86: default to 1000 HZ"
+    sed -i 's/Support running as a Xen PV guest./Support running as a paravirtualized Xen guest./' arch/x86/xen/Kconfig
+    commit "x86/xen: reword XEN_PV help"
+    sed -i 's/^\tdefault HZ_1000$/\tdefault HZ_250/' arch/x86/Kconfig
+    commit "x86: back to 250 HZ by default"
+    ;;
+  rename)
+    echo 'CONFIG_XEN_DOM0=y' >> arch/x86/configs/x86_64_defconfig
+    commit "x86: x86_64_defconfig: Xen dom0"
+    git tag -f base >/dev/null
+    sed -i 's/^config XEN_DOM0$/config XEN_INITIAL_DOMAIN/' arch/x86/xen/Kconfig arch/arm/Kconfig arch/arm64/Kconfig
+    sed -i 's/^\tdepends on XEN_DOM0$/\tdepends on XEN_INITIAL_DOMAIN/' drivers/xen/Kconfig
+    grep -q XEN_INITIAL_DOMAIN drivers/xen/Kconfig
+    commit "x86/xen: rename XEN_DOM0 to XEN_INITIAL_DOMAIN"
+    ;;
+  split)
+    printf '#if IS_ENABLED(CONFIG_XEN_BLKDEV_FRONTEND)\nint blkfront_persistent;\n#endif\n' > drivers/xen/xen-blkfront.c
+    commit "xen/blkfront: persistent grants"
+    git tag -f base >/dev/null
+    sed -i 's/^config XEN_BLKDEV_FRONTEND$/config XEN_BLKFRONT/' drivers/xen/Kconfig
+    sed -i 's/^config XEN_NETDEV_FRONTEND$/config XEN_BLKFRONT_PERSISTENT\n\tbool "Persistent grants for the Xen block frontend"\n\tdepends on XEN_BLKFRONT\n\tdefault y\n\nconfig XEN_NETDEV_FRONTEND/' drivers/xen/Kconfig
+    sed -i 's/CONFIG_XEN_BLKDEV_FRONTEND)\t+= xen-blkfront.o/CONFIG_XEN_BLKFRONT)\t\t+= xen-blkfront.o/' drivers/xen/Makefile
+    sed -i 's/CONFIG_XEN_BLKDEV_FRONTEND/CONFIG_XEN_BLKFRONT_PERSISTENT/' drivers/xen/xen-blkfront.c
+    grep -q XEN_BLKFRONT_PERSISTENT drivers/xen/Kconfig
+    grep -q CONFIG_XEN_BLKFRONT drivers/xen/Makefile
+    commit "xen/blkfront: split XEN_BLKDEV_FRONTEND"
     ;;
   *)
     echo "unknown case $case_name" >&2

@@ -102,9 +102,13 @@ impl Tracer<'_> {
             return Some(cause);
         }
         for (relation, input) in self.inputs(sym) {
-            if self.at.value(&input) == self.parent.value(&input)
-                && defined(self.at.tree, &input).is_some()
-            {
+            let (now, before) = (
+                defined(self.at.tree, &input),
+                defined(self.parent.tree, &input),
+            );
+            // A number or a name neither side defines is a constant, not an input.
+            let unchanged = self.at.value(&input) == self.parent.value(&input) && now.is_some();
+            if unchanged || (now.is_none() && before.is_none()) {
                 continue;
             }
             if let Some(mut cause) = self.trace(&input, visited, depth + 1) {

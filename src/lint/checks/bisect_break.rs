@@ -100,8 +100,8 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             let cause = explain(cx.series, side(culprit), side(culprit - 1), &changed.0);
             match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
                 Some((c, members)) => {
-                    // The member the cause starts from leads.
-                    if cause.path.is_empty() && !c.path.is_empty() {
+                    // The member closest to the cause leads.
+                    if cause.path.len() < c.path.len() {
                         *c = cause;
                         members.insert(0, changed);
                     } else {

@@ -43,7 +43,11 @@ fn dead_symbols(cx: &ArchContext, values: &[Option<Arc<Values>>]) -> Vec<Finding
             .iter()
             .filter(|(_, val)| val.as_str() != "n")
             .filter(|(name, _)| v.get(*name).is_none_or(|now| now == "n"))
-            .filter(|(name, _)| defined(&cx.snapshots[index], name).is_some())
+            // A choice member allmodconfig does not pick can still be picked by hand.
+            .filter(|(name, _)| {
+                let tree = &cx.snapshots[index];
+                defined(tree, name).is_some_and(|s| !tree.fin().is_choice_value[s.0 as usize])
+            })
             .map(|(name, _)| name.clone())
             .collect();
         sets.push(dead);
