@@ -123,6 +123,7 @@ fn report_with_mail() -> Report {
             overrides: Vec::new(),
             progress: None,
             kbuild: true,
+            explain: None,
         };
         xenlint::lint::lint(&path, &series, &options).expect("lints")
     });

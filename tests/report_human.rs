@@ -76,6 +76,7 @@ fn report(findings: Vec<Finding>) -> Report {
         walks: 4,
         base_source: xenlint::lint::BaseSource::Range,
         command_line: Vec::new(),
+        changes: Vec::new(),
     }
 }
 

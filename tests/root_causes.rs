@@ -232,3 +232,52 @@ fn a_split_names_both_successors() {
     );
     insta::assert_snapshot!("split", lint(repo.path(), "human"));
 }
+
+#[test]
+fn why_along_a_range_gives_the_same_cause_as_the_series_report() {
+    let repo = common::fixture("check-cases.sh", &["misspelt-dependency"]);
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "why",
+            "CONFIG_XEN_PV_SMP",
+            "--range",
+            "base..master",
+            "--arch",
+            "x86",
+        ])
+        .args(["--baseline", "allmodconfig", "--format", "json", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let why: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let changes = why["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 2, "{why:#}");
+    let (lost, back) = (&changes[0], &changes[1]);
+    assert_eq!(
+        (&lost["before"], &lost["after"]),
+        (&"y".into(), &"n".into())
+    );
+    assert_eq!(lost["patch"], 1);
+    assert_eq!(
+        lost["path"],
+        serde_json::json!(["depends on XEN_PV_HELPER", "selected by XEN_PV"])
+    );
+    // The series report states the very same cause for the break.
+    let report = json(repo.path());
+    let finding = &findings(&report)[0];
+    assert!(
+        text(&finding["message"]).ends_with(text(&lost["cause"])),
+        "{finding:#}"
+    );
+    assert_eq!(
+        lost["locations"][0]["line"],
+        finding["locations"][0]["line"]
+    );
+    assert_eq!(back["patch"], 2);
+    assert!(text(&back["cause"]).contains("became `depends on XEN && HYPERVISOR_GUEST`"));
+}

@@ -185,6 +185,7 @@ pub fn lint_series(
             }) as Box<dyn Fn(usize, usize) + Send + Sync>
         }),
         kbuild: !lint.no_kbuild,
+        explain: None,
     };
     let mut report = xenlint::lint::lint(repo_path, series, &options)?;
     if !lint.no_suggest {

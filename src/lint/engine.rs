@@ -183,11 +183,13 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         })
         .collect();
     let (mut parsed, mut resolved, mut walks) = (0, 0, 0);
+    let mut changes = Vec::new();
     // Which arches each baseline does not apply to, said once per baseline.
     let mut inapplicable: Vec<(String, Vec<String>)> = Vec::new();
     for (arch, result) in results {
         let r = result?;
         findings.extend(r.findings);
+        changes.extend(r.changes);
         for note in r.notes {
             if !notes.contains(&note) {
                 notes.push(note);
@@ -228,6 +230,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         walks,
         base_source: super::finding::BaseSource::Range,
         command_line: Vec::new(),
+        changes,
     })
 }
 
@@ -249,6 +252,7 @@ struct Ctx<'a> {
 #[derive(Default)]
 struct ArchResult {
     findings: Vec<Finding>,
+    changes: Vec<super::ValueChange>,
     notes: Vec<String>,
     /// Baselines that do not apply to this arch (no such defconfig, a fragment missing).
     inapplicable: Vec<String>,
@@ -480,6 +484,9 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         unreadable: &unreadable,
         kbuild: ctx.options.kbuild,
     };
+    if let Some(symbol) = &ctx.options.explain {
+        out.changes = super::cause::changes(&cx, symbol);
+    }
     for check in CHECKS {
         if check.needs_kbuild && !ctx.options.kbuild {
             continue;

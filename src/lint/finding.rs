@@ -233,6 +233,25 @@ impl Verdict {
     }
 }
 
+/// Why a symbol's value changed at a commit, for one arch and baseline: what `xenlint why
+/// --range` prints, from the analysis the series report's root causes use.
+#[derive(Debug, Clone)]
+pub struct ValueChange {
+    pub arch: String,
+    pub baseline: String,
+    /// The commit (index of `Report::commits`) at which the value changed.
+    pub index: usize,
+    pub before: String,
+    pub after: String,
+    /// What changed, in words, and how it reached the symbol (empty: it is the symbol's
+    /// own line).
+    pub cause: String,
+    pub path: Vec<String>,
+    /// The changed line, then what it replaced.
+    pub locations: Vec<Location>,
+    pub hunk: Option<String>,
+}
+
 /// Everything `xenlint series` found, for the renderers.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -250,6 +269,8 @@ pub struct Report {
     pub base_source: BaseSource,
     /// The command line that produced the report, for "reproduce with".
     pub command_line: Vec<String>,
+    /// With `Options::explain`: every change of that symbol's value along the series.
+    pub changes: Vec<ValueChange>,
 }
 
 impl Report {

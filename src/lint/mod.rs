@@ -25,6 +25,6 @@ mod textdiff;
 pub use engine::lint;
 pub use finding::{
     find_word, BaseSource, Consequence, Finding, Location, PatchMail, Report, SeriesCommit,
-    Severity, Suggestion, Verdict,
+    Severity, Suggestion, ValueChange, Verdict,
 };
 pub use options::{Baseline, LintError, Options};

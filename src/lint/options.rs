@@ -60,6 +60,8 @@ pub struct Options {
     pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
     /// Walk Kbuild at every commit (objects built) and check CONFIG_ references.
     pub kbuild: bool,
+    /// Explain every change of this symbol's value (`Report::changes`).
+    pub explain: Option<String>,
 }
 
 /// The targets conf runs directly (besides `defconfig` and `<name>_defconfig`).

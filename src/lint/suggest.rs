@@ -92,6 +92,7 @@ pub fn suggest(
                 overrides: options.overrides.clone(),
                 progress: None,
                 kbuild: options.kbuild,
+                explain: None,
             };
             let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
             let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();

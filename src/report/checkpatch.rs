@@ -97,6 +97,7 @@ mod tests {
             walks: 0,
             base_source: BaseSource::Range,
             command_line: Vec::new(),
+            changes: Vec::new(),
         }
     }
 

@@ -12,10 +12,10 @@ use own::property_text;
 
 use crate::kconfig::expr::Expr;
 use crate::kconfig::model::{MenuId, Pos, PropKind, SymbolId};
-use crate::lint::context::SeriesCommits;
+use crate::lint::context::{ArchContext, SeriesCommits};
 use crate::lint::snapshot::{defined, definition_pos, names_only, KconfigSnapshot, Values};
 use crate::lint::textdiff::{first_change, hunk};
-use crate::lint::Location;
+use crate::lint::{Location, ValueChange};
 
 /// One side of the comparison: a commit's index in the series, its snapshot for the arch
 /// and its configuration for the baseline (`None` where conf could not run).
@@ -307,4 +307,40 @@ fn choice_title(tree: &KconfigSnapshot, choice: MenuId) -> String {
             menu.pos.line
         ),
     }
+}
+
+/// Every commit at which `symbol`'s value differs from its parent's, per baseline, with
+/// the root cause.
+pub(crate) fn changes(cx: &ArchContext, symbol: &str) -> Vec<ValueChange> {
+    let mut out = Vec::new();
+    for run in cx.baselines {
+        let side = |index: usize| Side {
+            index,
+            tree: &cx.snapshots[index],
+            values: run.values[index].as_deref(),
+        };
+        for index in 1..cx.snapshots.len() {
+            let (Some(before), Some(after)) =
+                (run.value(index - 1, symbol), run.value(index, symbol))
+            else {
+                continue;
+            };
+            if before == after {
+                continue;
+            }
+            let cause = explain(cx.series, side(index), side(index - 1), symbol);
+            out.push(ValueChange {
+                arch: cx.arch.to_string(),
+                baseline: run.name.clone(),
+                index,
+                before,
+                after,
+                cause: cause.text,
+                path: cause.path,
+                locations: cause.locations,
+                hunk: cause.hunk,
+            });
+        }
+    }
+    out
 }
