@@ -372,10 +372,11 @@ fn a_changed_dependency_is_shown_on_both_sides() {
     assert_eq!(f["locations"][1]["source_line"], "\tdepends on XEN");
     assert_eq!(f["locations"][1]["commit"], json["base"]["commit"]);
     assert_eq!(f["locations"][1]["patch"], 0);
-    // XEN_DOM0 and XEN_BACKEND follow XEN_PV: grouped under it, not reported apart.
+    // XEN_DOM0 and XEN_BACKEND follow XEN_PV: grouped under it, not reported apart,
+    // nearest the cause first (XEN_DOM0 depends on XEN_PV, XEN_BACKEND on XEN_DOM0).
     assert_eq!(
         f["symbols"],
-        serde_json::json!(["XEN_PV", "XEN_BACKEND", "XEN_DOM0"])
+        serde_json::json!(["XEN_PV", "XEN_DOM0", "XEN_BACKEND"])
     );
 }
 

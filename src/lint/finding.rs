@@ -84,6 +84,20 @@ pub fn find_word(line: &str, word: &str) -> Option<usize> {
 /// arch's findings knows: `ARCH=x86` for one, `3 arches (arm, arm64, x86)` for more.
 pub const ARCHES_HIT: &str = "\u{1}arches\u{1}";
 
+/// Stands in a message for the arches and the baselines a finding hits:
+/// `ARCH=x86 with defconfig and allmodconfig`, `5 arches with allmodconfig`.
+pub const SCOPE_HIT: &str = "\u{1}scope\u{1}";
+
+/// The words for `SCOPE_HIT`.
+pub(crate) fn scope_phrase(arches: &[String], all: &[String], baselines: &[String]) -> String {
+    let on = arches_phrase(arches, all);
+    match baselines {
+        [] => on,
+        [one] => format!("{on} with {one}"),
+        [init @ .., last] => format!("{on} with {} and {last}", init.join(", ")),
+    }
+}
+
 /// The words for the arches in `ARCHES_HIT`, of `all` linted.
 pub(crate) fn arches_phrase(hit: &[String], all: &[String]) -> String {
     match hit {

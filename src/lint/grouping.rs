@@ -4,7 +4,7 @@
 //! sees only its part. Here the parts whose cause is another finding's, over the same
 //! span of commits, are folded into that finding as its consequences.
 
-use super::finding::{arches_phrase, ARCHES_HIT};
+use super::finding::{arches_phrase, scope_phrase, ARCHES_HIT, SCOPE_HIT};
 use super::{Consequence, Finding};
 
 /// The findings that stand for a cause, and the checks whose findings they can explain.
@@ -73,11 +73,13 @@ pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
     for f in &mut findings {
         f.message = f
             .message
-            .replace(ARCHES_HIT, &arches_phrase(&f.arches, arches));
+            .replace(ARCHES_HIT, &arches_phrase(&f.arches, arches))
+            .replace(SCOPE_HIT, &scope_phrase(&f.arches, arches, &f.baselines));
         for c in &mut f.consequences {
             c.message = c
                 .message
-                .replace(ARCHES_HIT, &arches_phrase(&c.arches, arches));
+                .replace(ARCHES_HIT, &arches_phrase(&c.arches, arches))
+                .replace(SCOPE_HIT, &scope_phrase(&c.arches, arches, &c.baselines));
         }
     }
     findings

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use super::{Check, Scope};
 use crate::lint::cause::{explain, Cause, Side};
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
+use crate::lint::finding::SCOPE_HIT;
 use crate::lint::snapshot::Values;
 use crate::lint::{Consequence, Finding, Severity};
 
@@ -94,22 +95,21 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             tree: &trees[index],
             values: values[index].as_deref(),
         };
-        // One finding per root cause; the other symbols it changes are its consequences.
-        let mut groups: Vec<(Cause, Vec<&Changed>)> = Vec::new();
+        // One finding per root cause; the other symbols it changes are its consequences,
+        // nearest the cause first.
+        let mut groups: Vec<(Cause, Vec<(&Changed, Vec<String>)>)> = Vec::new();
         for changed in &symbols {
             let cause = explain(cx.series, side(culprit), side(culprit - 1), &changed.0);
             match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
-                Some((c, members)) => {
-                    // The member closest to the cause leads.
-                    if cause.path.len() < c.path.len() {
-                        *c = cause;
-                        members.insert(0, changed);
-                    } else {
-                        members.push(changed);
-                    }
+                Some((_, members)) => members.push((changed, cause.path)),
+                None => {
+                    let path = cause.path.clone();
+                    groups.push((cause, vec![(changed, path)]));
                 }
-                None => groups.push((cause, vec![changed])),
             }
+        }
+        for (_, members) in &mut groups {
+            members.sort_by(|a, b| (a.1.len(), &a.0 .0).cmp(&(b.1.len(), &b.0 .0)));
         }
         let (c, r) = (&points[culprit], &points[repair]);
         let span = BreakSpan {
@@ -118,29 +118,28 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         };
         let state = |was: &str, now: &str| {
             format!(
-                "is {was} at the base and the tip, but {now} from {} until {}",
+                "is {was} at the base and the tip, but {now} from {} until {} on {SCOPE_HIT}",
                 c.short, r.short
             )
         };
         for (cause, members) in groups {
-            let (sym, was, now) = members[0];
+            let ((sym, was, now), path) = &members[0];
             let mut message = format!("CONFIG_{sym} {}: {}", state(was, now), cause.text);
-            if !cause.path.is_empty() {
-                message.push_str(&format!(" (CONFIG_{sym}: {})", cause.path.join(", ")));
+            if !path.is_empty() {
+                message.push_str(&format!(" (CONFIG_{sym}: {})", path.join(", ")));
             }
             let mut notes = Vec::new();
             if let Some(hunk) = &cause.hunk {
                 notes.push(format!("`{}`, parent to this commit:\n{hunk}", cause.root));
             }
-            let symbols = members.iter().map(|(s, _, _)| s.clone()).collect();
-            let mut finding = cx.finding(&CHECK, &span, message, symbols, cause.locations.clone());
+            let symbols = members.iter().map(|((s, _, _), _)| s.clone()).collect();
+            let mut finding = cx.finding(&CHECK, &span, message, symbols, cause.locations);
             finding.baselines = vec![run.name.clone()];
             finding.notes = notes;
-            for (other, was, now) in members.into_iter().skip(1) {
-                let how = explain(cx.series, side(culprit), side(culprit - 1), other);
+            for ((other, was, now), path) in members.iter().skip(1) {
                 let mut message = format!("CONFIG_{other} {}", state(was, now));
-                if !how.path.is_empty() {
-                    message.push_str(&format!(": {}", how.path.join(", ")));
+                if !path.is_empty() {
+                    message.push_str(&format!(": {}", path.join(", ")));
                 }
                 finding.consequences.push(Consequence {
                     code: CHECK.code,

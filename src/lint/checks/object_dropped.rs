@@ -5,6 +5,7 @@
 use super::object_cause::{dropped, explain, list};
 use super::{Check, Scope};
 use crate::lint::context::ArchContext;
+use crate::lint::finding::SCOPE_HIT;
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -22,10 +23,16 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
         for group in dropped(&run.objects).iter().filter(|g| !g.persistent) {
             let why = explain(cx, run, group);
             let paths = &group.paths;
+            let until = group
+                .span
+                .repair
+                .map(|r| format!(" until {}", cx.series.commits[r].short))
+                .unwrap_or_default();
             let message = format!(
-                "{} {} not built at this commit, though built at the base and the tip",
+                "{} {} not built on {SCOPE_HIT} from {}{until}, though built at the base and the tip",
                 list(paths),
                 if paths.len() == 1 { "is" } else { "are" },
+                cx.series.commits[group.span.culprit].short,
             );
             let symbols = why.cause.iter().map(|(g, _)| g.clone()).collect();
             let mut finding = cx.finding(&CHECK, &group.span, message, symbols, why.locations);

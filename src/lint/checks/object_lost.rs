@@ -5,6 +5,7 @@
 use super::object_cause::{dropped, explain, gating_successor, list};
 use super::{Check, Scope};
 use crate::lint::context::ArchContext;
+use crate::lint::finding::SCOPE_HIT;
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -25,7 +26,7 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
             // The symbol now gating the same objects: the successor of a renamed gate.
             let successor = gating_successor(cx, paths, group.parent, &why.parent_gates);
             let message = format!(
-                "{} built at the base {} no longer built at the tip{}",
+                "{} built at the base {} no longer built at the tip on {SCOPE_HIT}{}",
                 list(paths),
                 if paths.len() == 1 { "is" } else { "are" },
                 successor
