@@ -52,6 +52,8 @@ fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> O
 /// Symbols whose value at an intermediate commit differs from both ends.
 /// A symbol whose value changed: (name, value at the base, value in the broken span).
 type Changed = (String, String, String);
+/// A changed symbol of a cause, with how the cause reached it.
+type Member<'a> = (&'a Changed, Vec<String>);
 
 fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     let (trees, values, points) = (cx.snapshots, &run.values, cx.series.commits);
@@ -97,7 +99,7 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         };
         // One finding per root cause; the other symbols it changes are its consequences,
         // nearest the cause first.
-        let mut groups: Vec<(Cause, Vec<(&Changed, Vec<String>)>)> = Vec::new();
+        let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
         for changed in &symbols {
             let cause = explain(cx.series, side(culprit), side(culprit - 1), &changed.0);
             match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
