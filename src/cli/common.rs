@@ -1,6 +1,7 @@
 //! What several commands share: output formats, the options of commands that read one
 //! tree, loading that tree.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::bail;
@@ -251,4 +252,49 @@ mod tests {
         assert_eq!(public_url("git@example.org:linux.git"), None);
         assert_eq!(public_url("/srv/linux"), None);
     }
+}
+
+/// Progress on standard error, never on standard output (machine formats stay clean): a
+/// bar on a terminal (commits x arches done, rate, time left); elsewhere, as in CI logs,
+/// one line every ten seconds or so once a run lasts that long.
+pub fn progress_reporter() -> Box<dyn Fn(xenlint::lint::Progress) + Send + Sync> {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    if std::io::stderr().is_terminal() {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "xenlint: [{bar:30}] {pos}/{len} commits x arches, {per_sec}, {eta} left",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        return Box::new(move |p: xenlint::lint::Progress| {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            if p.done >= p.total {
+                bar.finish_and_clear();
+            }
+        });
+    }
+    let start = Instant::now();
+    let last = Mutex::new(start);
+    Box::new(move |p: xenlint::lint::Progress| {
+        let mut last = last.lock().expect("progress lock");
+        let now = Instant::now();
+        if now.duration_since(*last) < Duration::from_secs(10) || p.done >= p.total {
+            return;
+        }
+        *last = now;
+        let elapsed = now.duration_since(start).as_secs_f64();
+        let rate = p.done as f64 / elapsed;
+        let left = (p.total - p.done) as f64 / rate.max(f64::MIN_POSITIVE);
+        eprintln!(
+            "xenlint: {}/{} commits x arches ({}%), {rate:.1}/s, about {left:.0} s left",
+            p.done,
+            p.total,
+            100 * p.done / p.total.max(1)
+        );
+    })
 }

@@ -135,7 +135,6 @@ pub fn lint_series(
     (settings_name, settings): &(String, RepoSettings),
     adjust: impl FnOnce(&mut xenlint::lint::Report),
 ) -> anyhow::Result<xenlint::lint::Report> {
-    use std::io::IsTerminal;
     use xenlint::lint::{Baseline, Options};
     // The command line wins over .xenlint.toml; a name given twice is checked once.
     let dedup = |list: &[String]| {
@@ -176,14 +175,7 @@ pub fn lint_series(
         },
         baselines,
         overrides: parse_vars(&lint.vars)?,
-        progress: std::io::stderr().is_terminal().then(|| {
-            Box::new(|done: usize, all: usize| {
-                eprint!("\rxenlint: {done}/{all} arches checked");
-                if done == all {
-                    eprint!("\r\x1b[K");
-                }
-            }) as Box<dyn Fn(usize, usize) + Send + Sync>
-        }),
+        progress: Some(progress_reporter()),
         kbuild: !lint.no_kbuild,
         explain: None,
     };

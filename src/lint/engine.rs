@@ -117,10 +117,13 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         blobs: blobs.clone(),
         changed,
         options,
+        steps: (
+            std::sync::atomic::AtomicUsize::new(0),
+            oids.len() * arches.len(),
+        ),
     };
     // Arches are independent: spread them over the machine's cores.
     let queue = std::sync::Mutex::new(arches.clone());
-    let finished_count = std::sync::atomic::AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -136,12 +139,6 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
                             let next = queue.lock().expect("queue lock").pop();
                             let Some(arch) = next else { break };
                             done.push((arch.clone(), lint_arch(&ctx, &arch)));
-                            let finished = finished_count
-                                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                                + 1;
-                            if let Some(progress) = &ctx.options.progress {
-                                progress(finished, arches.len());
-                            }
                         }
                         done
                     })
@@ -235,6 +232,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
 }
 
 struct Ctx<'a> {
+    /// Commits x arches done, and in all (`Options::progress`).
+    steps: (std::sync::atomic::AtomicUsize, usize),
     repo_dir: PathBuf,
     oids: Vec<Oid>,
     points: Vec<SeriesCommit>,
@@ -259,6 +258,23 @@ struct ArchResult {
     parsed: usize,
     resolved: usize,
     walks: usize,
+}
+
+impl Ctx<'_> {
+    /// One more commit of one arch done.
+    fn step(&self) {
+        let done = self
+            .steps
+            .0
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        if let Some(progress) = &self.options.progress {
+            progress(super::Progress {
+                done,
+                total: self.steps.1,
+            });
+        }
+    }
 }
 
 /// Every commit and baseline of one arch.
@@ -301,6 +317,8 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 // Nothing to compare with: said once, as a note of the report.
                 out.notes
                     .push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
+                // Nothing more to do for this arch: its steps are done.
+                (0..ctx.oids.len()).for_each(|_| ctx.step());
                 break;
             }
             Err(err) => {
@@ -326,6 +344,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                     }
                 }
                 trees.push(last);
+                ctx.step();
                 continue;
             }
         };
@@ -426,6 +445,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             }
         }
         trees.push(tree);
+        ctx.step();
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
     // Make constructs the walk could not follow, in files the series changes.

@@ -56,12 +56,20 @@ pub struct Options {
     pub arches: Option<Vec<String>>,
     pub baselines: Vec<Baseline>,
     pub overrides: Vec<(String, String)>,
-    /// Called as each arch finishes, with (arches done, arches in all).
-    pub progress: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
+    /// Called as each commit of each arch is done.
+    pub progress: Option<Box<dyn Fn(Progress) + Send + Sync>>,
     /// Walk Kbuild at every commit (objects built) and check CONFIG_ references.
     pub kbuild: bool,
     /// Explain every change of this symbol's value (`Report::changes`).
     pub explain: Option<String>,
+}
+
+/// How far a run is: one step is one commit of one arch (its Kconfig read, its baselines
+/// resolved, its Kbuild walked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
 }
 
 /// The targets conf runs directly (besides `defconfig` and `<name>_defconfig`).
