@@ -222,38 +222,6 @@ pub fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outputs_name_a_format_and_a_path() {
-        let spec = parse_output("github-summary=/tmp/summary.md").expect("valid");
-        assert_eq!(spec.format, ReportFormat::GithubSummary);
-        assert_eq!(spec.path, Some(PathBuf::from("/tmp/summary.md")));
-        assert_eq!(parse_output("sarif=-").expect("valid").path, None);
-        assert!(parse_output("sarif").is_err());
-        assert!(parse_output("nope=x")
-            .expect_err("unknown")
-            .contains("b4-json"));
-        assert!(parse_output("json=").is_err());
-    }
-
-    #[test]
-    fn urls_lose_their_credentials() {
-        assert_eq!(
-            public_url("https://user:token@example.org/linux.git").as_deref(),
-            Some("https://example.org/linux.git")
-        );
-        assert_eq!(
-            public_url("git://example.org/linux.git").as_deref(),
-            Some("git://example.org/linux.git")
-        );
-        assert_eq!(public_url("git@example.org:linux.git"), None);
-        assert_eq!(public_url("/srv/linux"), None);
-    }
-}
-
 /// Progress on standard error, never on standard output (machine formats stay clean): a
 /// bar on a terminal (commits x arches done, rate, time left); elsewhere, as in CI logs,
 /// one line every ten seconds or so once a run lasts that long.
@@ -297,4 +265,36 @@ pub fn progress_reporter() -> Box<dyn Fn(xenlint::lint::Progress) + Send + Sync>
             100 * p.done / p.total.max(1)
         );
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_name_a_format_and_a_path() {
+        let spec = parse_output("github-summary=/tmp/summary.md").expect("valid");
+        assert_eq!(spec.format, ReportFormat::GithubSummary);
+        assert_eq!(spec.path, Some(PathBuf::from("/tmp/summary.md")));
+        assert_eq!(parse_output("sarif=-").expect("valid").path, None);
+        assert!(parse_output("sarif").is_err());
+        assert!(parse_output("nope=x")
+            .expect_err("unknown")
+            .contains("b4-json"));
+        assert!(parse_output("json=").is_err());
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(
+            public_url("https://user:token@example.org/linux.git").as_deref(),
+            Some("https://example.org/linux.git")
+        );
+        assert_eq!(
+            public_url("git://example.org/linux.git").as_deref(),
+            Some("git://example.org/linux.git")
+        );
+        assert_eq!(public_url("git@example.org:linux.git"), None);
+        assert_eq!(public_url("/srv/linux"), None);
+    }
 }
