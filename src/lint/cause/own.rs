@@ -43,6 +43,7 @@ impl Tracer<'_> {
         };
         self.undefined_dependency(sym)
             .or_else(|| self.depends_change(sym, old))
+            .or_else(|| self.inherited_change(sym, old))
             .or_else(|| self.property_change(sym, old, PropKind::Prompt))
             .or_else(|| self.type_change(sym, old))
             .or_else(|| self.property_change(sym, old, PropKind::Default))
@@ -155,29 +156,80 @@ impl Tracer<'_> {
         })
     }
 
+    /// The dependencies an enclosing `if`, `menu` or choice hands down changed while the
+    /// entry's own lines did not.
+    fn inherited_change(&self, sym: SymbolId, old: SymbolId) -> Option<Own> {
+        let (at, parent) = (self.at.tree, self.parent.tree);
+        let text = |tree: &KconfigSnapshot, s: SymbolId| {
+            tree.fin().dir_dep[s.0 as usize]
+                .as_ref()
+                .map(|e| names_only(&tree.model, e))
+                .unwrap_or_else(|| "y".to_string())
+        };
+        let (now, before) = (text(at, sym), text(parent, old));
+        if now == before {
+            return None;
+        }
+        let name = at.model.sym_name(sym);
+        Some(Own {
+            text: format!(
+                "the dependencies of `{name}` became `{now}` (were `{before}`) through an enclosing `if`, `menu` or `choice`"
+            ),
+            locations: vec![
+                self.location(
+                    self.at,
+                    definition_pos(at, sym),
+                    format!("`{name}` depends on `{now}` here"),
+                    Some(name),
+                ),
+                self.location(
+                    self.parent,
+                    definition_pos(parent, old),
+                    format!("on `{before}` in the parent"),
+                    Some(name),
+                ),
+            ],
+            hunk: None,
+        })
+    }
+
     /// The `kind` properties of the symbol itself (prompt, default, range) that differ.
     fn property_change(&self, sym: SymbolId, old: SymbolId, kind: PropKind) -> Option<Own> {
         let (at, parent) = (self.at.tree, self.parent.tree);
-        let props = |tree: &KconfigSnapshot, s: SymbolId| -> Vec<(String, Pos)> {
+        // What decides a value: a prompt's wording does not, its presence and condition do.
+        let props = |tree: &KconfigSnapshot, s: SymbolId| -> Vec<(String, String, Pos)> {
             tree.model
                 .symbol(s)
                 .props
                 .iter()
                 .map(|&p| (p, tree.model.prop(p)))
                 .filter(|(_, prop)| prop.kind == kind)
-                .map(|(p, prop)| (property_text(tree, p), prop.pos))
+                .map(|(p, prop)| {
+                    let text = property_text(tree, p);
+                    let key = match kind {
+                        PropKind::Prompt => prop
+                            .cond
+                            .as_ref()
+                            .map(|c| names_only(&tree.model, c))
+                            .unwrap_or_default(),
+                        _ => text.clone(),
+                    };
+                    (text, key, prop.pos)
+                })
                 .collect()
         };
         let (now, before) = (props(at, sym), props(parent, old));
         let texts_at: Vec<String> = now.iter().map(|l| l.0.clone()).collect();
         let texts_parent: Vec<String> = before.iter().map(|l| l.0.clone()).collect();
-        let (was, is) = first_change(&texts_parent, &texts_at)?;
+        let keys_at: Vec<String> = now.iter().map(|l| l.1.clone()).collect();
+        let keys_parent: Vec<String> = before.iter().map(|l| l.1.clone()).collect();
+        let (was, is) = first_change(&keys_parent, &keys_at)?;
         let keyword = kind.keyword();
         let mut locations = Vec::new();
         if let Some(i) = is {
             let mut l = self.location(
                 self.at,
-                now[i].1,
+                now[i].2,
                 format!("`{keyword} {}` at this commit", now[i].0),
                 None,
             );
@@ -187,7 +239,7 @@ impl Tracer<'_> {
         if let Some(i) = was {
             let mut l = self.location(
                 self.parent,
-                before[i].1,
+                before[i].2,
                 format!("was `{keyword} {}` in the parent", before[i].0),
                 None,
             );
