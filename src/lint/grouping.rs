@@ -36,7 +36,7 @@ fn explains(root: &Finding, other: &Finding) -> bool {
 /// Folds every finding another one explains into it; states the arches of findings that
 /// hold for all of them (`arches`) explicitly, and in messages (`ARCHES_HIT`).
 pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
-    let mut findings: Vec<Option<Finding>> = findings
+    let mut findings: Vec<Option<Finding>> = one_per_removal(findings)
         .into_iter()
         .map(|mut f| {
             if f.arches.is_empty() {
@@ -83,4 +83,52 @@ pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// A symbol that several arches define in their own files and one commit removes is one
+/// removal (XL0005): the findings of each definition become one, with every definition
+/// among its locations.
+fn one_per_removal(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for f in findings {
+        let same = out.iter_mut().find(|g| {
+            f.code == "XL0005"
+                && g.code == f.code
+                && g.symbols.first() == f.symbols.first()
+                && g.culprit_index == f.culprit_index
+        });
+        let Some(g) = same else {
+            out.push(f);
+            continue;
+        };
+        for a in f.arches {
+            if !g.arches.contains(&a) {
+                g.arches.push(a);
+            }
+        }
+        for l in f.locations {
+            if !g
+                .locations
+                .iter()
+                .any(|m| m.file == l.file && m.line == l.line)
+            {
+                g.locations.push(l);
+            }
+        }
+        for n in f.notes {
+            if !g.notes.contains(&n) {
+                g.notes.push(n);
+            }
+        }
+        for s in f.symbols {
+            if !g.symbols.contains(&s) {
+                g.symbols.push(s);
+            }
+        }
+        // What holds for every removal is said last.
+        let general = |n: &String| n.starts_with("`make olddefconfig`");
+        let (last, first): (Vec<String>, Vec<String>) = g.notes.drain(..).partition(general);
+        g.notes = first.into_iter().chain(last).collect();
+    }
+    out
 }
