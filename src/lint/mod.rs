@@ -7,7 +7,8 @@
 //! commit's Kconfig model and its queries), `builds` and `references` (object sets and
 //! CONFIG_ references along a series), `context` (what checks read), `cause` (why a
 //! value changed, to the line), `checks` (one file per check), `grouping` (one finding
-//! per root cause), `engine` (scheduling, reuse, merging).
+//! per root cause), `engine` (scheduling, reuse, merging). Beside the series engine,
+//! `revision_diff` resolves two revisions and compares them (`xenlint diff`).
 
 mod builds;
 mod cause;
@@ -19,6 +20,7 @@ mod finding;
 mod grouping;
 mod options;
 mod references;
+pub mod revision_diff;
 mod snapshot;
 mod span;
 pub mod suggest;
