@@ -22,6 +22,7 @@ mod check_patch;
 mod common;
 mod config;
 mod demo;
+mod diff;
 mod explain;
 mod install_hook;
 mod mbox;
@@ -46,6 +47,7 @@ use clap::{Parser, Subcommand};
                   Examples:\n  \
                   xenlint demo                                   # a real report, no kernel needed\n  \
                   xenlint series origin/master..HEAD             # lint a series in a kernel clone\n  \
+                  xenlint diff v6.11 v6.12 --arch x86 --baseline defconfig   # what changed in .config\n  \
                   xenlint config x86_64_defconfig xen.config --arch x86 --srctree ~/linux\n  \
                   xenlint why XEN_PVH --arch x86 --srctree ~/linux --config .config\n  \
                   xenlint symbols --arch arm64 --srctree ~/linux --make-var CROSS_COMPILE=aarch64-linux-gnu-"
@@ -105,6 +107,25 @@ pub enum Command {
     ///
     /// Example: xenlint check-patch --range origin/master..HEAD --arch x86 < 0002.patch
     CheckPatch(check_patch::Args),
+    /// Compare the .config two revisions give, per arch and baseline, in the form of the
+    /// kernel's scripts/diffconfig.
+    ///
+    /// Each revision is read from git objects (nothing is checked out) and resolved as
+    /// `make ARCH=<arch> <baseline>` would in it; the differences are diffconfig's lines:
+    /// `-SYM old` (only in A), ` SYM old -> new` (changed), `+SYM new` (only in B), in
+    /// that order, each group sorted; `n` is `# CONFIG_SYM is not set`, and a symbol
+    /// absent from one .config is not `n`. With more than one arch or baseline, each
+    /// comparison is under a header such as `ARCH=x86 defconfig:`. Exit status 0, with
+    /// differences or without.
+    ///
+    /// --format json gives {version, old {rev, commit}, new {rev, commit}, configs
+    /// [{arch, baseline, removed, added, changed: [{symbol, old, new}]}], notes}, with
+    /// values as .config writes them and null for "absent".
+    ///
+    /// Both revisions are trusted by default, as trees you chose: their Kconfig
+    /// `$(shell,...)` commands and toolchain probes run as make would (--shell).
+    #[command(after_help = diff::EXAMPLES)]
+    Diff(diff::Args),
     /// Install the pre-push hook (hooks/pre-push) in a repository, so that `git push`
     /// lints the commits it sends.
     InstallHook(install_hook::Args),
@@ -146,6 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Symbols(args) => symbols::run(args),
         Command::Config(args) => config::run(args),
         Command::Series(args) => series::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Mbox(args) => mbox::run(args),
         Command::InstallHook(args) => install_hook::run(args),
         Command::CheckPatch(args) => check_patch::run(args),

@@ -252,6 +252,16 @@ pub struct RepoSettings {
     ignore: Vec<String>,
 }
 
+impl RepoSettings {
+    pub fn arches(&self) -> Option<&[String]> {
+        self.arches.as_deref()
+    }
+
+    pub fn baselines(&self) -> Option<&[String]> {
+        self.baselines.as_deref()
+    }
+}
+
 /// The settings in force and where they come from: `--settings FILE`, else .xenlint.toml
 /// of the work tree (the user's own checkout, when `work_tree` allows it), else that of the
 /// series' base. Never from a commit under test: a series cannot switch off the checks

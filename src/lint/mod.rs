@@ -2,21 +2,25 @@
 //! turn differences between neighbouring commits into findings. Produces data only;
 //! `report` renders it.
 //!
-//! Layers, each using only those above it: `finding` (the report model), `snapshot` (a
+//! Layers, each using only those above it: `finding` (the report model) and `config_diff`
+//! (two configurations compared as scripts/diffconfig does, a pure function), `snapshot` (a
 //! commit's Kconfig model and its queries), `builds` and `references` (object sets and
 //! CONFIG_ references along a series), `context` (what checks read), `cause` (why a
 //! value changed, to the line), `checks` (one file per check), `grouping` (one finding
-//! per root cause), `engine` (scheduling, reuse, merging).
+//! per root cause), `engine` (scheduling, reuse, merging). Beside the series engine,
+//! `revision_diff` resolves two revisions and compares them (`xenlint diff`).
 
 mod builds;
 mod cause;
 pub mod checks;
+pub mod config_diff;
 mod context;
 pub mod engine;
 mod finding;
 mod grouping;
 mod options;
 mod references;
+pub mod revision_diff;
 mod snapshot;
 mod span;
 pub mod suggest;

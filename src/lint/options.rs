@@ -85,19 +85,34 @@ const SIMPLE_TARGETS: &[&str] = &[
 /// baseline targets and fragments must exist there, a `.config` must read as one. A typo
 /// is a usage error that lists what exists, never a run that checks nothing.
 pub fn validate(base: &dyn crate::source::Source, options: &Options) -> Result<(), LintError> {
+    validate_tree(
+        base,
+        "the base",
+        options.arches.as_deref(),
+        &options.baselines,
+    )
+}
+
+/// `validate` for any tree: `label` names it in the messages ("the base", a revision).
+pub fn validate_tree(
+    base: &dyn crate::source::Source,
+    label: &str,
+    wanted_arches: Option<&[String]>,
+    baselines: &[Baseline],
+) -> Result<(), LintError> {
     let arches = crate::kconfig::env::tree_arches(base);
-    if let Some(wanted) = &options.arches {
+    if let Some(wanted) = wanted_arches {
         for arch in wanted {
             let srcarch = crate::kconfig::env::srcarch_of(arch);
             if arch.is_empty() || !arches.iter().any(|a| a == srcarch) {
                 return Err(LintError::Usage(format!(
-                    "--arch `{arch}`: the base has no arch/{srcarch}/Kconfig; arches here: {}",
+                    "--arch `{arch}`: {label} has no arch/{srcarch}/Kconfig; arches here: {}",
                     arches.join(" ")
                 )));
             }
         }
     }
-    for baseline in &options.baselines {
+    for baseline in baselines {
         match baseline {
             Baseline::Target { target, fragments } => {
                 let known = SIMPLE_TARGETS.contains(&target.as_str())
@@ -106,7 +121,7 @@ pub fn validate(base: &dyn crate::source::Source, options: &Options) -> Result<(
                         && crate::kconfig::defconfig::exists_for_some_arch(base, &arches, target));
                 if !known {
                     return Err(LintError::Usage(format!(
-                        "--baseline `{}`: `{target}` is not a configuration target of the base; use one of {}, defconfig, or <name>_defconfig from arch/*/configs/",
+                        "--baseline `{}`: `{target}` is not a configuration target of {label}; use one of {}, defconfig, or <name>_defconfig from arch/*/configs/",
                         baseline.name(),
                         SIMPLE_TARGETS.join(", ")
                     )));
@@ -121,7 +136,7 @@ pub fn validate(base: &dyn crate::source::Source, options: &Options) -> Result<(
                         .any(|path| matches!(base.read(&path), Ok(Some(_))));
                     if fragment.is_empty() || !found {
                         return Err(LintError::Usage(format!(
-                            "--baseline `{}`: no fragment `{fragment}` in kernel/configs/ or arch/*/configs/ at the base",
+                            "--baseline `{}`: no fragment `{fragment}` in kernel/configs/ or arch/*/configs/ at {label}",
                             baseline.name()
                         )));
                     }
