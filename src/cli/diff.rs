@@ -47,8 +47,10 @@ pub struct Args {
     pub vars: Vec<String>,
 
     /// What the revisions may run: their Kconfig `$(shell,...)` commands and toolchain
-    /// probes.
-    #[arg(long, value_enum, default_value = "trusted")]
+    /// probes. By default only A is trusted, as a series' base is; give `trusted` for two
+    /// revisions you have read (two releases), which is what makes the result equal to
+    /// the kernel's when B adds compiler probes.
+    #[arg(long, value_enum, default_value = "base")]
     pub shell: DiffShell,
 
     /// human: scripts/diffconfig's lines; json: the same differences as data.

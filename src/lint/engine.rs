@@ -117,10 +117,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         blobs: blobs.clone(),
         changed,
         options,
-        steps: (
-            std::sync::atomic::AtomicUsize::new(0),
-            oids.len() * arches.len(),
-        ),
+        steps: super::options::Steps::new(oids.len() * arches.len()),
     };
     // Arches are independent: spread them over the machine's cores.
     let queue = std::sync::Mutex::new(arches.clone());
@@ -232,8 +229,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
 }
 
 struct Ctx<'a> {
-    /// Commits x arches done, and in all (`Options::progress`).
-    steps: (std::sync::atomic::AtomicUsize, usize),
+    /// Commits x arches done (`Options::progress`).
+    steps: super::options::Steps,
     repo_dir: PathBuf,
     oids: Vec<Oid>,
     points: Vec<SeriesCommit>,
@@ -258,23 +255,6 @@ struct ArchResult {
     parsed: usize,
     resolved: usize,
     walks: usize,
-}
-
-impl Ctx<'_> {
-    /// One more commit of one arch done.
-    fn step(&self) {
-        let done = self
-            .steps
-            .0
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            + 1;
-        if let Some(progress) = &self.options.progress {
-            progress(super::Progress {
-                done,
-                total: self.steps.1,
-            });
-        }
-    }
 }
 
 /// Every commit and baseline of one arch.
@@ -318,7 +298,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 out.notes
                     .push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
                 // Nothing more to do for this arch: its steps are done.
-                (0..ctx.oids.len()).for_each(|_| ctx.step());
+                (0..ctx.oids.len()).for_each(|_| ctx.steps.step(ctx.options));
                 break;
             }
             Err(err) => {
@@ -344,7 +324,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                     }
                 }
                 trees.push(last);
-                ctx.step();
+                ctx.steps.step(ctx.options);
                 continue;
             }
         };
@@ -445,7 +425,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             }
         }
         trees.push(tree);
-        ctx.step();
+        ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
     // Make constructs the walk could not follow, in files the series changes.

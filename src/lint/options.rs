@@ -72,6 +72,32 @@ pub struct Progress {
     pub total: usize,
 }
 
+/// The steps of a run done so far, reported to `Options::progress`.
+pub(crate) struct Steps {
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+}
+
+impl Steps {
+    pub(crate) fn new(total: usize) -> Steps {
+        Steps {
+            done: std::sync::atomic::AtomicUsize::new(0),
+            total,
+        }
+    }
+
+    /// One more commit of one arch done.
+    pub(crate) fn step(&self, options: &Options) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if let Some(progress) = &options.progress {
+            progress(Progress {
+                done,
+                total: self.total,
+            });
+        }
+    }
+}
+
 /// The targets conf runs directly (besides `defconfig` and `<name>_defconfig`).
 const SIMPLE_TARGETS: &[&str] = &[
     "olddefconfig",

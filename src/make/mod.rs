@@ -559,6 +559,17 @@ mod tests {
 
     #[test]
     fn includes_are_bounded() {
+        // A thousand nested includes recurse as deep as a tree allows: on the stack the
+        // engine's workers have, not a test thread's 2 MiB.
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(includes_are_bounded_on_a_big_stack)
+            .expect("spawn")
+            .join()
+            .expect("no panic");
+    }
+
+    fn includes_are_bounded_on_a_big_stack() {
         let mut src = MemSource::new();
         for i in 0..2000 {
             src = src.with(&format!("i/{i}.mk"), format!("include i/{}.mk\n", i + 1));
