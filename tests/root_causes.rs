@@ -288,3 +288,40 @@ fn why_along_a_range_gives_the_same_cause_as_the_series_report() {
     assert_eq!(back["patch"], 2);
     assert!(text(&back["cause"]).contains("became `depends on XEN && HYPERVISOR_GUEST`"));
 }
+
+#[test]
+fn the_series_report_shows_what_the_culprit_changes_as_xenlint_diff_does() {
+    let repo = common::fixture("check-cases.sh", &["misspelt-dependency"]);
+    let json = json(repo.path());
+    let f = &findings(&json)[0];
+    let note = f["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(text)
+        .find(|n| n.starts_with("what this commit changes in the defconfig .config of ARCH=x86"))
+        .unwrap_or_else(|| panic!("{f:#}"));
+    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "diff",
+            "base",
+            "master~1",
+            "--arch",
+            "x86",
+            "--baseline",
+            "defconfig",
+        ])
+        .arg("--repo")
+        .arg(repo.path())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff = String::from_utf8(out.stdout).expect("utf-8");
+    let shown: Vec<&str> = note.lines().skip(1).collect();
+    assert_eq!(shown, diff.lines().collect::<Vec<_>>());
+    assert!(shown.contains(&"-XEN_PV y"), "{shown:?}");
+}

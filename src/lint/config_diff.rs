@@ -38,6 +38,19 @@ pub struct ConfigDiff {
     pub added: Vec<SymbolChange>,
 }
 
+impl SymbolChange {
+    /// The line diffconfig prints for it: `-SYM old`, ` SYM old -> new` or `+SYM new`
+    /// (no newline).
+    pub fn line(&self) -> String {
+        match (&self.old, &self.new) {
+            (Some(old), None) => format!("-{} {old}", self.symbol),
+            (None, Some(new)) => format!("+{} {new}", self.symbol),
+            (Some(old), Some(new)) => format!(" {} {old} -> {new}", self.symbol),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 impl ConfigDiff {
     pub fn is_empty(&self) -> bool {
         self.removed.is_empty() && self.changed.is_empty() && self.added.is_empty()

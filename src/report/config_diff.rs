@@ -14,19 +14,9 @@ use crate::lint::revision_diff::{DiffReport, Revision};
 /// The JSON schema version of `diff --format json`.
 pub const DIFF_JSON_VERSION: u32 = 1;
 
-/// One difference as diffconfig prints it (with its newline).
-fn diffconfig_line(change: &SymbolChange) -> String {
-    match (&change.old, &change.new) {
-        (Some(old), None) => format!("-{} {old}\n", change.symbol),
-        (None, Some(new)) => format!("+{} {new}\n", change.symbol),
-        (Some(old), Some(new)) => format!(" {} {old} -> {new}\n", change.symbol),
-        (None, None) => String::new(),
-    }
-}
-
 /// The differences of one configuration pair, exactly as scripts/diffconfig prints them.
 pub fn diffconfig(diff: &ConfigDiff) -> String {
-    diff.iter().map(diffconfig_line).collect()
+    diff.iter().map(|c| format!("{}\n", c.line())).collect()
 }
 
 /// Every comparison of the report: diffconfig's lines alone when there is one, else

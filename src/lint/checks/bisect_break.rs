@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use super::{Check, Scope};
 use crate::lint::cause::{explain, Cause, Side};
+use crate::lint::config_diff::diff_values;
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::SCOPE_HIT;
 use crate::lint::snapshot::Values;
@@ -124,6 +125,7 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
                 c.short, r.short
             )
         };
+        let changes = what_changed(cx, run, culprit);
         for (cause, members) in groups {
             let ((sym, was, now), path) = &members[0];
             let mut message = format!("CONFIG_{sym} {}: {}", state(was, now), cause.text);
@@ -134,6 +136,7 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             if let Some(hunk) = &cause.hunk {
                 notes.push(format!("`{}`, parent to this commit:\n{hunk}", cause.root));
             }
+            notes.extend(changes.clone());
             let symbols = members.iter().map(|((s, _, _), _)| s.clone()).collect();
             let mut finding = cx.finding(&CHECK, &span, message, symbols, cause.locations);
             finding.baselines = vec![run.name.clone()];
@@ -158,4 +161,42 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// How many lines of the configuration's diff a finding shows.
+const DIFF_LINES_SHOWN: usize = 12;
+
+/// What commit `index` changes in the baseline's `.config`, in scripts/diffconfig's lines
+/// (the code `xenlint diff` prints with).
+fn what_changed(cx: &ArchContext, run: &BaselineRun, index: usize) -> Option<String> {
+    let (Some(before), Some(after)) = (&run.values[index - 1], &run.values[index]) else {
+        return None;
+    };
+    let diff = diff_values(before, after);
+    let lines: Vec<String> = diff.iter().map(|c| c.line()).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let (parent, at) = (&cx.series.commits[index - 1], &cx.series.commits[index]);
+    let mut text = format!(
+        "what this commit changes in the {} .config of ARCH={} (scripts/diffconfig against the parent, {} line{}):",
+        run.name,
+        cx.arch,
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    );
+    for line in lines.iter().take(DIFF_LINES_SHOWN) {
+        text.push_str(&format!("\n{line}"));
+    }
+    if lines.len() > DIFF_LINES_SHOWN {
+        text.push_str(&format!(
+            "\nand {} more: xenlint diff {} {} --arch {} --baseline {}",
+            lines.len() - DIFF_LINES_SHOWN,
+            parent.short,
+            at.short,
+            cx.arch,
+            run.name
+        ));
+    }
+    Some(text)
 }
