@@ -53,13 +53,32 @@ pub struct Cause {
     pub hunk: Option<String>,
 }
 
-/// Why `name` has a different value at `at` than at `parent` (its parent commit).
-pub fn explain(series: &SeriesCommits, at: Side, parent: Side, name: &str) -> Cause {
-    let tracer = Tracer { series, at, parent };
-    let mut visited = BTreeSet::new();
-    tracer
-        .trace(name, &mut visited, 0)
-        .unwrap_or_else(|| tracer.fallback(name))
+/// Explains many symbols of one commit against its parent, each symbol traced once: a
+/// commit that changes thousands of values (a driver marked BROKEN under allmodconfig)
+/// costs one walk of the graph, not one per symbol.
+pub struct Explainer<'a> {
+    tracer: Tracer<'a>,
+}
+
+impl<'a> Explainer<'a> {
+    pub fn new(series: &'a SeriesCommits<'a>, at: Side<'a>, parent: Side<'a>) -> Self {
+        Explainer {
+            tracer: Tracer {
+                series,
+                at,
+                parent,
+                memo: Default::default(),
+            },
+        }
+    }
+
+    /// Why `name` has a different value at `at` than at `parent`.
+    pub fn explain(&self, name: &str) -> Cause {
+        let mut visited = BTreeSet::new();
+        self.tracer
+            .trace(name, &mut visited, 0)
+            .unwrap_or_else(|| self.tracer.fallback(name))
+    }
 }
 
 /// How far a change is followed from symbol to symbol; kernel chains are a few links.
@@ -69,6 +88,8 @@ struct Tracer<'a> {
     series: &'a SeriesCommits<'a>,
     at: Side<'a>,
     parent: Side<'a>,
+    /// What tracing each symbol found, its path starting at that symbol.
+    memo: std::cell::RefCell<std::collections::HashMap<String, Option<Cause>>>,
 }
 
 /// A change of an entry's own Kconfig text, before it becomes a `Cause`.
@@ -89,6 +110,22 @@ impl Tracer<'_> {
         if depth > MAX_DEPTH || !visited.insert(name.to_string()) {
             return None;
         }
+        if let Some(known) = self.memo.borrow().get(name) {
+            return known.clone();
+        }
+        let found = self.trace_anew(name, visited, depth);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), found.clone());
+        found
+    }
+
+    fn trace_anew(
+        &self,
+        name: &str,
+        visited: &mut BTreeSet<String>,
+        depth: usize,
+    ) -> Option<Cause> {
         if let Some(own) = self.own_change(name) {
             return Some(Cause {
                 root: name.to_string(),
@@ -328,7 +365,7 @@ pub(crate) fn changes(cx: &ArchContext, symbol: &str) -> Vec<ValueChange> {
             if before == after {
                 continue;
             }
-            let cause = explain(cx.series, side(index), side(index - 1), symbol);
+            let cause = Explainer::new(cx.series, side(index), side(index - 1)).explain(symbol);
             out.push(ValueChange {
                 arch: cx.arch.to_string(),
                 baseline: run.name.clone(),

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Check, Scope};
-use crate::lint::cause::{explain, Cause, Side};
+use crate::lint::cause::{Cause, Explainer, Side};
 use crate::lint::config_diff::diff_values;
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::SCOPE_HIT;
@@ -101,8 +101,9 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         // One finding per root cause; the other symbols it changes are its consequences,
         // nearest the cause first.
         let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
+        let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1));
         for changed in &symbols {
-            let cause = explain(cx.series, side(culprit), side(culprit - 1), &changed.0);
+            let cause = explainer.explain(&changed.0);
             match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
                 Some((_, members)) => members.push((changed, cause.path)),
                 None => {
