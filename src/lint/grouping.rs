@@ -45,9 +45,31 @@ pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
             Some(f)
         })
         .collect();
+    // Candidate roots by (culprit, repair, symbol), so each finding looks up its few
+    // candidates instead of scanning every finding.
+    type At = (Option<usize>, Option<usize>, String);
+    let mut roots: std::collections::HashMap<At, Vec<usize>> = Default::default();
+    for (j, f) in findings.iter().enumerate() {
+        let f = f.as_ref().expect("all present");
+        let names = match f.code {
+            "XL0001" => &f.symbols[..],
+            "XL0010" => &f.symbols[..f.symbols.len().min(1)],
+            _ => &[][..],
+        };
+        for name in names {
+            roots
+                .entry((f.culprit_index, f.repair_index, name.clone()))
+                .or_default()
+                .push(j);
+        }
+    }
     for i in 0..findings.len() {
         let Some(other) = &findings[i] else { continue };
-        let root = (0..findings.len()).find(|&j| {
+        let Some(first) = other.symbols.first() else {
+            continue;
+        };
+        let at = (other.culprit_index, other.repair_index, first.clone());
+        let root = roots.get(&at).into_iter().flatten().copied().find(|&j| {
             j != i
                 && findings[j]
                     .as_ref()
