@@ -463,6 +463,11 @@ impl KernelEnv {
         );
         vars.insert("CC_VERSION_TEXT".to_string(), cc_version_text);
         vars.insert("RUSTC_VERSION_TEXT".to_string(), rustc_version_text);
+        // Exported too; 5.10's init/Kconfig reads it (DEFCONFIG_LIST's last default).
+        vars.insert(
+            "KBUILD_DEFCONFIG".to_string(),
+            get("KBUILD_DEFCONFIG", kbuild_defconfig.clone()),
+        );
         // What else the top Makefile exports to conf (7.x: PAHOLE_VERSION), evaluated from
         // its own definitions, after the tools it names.
         let exports = makefile_exports(&makefile);
