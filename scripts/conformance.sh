@@ -3,13 +3,17 @@
 # every tree, arch and target that scripts/kernel-refs.sh produced; print `N/M identical`.
 #
 # usage: scripts/conformance.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"]
+# Versions default to scripts/kernel-versions.sh's.
 # Targets as in kernel-refs.sh: make targets, A+B (a defconfig then fragments), and
 # randconfigN (olddefconfig of the kernel's randconfig output for seed N).
 # Run scripts/kernel-refs.sh with the same options first. Differences are kept under
-# $XENLINT_KERNELS/conformance/<v>/<arch>/<target>.diff.
+# $XENLINT_KERNELS/conformance/<v>/<arch>/<target>.diff. XENLINT_BIN names a binary to
+# measure instead of building this checkout's.
 set -euo pipefail
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
-versions="6.1 6.12"; arches=""; targets="defconfig allnoconfig allyesconfig allmodconfig"
+# shellcheck source=scripts/kernel-versions.sh
+. "$(dirname "$0")/kernel-versions.sh"
+versions=$kernel_versions; arches=""; targets="defconfig allnoconfig allyesconfig allmodconfig"
 while getopts "v:a:t:" opt; do
   case $opt in
     v) versions=$OPTARG ;; a) arches=$OPTARG ;; t) targets=$OPTARG ;;
@@ -17,8 +21,12 @@ while getopts "v:a:t:" opt; do
   esac
 done
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin=$PWD/target/release/xenlint
+if [ -n "${XENLINT_BIN:-}" ]; then
+  bin=$XENLINT_BIN
+else
+  cargo build --release --quiet
+  bin=$PWD/target/release/xenlint
+fi
 total=0; same=0
 for v in $versions; do
   tree="$kernels/linux-source-$v"

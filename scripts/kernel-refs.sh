@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build the kernel's own reference outputs that xenlint's conformance tests compare with.
 #
-# For each Debian linux-source tree (extracted from /usr/src/linux-source-<v>.tar.xz into
-# $XENLINT_KERNELS, default /var/tmp/xenlint-kernels), each arch and each target, run
+# For each Debian linux-source tree (extracted from /usr/src/linux-source-<v>.tar.xz, or
+# from $XENLINT_KERNELS/debs/linux-source-<v>.tar.xz where scripts/fetch-kernel-source.sh
+# puts the versions apt does not carry here, into $XENLINT_KERNELS, default
+# /var/tmp/xenlint-kernels), each arch and each target, run
 #   make -C <tree> ARCH=<arch> O=$XENLINT_KERNELS/refs/<v>/<arch>/<target> <target>
 # and keep its .config, include/config/auto.conf.cmd and output. Finished runs are kept.
 #
 # usage: scripts/kernel-refs.sh [-v "6.1 6.12"] [-a "x86 arm64"] [-t "defconfig allnoconfig"] [-j N]
-# Defaults: both versions, every arch of each tree, defconfig allnoconfig allyesconfig
+# Defaults: the versions of scripts/kernel-versions.sh, every arch of each tree, defconfig allnoconfig allyesconfig
 # allmodconfig, 2 jobs.
 #
 # Besides make's targets, a target may be
@@ -17,7 +19,9 @@
 set -euo pipefail
 
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
-versions="6.1 6.12"
+# shellcheck source=scripts/kernel-versions.sh
+. "$(dirname "$0")/kernel-versions.sh"
+versions=$kernel_versions
 arches=""
 targets="defconfig allnoconfig allyesconfig allmodconfig"
 jobs=2
@@ -36,7 +40,12 @@ for v in $versions; do
   tree="$kernels/linux-source-$v"
   if [ ! -f "$tree/Makefile" ]; then
     tarball="/usr/src/linux-source-$v.tar.xz"
-    [ -f "$tarball" ] || { echo "$tarball missing: apt-get install linux-source-$v" >&2; exit 2; }
+    [ -f "$tarball" ] || tarball="$kernels/debs/linux-source-$v.tar.xz"
+    if [ ! -f "$tarball" ]; then
+      echo "linux-source-$v.tar.xz is neither in /usr/src nor in $kernels/debs:" \
+        "apt-get install linux-source-$v, or scripts/fetch-kernel-source.sh $v" >&2
+      exit 2
+    fi
     echo "extracting $tarball" >&2
     tar xf "$tarball" -C "$kernels"
   fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every test, the real-kernel conformance tests included.
 #
-# Needs Debian's linux-source-6.1 and linux-source-6.12 packages and what the kernel's
+# Needs Debian's linux-source-6.1 and linux-source-6.12 packages (the CI versions of
+# scripts/kernel-versions.sh; the others are measured where scripts/fetch-kernel-source.sh
+# fetched them) and what the kernel's
 # scripts/kconfig needs to build (gcc, make, flex, bison, bc). Run as root, this installs
 # them; otherwise it says what is missing. Then it builds the kernel's reference outputs
 # (scripts/kernel-refs.sh; finished ones are kept) and runs `cargo test --release` with
@@ -29,11 +31,24 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# shellcheck source=scripts/kernel-versions.sh
+. scripts/kernel-versions.sh
 ci_arches="x86 arm64 arm riscv powerpc s390 mips"
-scripts/kernel-refs.sh -a "$ci_arches"
-scripts/kernel-refs.sh -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
-scripts/kernel-refs.sh -a x86 -t "x86_64_defconfig+xen.config"
-scripts/kernel-refs.sh -a arm64 -t "defconfig+xen.config"
+v=$ci_kernel_versions
+scripts/kernel-refs.sh -v "$v" -a "$ci_arches"
+scripts/kernel-refs.sh -v "$v" -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
+scripts/kernel-refs.sh -v "$v" -a x86 -t "x86_64_defconfig+xen.config"
+scripts/kernel-refs.sh -v "$v" -a arm64 -t "defconfig+xen.config"
+# The other measured versions (scripts/kernel-versions.sh) where their tarball is here
+# already (scripts/fetch-kernel-source.sh): nothing is downloaded for them, and their tests
+# skip, saying why, when the material is missing.
+kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
+for extra in $kernel_versions; do
+  case " $ci_kernel_versions " in *" $extra "*) continue ;; esac
+  if [ -f "/usr/src/linux-source-$extra.tar.xz" ] || [ -f "$kernels/debs/linux-source-$extra.tar.xz" ]; then
+    scripts/kernel-refs.sh -v "$extra" -a "x86 arm64"
+  fi
+done
 # Kbuild's compile commands (make prepare needs libelf-dev and libssl-dev).
 scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig \
   6.1:x86:allmodconfig 6.12:x86:allnoconfig

@@ -1,8 +1,10 @@
 //! The resolver against the kernel's conf: for each tree, arch and target, the .config
 //! xenlint writes and the messages conf prints must be byte-identical to what
 //! `make ARCH=<arch> <target>` produced (references from scripts/kernel-refs.sh).
-//! Covers the four standard targets on the CI arches (XENLINT_ARCHES widens it),
-//! olddefconfig of 25 kernel randconfigs for x86 and arm64, and defconfig + xen.config.
+//! Covers the four standard targets on the CI arches (XENLINT_ARCHES widens it) for the CI
+//! versions (6.1, 6.12) and on x86 and arm64 for 5.10 and 7.2 (tarballs from
+//! scripts/fetch-kernel-source.sh), olddefconfig of 25 kernel randconfigs for x86 and
+//! arm64, and defconfig + xen.config.
 
 mod common;
 
@@ -115,6 +117,39 @@ fn linux_6_1_targets_match_conf() {
 #[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
 fn linux_6_12_targets_match_conf() {
     run_cases("6.12", common::arches("6.12"), standard_targets());
+}
+
+#[test]
+#[ignore = "needs linux-source-5.10 and its references: scripts/fetch-kernel-source.sh 5.10, \
+            scripts/kernel-refs.sh -v 5.10 -a \"x86 arm64\""]
+fn linux_5_10_targets_match_conf() {
+    run_cases("5.10", common::arches("5.10"), standard_targets());
+}
+
+#[test]
+#[ignore = "needs linux-source-7.2 and its references: scripts/fetch-kernel-source.sh 7.2, \
+            scripts/kernel-refs.sh -v 7.2 -a \"x86 arm64\""]
+fn linux_7_2_targets_match_conf() {
+    run_cases("7.2", common::arches("7.2"), standard_targets());
+}
+
+/// The versions the tests name are those the scripts measure.
+#[test]
+fn versions_agree_with_the_scripts() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/kernel-versions.sh");
+    let text = std::fs::read_to_string(path).expect("scripts/kernel-versions.sh");
+    let list = |name: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name}= in {path}"));
+        line.trim_matches('"')
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(list("kernel_versions"), common::VERSIONS);
+    assert_eq!(list("ci_kernel_versions"), common::CI_VERSIONS);
 }
 
 #[test]

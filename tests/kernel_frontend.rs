@@ -36,8 +36,9 @@ fn check_version(version: &str) {
     for arch in &arches {
         let (env, model) = common::parse(version, arch, &cache);
         let (mut kernel_files, kernel_env) = common::auto_conf_cmd(version, arch, "defconfig");
-        if version == "6.1" {
-            // 6.1's conf keeps its file list newest first (file_lookup() prepends).
+        if matches!(version, "5.10" | "6.1") {
+            // 5.10's and 6.1's conf keep their file list newest first (file_lookup()
+            // prepends).
             kernel_files.reverse();
         }
         let errors: Vec<String> = model.errors().map(|e| e.to_string()).collect();
@@ -92,6 +93,20 @@ fn linux_6_1_front_end_matches_the_kernel() {
 #[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
 fn linux_6_12_front_end_matches_the_kernel() {
     check_version("6.12");
+}
+
+#[test]
+#[ignore = "needs linux-source-5.10 and its references: scripts/fetch-kernel-source.sh 5.10, \
+            scripts/kernel-refs.sh -v 5.10 -a \"x86 arm64\""]
+fn linux_5_10_front_end_matches_the_kernel() {
+    check_version("5.10");
+}
+
+#[test]
+#[ignore = "needs linux-source-7.2 and its references: scripts/fetch-kernel-source.sh 7.2, \
+            scripts/kernel-refs.sh -v 7.2 -a \"x86 arm64\""]
+fn linux_7_2_front_end_matches_the_kernel() {
+    check_version("7.2");
 }
 
 /// `--shell never` reads the real trees: no error, a `.config` written, and nothing run (the
@@ -157,4 +172,18 @@ fn linux_6_1_reads_with_shell_never() {
 #[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
 fn linux_6_12_reads_with_shell_never() {
     shell_never_reads("6.12");
+}
+
+#[test]
+#[ignore = "needs linux-source-5.10 and its references: scripts/fetch-kernel-source.sh 5.10, \
+            scripts/kernel-refs.sh -v 5.10 -a \"x86 arm64\""]
+fn linux_5_10_reads_with_shell_never() {
+    shell_never_reads("5.10");
+}
+
+#[test]
+#[ignore = "needs linux-source-7.2 and its references: scripts/fetch-kernel-source.sh 7.2, \
+            scripts/kernel-refs.sh -v 7.2 -a \"x86 arm64\""]
+fn linux_7_2_reads_with_shell_never() {
+    shell_never_reads("7.2");
 }

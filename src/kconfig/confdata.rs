@@ -335,8 +335,12 @@ fn write_children(
             }
         }
         write_children(cfg, menu, out, written, need_newline);
+        // The conf of kernels before 5.13 wrote `# end of` while climbing back from a
+        // menu's last entry, so an empty menu got none.
+        let closes = !model.option_statements || !entry.children.is_empty();
         if entry.sym.is_none()
             && entry.prompt.map(|p| model.prop(p).kind) == Some(PropKind::Menu)
+            && closes
             && menu_is_visible(cfg, menu)
         {
             let text = entry

@@ -1,8 +1,8 @@
 //! The environment the kernel's top Makefile hands to Kconfig, computed the same way.
 //!
 //! `make ARCH=x86 defconfig` exports ARCH, SRCARCH, KERNELVERSION, CC, LD, AR, NM, OBJCOPY,
-//! PAHOLE, RUSTC, BINDGEN, PYTHON3, srctree, CC_VERSION_TEXT and RUSTC_VERSION_TEXT before
-//! it runs conf; Kconfig files read them through the macro language. This module derives
+//! PAHOLE, RUSTC, BINDGEN, PYTHON3, srctree, CC_VERSION_TEXT and RUSTC_VERSION_TEXT (and in
+//! 7.x PAHOLE_VERSION, evaluated from the top Makefile's definition) before it runs conf; Kconfig files read them through the macro language. This module derives
 //! the same values (ARCH to SRCARCH, the toolchain names from CROSS_COMPILE or LLVM, the
 //! version texts from the tools themselves, KERNELVERSION from the top Makefile) and lets
 //! the command line override any of them.
@@ -175,6 +175,72 @@ impl Host for ArchMakefileHost {
     fn cc_cross_prefix(&self, candidates: &str) -> Option<String> {
         Some(cc_cross_prefix_on_path(candidates))
     }
+}
+
+/// What the top Makefile's own definitions of exported variables may learn from the host:
+/// a trusted tree's commands run as make runs them; otherwise none runs, and the command is
+/// answered as an untrusted Kconfig `$(shell,...)` is (`super::shell_model`: the version
+/// scripts of optional tools say `0`, as they do when the tool is missing).
+struct TopMakefileHost {
+    untrusted: bool,
+}
+
+impl Host for TopMakefileHost {
+    fn shell(&self, command: &str) -> Option<String> {
+        if self.untrusted {
+            return Some(super::shell_model::answer(command));
+        }
+        Some(tool_output(command))
+    }
+}
+
+/// The variables this module derives itself (from the arch Makefile, or by probing the
+/// tools as `$(CC) --version` would) among those the top Makefile exports to conf.
+const DERIVED_EXPORTS: &[&str] = &[
+    "KBUILD_DEFCONFIG",
+    "KBUILD_KCONFIG",
+    "CC_VERSION_TEXT",
+    "RUSTC_VERSION_TEXT",
+];
+
+/// The other names on the top Makefile's `export KBUILD_DEFCONFIG KBUILD_KCONFIG
+/// CC_VERSION_TEXT ...` line, the one that hands the config targets their environment:
+/// none up to 6.x, PAHOLE_VERSION in 7.x (which moved `scripts/pahole-version.sh` from
+/// init/Kconfig's `$(shell,...)` to the Makefile). Only names the Makefile defines.
+fn makefile_exports(makefile: &str) -> Vec<&str> {
+    let Some(line) = makefile.lines().find(|line| {
+        let mut words = line.split_whitespace();
+        words.next() == Some("export") && words.any(|word| word == "CC_VERSION_TEXT")
+    }) else {
+        return Vec::new();
+    };
+    line.split_whitespace()
+        .skip(1)
+        .filter(|name| !DERIVED_EXPORTS.contains(name))
+        .filter(|name| !definitions(makefile, &[name]).is_empty())
+        .collect()
+}
+
+/// The top-level lines of `makefile` that assign one of `names` (`NAME = ...`, `:=`, `?=`,
+/// `+=`), continuation lines included, in file order.
+fn definitions(makefile: &str, names: &[&str]) -> String {
+    let mut out = String::new();
+    let mut continued = false;
+    for line in makefile.lines() {
+        let assigns = || {
+            let Some((name, _)) = line.split_once('=') else {
+                return false;
+            };
+            let name = name.trim_end().trim_end_matches([':', '?', '+']);
+            !line.starts_with(char::is_whitespace) && names.contains(&name.trim_end())
+        };
+        if continued || assigns() {
+            out.push_str(line);
+            out.push('\n');
+            continued = line.ends_with('\\');
+        }
+    }
+    out
 }
 
 /// cc-cross-prefix (scripts/Makefile.compiler): the first prefix whose `gcc` is on PATH.
@@ -397,6 +463,32 @@ impl KernelEnv {
         );
         vars.insert("CC_VERSION_TEXT".to_string(), cc_version_text);
         vars.insert("RUSTC_VERSION_TEXT".to_string(), rustc_version_text);
+        // Exported too; 5.10's init/Kconfig reads it (DEFCONFIG_LIST's last default).
+        vars.insert(
+            "KBUILD_DEFCONFIG".to_string(),
+            get("KBUILD_DEFCONFIG", kbuild_defconfig.clone()),
+        );
+        // What else the top Makefile exports to conf (7.x: PAHOLE_VERSION), evaluated from
+        // its own definitions, after the tools it names.
+        let exports = makefile_exports(&makefile);
+        if !exports.is_empty() {
+            let top_host = TopMakefileHost {
+                untrusted: request.untrusted,
+            };
+            let no_includes = MemSource::new();
+            let mut top = Make::new(&no_includes).with_host(&top_host);
+            for (name, value) in &vars {
+                top.set(name, value);
+            }
+            top.eval("Makefile", &definitions(&makefile, &exports));
+            for name in exports {
+                let value = match overrides.get(name) {
+                    Some(value) => value.to_string(),
+                    None => top.value(name),
+                };
+                vars.insert(name.to_string(), value);
+            }
+        }
         if srcarch == "um" {
             // arch/um/Makefile exports these, and arch/um/Kconfig reads them.
             let subarch = get("SUBARCH", host_arch());
@@ -463,6 +555,31 @@ mod tests {
         assert_eq!(subarch_of("armv7l"), "arm");
         assert_eq!(subarch_of("i686"), "x86");
         assert_eq!(subarch_of("ppc64le"), "powerpc");
+    }
+
+    #[test]
+    fn exports_beyond_the_derived_ones_come_from_the_makefile() {
+        let v612 = "CC_VERSION_TEXT = $(shell $(CC) --version)\n\
+                    export KBUILD_DEFCONFIG KBUILD_KCONFIG CC_VERSION_TEXT RUSTC_VERSION_TEXT\n";
+        assert!(makefile_exports(v612).is_empty());
+        let v72 = "PAHOLE_VERSION = $(shell $(srctree)/scripts/pahole-version.sh $(PAHOLE))\n\
+                   prepare: PAHOLE_VERSION := $(PAHOLE_VERSION)\n\
+                   \t@echo $(PAHOLE_VERSION)\n\
+                   export KBUILD_DEFCONFIG KBUILD_KCONFIG CC_VERSION_TEXT RUSTC_VERSION_TEXT \
+                   PAHOLE_VERSION UNDEFINED\n";
+        assert_eq!(makefile_exports(v72), vec!["PAHOLE_VERSION"]);
+        assert_eq!(
+            definitions(v72, &["PAHOLE_VERSION"]),
+            "PAHOLE_VERSION = $(shell $(srctree)/scripts/pahole-version.sh $(PAHOLE))\n"
+        );
+        // Untrusted, the version script is not run and answers as for a missing tool.
+        let host = TopMakefileHost { untrusted: true };
+        let no_includes = MemSource::new();
+        let mut make = Make::new(&no_includes).with_host(&host);
+        make.set("srctree", "/src");
+        make.set("PAHOLE", "pahole");
+        make.eval("Makefile", &definitions(v72, &["PAHOLE_VERSION"]));
+        assert_eq!(make.value("PAHOLE_VERSION"), "0");
     }
 
     #[test]

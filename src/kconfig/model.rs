@@ -97,6 +97,9 @@ pub struct Symbol {
     pub optional: bool,
     /// Kernels before 5.13: `option allnoconfig_y`.
     pub allnoconfig_y: bool,
+    /// Kernels before 5.13: the symbol of `option defconfig_list` (SYMBOL_NO_WRITE): it has
+    /// a value, but conf never writes it to .config, auto.conf or a defconfig.
+    pub no_write: bool,
 }
 
 /// The kind of a property, as `enum prop_type`.
@@ -250,6 +253,10 @@ pub struct Model {
     pub props: Vec<Property>,
     /// The symbol carrying `modules` (`modules_sym`), normally MODULES.
     pub modules_sym: Option<SymbolId>,
+    /// The tree sets symbol flags with `option modules`, `option defconfig_list` or `option
+    /// allnoconfig_y`: the Kconfig language of kernels before 5.13, read by a conf whose
+    /// conf_write() closes a menu with `# end of` only when the menu has entries.
+    pub option_statements: bool,
     /// Environment variables the macro language read, with their values, in first-use order
     /// (what the kernel writes to include/config/auto.conf.cmd).
     pub env_used: Vec<(String, String)>,

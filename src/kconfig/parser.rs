@@ -78,6 +78,8 @@ pub struct Parser<'a> {
     current_menu: MenuId,
     current_entry: MenuId,
     current_choice: Option<MenuId>,
+    /// The symbol of `option defconfig_list` (`sym_defconfig_list`), before 5.13.
+    defconfig_list: Option<SymbolId>,
 }
 
 impl<'a> Parser<'a> {
@@ -88,6 +90,7 @@ impl<'a> Parser<'a> {
             menus: Vec::new(),
             props: Vec::new(),
             modules_sym: None,
+            option_statements: false,
             env_used: Vec::new(),
             shell_commands: Vec::new(),
             diagnostics: Vec::new(),
@@ -106,6 +109,7 @@ impl<'a> Parser<'a> {
                 transitional: false,
                 optional: false,
                 allnoconfig_y: false,
+                no_write: false,
             });
         }
         model.menus.push(Menu {
@@ -137,6 +141,7 @@ impl<'a> Parser<'a> {
             current_menu: Model::ROOT,
             current_entry: Model::ROOT,
             current_choice: None,
+            defconfig_list: None,
         }
     }
 
@@ -437,6 +442,7 @@ impl<'a> Parser<'a> {
             transitional: false,
             optional: false,
             allnoconfig_y: false,
+            no_write: false,
         });
         id
     }
@@ -896,16 +902,38 @@ impl<'a> Parser<'a> {
         if !self.expect_eol() {
             return;
         }
+        let sym = self.model.menu(self.current_entry).sym;
         match name.as_str() {
             "modules" => self.set_modules_symbol(),
             "allnoconfig_y" => {
-                if let Some(sym) = self.model.menu(self.current_entry).sym {
+                if let Some(sym) = sym {
                     self.model.symbols[sym.0 as usize].allnoconfig_y = true;
                 }
             }
-            "env" | "defconfig_list" => {}
-            other => self.warning(format!("ignoring unknown option {other}")),
+            // Mirrors menu_add_option_defconfig_list(): the first symbol keeps the option,
+            // and it is never written.
+            "defconfig_list" => {
+                if let Some(sym) = sym {
+                    match self.defconfig_list {
+                        None => self.defconfig_list = Some(sym),
+                        Some(first) if first != sym => {
+                            self.error("trying to redefine defconfig symbol".to_string())
+                        }
+                        Some(_) => {}
+                    }
+                    if let Some(first) = self.defconfig_list {
+                        self.model.symbols[first.0 as usize].no_write = true;
+                    }
+                }
+            }
+            // `option env="VAR"` (before 4.18): the macro language reads the environment.
+            "env" => {}
+            other => {
+                self.warning(format!("ignoring unknown option {other}"));
+                return;
+            }
         }
+        self.model.option_statements = true;
     }
 
     fn set_modules_symbol(&mut self) {
@@ -1256,6 +1284,34 @@ mod tests {
 
     fn errors(model: &Model) -> Vec<String> {
         model.diagnostics.iter().map(|d| d.kernel.clone()).collect()
+    }
+
+    #[test]
+    fn option_statements_set_symbol_flags() {
+        // 5.10's conf: `K:7: trying to redefine defconfig symbol`, and exit status 1.
+        let source = MemSource::new().with(
+            "Kconfig",
+            "config D1\n\tstring\n\toption defconfig_list\n\n\
+             config D2\n\tstring\n\toption defconfig_list\n\n\
+             config M\n\tbool\n\toption modules\n\n\
+             config E\n\tbool\n\toption allnoconfig_y\n",
+        );
+        let model = parse(&source);
+        assert_eq!(
+            errors(&model),
+            vec!["Kconfig:7: trying to redefine defconfig symbol"]
+        );
+        let flag = |name: &str| {
+            let sym = model.symbol(model.lookup(name).expect("defined"));
+            (sym.no_write, sym.allnoconfig_y)
+        };
+        assert_eq!(flag("D1"), (true, false));
+        assert_eq!(flag("D2"), (false, false));
+        assert_eq!(flag("E"), (false, true));
+        assert_eq!(model.modules_sym, model.lookup("M"));
+        assert!(model.option_statements);
+        let modern = parse(&MemSource::new().with("Kconfig", "config M\n\tbool\n\tmodules\n"));
+        assert!(!modern.option_statements);
     }
 
     #[test]

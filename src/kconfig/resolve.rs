@@ -534,7 +534,8 @@ impl<'m> Config<'m> {
         if !self.bool_choices && is_choice {
             self.finish_choice_v1(sym);
         }
-        if is_choice {
+        // SYMBOL_NO_WRITE (`option defconfig_list`, before 5.13).
+        if is_choice || self.model.symbol(sym).no_write {
             self.st_mut(sym).write = false;
         }
         if let Ok(names) = std::env::var("XENLINT_TRACE") {

@@ -12,7 +12,10 @@
 //!   `scripts/cc-version.sh` `GCC 0`, `scripts/as-version.sh` `GNU 0`,
 //!   `scripts/ld-version.sh` `BFD 0`; the version scripts of optional tools
 //!   (`pahole-version.sh`, `rustc-version.sh`, `rustc-llvm-version.sh`) answer `0`, as they
-//!   do when the tool is missing;
+//!   do when the tool is missing; so do the one-number version scripts of older trees
+//!   (5.10: `gcc-version.sh`, `clang-version.sh`, `lld-version.sh`, and `ld-version.sh`
+//!   reading `$(LD) --version` from a pipe);
+//! - `expr A OP B` computes, for integers and `+ - * / %`;
 //! - any other condition fails (a compiler option probe says `n`) and any other command prints
 //!   nothing, as a failed command does.
 
@@ -24,6 +27,9 @@ pub const SCRIPT_DEFAULTS: &[(&str, &str)] = &[
     ("pahole-version.sh", "0"),
     ("rustc-version.sh", "0"),
     ("rustc-llvm-version.sh", "0"),
+    ("gcc-version.sh", "0"),
+    ("clang-version.sh", "0"),
+    ("lld-version.sh", "0"),
 ];
 
 /// The answer of `command` when it is not run.
@@ -49,6 +55,13 @@ fn if_success(command: &str) -> Option<(&str, &str, &str)> {
 
 /// What a command that prints its answer prints, when the model knows.
 fn output(command: &str) -> Option<String> {
+    // 5.10: `$(LD) --version | $(srctree)/scripts/ld-version.sh` prints one number.
+    if let Some((_, script)) = command.rsplit_once(" | ") {
+        let script = script.trim();
+        let is_script = script.starts_with("scripts/") || script.contains("/scripts/");
+        return (is_script && script.rsplit('/').next() == Some("ld-version.sh"))
+            .then(|| "0".to_string());
+    }
     if let Some(rest) = command.strip_prefix("set -- ") {
         let (words, tail) = rest.rsplit_once(" && echo $")?;
         let index: usize = tail.trim().parse().ok()?;
@@ -66,6 +79,9 @@ fn output(command: &str) -> Option<String> {
     if program == "echo" {
         return Some(args.join(" "));
     }
+    if program == "expr" {
+        return expr(args);
+    }
     let name = program.rsplit('/').next()?;
     if program.contains("/scripts/") || program.starts_with("scripts/") {
         return SCRIPT_DEFAULTS
@@ -74,6 +90,24 @@ fn output(command: &str) -> Option<String> {
             .map(|(_, answer)| answer.to_string());
     }
     None
+}
+
+/// expr(1) on two integers; nothing (a failed command) for anything else, division by zero
+/// and overflow included.
+fn expr(args: &[String]) -> Option<String> {
+    let [a, op, b] = args else {
+        return None;
+    };
+    let (a, b): (i64, i64) = (a.parse().ok()?, b.parse().ok()?);
+    let value = match op.as_str() {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        "*" => a.checked_mul(b),
+        "/" => a.checked_div(b),
+        "%" => a.checked_rem(b),
+        _ => None,
+    }?;
+    Some(value.to_string())
 }
 
 /// Whether a condition succeeds: `test ...` and `command -v TOOL`; anything else fails.
@@ -181,7 +215,23 @@ mod tests {
         assert_eq!(answer("/src/linux/scripts/as-version.sh gcc"), "GNU 0");
         assert_eq!(answer("/src/linux/scripts/pahole-version.sh pahole"), "0");
         assert_eq!(answer("/src/linux/scripts/other.sh gcc"), "");
+        assert_eq!(answer("/src/linux/scripts/gcc-version.sh gcc"), "0");
+        assert_eq!(
+            answer("ld --version | /src/linux/scripts/ld-version.sh"),
+            "0"
+        );
+        assert_eq!(answer("ld --version | /src/linux/scripts/other.sh"), "");
         assert_eq!(answer("gcc -print-file-name=plugin"), "");
+    }
+
+    #[test]
+    fn expr_computes_on_integers() {
+        assert_eq!(answer("expr 0 / 10000"), "0");
+        assert_eq!(answer("expr 190100 / 10000"), "19");
+        assert_eq!(answer("expr 7 % 3"), "1");
+        assert_eq!(answer("expr 1 / 0"), "");
+        assert_eq!(answer("expr / 10000"), "");
+        assert_eq!(answer("expr a + 1"), "");
     }
 
     #[test]

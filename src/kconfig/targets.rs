@@ -159,7 +159,7 @@ fn conf_read(
     for &sym in order {
         cfg.calc(sym);
         let model = cfg.model;
-        if model.symbol(sym).is_choice {
+        if model.symbol(sym).is_choice || model.symbol(sym).no_write {
             continue;
         }
         let has = cfg.has_user_value(sym);
@@ -259,6 +259,12 @@ fn set_all_new_symbols(cfg: &mut Config<'_>, mode: Option<Tristate>, order: &[Sy
             continue;
         }
         if let Some(val) = mode {
+            // allnoconfig answers y for `option allnoconfig_y` (before 5.13).
+            let val = if val == Tristate::No && model.symbol(sym).allnoconfig_y {
+                Tristate::Yes
+            } else {
+                val
+            };
             cfg.set_user_tri(sym, val);
         }
     }
@@ -296,17 +302,27 @@ mod tests {
     const HEADER: &str = "#\n# Automatically generated file; DO NOT EDIT.\n# Main menu\n#\n";
 
     fn run_target(target: Target, input: Option<&str>) -> Outcome {
-        let source = MemSource::new().with("Kconfig", KCONFIG);
+        run_target_on(KCONFIG, Dialect::for_version(6, 12), target, input)
+    }
+
+    fn run_target_on(
+        kconfig: &str,
+        dialect: Dialect,
+        target: Target,
+        input: Option<&str>,
+    ) -> Outcome {
+        let source = MemSource::new().with("Kconfig", kconfig);
         let model = crate::kconfig::parse_kconfig(
             &source,
             "Kconfig",
             std::collections::HashMap::new(),
             ShellRunner::new(ShellPolicy::Never),
-            Dialect::for_version(6, 12),
+            dialect,
         );
-        assert!(model.diagnostics.is_empty());
-        let fin = crate::kconfig::finalize::finalize(&model, true);
-        let mut cfg = Config::new(&model, &fin, true);
+        assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+        let bool_choices = dialect.bool_choices_only();
+        let fin = crate::kconfig::finalize::finalize(&model, bool_choices);
+        let mut cfg = Config::new(&model, &fin, bool_choices);
         let input = input.map(|text| InputFile {
             name: ".config".to_string(),
             text: text.as_bytes().to_vec(),
@@ -376,6 +392,56 @@ mod tests {
         assert_eq!(
             out.config,
             "CONFIG_MODULES=y\nCONFIG_A=m\nCONFIG_S=\"a\\\"b\"\n"
+        );
+    }
+
+    // The `option` statements of kernels before 5.13. The expected outputs are what 5.10's
+    // conf wrote for this Kconfig.
+    const KCONFIG_OPTIONS: &str = "config DEFCONFIG_LIST\n\tstring\n\toption defconfig_list\n\
+        \tdefault \"/nonexistent/.config\"\n\n\
+        config MODULES\n\tbool \"modules\"\n\toption modules\n\n\
+        config EMBEDDED\n\tbool \"embedded\"\n\toption allnoconfig_y\n\tselect EXPERT\n\n\
+        config EXPERT\n\tbool \"expert\"\n\n\
+        menu \"Empty\"\nendmenu\n\n\
+        menu \"Full\"\n\nconfig A\n\ttristate \"a\"\n\nendmenu\n";
+
+    #[test]
+    fn option_statements_as_the_conf_of_their_time() {
+        let dialect = Dialect::for_version(5, 10);
+        // allnoconfig_y answers y; the defconfig_list symbol is not written; the empty menu
+        // gets no `# end of`.
+        let out = run_target_on(KCONFIG_OPTIONS, dialect, Target::AllNoconfig, None);
+        assert_eq!(
+            out.config,
+            format!(
+                "{HEADER}# CONFIG_MODULES is not set\nCONFIG_EMBEDDED=y\nCONFIG_EXPERT=y\n\n\
+                 #\n# Empty\n#\n\n#\n# Full\n#\n# CONFIG_A is not set\n# end of Full\n"
+            )
+        );
+        let out = run_target_on(KCONFIG_OPTIONS, dialect, Target::AllModconfig, None);
+        assert!(out.config.contains("CONFIG_MODULES=y\nCONFIG_EMBEDDED=y\n"));
+        assert!(out.config.contains("CONFIG_A=m\n# end of Full\n"));
+        let input = "CONFIG_DEFCONFIG_LIST=\"/x\"\nCONFIG_MODULES=y\nCONFIG_EMBEDDED=y\n\
+                     CONFIG_EXPERT=y\nCONFIG_A=m\n";
+        let out = run_target_on(KCONFIG_OPTIONS, dialect, Target::SaveDefconfig, Some(input));
+        assert_eq!(
+            out.config,
+            "CONFIG_MODULES=y\nCONFIG_EMBEDDED=y\nCONFIG_A=m\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_menu_is_closed_without_option_statements() {
+        let kconfig = "menu \"Empty\"\nendmenu\n";
+        let out = run_target_on(
+            kconfig,
+            Dialect::for_version(6, 12),
+            Target::AllNoconfig,
+            None,
+        );
+        assert_eq!(
+            out.config,
+            format!("{HEADER}\n#\n# Empty\n#\n# end of Empty\n")
         );
     }
 

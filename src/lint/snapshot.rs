@@ -71,6 +71,8 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
                 s.is_choice,
                 s.transitional,
                 s.optional,
+                s.allnoconfig_y,
+                s.no_write,
             )
                 .hash(&mut h);
             for &p in &s.props {
@@ -88,6 +90,7 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
         }
     }
     model.modules_sym.map(|s| model.sym_name(s)).hash(&mut h);
+    model.option_statements.hash(&mut h);
     h.finish()
 }
 

@@ -1,11 +1,12 @@
 //! Shared helpers for the tests that compare xenlint with the kernel's own tools.
 //!
 //! The kernel trees and the reference outputs come from scripts/kernel-refs.sh (run by
-//! scripts/test.sh and .ci/run). The tests that need them are `#[ignore]`d, so a plain
+//! scripts/test.sh and .ci/run for the CI versions; the other versions' tarballs come from
+//! scripts/fetch-kernel-source.sh). The tests that need them are `#[ignore]`d, so a plain
 //! `cargo test` lists them as ignored; scripts/test.sh runs them with `--include-ignored`
-//! and XENLINT_REQUIRE_KERNEL=1, under which missing material fails the test. Run with
-//! `--include-ignored` but without the variable, a test whose material is missing says
-//! why on standard error and returns.
+//! and XENLINT_REQUIRE_KERNEL=1, under which missing material of a CI version fails the
+//! test (`XENLINT_REQUIRE_KERNEL=all`, or a list of versions, requires the others too).
+//! Otherwise a test whose material is missing says why on standard error and returns.
 
 #![allow(dead_code)]
 
@@ -18,9 +19,18 @@ use xenlint::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
 use xenlint::kconfig::model::Model;
 use xenlint::source::DirSource;
 
-pub const VERSIONS: &[&str] = &["6.1", "6.12"];
-/// The arches every test run covers; XENLINT_ARCHES=all (or a list) widens it.
+/// The kernel versions measured, as scripts/kernel-versions.sh lists them (a test checks).
+pub const VERSIONS: &[&str] = &["5.10", "6.1", "6.12", "7.2"];
+/// The versions CI provisions (the machine's own apt sources carry them): their material
+/// must be there under XENLINT_REQUIRE_KERNEL=1. The others come from
+/// scripts/fetch-kernel-source.sh and are required only when XENLINT_REQUIRE_KERNEL is
+/// `all` or names them (`XENLINT_REQUIRE_KERNEL="5.10 7.2"`).
+pub const CI_VERSIONS: &[&str] = &["6.1", "6.12"];
+/// The arches every test run covers for a CI version; XENLINT_ARCHES=all (or a list)
+/// widens it.
 pub const CI_ARCHES: &[&str] = &["x86", "arm64", "arm", "riscv", "powerpc", "s390", "mips"];
+/// The arches the other versions are measured on (their references are built for these).
+pub const OTHER_ARCHES: &[&str] = &["x86", "arm64"];
 
 pub fn kernels_dir() -> PathBuf {
     std::env::var_os("XENLINT_KERNELS")
@@ -40,8 +50,34 @@ pub fn reference(version: &str, arch: &str, target: &str) -> PathBuf {
         .join(target)
 }
 
-/// True when the kernel material is there; otherwise explains, and fails under
-/// XENLINT_REQUIRE_KERNEL.
+/// Whether XENLINT_REQUIRE_KERNEL makes missing material for `version` a failure: for the
+/// CI versions when it is set at all, for the others when it is `all` or lists them.
+pub fn kernel_required(version: &str) -> bool {
+    match std::env::var("XENLINT_REQUIRE_KERNEL") {
+        Err(_) => false,
+        Ok(value) => {
+            CI_VERSIONS.contains(&version)
+                || value == "all"
+                || value.split_whitespace().any(|v| v == version)
+        }
+    }
+}
+
+/// How to make the material of `version`.
+fn how_to_build(version: &str) -> String {
+    if CI_VERSIONS.contains(&version) {
+        "scripts/test.sh builds it".to_string()
+    } else {
+        format!(
+            "scripts/fetch-kernel-source.sh {version} && \
+             scripts/kernel-refs.sh -v {version} -a \"{}\" builds it",
+            OTHER_ARCHES.join(" ")
+        )
+    }
+}
+
+/// True when the kernel material is there; otherwise explains, and fails when
+/// `kernel_required(version)`.
 pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool {
     let mut missing = Vec::new();
     if !tree(version).join("Makefile").exists() {
@@ -57,10 +93,11 @@ pub fn kernel_available(version: &str, arches: &[String], target: &str) -> bool 
         return true;
     }
     let message = format!(
-        "kernel reference material missing (scripts/test.sh builds it): {}",
+        "linux {version}: kernel reference material missing ({}): {}",
+        how_to_build(version),
         missing.join(", ")
     );
-    if std::env::var_os("XENLINT_REQUIRE_KERNEL").is_some() {
+    if kernel_required(version) {
         panic!("{message}");
     }
     eprintln!("SKIPPED: {message}");
@@ -102,7 +139,8 @@ pub fn client_available(program: &str, args: &[&str], install: &str) -> bool {
     false
 }
 
-/// The arches to test for `version`: CI_ARCHES, or XENLINT_ARCHES (`all` or a list).
+/// The arches to test for `version`: CI_ARCHES (OTHER_ARCHES for a version CI does not
+/// provision), or XENLINT_ARCHES (`all` or a list).
 pub fn arches(version: &str) -> Vec<String> {
     match std::env::var("XENLINT_ARCHES") {
         Ok(list) if list == "all" => {
@@ -119,7 +157,8 @@ pub fn arches(version: &str) -> Vec<String> {
             all
         }
         Ok(list) if !list.is_empty() => list.split_whitespace().map(String::from).collect(),
-        _ => CI_ARCHES.iter().map(|s| s.to_string()).collect(),
+        _ if CI_VERSIONS.contains(&version) => CI_ARCHES.iter().map(|s| s.to_string()).collect(),
+        _ => OTHER_ARCHES.iter().map(|s| s.to_string()).collect(),
     }
 }
 
