@@ -1,8 +1,9 @@
 //! Verified fixes for transient breaks. A break that a later commit repairs is almost
 //! always fixed by moving the repair before the culprit or by folding the repair into the
 //! culprit. Each candidate is made in memory (no work tree, nothing written to the
-//! repository), the rewritten series is linted again for the arches the break hits, and
-//! a candidate is offered only when the break is gone and no finding appeared that the
+//! repository) on the culprit's parent, the rewritten commits (up to the repair, the only
+//! ones a rewrite changes) are linted again for the arches the break hits, and a
+//! candidate is offered only when the break is gone and no finding appeared that the
 //! series did not have.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,20 +69,25 @@ pub fn suggest(
             .collect();
         let short = |i: usize| report.commits[i].short.clone();
         let said = |i: usize| format!("{} (\"{}\")", short(i), report.commits[i].summary);
+        // Only the commits from the culprit to the repair change: the rewrite is made and
+        // linted on the culprit's parent, not on the whole series again.
+        let window = &oids[c - 1..r];
+        let parent = if c == 1 { series.base } else { oids[c - 2] };
+        let last = window.len();
         let candidates = [
             (
                 "reorder",
-                reorder(&oids, c, r),
+                reorder(window, 1, last),
                 format!("move {} before {}", said(r), said(c)),
             ),
             (
                 "squash",
-                squash(&oids, c, r),
+                squash(window, 1, last),
                 format!("squash {} into {}", said(r), said(c)),
             ),
         ];
         for (kind, steps, text) in candidates {
-            let Some(rewritten) = rewrite_series(&repo, series.base, &steps)
+            let Some(rewritten) = rewrite_series(&repo, parent, &steps)
                 .map_err(|e| LintError::Setup(e.to_string()))?
             else {
                 continue;
