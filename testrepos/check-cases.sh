@@ -19,6 +19,8 @@
 #   rename             XEN_DOM0 becomes XEN_INITIAL_DOMAIN (same type, dependencies and
 #                      default) and its users move with it; x86_64_defconfig still sets
 #                      the old name
+#   defconfig-line     a commit drops CONFIG_PARAVIRT=y from x86_64_defconfig, a later one
+#                      puts it back: the cause is the defconfig line, not a Kconfig one
 #   split              XEN_BLKDEV_FRONTEND becomes XEN_BLKFRONT (the driver) and
 #                      XEN_BLKFRONT_PERSISTENT (a feature of it); the Makefile and the
 #                      code move to them
@@ -186,6 +188,12 @@ KCONFIG
     sed -i 's/^\tdepends on XEN_DOM0$/\tdepends on XEN_INITIAL_DOMAIN/' drivers/xen/Kconfig
     grep -q XEN_INITIAL_DOMAIN drivers/xen/Kconfig
     commit "x86/xen: rename XEN_DOM0 to XEN_INITIAL_DOMAIN"
+    ;;
+  defconfig-line)
+    sed -i '/^CONFIG_PARAVIRT=y$/d' arch/x86/configs/x86_64_defconfig
+    commit "x86: x86_64_defconfig: refresh"
+    echo 'CONFIG_PARAVIRT=y' >> arch/x86/configs/x86_64_defconfig
+    commit "x86: x86_64_defconfig: keep PARAVIRT for Xen"
     ;;
   split)
     printf '#if IS_ENABLED(CONFIG_XEN_BLKDEV_FRONTEND)\nint blkfront_persistent;\n#endif\n' > drivers/xen/xen-blkfront.c

@@ -325,3 +325,29 @@ fn the_series_report_shows_what_the_culprit_changes_as_xenlint_diff_does() {
     assert_eq!(shown, diff.lines().collect::<Vec<_>>());
     assert!(shown.contains(&"-XEN_PV y"), "{shown:?}");
 }
+
+#[test]
+fn a_defconfig_line_is_the_cause_when_the_kconfig_did_not_change() {
+    let repo = common::fixture("check-cases.sh", &["defconfig-line"]);
+    let json = json(repo.path());
+    let all = findings(&json);
+    assert_eq!(all.len(), 1, "{json:#}");
+    let f = &all[0];
+    assert_eq!(f["symbols"][0], "PARAVIRT");
+    assert!(
+        text(&f["message"])
+            .ends_with("`arch/x86/configs/x86_64_defconfig` no longer has `CONFIG_PARAVIRT=y`"),
+        "{f:#}"
+    );
+    assert_eq!(f["baselines"], serde_json::json!(["defconfig"]));
+    let root = &f["locations"][0];
+    assert_eq!(root["file"], "arch/x86/configs/x86_64_defconfig");
+    assert_eq!(root["source_line"], "CONFIG_PARAVIRT=y");
+    assert_eq!(root["role"], "base");
+    let found = consequences(f);
+    assert!(
+        found.contains(&("XL0001".to_string(), "XEN".to_string())),
+        "{found:?}"
+    );
+    insta::assert_snapshot!("defconfig_line", lint(repo.path(), "human"));
+}

@@ -15,7 +15,7 @@ use crate::kconfig::model::{MenuId, Pos, PropKind, SymbolId};
 use crate::lint::context::{ArchContext, SeriesCommits};
 use crate::lint::snapshot::{defined, definition_pos, names_only, KconfigSnapshot, Values};
 use crate::lint::textdiff::{first_change, hunk};
-use crate::lint::{Location, ValueChange};
+use crate::lint::{Baseline, Location, ValueChange};
 
 /// One side of the comparison: a commit's index in the series, its snapshot for the arch
 /// and its configuration for the baseline (`None` where conf could not run).
@@ -61,12 +61,41 @@ pub struct Explainer<'a> {
 }
 
 impl<'a> Explainer<'a> {
-    pub fn new(series: &'a SeriesCommits<'a>, at: Side<'a>, parent: Side<'a>) -> Self {
+    /// `baseline`: the baseline the values come from, whose defconfig and fragments can be
+    /// the cause.
+    pub fn new(
+        series: &'a SeriesCommits<'a>,
+        at: Side<'a>,
+        parent: Side<'a>,
+        baseline: &Baseline,
+    ) -> Self {
+        let srcarch = &at.tree.env.srcarch;
+        let files: Vec<String> = match baseline {
+            Baseline::Target { target, fragments } => {
+                let defconfig = match target.as_str() {
+                    "defconfig" => Some(at.tree.env.kbuild_defconfig.clone()),
+                    t if t.ends_with("_defconfig") => Some(t.to_string()),
+                    _ => None,
+                };
+                defconfig
+                    .into_iter()
+                    .chain(fragments.iter().cloned())
+                    .map(|f| format!("arch/{srcarch}/configs/{f}"))
+                    .chain(fragments.iter().map(|f| format!("kernel/configs/{f}")))
+                    .collect()
+            }
+            Baseline::Config { .. } => Vec::new(),
+        };
+        let config_files = files
+            .into_iter()
+            .filter(|f| series.changed[at.index].contains(f))
+            .collect();
         Explainer {
             tracer: Tracer {
                 series,
                 at,
                 parent,
+                config_files,
                 memo: Default::default(),
             },
         }
@@ -88,6 +117,8 @@ struct Tracer<'a> {
     series: &'a SeriesCommits<'a>,
     at: Side<'a>,
     parent: Side<'a>,
+    /// The defconfigs and fragments the baseline reads that the commit changes.
+    config_files: Vec<String>,
     /// What tracing each symbol found, its path starting at that symbol.
     memo: std::cell::RefCell<std::collections::HashMap<String, Option<Cause>>>,
 }
@@ -126,7 +157,10 @@ impl Tracer<'_> {
         visited: &mut BTreeSet<String>,
         depth: usize,
     ) -> Option<Cause> {
-        if let Some(own) = self.own_change(name) {
+        if let Some(own) = self
+            .own_change(name)
+            .or_else(|| self.defconfig_change(name))
+        {
             return Some(Cause {
                 root: name.to_string(),
                 key: format!("{name}\0{}", own.text),
@@ -365,7 +399,8 @@ pub(crate) fn changes(cx: &ArchContext, symbol: &str) -> Vec<ValueChange> {
             if before == after {
                 continue;
             }
-            let cause = Explainer::new(cx.series, side(index), side(index - 1)).explain(symbol);
+            let cause = Explainer::new(cx.series, side(index), side(index - 1), run.baseline)
+                .explain(symbol);
             out.push(ValueChange {
                 arch: cx.arch.to_string(),
                 baseline: run.name.clone(),

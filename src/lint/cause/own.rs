@@ -52,6 +52,76 @@ impl Tracer<'_> {
             .or_else(|| self.reverse_change(name, PropKind::Imply))
     }
 
+    /// A line of the baseline's defconfig or fragment that sets `name` and that the commit
+    /// adds, removes or changes.
+    pub(super) fn defconfig_change(&self, name: &str) -> Option<Own> {
+        use crate::source::Source;
+        let setting = |index: usize, file: &str| -> Option<(String, u32, String)> {
+            let bytes = self.series.source(index)?.read(file).ok()??;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut found = None;
+            for (line, parsed) in crate::kconfig::confdata::config_lines(&text) {
+                if let crate::kconfig::confdata::ConfigLine::Assign { name: n, value } = parsed {
+                    if n == name {
+                        let raw = text
+                            .lines()
+                            .nth(line as usize - 1)
+                            .unwrap_or("")
+                            .to_string();
+                        found = Some((value.to_string(), line, raw));
+                    }
+                }
+            }
+            found
+        };
+        for file in &self.config_files {
+            let (now, before) = (
+                setting(self.at.index, file),
+                setting(self.parent.index, file),
+            );
+            if now.as_ref().map(|n| &n.0) == before.as_ref().map(|b| &b.0) {
+                continue;
+            }
+            let mut locations = Vec::new();
+            if let Some((_, line, _)) = &now {
+                let mut l = self.series.location(
+                    self.at.index,
+                    file,
+                    *line,
+                    "set here at this commit".to_string(),
+                    None,
+                );
+                l.underline_line();
+                locations.push(l);
+            }
+            if let Some((_, line, _)) = &before {
+                let mut l = self.series.location(
+                    self.parent.index,
+                    file,
+                    *line,
+                    "in the parent".to_string(),
+                    None,
+                );
+                l.underline_line();
+                locations.push(l);
+            }
+            let text = match (&now, &before) {
+                (Some(n), Some(b)) => {
+                    format!("`{file}` changes `{}` to `{}`", b.2.trim(), n.2.trim())
+                }
+                (Some(n), None) => format!("`{file}` now has `{}`", n.2.trim()),
+                (None, Some(b)) => format!("`{file}` no longer has `{}`", b.2.trim()),
+                (None, None) => continue,
+            };
+            return Some(Own {
+                text,
+                locations,
+                hunk: None,
+            });
+        }
+        None
+    }
+
     /// A `depends on` line of `sym` naming a symbol that is not defined at this commit.
     fn undefined_dependency(&self, sym: SymbolId) -> Option<Own> {
         let (at, parent) = (self.at.tree, self.parent.tree);

@@ -101,7 +101,7 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         // One finding per root cause; the other symbols it changes are its consequences,
         // nearest the cause first.
         let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
-        let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1));
+        let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1), run.baseline);
         for changed in &symbols {
             let cause = explainer.explain(&changed.0);
             match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
