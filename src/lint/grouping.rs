@@ -24,6 +24,8 @@ fn explains(root: &Finding, other: &Finding) -> bool {
                 "XL0003" | "XL0006" | "XL0007" | "XL0008" | "XL0009"
             ) && root.symbols.contains(first)
         }
+        // A symbol that can no longer be enabled: the objects it gates.
+        "XL0007" => matches!(other.code, "XL0008" | "XL0009") && root.symbols.contains(first),
         // A Kbuild gate no Kconfig file defines: the objects it gated, the code that tests it.
         "XL0010" => {
             matches!(other.code, "XL0008" | "XL0009" | "XL0011")
@@ -36,7 +38,7 @@ fn explains(root: &Finding, other: &Finding) -> bool {
 /// Folds every finding another one explains into it; states the arches of findings that
 /// hold for all of them (`arches`) explicitly, and in messages (`ARCHES_HIT`).
 pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
-    let mut findings: Vec<Option<Finding>> = one_per_removal(findings)
+    let mut findings: Vec<Option<Finding>> = one_per_removing_commit(one_per_removal(findings))
         .into_iter()
         .map(|mut f| {
             if f.arches.is_empty() {
@@ -52,7 +54,7 @@ pub(crate) fn group(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
     for (j, f) in findings.iter().enumerate() {
         let f = f.as_ref().expect("all present");
         let names = match f.code {
-            "XL0001" => &f.symbols[..],
+            "XL0001" | "XL0007" => &f.symbols[..],
             "XL0010" => &f.symbols[..f.symbols.len().min(1)],
             _ => &[][..],
         };
@@ -151,6 +153,69 @@ fn one_per_removal(findings: Vec<Finding>) -> Vec<Finding> {
         let general = |n: &String| n.starts_with("`make olddefconfig`");
         let (last, first): (Vec<String>, Vec<String>) = g.notes.drain(..).partition(general);
         g.notes = first.into_iter().chain(last).collect();
+    }
+    out
+}
+
+/// Symbols without a successor that one commit removes from one Kconfig file (a driver
+/// deleted) are one finding, every symbol named.
+fn one_per_removing_commit(findings: Vec<Finding>) -> Vec<Finding> {
+    const LOSE: &str = ": configurations lose it";
+    let lone = |f: &Finding| f.code == "XL0005" && f.message.ends_with(LOSE);
+    let mut out: Vec<Finding> = Vec::new();
+    let mut merged: Vec<usize> = Vec::new();
+    for f in findings {
+        let file = f.locations.first().map(|l| l.file.clone());
+        let same = out.iter().position(|g| {
+            lone(&f)
+                && lone(g)
+                && g.culprit_index == f.culprit_index
+                && g.locations.first().map(|l| &l.file) == file.as_ref()
+        });
+        let Some(i) = same else {
+            out.push(f);
+            continue;
+        };
+        let g = &mut out[i];
+        for s in f.symbols {
+            if !g.symbols.contains(&s) {
+                g.symbols.push(s);
+            }
+        }
+        for a in f.arches {
+            if !g.arches.contains(&a) {
+                g.arches.push(a);
+            }
+        }
+        for l in f.locations {
+            if !g
+                .locations
+                .iter()
+                .any(|m| m.file == l.file && m.line == l.line)
+            {
+                g.locations.push(l);
+            }
+        }
+        for n in f.notes {
+            if !g.notes.contains(&n) {
+                g.notes.push(n);
+            }
+        }
+        if !merged.contains(&i) {
+            merged.push(i);
+        }
+    }
+    for i in merged {
+        let g = &mut out[i];
+        let names: Vec<String> = g.symbols.iter().map(|s| format!("CONFIG_{s}")).collect();
+        let shown = names.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+        let more = names.len().saturating_sub(6);
+        g.message = format!(
+            "{} symbols set at the base are gone at the tip, removed from {} by this commit: {shown}{}; configurations lose them",
+            names.len(),
+            g.locations.first().map(|l| l.file.as_str()).unwrap_or("Kconfig"),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        );
     }
     out
 }

@@ -1,14 +1,15 @@
 //! XL0007 dead-symbol: Symbols that can no longer be enabled.
 //! Documented in dead_symbol.md (`xenlint explain XL0007`); computed by the series engine.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Check, Scope};
-use crate::lint::context::{new_items, ArchContext};
+use crate::lint::cause::{Cause, Explainer, Side};
+use crate::lint::context::{new_items, ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::ARCHES_HIT;
 use crate::lint::snapshot::{defined, definition_pos, Values};
-use crate::lint::{Finding, Severity};
+use crate::lint::{Consequence, Finding, Severity};
 
 pub const CHECK: Check = Check {
     code: "XL0007",
@@ -23,13 +24,17 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     cx.baselines
         .iter()
         .filter(|run| run.is_allmodconfig())
-        .flat_map(|run| dead_symbols(cx, &run.values))
+        .flat_map(|run| dead_symbols(cx, run))
         .collect()
 }
 
+/// A symbol a cause makes dead, with how the cause reached it.
+type Member = (String, Vec<String>);
+
 /// XL0007: symbols allmodconfig enables at the base that a commit makes impossible to
 /// enable while they are still defined.
-fn dead_symbols(cx: &ArchContext, values: &[Option<Arc<Values>>]) -> Vec<Finding> {
+fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
+    let values: &[Option<Arc<Values>>] = &run.values;
     let Some(Some(base)) = values.first() else {
         return Vec::new();
     };
@@ -52,30 +57,80 @@ fn dead_symbols(cx: &ArchContext, values: &[Option<Arc<Values>>]) -> Vec<Finding
             .collect();
         sets.push(dead);
     }
-    new_items(&sets)
-        .into_iter()
-        .map(|(name, span)| {
-            let tree = &cx.snapshots[span.culprit];
-            let sym = defined(tree, &name).expect("dead symbols are defined");
+    // One finding per root cause at each culprit: the other symbols it takes with it
+    // are its consequences.
+    let mut out: Vec<Finding> = Vec::new();
+    let mut by_span: BTreeMap<(usize, Option<usize>), Vec<String>> = BTreeMap::new();
+    for (name, span) in new_items(&sets) {
+        by_span
+            .entry((span.culprit, span.repair))
+            .or_default()
+            .push(name);
+    }
+    for ((culprit, repair), names) in by_span {
+        let span = BreakSpan { culprit, repair };
+        let side = |index: usize| Side {
+            index,
+            tree: &cx.snapshots[index],
+            values: values[index].as_deref(),
+        };
+        let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1), run.baseline);
+        let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
+        for name in names {
+            let cause = explainer.explain(&name);
+            match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
+                Some((_, members)) => members.push((name, cause.path)),
+                None => {
+                    let path = cause.path.clone();
+                    groups.push((cause, vec![(name, path)]));
+                }
+            }
+        }
+        let state = |name: &str| match repair {
+            Some(r) => format!(
+                "CONFIG_{name} cannot be enabled on {ARCHES_HIT} from {} until {}",
+                cx.series.commits[culprit].short, cx.series.commits[r].short
+            ),
+            None => format!("CONFIG_{name} can no longer be enabled on {ARCHES_HIT}"),
+        };
+        for (cause, mut members) in groups {
+            members.sort_by(|a, b| (a.1.len(), &a.0).cmp(&(b.1.len(), &b.0)));
+            let (name, path) = &members[0];
+            let tree = &cx.snapshots[culprit];
+            let sym = defined(tree, name).expect("dead symbols are defined");
             let pos = definition_pos(tree, sym);
             let file = tree.model.file_name(pos.file).to_string();
-            let (label, message) = match span.repair {
-                Some(repair) => (
-                    format!("allmodconfig cannot enable `{name}` here"),
-                    format!(
-                        "CONFIG_{name} cannot be enabled on {ARCHES_HIT} from {} until {}",
-                        cx.series.commits[span.culprit].short, cx.series.commits[repair].short
-                    ),
-                ),
-                None => (
-                    format!("allmodconfig can no longer enable `{name}`"),
-                    format!("CONFIG_{name} can no longer be enabled on {ARCHES_HIT}"),
-                ),
+            let label = match repair {
+                Some(_) => format!("allmodconfig cannot enable `{name}` here"),
+                None => format!("allmodconfig can no longer enable `{name}`"),
             };
-            let loc = cx.location(span.culprit, &file, pos.line, label, Some(&name));
-            let mut f = cx.finding(&CHECK, &span, message, vec![name], vec![loc]);
+            let mut message = format!("{}: {}", state(name), cause.text);
+            if !path.is_empty() {
+                message.push_str(&format!(" (CONFIG_{name}: {})", path.join(", ")));
+            }
+            let mut locations = vec![cx.location(culprit, &file, pos.line, label, Some(name))];
+            locations.extend(cause.locations);
+            let symbols = members.iter().map(|(n, _)| n.clone()).collect();
+            let mut f = cx.finding(&CHECK, &span, message, symbols, locations);
             f.baselines.push("allmodconfig".to_string());
-            f
-        })
-        .collect()
+            for (other, path) in members.iter().skip(1) {
+                let mut message = state(other);
+                if !path.is_empty() {
+                    message.push_str(&format!(": {}", path.join(", ")));
+                }
+                f.consequences.push(Consequence {
+                    code: CHECK.code,
+                    name: CHECK.name,
+                    severity: CHECK.severity,
+                    message,
+                    symbols: vec![other.clone()],
+                    arches: vec![cx.arch.to_string()],
+                    baselines: vec!["allmodconfig".to_string()],
+                    location: None,
+                });
+            }
+            out.push(f);
+        }
+    }
+    out
 }
