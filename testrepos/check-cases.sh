@@ -19,6 +19,8 @@
 #   rename             XEN_DOM0 becomes XEN_INITIAL_DOMAIN (same type, dependencies and
 #                      default) and its users move with it; x86_64_defconfig still sets
 #                      the old name
+#   mark-broken        a commit marks XEN_PV broken for good: what it takes with it (the
+#                      symbols that depend on it, the objects they gate) is one finding
 #   defconfig-line     a commit drops CONFIG_PARAVIRT=y from x86_64_defconfig, a later one
 #                      puts it back: the cause is the defconfig line, not a Kconfig one
 #   split              XEN_BLKDEV_FRONTEND becomes XEN_BLKFRONT (the driver) and
@@ -188,6 +190,12 @@ KCONFIG
     sed -i 's/^\tdepends on XEN_DOM0$/\tdepends on XEN_INITIAL_DOMAIN/' drivers/xen/Kconfig
     grep -q XEN_INITIAL_DOMAIN drivers/xen/Kconfig
     commit "x86/xen: rename XEN_DOM0 to XEN_INITIAL_DOMAIN"
+    ;;
+  mark-broken)
+    sed -i '0,/^\tdepends on XEN$/s//\tdepends on XEN \&\& BROKEN/' arch/x86/xen/Kconfig
+    printf '\nconfig BROKEN\n\tbool\n' >> arch/x86/Kconfig
+    grep -q 'XEN && BROKEN' arch/x86/xen/Kconfig
+    commit "x86/xen: mark XEN_PV as broken"
     ;;
   defconfig-line)
     sed -i '/^CONFIG_PARAVIRT=y$/d' arch/x86/configs/x86_64_defconfig

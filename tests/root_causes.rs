@@ -351,3 +351,32 @@ fn a_defconfig_line_is_the_cause_when_the_kconfig_did_not_change() {
     );
     insta::assert_snapshot!("defconfig_line", lint(repo.path(), "human"));
 }
+
+#[test]
+fn a_symbol_marked_broken_for_good_is_one_finding_with_what_it_takes_along() {
+    let repo = common::fixture("check-cases.sh", &["mark-broken"]);
+    let json = json(repo.path());
+    let dead: Vec<&serde_json::Value> = findings(&json)
+        .iter()
+        .filter(|f| f["code"] == "XL0007")
+        .collect();
+    assert_eq!(dead.len(), 1, "{json:#}");
+    let f = dead[0];
+    assert_eq!(f["symbols"][0], "XEN_PV");
+    assert!(
+        text(&f["message"]).ends_with("this commit adds `depends on XEN && BROKEN`")
+            || text(&f["message"]).contains("`depends on XEN` became `depends on XEN && BROKEN`"),
+        "{f:#}"
+    );
+    let found = consequences(f);
+    assert!(
+        found.contains(&("XL0007".to_string(), "XEN_DOM0".to_string())),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|(code, _)| code == "XL0009"), "{found:?}");
+    // Nothing about it is reported twice.
+    assert!(
+        findings(&json).iter().all(|g| g["code"] != "XL0009"),
+        "{json:#}"
+    );
+}
