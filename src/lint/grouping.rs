@@ -125,30 +125,7 @@ fn one_per_removal(findings: Vec<Finding>) -> Vec<Finding> {
             out.push(f);
             continue;
         };
-        for a in f.arches {
-            if !g.arches.contains(&a) {
-                g.arches.push(a);
-            }
-        }
-        for l in f.locations {
-            if !g
-                .locations
-                .iter()
-                .any(|m| m.file == l.file && m.line == l.line)
-            {
-                g.locations.push(l);
-            }
-        }
-        for n in f.notes {
-            if !g.notes.contains(&n) {
-                g.notes.push(n);
-            }
-        }
-        for s in f.symbols {
-            if !g.symbols.contains(&s) {
-                g.symbols.push(s);
-            }
-        }
+        absorb(g, f);
         // What holds for every removal is said last.
         let general = |n: &String| n.starts_with("`make olddefconfig`");
         let (last, first): (Vec<String>, Vec<String>) = g.notes.drain(..).partition(general);
@@ -176,31 +153,7 @@ fn one_per_removing_commit(findings: Vec<Finding>) -> Vec<Finding> {
             out.push(f);
             continue;
         };
-        let g = &mut out[i];
-        for s in f.symbols {
-            if !g.symbols.contains(&s) {
-                g.symbols.push(s);
-            }
-        }
-        for a in f.arches {
-            if !g.arches.contains(&a) {
-                g.arches.push(a);
-            }
-        }
-        for l in f.locations {
-            if !g
-                .locations
-                .iter()
-                .any(|m| m.file == l.file && m.line == l.line)
-            {
-                g.locations.push(l);
-            }
-        }
-        for n in f.notes {
-            if !g.notes.contains(&n) {
-                g.notes.push(n);
-            }
-        }
+        absorb(&mut out[i], f);
         if !merged.contains(&i) {
             merged.push(i);
         }
@@ -218,4 +171,21 @@ fn one_per_removing_commit(findings: Vec<Finding>) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// `f`'s symbols, arches, locations and notes added to `g`'s, each once.
+fn absorb(g: &mut Finding, f: Finding) {
+    fn add<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>, same: impl Fn(&T, &T) -> bool) {
+        for item in from {
+            if !into.iter().any(|i| same(i, &item)) {
+                into.push(item);
+            }
+        }
+    }
+    add(&mut g.symbols, f.symbols, |a, b| a == b);
+    add(&mut g.arches, f.arches, |a, b| a == b);
+    add(&mut g.locations, f.locations, |a, b| {
+        a.file == b.file && a.line == b.line
+    });
+    add(&mut g.notes, f.notes, |a, b| a == b);
 }
