@@ -53,6 +53,9 @@ pub struct Cause {
     pub hunk: Option<String>,
 }
 
+/// A symbol of a cause's group, with the path the cause took to it.
+pub type Member<T> = (T, Vec<String>);
+
 /// Explains many symbols of one commit against its parent, each symbol traced once: a
 /// commit that changes thousands of values (a driver marked BROKEN under allmodconfig)
 /// costs one walk of the graph, not one per symbol.
@@ -99,6 +102,30 @@ impl<'a> Explainer<'a> {
                 memo: Default::default(),
             },
         }
+    }
+
+    /// `items` (symbols, by `name`) grouped by the cause of their change: one group per
+    /// cause, its members nearest the cause first, each with the path the cause took.
+    pub fn by_cause<T>(
+        &self,
+        items: impl IntoIterator<Item = T>,
+        name: impl Fn(&T) -> &str,
+    ) -> Vec<(Cause, Vec<Member<T>>)> {
+        let mut groups: Vec<(Cause, Vec<Member<T>>)> = Vec::new();
+        for item in items {
+            let cause = self.explain(name(&item));
+            match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
+                Some((_, members)) => members.push((item, cause.path)),
+                None => {
+                    let path = cause.path.clone();
+                    groups.push((cause, vec![(item, path)]));
+                }
+            }
+        }
+        for (_, members) in &mut groups {
+            members.sort_by(|a, b| (a.1.len(), name(&a.0)).cmp(&(b.1.len(), name(&b.0))));
+        }
+        groups
     }
 
     /// Why `name` has a different value at `at` than at `parent`.

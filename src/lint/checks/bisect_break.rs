@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Check, Scope};
-use crate::lint::cause::{Cause, Explainer, Side};
+use crate::lint::cause::{Explainer, Side};
 use crate::lint::config_diff::diff_values;
 use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::SCOPE_HIT;
@@ -53,8 +53,6 @@ fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> O
 /// Symbols whose value at an intermediate commit differs from both ends.
 /// A symbol whose value changed: (name, value at the base, value in the broken span).
 type Changed = (String, String, String);
-/// A changed symbol of a cause, with how the cause reached it.
-type Member<'a> = (&'a Changed, Vec<String>);
 
 fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     let (trees, values, points) = (cx.snapshots, &run.values, cx.series.commits);
@@ -100,21 +98,8 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         };
         // One finding per root cause; the other symbols it changes are its consequences,
         // nearest the cause first.
-        let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
         let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1), run.baseline);
-        for changed in &symbols {
-            let cause = explainer.explain(&changed.0);
-            match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
-                Some((_, members)) => members.push((changed, cause.path)),
-                None => {
-                    let path = cause.path.clone();
-                    groups.push((cause, vec![(changed, path)]));
-                }
-            }
-        }
-        for (_, members) in &mut groups {
-            members.sort_by(|a, b| (a.1.len(), &a.0 .0).cmp(&(b.1.len(), &b.0 .0)));
-        }
+        let groups = explainer.by_cause(&symbols, |changed| changed.0.as_str());
         let (c, r) = (&points[culprit], &points[repair]);
         let span = BreakSpan {
             culprit,

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{Check, Scope};
-use crate::lint::cause::{Cause, Explainer, Side};
+use crate::lint::cause::{Explainer, Side};
 use crate::lint::context::{new_items, ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::ARCHES_HIT;
 use crate::lint::snapshot::{defined, definition_pos, Values};
@@ -27,9 +27,6 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
         .flat_map(|run| dead_symbols(cx, run))
         .collect()
 }
-
-/// A symbol a cause makes dead, with how the cause reached it.
-type Member = (String, Vec<String>);
 
 /// XL0007: symbols allmodconfig enables at the base that a commit makes impossible to
 /// enable while they are still defined.
@@ -75,17 +72,7 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             values: values[index].as_deref(),
         };
         let explainer = Explainer::new(cx.series, side(culprit), side(culprit - 1), run.baseline);
-        let mut groups: Vec<(Cause, Vec<Member>)> = Vec::new();
-        for name in names {
-            let cause = explainer.explain(&name);
-            match groups.iter_mut().find(|(c, _)| c.key == cause.key) {
-                Some((_, members)) => members.push((name, cause.path)),
-                None => {
-                    let path = cause.path.clone();
-                    groups.push((cause, vec![(name, path)]));
-                }
-            }
-        }
+        let groups = explainer.by_cause(names, |name| name.as_str());
         let state = |name: &str| match repair {
             Some(r) => format!(
                 "CONFIG_{name} cannot be enabled on {ARCHES_HIT} from {} until {}",
@@ -93,8 +80,7 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             ),
             None => format!("CONFIG_{name} can no longer be enabled on {ARCHES_HIT}"),
         };
-        for (cause, mut members) in groups {
-            members.sort_by(|a, b| (a.1.len(), &a.0).cmp(&(b.1.len(), &b.0)));
+        for (cause, members) in groups {
             let (name, path) = &members[0];
             let tree = &cx.snapshots[culprit];
             let sym = defined(tree, name).expect("dead symbols are defined");
