@@ -88,10 +88,17 @@ pub fn autoconf_value(value: &str) -> String {
 /// Directories one walk enters (each at most once, by its normalised path). A 6.12
 /// allmodconfig walk enters about 5,000; past this the rest are not entered and the
 /// directory that named them is recorded.
+#[cfg(not(fuzzing))]
 pub const MAX_WALK_DIRS: usize = 50_000;
+/// The fuzz targets spend the walk's budgets with smaller figures (see kconfig::macros).
+#[cfg(fuzzing)]
+pub const MAX_WALK_DIRS: usize = 500;
 
 /// Directories evaluated for their rules alone (a prerequisite's directory), per walk.
+#[cfg(not(fuzzing))]
 pub const MAX_RULE_DIRS: usize = 50_000;
+#[cfg(fuzzing)]
+pub const MAX_RULE_DIRS: usize = 500;
 
 struct Visit {
     /// Normalised, inside the tree.
@@ -227,7 +234,10 @@ struct Base<'a> {
 
 /// Rule lookups (follow and makeable steps) one directory may spend; a kernel directory
 /// spends a few thousand.
+#[cfg(not(fuzzing))]
 const MAX_RULE_WORK: u32 = 100_000;
+#[cfg(fuzzing)]
+const MAX_RULE_WORK: u32 = 5_000;
 
 impl Base<'_> {
     /// Spend one rule lookup; false once the directory's allowance is gone.

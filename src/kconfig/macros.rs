@@ -31,12 +31,23 @@ const MAX_EXPANSION_DEPTH: u32 = 1000;
 /// Kconfig file of a posted patch doubling a variable forty times would take terabytes;
 /// the kernel's biggest expansion (a `$(shell,...)` output, a cc-option flag list) is a
 /// few hundred bytes.
+#[cfg(not(fuzzing))]
 const MAX_EXPANSION_BYTES: usize = 1 << 20;
+/// The fuzz targets (built with `--cfg fuzzing`) spend the same budgets with smaller
+/// figures, so that an input that exhausts one costs microseconds, not a tenth of a second.
+#[cfg(fuzzing)]
+const MAX_EXPANSION_BYTES: usize = 1 << 14;
 /// References one expansion may expand (one statement's worth), and all expansions of a
 /// tree: `A1 = $(A0)$(A0)` ... `A40 = $(A39)$(A39)` with an empty `A0` produces nothing
 /// and still takes 2^40 steps. A whole 6.12 tree expands a few thousand references.
+#[cfg(not(fuzzing))]
 const MAX_EXPANSION_STEPS: u64 = 1 << 20;
+#[cfg(not(fuzzing))]
 const MAX_TREE_STEPS: u64 = 8 << 20;
+#[cfg(fuzzing)]
+const MAX_EXPANSION_STEPS: u64 = 1 << 12;
+#[cfg(fuzzing)]
+const MAX_TREE_STEPS: u64 = 1 << 15;
 
 /// Which `$(shell,...)` commands may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
