@@ -21,26 +21,40 @@ fi
 cargo build --release --quiet
 bin=$PWD/target/release/xenlint
 
-# median_of_3 ARGS...: the median wall time of three runs of `xenlint series ARGS`.
+# median_of_3 ARGS...: "WALL CPU", the median wall time of three runs of `xenlint series
+# ARGS` and the user+system CPU time of that run. --no-cache unless ARGS say otherwise.
 median_of_3() {
-  local times=() start end
+  local runs=() cpu
   for _ in 1 2 3; do
-    start=$(date +%s.%N)
-    "$bin" series base..master --repo "$work/linux" --fail-on never "$@" > "$work/report.txt"
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc)")
+    /usr/bin/time -f "%e %U %S" -o "$work/time.txt" \
+      "$bin" series base..master --repo "$work/linux" --fail-on never "$@" > "$work/report.txt"
+    read -r wall user sys < "$work/time.txt"
+    cpu=$(echo "$user + $sys" | bc)
+    runs+=("$wall $cpu")
   done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
 }
-kconfig_only=$(median_of_3 --no-kbuild)
-median=$(median_of_3)
+read -r kconfig_only kconfig_cpu < <(median_of_3 --no-cache --no-kbuild)
+read -r median median_cpu < <(median_of_3 --no-cache)
 tail -1 "$work/report.txt"
-echo "Kconfig only (--no-kbuild): median of 3: ${kconfig_only} s; with Kbuild: ${median} s" \
+cp "$work/report.txt" "$work/report-computed.txt"
+echo "Kconfig only (--no-kbuild): median of 3: ${kconfig_only} s wall, ${kconfig_cpu} s CPU;" \
+  "with Kbuild: ${median} s wall, ${median_cpu} s CPU" \
   "(+$(echo "scale=0; 100 * ($median - $kconfig_only) / $kconfig_only" | bc)%)"
 commits=$(git -C "$work/linux" rev-list --count base..master)
 arches=$(git -C "$work/linux" ls-tree --name-only master arch/ | while read -r a; do git -C "$work/linux" cat-file -e "master:$a/Kconfig" 2>/dev/null && echo "$a"; done | wc -l)
 runs=$(( (commits + 1) * arches * 3 ))
 echo "xenlint series: median of 3: ${median} s for $((commits + 1)) commits x $arches arches x 3 baselines ($runs configurations)"
+read -r x86 x86_cpu < <(median_of_3 --no-cache --arch x86 --baseline defconfig)
+echo "x86 alone, defconfig: median of 3: ${x86} s wall, ${x86_cpu} s CPU"
+
+# The same command again with the persistent cache: the first run fills it.
+cache=$work/cache
+rm -rf "$cache"
+"$bin" series base..master --repo "$work/linux" --fail-on never --cache-dir "$cache" > /dev/null
+read -r again again_cpu < <(median_of_3 --cache-dir "$cache")
+if cmp -s "$work/report.txt" "$work/report-computed.txt"; then same="byte-identical"; else same="DIFFERENT"; fi
+echo "the same command run again (cache in $cache): median of 3: ${again} s wall, ${again_cpu} s CPU; output $same"
 
 # The naive way, in a throwaway clone so the benchmark repository stays as it is.
 naive=$work/naive

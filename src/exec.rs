@@ -84,7 +84,37 @@ pub fn probe(argv: &[String]) -> Option<String> {
     answer
 }
 
+/// Note that `command` (a probe's words, or a shell command line) is about to run. What a
+/// run executed decides whether its result may be reused: the cache (`lint::cache`)
+/// answers only while every program these commands name is the same file it was.
+pub fn note_command(command: &str) {
+    let words = command
+        .split(|c: char| c.is_whitespace() || "|;&()<>`'\"=".contains(c))
+        .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.starts_with('$'))
+        .map(String::from);
+    commands_noted()
+        .lock()
+        .expect("command notes lock")
+        .extend(words);
+}
+
+/// The words of every command run so far by this process ([`note_command`]).
+pub fn programs_named() -> Vec<String> {
+    commands_noted()
+        .lock()
+        .expect("command notes lock")
+        .iter()
+        .cloned()
+        .collect()
+}
+
+fn commands_noted() -> &'static Mutex<std::collections::BTreeSet<String>> {
+    static NOTED: OnceLock<Mutex<std::collections::BTreeSet<String>>> = OnceLock::new();
+    NOTED.get_or_init(Default::default)
+}
+
 fn run(argv: &[String], timeout: Duration) -> Option<String> {
+    note_command(&argv.join(" "));
     let program = resolve_program(argv.first()?)?;
     let mut child = std::process::Command::new(program)
         .args(&argv[1..])

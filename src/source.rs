@@ -20,6 +20,13 @@ pub trait Source: Send + Sync {
     /// The bytes of `path`, or `None` when the tree has no such file.
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError>;
 
+    /// Whether the tree has a file at `path`. Only its existence is asked: a backend that
+    /// records what a result depended on (a commit's reads) records this apart, so that a
+    /// change to the file's contents does not count as a change to the answer.
+    fn exists(&self, path: &str) -> Result<bool, SourceError> {
+        Ok(self.read(path)?.is_some())
+    }
+
     /// The names of the entries of directory `path`, sorted; `None` when there is no such
     /// directory. Make's `$(wildcard ...)` needs it.
     fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError>;

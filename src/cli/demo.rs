@@ -48,6 +48,9 @@ fn demo() -> anyhow::Result<ExitCode> {
             no_kbuild: false,
             no_suggest: false,
             settings_file: None,
+            cache_dir: None,
+            // The demo shows the work, not a cached answer.
+            no_cache: true,
         },
         report: super::series::ReportArgs {
             fail_on: FailOn::Never,

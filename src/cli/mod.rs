@@ -94,8 +94,8 @@ pub enum Command {
     /// then `b4 prep --check`. The patch is found by its `git patch-id --stable` among the
     /// commits of the series: --range A..B, else the branch `b4 prep` manages (from its
     /// cover letter commit or tracking data), else @{upstream}..HEAD. The series is linted
-    /// once and every patch's answer cached under $XDG_CACHE_HOME/xenlint (~/.cache/xenlint),
-    /// keyed by base, tip, options, settings and xenlint's version. Settings come from
+    /// once and its report kept in the cache (--cache-dir, ~/.cache/xenlint), keyed by the
+    /// commits, the options, the environment and the xenlint build. Settings come from
     /// --settings or the series' base, never from the work tree (b4 runs this in the
     /// series' tip).
     ///

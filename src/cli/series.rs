@@ -60,6 +60,18 @@ pub struct LintArgs {
     /// from the series' base; never from a commit under test).
     #[arg(long = "settings", value_name = "FILE")]
     pub settings_file: Option<PathBuf>,
+
+    /// Where reports are kept for the next run that asks the same about the same
+    /// commits (default: $XENLINT_CACHE_DIR, else $XDG_CACHE_HOME/xenlint, else
+    /// ~/.cache/xenlint; at most 256 MiB, least recently used entries removed first).
+    #[arg(long, value_name = "DIR", env = "XENLINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Compute everything again: neither read nor write the cache (also
+    /// XENLINT_NO_CACHE=1).
+    #[arg(long, env = "XENLINT_NO_CACHE", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_cache: bool,
 }
 
 /// How to report: shared by the commands that write a report.
@@ -179,10 +191,27 @@ pub fn lint_series(
         kbuild: !lint.no_kbuild,
         explain: None,
     };
-    let mut report = xenlint::lint::lint(repo_path, series, &options)?;
-    if !lint.no_suggest {
-        xenlint::lint::suggest::suggest(repo_path, series, &options, &mut report)?;
-    }
+    let cache = match lint.no_cache {
+        true => None,
+        false => xenlint::lint::cache::Cache::open(lint.cache_dir.as_deref()),
+    };
+    let key = cache
+        .as_ref()
+        .map(|c| c.key(series, &options, !lint.no_suggest));
+    let cached = cache.as_ref().zip(key.as_ref()).and_then(|(c, k)| c.load(k));
+    let mut report = match cached {
+        Some(report) => report,
+        None => {
+            let mut report = xenlint::lint::lint(repo_path, series, &options)?;
+            if !lint.no_suggest {
+                xenlint::lint::suggest::suggest(repo_path, series, &options, &mut report)?;
+            }
+            if let Some((cache, key)) = cache.as_ref().zip(key.as_ref()) {
+                cache.store(key, &report);
+            }
+            report
+        }
+    };
     report.command_line = command_line();
     adjust(&mut report);
     // What the settings ignore is said, with the file that says so.

@@ -223,6 +223,8 @@ pub struct CommitSource {
     tree: Oid,
     /// Files read, with their blob ids (None: absent), in order.
     pub reads: Mutex<Vec<(String, Option<Oid>)>>,
+    /// Files whose existence alone was asked (`Source::exists`), with the answer, in order.
+    pub exists_asked: Mutex<Vec<(String, bool)>>,
     cache: Mutex<HashMap<String, CachedRead>>,
     local_root: Option<PathBuf>,
     blobs: BlobCache,
@@ -235,13 +237,65 @@ pub struct CommitSource {
 #[derive(Clone, Default)]
 pub struct BlobCache {
     blobs: std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<Vec<u8>>>>>,
+    /// The entries of each tree object read: neighbouring commits share almost every
+    /// subtree, so a path is looked up by walking trees parsed once for the series.
+    trees: std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<TreeEntries>>>>,
     missing: std::sync::Arc<Mutex<Option<String>>>,
 }
+
+/// One tree object's entries by name: (object id, is a tree).
+type TreeEntries = HashMap<String, (Oid, bool)>;
 
 impl BlobCache {
     /// The first object found missing, if any: `<id> (<path> at <commit>)`.
     pub fn missing_object(&self) -> Option<String> {
         self.missing.lock().expect("missing lock").clone()
+    }
+
+    /// The entries of tree `id`, parsed once.
+    fn tree(&self, repo: &Repository, id: Oid) -> Result<std::sync::Arc<TreeEntries>, git2::Error> {
+        if let Some(hit) = self.trees.lock().expect("tree cache lock").get(&id) {
+            return Ok(hit.clone());
+        }
+        let tree = repo.find_tree(id)?;
+        let entries: TreeEntries = tree
+            .iter()
+            .filter_map(|e| {
+                let name = e.name()?.to_string();
+                match e.kind() {
+                    Some(ObjectType::Blob) => Some((name, (e.id(), false))),
+                    Some(ObjectType::Tree) => Some((name, (e.id(), true))),
+                    _ => None,
+                }
+            })
+            .collect();
+        let entries = std::sync::Arc::new(entries);
+        self.trees
+            .lock()
+            .expect("tree cache lock")
+            .insert(id, entries.clone());
+        Ok(entries)
+    }
+
+    /// The object at `path` below tree `root`: (id, is a tree), or `None` when no such
+    /// path exists. A tree the repository lacks is an error (`ErrorClass::Odb`).
+    fn lookup(
+        &self,
+        repo: &Repository,
+        root: Oid,
+        path: &str,
+    ) -> Result<Option<(Oid, bool)>, git2::Error> {
+        let mut here = (root, true);
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            if !here.1 {
+                return Ok(None);
+            }
+            match self.tree(repo, here.0)?.get(part) {
+                Some(&next) => here = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(here))
     }
 
     fn note_missing(&self, what: String) {
@@ -286,6 +340,7 @@ impl CommitSource {
             commit,
             tree,
             reads: Mutex::new(Vec::new()),
+            exists_asked: Mutex::new(Vec::new()),
             cache: Mutex::new(HashMap::new()),
             local_root,
             blobs,
@@ -299,9 +354,10 @@ impl CommitSource {
     /// The blob id of `path` in this commit, if any.
     pub fn blob_id(&self, path: &str) -> Option<Oid> {
         let repo = self.repo.lock().expect("repository lock is never poisoned");
-        let tree = repo.find_tree(self.tree).ok()?;
-        let entry = tree.get_path(Path::new(path)).ok()?;
-        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+        match self.blobs.lookup(&repo, self.tree, path) {
+            Ok(Some((id, false))) => Some(id),
+            _ => None,
+        }
     }
 
     fn read_blob(&self, path: &str) -> Result<Option<(Oid, Vec<u8>)>, SourceError> {
@@ -314,11 +370,13 @@ impl CommitSource {
                 path: format!("{}:{path}", self.commit),
                 message: e.message().to_string(),
             };
-            let tree = repo.find_tree(self.tree).map_err(err)?;
-            let entry = tree.get_path(Path::new(path));
+            let entry = if path.is_empty() {
+                Ok(None)
+            } else {
+                self.blobs.lookup(&repo, self.tree, path)
+            };
             match entry {
-                Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
-                    let id = entry.id();
+                Ok(Some((id, false))) => {
                     let cached = self
                         .blobs
                         .blobs
@@ -366,6 +424,31 @@ impl CommitSource {
 }
 
 impl Source for CommitSource {
+    fn exists(&self, path: &str) -> Result<bool, SourceError> {
+        let found = if path.is_empty() {
+            false
+        } else {
+            let repo = self.repo.lock().expect("repository lock is never poisoned");
+            match self.blobs.lookup(&repo, self.tree, path) {
+                Ok(found) => matches!(found, Some((_, false))),
+                Err(e) if e.class() == git2::ErrorClass::Odb => {
+                    self.blobs
+                        .note_missing(format!("a tree on the way to {path} at {}", self.commit));
+                    return Err(SourceError::Io {
+                        path: format!("{}:{path}", self.commit),
+                        message: e.message().to_string(),
+                    });
+                }
+                Err(_) => false,
+            }
+        };
+        self.exists_asked
+            .lock()
+            .expect("exists lock")
+            .push((path.to_string(), found));
+        Ok(found)
+    }
+
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
         let found = self.read_blob(path)?;
         self.reads

@@ -653,7 +653,7 @@ fn makeable(
             .unwrap_or(path)
             .trim_start_matches('/'),
     );
-    if matches!(base.source.read(&rel), Ok(Some(_))) {
+    if matches!(base.source.exists(&rel), Ok(true)) {
         return true;
     }
     if path.starts_with(SRCTREE) || depth > 4 {
@@ -695,7 +695,7 @@ fn has_source(
                     .unwrap_or(&format!("{stem}{ext}"))
                     .trim_start_matches('/'),
             );
-            matches!(base.source.read(&rel), Ok(Some(_)))
+            matches!(base.source.exists(&rel), Ok(true))
         })
 }
 

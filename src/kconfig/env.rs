@@ -135,6 +135,7 @@ fn tool_output(command: &str) -> String {
     {
         return hit.clone();
     }
+    crate::exec::note_command(command);
     let output = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(command)

@@ -179,6 +179,7 @@ impl ShellRunner {
     }
 
     fn spawn(&self, command: &str) -> String {
+        crate::exec::note_command(command);
         let mut cmd = std::process::Command::new("/bin/sh");
         cmd.arg("-c").arg(command);
         cmd.stdin(std::process::Stdio::null());

@@ -10,6 +10,7 @@ use super::snapshot::Values;
 use crate::git::CommitSource;
 use crate::kbuild::objects::{autoconf_value, objects, ObjectSet, Request};
 use crate::kconfig::env::KernelEnv;
+use crate::source::Source;
 
 /// Object sets of one baseline along the series, reusing the previous commit's set when
 /// neither the configuration nor any file the walk read changed.
@@ -18,6 +19,9 @@ pub struct ObjectTrack {
     pub sets: Vec<Option<Arc<ObjectSet>>>,
     last_values: Option<Arc<Values>>,
     reads: Vec<(String, Option<Oid>)>,
+    /// Files whose existence alone the last walk asked (a source beside an object), with
+    /// the answer: a change to their contents leaves the walk as it was.
+    exists_asked: HashMap<String, bool>,
     pub walks: usize,
 }
 
@@ -47,6 +51,10 @@ impl ObjectTrack {
             && !changed.iter().any(|path| {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 listed.iter().any(|l| l == dir)
+            })
+            && changed.iter().all(|path| match self.exists_asked.get(path) {
+                Some(&existed) => source.exists(path).ok() == Some(existed),
+                None => true,
             });
         if let Some(Some(last)) = self.sets.last() {
             if same_config && same_files {
@@ -61,6 +69,7 @@ impl ObjectTrack {
             .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v)))
             .collect();
         let before = source.reads.lock().expect("reads lock").len();
+        let before_exists = source.exists_asked.lock().expect("exists lock").len();
         let set = objects(
             source,
             &Request {
@@ -70,6 +79,10 @@ impl ObjectTrack {
             },
         );
         self.reads = source.reads.lock().expect("reads lock")[before..].to_vec();
+        self.exists_asked = source.exists_asked.lock().expect("exists lock")[before_exists..]
+            .iter()
+            .cloned()
+            .collect();
         self.walks += 1;
         self.last_values = Some(values.clone());
         self.sets.push(Some(Arc::new(set)));

@@ -4,8 +4,27 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// `&'static str` under a name serde's derive does not take for a borrow of its input.
+type Interned = &'static str;
+
+/// A check's code or name read back from the cache (`lint::cache`): each distinct string
+/// is kept once for the life of the process (there are a few dozen).
+fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    let mut seen = SEEN.get_or_init(Default::default).lock().expect("interner lock");
+    if let Some(&known) = seen.get(text.as_str()) {
+        return Ok(known);
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    Ok(leaked)
+}
+
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     Note,
     Warning,
@@ -24,7 +43,7 @@ impl Severity {
 }
 
 /// A line of a file at a commit, with the part of it a finding points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// Abbreviated id of the commit the file is read at.
     pub commit: String,
@@ -108,10 +127,12 @@ pub(crate) fn arches_phrase(hit: &[String], all: &[String]) -> String {
 }
 
 /// One finding of a check.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub code: &'static str,
-    pub name: &'static str,
+    #[serde(deserialize_with = "interned")]
+    pub code: Interned,
+    #[serde(deserialize_with = "interned")]
+    pub name: Interned,
     pub severity: Severity,
     pub message: String,
     pub culprit: Option<String>,
@@ -139,11 +160,13 @@ pub struct Finding {
 }
 
 /// A consequence of a finding's root cause, folded into it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Consequence {
     /// The check that reports it when it has a cause of its own.
-    pub code: &'static str,
-    pub name: &'static str,
+    #[serde(deserialize_with = "interned")]
+    pub code: Interned,
+    #[serde(deserialize_with = "interned")]
+    pub name: Interned,
     pub severity: Severity,
     pub message: String,
     pub symbols: Vec<String>,
@@ -155,11 +178,12 @@ pub struct Consequence {
 
 /// How to fix a transient break, checked before it is offered: the series rewritten in
 /// memory this way was linted again, and neither this finding nor any new one remained.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suggestion {
     /// `reorder` (the repair moved before the culprit) or `squash` (the repair folded
     /// into the culprit).
-    pub kind: &'static str,
+    #[serde(deserialize_with = "interned")]
+    pub kind: Interned,
     /// The culprit and the repair, full commit ids.
     pub culprit: String,
     pub repair: String,
@@ -168,7 +192,7 @@ pub struct Suggestion {
 }
 
 /// A commit of the series as the report names it (index 0 of `Report::commits` is the base).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SeriesCommit {
     pub commit: String,
     pub short: String,
@@ -180,7 +204,7 @@ pub struct SeriesCommit {
 }
 
 /// A patch as it was posted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatchMail {
     pub message_id: String,
     /// The Subject header as posted, `[PATCH v2 3/7] ...` prefix included.
@@ -195,7 +219,7 @@ pub struct PatchMail {
 }
 
 /// Where the base of the series came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BaseSource {
     /// The range given to `series`.
     Range,
@@ -249,7 +273,7 @@ impl Verdict {
 
 /// Why a symbol's value changed at a commit, for one arch and baseline: what `xenlint why
 /// --range` prints, from the analysis the series report's root causes use.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ValueChange {
     pub arch: String,
     pub baseline: String,
@@ -267,7 +291,7 @@ pub struct ValueChange {
 }
 
 /// Everything `xenlint series` found, for the renderers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// The base first, then the commits of the series in order.
     pub commits: Vec<SeriesCommit>,

@@ -11,6 +11,7 @@
 //! `revision_diff` resolves two revisions and compares them (`xenlint diff`).
 
 mod builds;
+pub mod cache;
 mod cause;
 pub mod checks;
 pub mod config_diff;

@@ -364,7 +364,7 @@ impl Make<'_> {
             self.dirs_listed.push(dir.to_string());
         }
         if !name.contains(['*', '?', '[']) {
-            let exists = matches!(self.source.read(&path), Ok(Some(_)))
+            let exists = matches!(self.source.exists(&path), Ok(true))
                 || matches!(self.source.list_dir(&path), Ok(Some(_)));
             return if exists {
                 vec![pattern.to_string()]

@@ -1,0 +1,252 @@
+//! The persistent cache: a series' report, kept by what determines it, so that the
+//! pre-push hook and per-patch CI calls that ask again about commits already seen answer
+//! without resolving anything.
+//!
+//! What determines a report: the commits (ids name their whole content), what is asked
+//! (arches, baselines and a .config's bytes, make variables, Kbuild, suggestions), the
+//! environment the probes and `$(shell)` commands see, and the xenlint build. The key is
+//! a hash of all of these; the entry also lists every program the run's commands named
+//! with its size and modification time, and is used only while each is still the same
+//! file (a compiler upgraded in place is a different answer to `$(CC) --version`).
+//!
+//! Entries are written to a temporary file and renamed into place, so concurrent runs
+//! never read half an entry; an entry that does not parse is a miss. The directory is
+//! kept under a size bound, oldest entries (by last use) removed first.
+
+use std::path::{Path, PathBuf};
+
+use super::{Baseline, Options, Report};
+use crate::git::Series;
+
+/// Bumped whenever the entry format or the meaning of a report changes.
+const FORMAT: &str = "xenlint-cache-1";
+
+/// The default bound of the cache directory.
+pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
+
+/// Environment variables that change between runs without changing any answer.
+const VOLATILE: &[&str] = &[
+    "PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLORTERM", "COLUMNS", "LINES", "DISPLAY",
+    "WINDOWID", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "TMUX",
+    "TMUX_PANE", "STY", "XDG_SESSION_ID", "XDG_RUNTIME_DIR", "GPG_TTY", "MAIL",
+    "GIT_DIR", "GIT_INDEX_FILE", "GIT_EXEC_PATH", "GIT_PREFIX", "XENLINT_CACHE_DIR",
+    "XENLINT_NO_CACHE",
+];
+
+/// A cache directory.
+pub struct Cache {
+    dir: PathBuf,
+    max_bytes: u64,
+}
+
+/// What an entry holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Entry {
+    format: String,
+    /// Programs the run's commands named, as found then: (word, path, size, mtime in ns).
+    programs: Vec<(String, String, u64, i128)>,
+    report: Report,
+}
+
+impl Cache {
+    /// `dir` if given (`--cache-dir`, `$XENLINT_CACHE_DIR`), else
+    /// `$XDG_CACHE_HOME/xenlint`, `$HOME/.cache/xenlint`; `None` when none of these is set.
+    pub fn open(dir: Option<&Path>) -> Option<Cache> {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let dir = match dir {
+            Some(dir) => dir.to_path_buf(),
+            None => var("XDG_CACHE_HOME")
+                .map(|d| PathBuf::from(d).join("xenlint"))
+                .or_else(|| var("HOME").map(|d| PathBuf::from(d).join(".cache/xenlint")))?,
+        };
+        Some(Cache {
+            dir,
+            max_bytes: DEFAULT_MAX_BYTES,
+        })
+    }
+
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Cache {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The key of a run of `series` with `options` (`suggest`: fixes looked for).
+    pub fn key(&self, series: &Series, options: &Options, suggest: bool) -> String {
+        let mut text = String::new();
+        let mut line = |k: &str, v: &str| {
+            text.push_str(k);
+            text.push('\t');
+            text.push_str(&v.replace('\n', "\\n"));
+            text.push('\n');
+        };
+        line("format", FORMAT);
+        line("version", env!("CARGO_PKG_VERSION"));
+        line("build", &build_identity());
+        line("machine", std::env::consts::ARCH);
+        line("base", &series.base.to_string());
+        for c in &series.commits {
+            line("commit", &c.oid.to_string());
+        }
+        match &options.arches {
+            Some(list) => line("arches", &list.join(",")),
+            None => line("arches", "*"),
+        }
+        for b in &options.baselines {
+            match b {
+                Baseline::Target { target, fragments } => {
+                    line("baseline", &format!("{target}+{}", fragments.join("+")))
+                }
+                Baseline::Config { name, text } => line(
+                    "config",
+                    &format!("{name} {}", hash(text)),
+                ),
+            }
+        }
+        for (k, v) in &options.overrides {
+            line("make-var", &format!("{k}={v}"));
+        }
+        line("kbuild", &options.kbuild.to_string());
+        line("suggest", &suggest.to_string());
+        line("explain", options.explain.as_deref().unwrap_or(""));
+        let mut vars: Vec<(String, String)> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
+            .filter(|(k, _)| !VOLATILE.contains(&k.as_str()))
+            .collect();
+        vars.sort();
+        for (k, v) in vars {
+            line("env", &format!("{k}={v}"));
+        }
+        hash(text.as_bytes())
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
+    }
+
+    /// The report kept under `key`, if there is one and every program it ran is unchanged.
+    pub fn load(&self, key: &str) -> Option<Report> {
+        let path = self.path(key);
+        let text = std::fs::read(&path).ok()?;
+        let entry: Entry = serde_json::from_slice(&text).ok()?;
+        if entry.format != FORMAT {
+            return None;
+        }
+        for (word, path_then, size, mtime) in &entry.programs {
+            let now = identify(word).unwrap_or_default();
+            if now != (path_then.clone(), *size, *mtime) {
+                return None;
+            }
+        }
+        // Last use decides what goes first when the directory is over its bound.
+        if let Ok(file) = std::fs::File::options().append(true).open(&path) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
+        Some(entry.report)
+    }
+
+    /// Keep `report` under `key`. A cache that cannot be written is no error: the run
+    /// has its answer; the next one computes it again.
+    pub fn store(&self, key: &str, report: &Report) {
+        let programs = crate::exec::programs_named()
+            .into_iter()
+            .filter(|word| word.contains('/') || is_name(word))
+            .map(|word| match identify(&word) {
+                Some((path, size, mtime)) => (word, path, size, mtime),
+                // Absent now: it must still be absent to reuse the answer.
+                None => (word, String::new(), 0, 0),
+            })
+            .collect();
+        let entry = Entry {
+            format: FORMAT.to_string(),
+            programs,
+            report: report.clone(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&entry) else {
+            return;
+        };
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&self.dir) else {
+            return;
+        };
+        use std::io::Write;
+        if tmp.write_all(&bytes).is_err() || tmp.persist(self.path(key)).is_err() {
+            return;
+        }
+        self.trim();
+    }
+
+    /// Remove the least recently used entries until the directory is within its bound.
+    fn trim(&self) {
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = dir
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let meta = e.metadata().ok()?;
+                let name = e.file_name();
+                let name = name.to_str()?;
+                (meta.is_file() && name.ends_with(".json"))
+                    .then(|| Some((meta.modified().ok()?, meta.len(), e.path())))?
+            })
+            .collect();
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        entries.sort();
+        for (_, len, path) in entries {
+            if total <= self.max_bytes {
+                break;
+            }
+            if std::fs::remove_file(&path).is_ok() {
+                total -= len;
+            }
+        }
+    }
+}
+
+/// The program a command word names, as it is now: (path, size, mtime in ns). Words that
+/// name no program (arguments, file names) are `None`, then as now.
+fn identify(word: &str) -> Option<(String, u64, i128)> {
+    let path = crate::exec::resolve_program(word)?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    Some((path.display().to_string(), meta.len(), mtime))
+}
+
+/// A word that could be a program's name on PATH.
+fn is_name(word: &str) -> bool {
+    word.len() <= 64
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
+}
+
+/// This executable: its size and modification time (a rebuilt xenlint is another build).
+fn build_identity() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{} {mtime}", m.len())
+        })
+        .unwrap_or_default()
+}
+
+fn hash(bytes: &[u8]) -> String {
+    sha1_smol::Sha1::from(bytes).digest().to_string()
+}

@@ -1,0 +1,121 @@
+//! The persistent cache (`--cache-dir`, src/lint/cache.rs): a run answered from it gives
+//! the very report a run that computes everything gives; an entry is used only while the
+//! programs its run named are the same files; `--no-cache` neither reads nor writes it.
+
+mod common;
+
+use std::path::Path;
+
+fn series(repo: &Path, cache: Option<&Path>, format: &str) -> (i32, String) {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
+    cmd.args(["series", "base..master", "--format", format, "--repo"])
+        .arg(repo);
+    // By the environment, so that the command line (which reports quote) is the same.
+    match cache {
+        Some(dir) => cmd.env("XENLINT_CACHE_DIR", dir).env_remove("XENLINT_NO_CACHE"),
+        None => cmd.env("XENLINT_NO_CACHE", "1"),
+    };
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("UTF-8"),
+    )
+}
+
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut list: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    list.sort();
+    list
+}
+
+/// Rewrite the one entry of `dir` with `edit` applied to its JSON.
+fn edit_entry(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let list = entries(dir);
+    assert_eq!(list.len(), 1, "one entry: {list:?}");
+    let mut entry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&list[0]).expect("entry")).expect("entry is JSON");
+    edit(&mut entry);
+    std::fs::write(&list[0], serde_json::to_vec(&entry).expect("JSON")).expect("write");
+}
+
+#[test]
+fn a_cached_report_is_the_computed_one_in_every_format() {
+    let repo = common::xen_fixture(false);
+    let cache = tempfile::tempdir().expect("tempdir");
+    for format in ["json", "human", "sarif", "b4-json"] {
+        let computed = series(repo.path(), None, format);
+        let first = series(repo.path(), Some(cache.path()), format);
+        let second = series(repo.path(), Some(cache.path()), format);
+        assert_eq!(computed.0, 1, "the broken rework fails");
+        assert_eq!(first, computed, "{format}: a run that fills the cache");
+        assert_eq!(second, computed, "{format}: a run answered from the cache");
+    }
+    // One key for every format: the report is kept, rendering is done each time.
+    assert_eq!(entries(cache.path()).len(), 1);
+}
+
+#[test]
+fn the_cache_answers_and_no_cache_bypasses_it() {
+    let repo = common::xen_fixture(false);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let computed = series(repo.path(), Some(cache.path()), "json");
+    // Mark the entry: a run that prints the mark was answered from it.
+    edit_entry(cache.path(), |e| {
+        e["report"]["notes"]
+            .as_array_mut()
+            .expect("notes")
+            .push("marked in the cache".into())
+    });
+    let answered = series(repo.path(), Some(cache.path()), "json");
+    assert!(answered.1.contains("marked in the cache"));
+    let bypassed = series(repo.path(), None, "json");
+    assert_eq!(bypassed, computed, "--no-cache computes the report again");
+    // Other arches are another question: not answered by the entry.
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
+    let other = cmd
+        .args(["series", "base..master", "--format", "json", "--arch", "arm64", "--repo"])
+        .arg(repo.path())
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .output()
+        .expect("runs");
+    assert!(!String::from_utf8_lossy(&other.stdout).contains("marked in the cache"));
+    assert_eq!(entries(cache.path()).len(), 2);
+}
+
+#[test]
+fn an_entry_whose_programs_changed_is_not_used() {
+    let repo = common::xen_fixture(false);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let computed = series(repo.path(), Some(cache.path()), "json");
+    // The entry says `sh` (which every $(shell) runs through) was another file then.
+    edit_entry(cache.path(), |e| {
+        e["report"]["notes"]
+            .as_array_mut()
+            .expect("notes")
+            .push("marked in the cache".into());
+        e["programs"]
+            .as_array_mut()
+            .expect("programs")
+            .push(serde_json::json!(["sh", "/nonexistent/sh", 1, 1]));
+    });
+    let again = series(repo.path(), Some(cache.path()), "json");
+    assert_eq!(again, computed, "computed again, not read from the stale entry");
+}
+
+#[test]
+fn a_damaged_entry_is_a_miss() {
+    let repo = common::xen_fixture(false);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let computed = series(repo.path(), Some(cache.path()), "json");
+    let list = entries(cache.path());
+    std::fs::write(&list[0], b"{\"format\": \"xenlint-cache-1\", \"report\": ").expect("write");
+    assert_eq!(series(repo.path(), Some(cache.path()), "json"), computed);
+}
