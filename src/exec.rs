@@ -88,14 +88,18 @@ pub fn probe(argv: &[String]) -> Option<String> {
 /// run executed decides whether its result may be reused: the cache (`lint::cache`)
 /// answers only while every program these commands name is the same file it was.
 pub fn note_command(command: &str) {
-    let words = command
-        .split(|c: char| c.is_whitespace() || "|;&()<>`'\"=".contains(c))
-        .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.starts_with('$'))
-        .map(String::from);
     commands_noted()
         .lock()
         .expect("command notes lock")
-        .extend(words);
+        .extend(command_words(command));
+}
+
+/// The words of a command that may name a program (options and references left out).
+pub fn command_words(command: &str) -> impl Iterator<Item = String> + '_ {
+    command
+        .split(|c: char| c.is_whitespace() || "|;&()<>`'\"=".contains(c))
+        .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.starts_with('$'))
+        .map(String::from)
 }
 
 /// The words of every command run so far by this process ([`note_command`]).

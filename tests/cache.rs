@@ -12,7 +12,9 @@ fn series(repo: &Path, cache: Option<&Path>, format: &str) -> (i32, String) {
         .arg(repo);
     // By the environment, so that the command line (which reports quote) is the same.
     match cache {
-        Some(dir) => cmd.env("XENLINT_CACHE_DIR", dir).env_remove("XENLINT_NO_CACHE"),
+        Some(dir) => cmd
+            .env("XENLINT_CACHE_DIR", dir)
+            .env_remove("XENLINT_NO_CACHE"),
         None => cmd.env("XENLINT_NO_CACHE", "1"),
     };
     let out = cmd.output().expect("runs");
@@ -80,7 +82,15 @@ fn the_cache_answers_and_no_cache_bypasses_it() {
     // Other arches are another question: not answered by the entry.
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
     let other = cmd
-        .args(["series", "base..master", "--format", "json", "--arch", "arm64", "--repo"])
+        .args([
+            "series",
+            "base..master",
+            "--format",
+            "json",
+            "--arch",
+            "arm64",
+            "--repo",
+        ])
         .arg(repo.path())
         .arg("--cache-dir")
         .arg(cache.path())
@@ -107,7 +117,10 @@ fn an_entry_whose_programs_changed_is_not_used() {
             .push(serde_json::json!(["sh", "/nonexistent/sh", 1, 1]));
     });
     let again = series(repo.path(), Some(cache.path()), "json");
-    assert_eq!(again, computed, "computed again, not read from the stale entry");
+    assert_eq!(
+        again, computed,
+        "computed again, not read from the stale entry"
+    );
 }
 
 #[test]
@@ -118,4 +131,88 @@ fn a_damaged_entry_is_a_miss() {
     let list = entries(cache.path());
     std::fs::write(&list[0], b"{\"format\": \"xenlint-cache-1\", \"report\": ").expect("write");
     assert_eq!(series(repo.path(), Some(cache.path()), "json"), computed);
+}
+
+/// The base's `$(shell,...)` answers are kept too: a run that asks something else about
+/// the same base (here without suggestions, so the report is not in the cache) runs no
+/// probe; `--no-cache` runs them again.
+#[test]
+fn the_base_probes_run_once() {
+    let repo = common::xen_fixture(false);
+    let dir = repo.path();
+    let canary = tempfile::tempdir().expect("tempdir");
+    let ran = canary.path().join("ran");
+    std::fs::create_dir_all(dir.join("scripts")).expect("scripts");
+    std::fs::write(
+        dir.join("scripts/probe.sh"),
+        "#!/bin/sh\necho run >> \"$XENLINT_TEST_CANARY\"\necho y\n",
+    )
+    .expect("probe");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        dir.join("scripts/probe.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    common::git_ok(dir, &["checkout", "-q", "-B", "probed", "base"]);
+    let kconfig = dir.join("arch/x86/xen/Kconfig");
+    let mut text = std::fs::read_to_string(&kconfig).expect("Kconfig");
+    text.push_str("\nconfig PROBED\n\tdef_bool $(shell,$(srctree)/scripts/probe.sh)\n");
+    std::fs::write(&kconfig, text).expect("Kconfig");
+    common::git_ok(dir, &["add", "-A"]);
+    common::git_ok(dir, &["commit", "-q", "-m", "a probe"]);
+    common::git_ok(dir, &["tag", "probe-base"]);
+    common::git_ok(dir, &["commit", "-q", "--allow-empty", "-m", "next"]);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let run = |extra: &[&str]| {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+            .args([
+                "series",
+                "probe-base..probed",
+                "--arch",
+                "x86",
+                "--format",
+                "json",
+            ])
+            .arg("--repo")
+            .arg(dir)
+            .args(extra)
+            .env("XENLINT_TEST_CANARY", &ran)
+            .env("XENLINT_CACHE_DIR", cache.path())
+            .env_remove("XENLINT_NO_CACHE")
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let runs = std::fs::read_to_string(&ran)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        let _ = std::fs::remove_file(&ran);
+        runs
+    };
+    assert!(run(&[]) >= 1, "the first run probes");
+    let kept = entries(cache.path());
+    let shell = kept
+        .iter()
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("shell-")
+        })
+        .expect("the answers are kept");
+    let text = std::fs::read_to_string(shell).expect("entry");
+    assert!(
+        text.contains("@XENLINT_SCRATCH@/srctree/scripts/probe.sh"),
+        "{text}"
+    );
+    assert_eq!(run(&["--no-suggest"]), 0, "answered from the kept answers");
+    assert!(
+        run(&["--no-suggest", "--no-cache"]) >= 1,
+        "--no-cache probes again"
+    );
 }

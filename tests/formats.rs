@@ -124,6 +124,7 @@ fn report_with_mail() -> Report {
             progress: None,
             kbuild: true,
             explain: None,
+            cache: None,
         };
         xenlint::lint::lint(&path, &series, &options).expect("lints")
     });

@@ -179,7 +179,7 @@ pub fn lint_series(
             text,
         });
     }
-    let options = Options {
+    let mut options = Options {
         arches: if arches.is_empty() {
             None
         } else {
@@ -190,15 +190,22 @@ pub fn lint_series(
         progress: Some(progress_reporter()),
         kbuild: !lint.no_kbuild,
         explain: None,
+        cache: None,
     };
     let cache = match lint.no_cache {
         true => None,
-        false => xenlint::lint::cache::Cache::open(lint.cache_dir.as_deref()),
+        false => {
+            xenlint::lint::cache::Cache::open(lint.cache_dir.as_deref()).map(std::sync::Arc::new)
+        }
     };
+    options.cache = cache.clone();
     let key = cache
         .as_ref()
         .map(|c| c.key(series, &options, !lint.no_suggest));
-    let cached = cache.as_ref().zip(key.as_ref()).and_then(|(c, k)| c.load(k));
+    let cached = cache
+        .as_ref()
+        .zip(key.as_ref())
+        .and_then(|(c, k)| c.load(k));
     let mut report = match cached {
         Some(report) => report,
         None => {

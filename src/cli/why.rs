@@ -86,6 +86,7 @@ fn why_along(
         progress: None,
         kbuild: false,
         explain: Some(name.clone()),
+        cache: None,
     };
     let report = xenlint::lint::lint(repository.path(), &series, &options)?;
     let commit = |i: usize| &report.commits[i];

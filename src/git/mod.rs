@@ -351,6 +351,15 @@ impl CommitSource {
         self.commit
     }
 
+    /// The id of the tree object at directory `path` in this commit, if there is one.
+    pub fn tree_id(&self, path: &str) -> Option<Oid> {
+        let repo = self.repo.lock().expect("repository lock is never poisoned");
+        match self.blobs.lookup(&repo, self.tree, path) {
+            Ok(Some((id, true))) => Some(id),
+            _ => None,
+        }
+    }
+
     /// The blob id of `path` in this commit, if any.
     pub fn blob_id(&self, path: &str) -> Option<Oid> {
         let repo = self.repo.lock().expect("repository lock is never poisoned");

@@ -52,10 +52,12 @@ impl ObjectTrack {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 listed.iter().any(|l| l == dir)
             })
-            && changed.iter().all(|path| match self.exists_asked.get(path) {
-                Some(&existed) => source.exists(path).ok() == Some(existed),
-                None => true,
-            });
+            && changed
+                .iter()
+                .all(|path| match self.exists_asked.get(path) {
+                    Some(&existed) => source.exists(path).ok() == Some(existed),
+                    None => true,
+                });
         if let Some(Some(last)) = self.sets.last() {
             if same_config && same_files {
                 let last = last.clone();

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Baseline, Options, Report};
 use crate::git::Series;
+use crate::kconfig::macros::ShellCache;
 
 /// Bumped whenever the entry format or the meaning of a report changes.
 const FORMAT: &str = "xenlint-cache-1";
@@ -26,14 +27,50 @@ pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 
 /// Environment variables that change between runs without changing any answer.
 const VOLATILE: &[&str] = &[
-    "PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLORTERM", "COLUMNS", "LINES", "DISPLAY",
-    "WINDOWID", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "TMUX",
-    "TMUX_PANE", "STY", "XDG_SESSION_ID", "XDG_RUNTIME_DIR", "GPG_TTY", "MAIL",
-    "GIT_DIR", "GIT_INDEX_FILE", "GIT_EXEC_PATH", "GIT_PREFIX", "XENLINT_CACHE_DIR",
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "_",
+    "TERM",
+    "COLORTERM",
+    "COLUMNS",
+    "LINES",
+    "DISPLAY",
+    "WINDOWID",
+    "SSH_CLIENT",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "SSH_AUTH_SOCK",
+    "TMUX",
+    "TMUX_PANE",
+    "STY",
+    "XDG_SESSION_ID",
+    "XDG_RUNTIME_DIR",
+    "GPG_TTY",
+    "MAIL",
+    "GIT_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_EXEC_PATH",
+    "GIT_PREFIX",
+    "XENLINT_CACHE_DIR",
     "XENLINT_NO_CACHE",
 ];
 
+/// The `$(shell,...)` answers of the base commits of one scope (`Cache::shell_scope`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ShellAnswers {
+    format: String,
+    programs: Vec<(String, String, u64, i128)>,
+    /// Command -> output, the run's scratch directory written as [`SCRATCH`].
+    answers: std::collections::BTreeMap<String, String>,
+}
+
+/// Stands for the run's scratch directory (where the base's scripts are written) in a
+/// kept command: every run has its own.
+const SCRATCH: &str = "@XENLINT_SCRATCH@";
+
 /// A cache directory.
+#[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
     max_bytes: u64,
@@ -100,10 +137,9 @@ impl Cache {
                 Baseline::Target { target, fragments } => {
                     line("baseline", &format!("{target}+{}", fragments.join("+")))
                 }
-                Baseline::Config { name, text } => line(
-                    "config",
-                    &format!("{name} {}", hash(text)),
-                ),
+                Baseline::Config { name, text } => {
+                    line("config", &format!("{name} {}", hash(text)))
+                }
             }
         }
         for (k, v) in &options.overrides {
@@ -112,15 +148,71 @@ impl Cache {
         line("kbuild", &options.kbuild.to_string());
         line("suggest", &suggest.to_string());
         line("explain", options.explain.as_deref().unwrap_or(""));
-        let mut vars: Vec<(String, String)> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
-            .filter(|(k, _)| !VOLATILE.contains(&k.as_str()))
-            .collect();
-        vars.sort();
-        for (k, v) in vars {
+        for (k, v) in environment() {
             line("env", &format!("{k}={v}"));
         }
         hash(text.as_bytes())
+    }
+
+    /// The scope of `$(shell,...)` answers: the scripts the commands may call (the tree
+    /// id of the base's `scripts/`), the environment and the xenlint build. The kernel's
+    /// Kconfig probes the compiler with about a hundred commands (`cc-option`,
+    /// `as-instr`, `ld-version.sh`), a thousand processes that take seconds; their answers
+    /// depend on these and on the programs they name, nothing else.
+    pub fn shell_scope(&self, scripts: &str) -> String {
+        let mut text = format!(
+            "{FORMAT}\nshell\n{}\n{}\n{}\n{scripts}\n",
+            env!("CARGO_PKG_VERSION"),
+            build_identity(),
+            std::env::consts::ARCH
+        );
+        for (k, v) in environment() {
+            text.push_str(&format!("{k}={v}\n"));
+        }
+        format!("shell-{}", hash(text.as_bytes()))
+    }
+
+    /// Fill `into` with the answers kept for `scope`, if every program they name is the
+    /// same file it was; `scratch` is this run's scratch directory.
+    pub fn load_shell(&self, scope: &str, scratch: &Path, into: &ShellCache) {
+        let Ok(text) = std::fs::read(self.path(scope)) else {
+            return;
+        };
+        let Ok(kept) = serde_json::from_slice::<ShellAnswers>(&text) else {
+            return;
+        };
+        if kept.format != FORMAT || !programs_unchanged(&kept.programs) {
+            return;
+        }
+        let here = scratch.display().to_string();
+        for (command, output) in kept.answers {
+            into.insert(
+                &command.replace(SCRATCH, &here),
+                output.replace(SCRATCH, &here),
+            );
+        }
+    }
+
+    /// Keep the answers of `from` for `scope`.
+    pub fn store_shell(&self, scope: &str, scratch: &Path, from: &ShellCache) {
+        let here = scratch.display().to_string();
+        let answers: std::collections::BTreeMap<String, String> = from
+            .entries()
+            .into_iter()
+            .map(|(c, o)| (c.replace(&here, SCRATCH), o.replace(&here, SCRATCH)))
+            .collect();
+        let mut words = std::collections::BTreeSet::new();
+        for command in answers.keys() {
+            words.extend(crate::exec::command_words(command));
+        }
+        let kept = ShellAnswers {
+            format: FORMAT.to_string(),
+            programs: identities(words.into_iter().filter(|w| !w.contains(SCRATCH))),
+            answers,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&kept) {
+            self.write(scope, &bytes);
+        }
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -132,14 +224,8 @@ impl Cache {
         let path = self.path(key);
         let text = std::fs::read(&path).ok()?;
         let entry: Entry = serde_json::from_slice(&text).ok()?;
-        if entry.format != FORMAT {
+        if entry.format != FORMAT || !programs_unchanged(&entry.programs) {
             return None;
-        }
-        for (word, path_then, size, mtime) in &entry.programs {
-            let now = identify(word).unwrap_or_default();
-            if now != (path_then.clone(), *size, *mtime) {
-                return None;
-            }
         }
         // Last use decides what goes first when the directory is over its bound.
         if let Ok(file) = std::fs::File::options().append(true).open(&path) {
@@ -151,23 +237,18 @@ impl Cache {
     /// Keep `report` under `key`. A cache that cannot be written is no error: the run
     /// has its answer; the next one computes it again.
     pub fn store(&self, key: &str, report: &Report) {
-        let programs = crate::exec::programs_named()
-            .into_iter()
-            .filter(|word| word.contains('/') || is_name(word))
-            .map(|word| match identify(&word) {
-                Some((path, size, mtime)) => (word, path, size, mtime),
-                // Absent now: it must still be absent to reuse the answer.
-                None => (word, String::new(), 0, 0),
-            })
-            .collect();
         let entry = Entry {
             format: FORMAT.to_string(),
-            programs,
+            programs: identities(crate::exec::programs_named().into_iter()),
             report: report.clone(),
         };
-        let Ok(bytes) = serde_json::to_vec(&entry) else {
-            return;
-        };
+        if let Ok(bytes) = serde_json::to_vec(&entry) {
+            self.write(key, &bytes);
+        }
+    }
+
+    /// Write an entry through a temporary file renamed into place, then trim.
+    fn write(&self, key: &str, bytes: &[u8]) {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
@@ -175,7 +256,7 @@ impl Cache {
             return;
         };
         use std::io::Write;
-        if tmp.write_all(&bytes).is_err() || tmp.persist(self.path(key)).is_err() {
+        if tmp.write_all(bytes).is_err() || tmp.persist(self.path(key)).is_err() {
             return;
         }
         self.trim();
@@ -221,6 +302,74 @@ fn identify(word: &str) -> Option<(String, u64, i128)> {
         .map(|d| d.as_nanos() as i128)
         .unwrap_or(0);
     Some((path.display().to_string(), meta.len(), mtime))
+}
+
+/// Keeps one run's `$(shell,...)` answers at its end (`shell_answers`).
+pub struct ShellKeeper<'a> {
+    cache: &'a Cache,
+    scope: String,
+    scratch: PathBuf,
+    loaded: usize,
+}
+
+/// The answers kept for a run of `options` whose base has scripts tree `scripts` and
+/// whose scratch directory is `scratch`, and what keeps the run's answers at its end.
+pub fn shell_answers<'a>(
+    options: &'a Options,
+    scripts: Option<crate::git::Oid>,
+    scratch: &Path,
+) -> (ShellCache, Option<ShellKeeper<'a>>) {
+    let answers = ShellCache::new();
+    let (Some(cache), Some(scripts)) = (options.cache.as_deref(), scripts) else {
+        return (answers, None);
+    };
+    let scope = cache.shell_scope(&scripts.to_string());
+    cache.load_shell(&scope, scratch, &answers);
+    let loaded = answers.len();
+    let keeper = ShellKeeper {
+        cache,
+        scope,
+        scratch: scratch.to_path_buf(),
+        loaded,
+    };
+    (answers, Some(keeper))
+}
+
+impl ShellKeeper<'_> {
+    /// Keep `answers` when the run added any.
+    pub fn keep(&self, answers: &ShellCache) {
+        if answers.len() != self.loaded {
+            self.cache.store_shell(&self.scope, &self.scratch, answers);
+        }
+    }
+}
+
+/// The environment, without the variables that change between runs for no reason.
+fn environment() -> Vec<(String, String)> {
+    let mut vars: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
+        .filter(|(k, _)| !VOLATILE.contains(&k.as_str()))
+        .collect();
+    vars.sort();
+    vars
+}
+
+/// Each program-like word with what it names now (`("", 0, 0)`: nothing).
+fn identities(words: impl Iterator<Item = String>) -> Vec<(String, String, u64, i128)> {
+    words
+        .filter(|word| word.contains('/') || is_name(word))
+        .map(|word| match identify(&word) {
+            Some((path, size, mtime)) => (word, path, size, mtime),
+            None => (word, String::new(), 0, 0),
+        })
+        .collect()
+}
+
+/// Whether every program of a kept entry is still what it was.
+fn programs_unchanged(programs: &[(String, String, u64, i128)]) -> bool {
+    programs.iter().all(|(word, path, size, mtime)| {
+        identify(word).unwrap_or_default() == (path.clone(), *size, *mtime)
+    })
 }
 
 /// A word that could be a program's name on PATH.

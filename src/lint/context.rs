@@ -259,3 +259,42 @@ pub struct Check {
     /// Needs the Kbuild walk or the reference scan (off with `--no-kbuild`).
     pub needs_kbuild: bool,
 }
+
+/// The report's commits: the base, then each commit of `series` with its patch-id; a
+/// merge is said in `notes`.
+pub(super) fn series_points(
+    repo: &crate::git::Repository,
+    series: &crate::git::Series,
+    notes: &mut Vec<String>,
+) -> Vec<super::SeriesCommit> {
+    let mut points = vec![super::SeriesCommit {
+        commit: series.base.to_string(),
+        short: series.base.to_string()[..12].to_string(),
+        summary: repo
+            .find_commit(series.base)
+            .ok()
+            .and_then(|c| c.summary().map(String::from))
+            .unwrap_or_default(),
+        patch_id: None,
+        mail: None,
+    }];
+    for c in &series.commits {
+        if c.is_merge {
+            notes.push(format!(
+                "{} is a merge: followed along its first parent",
+                c.short()
+            ));
+        }
+        points.push(super::SeriesCommit {
+            commit: c.oid.to_string(),
+            short: c.short(),
+            summary: c.summary.clone(),
+            // An object the diff lacks is reported by the reads that need it, with its path.
+            patch_id: crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)
+                .ok()
+                .flatten(),
+            mail: None,
+        });
+    }
+    points
+}

@@ -32,36 +32,8 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     crate::git::skip_hash_verification();
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
-    let mut points = vec![SeriesCommit {
-        commit: series.base.to_string(),
-        short: series.base.to_string()[..12].to_string(),
-        summary: repo
-            .find_commit(series.base)
-            .ok()
-            .and_then(|c| c.summary().map(String::from))
-            .unwrap_or_default(),
-        patch_id: None,
-        mail: None,
-    }];
     let mut notes = Vec::new();
-    for c in &series.commits {
-        if c.is_merge {
-            notes.push(format!(
-                "{} is a merge: followed along its first parent",
-                c.short()
-            ));
-        }
-        points.push(SeriesCommit {
-            commit: c.oid.to_string(),
-            short: c.short(),
-            summary: c.summary.clone(),
-            // An object the diff lacks is reported by the reads that need it, with its path.
-            patch_id: crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)
-                .ok()
-                .flatten(),
-            mail: None,
-        });
-    }
+    let points = super::context::series_points(&repo, series, &mut notes);
     let oids: Vec<Oid> = std::iter::once(series.base)
         .chain(series.commits.iter().map(|c| c.oid))
         .collect();
@@ -77,12 +49,15 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     std::fs::create_dir(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
 
     let blobs = crate::git::BlobCache::default();
+    let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
+    // The base's $(shell,...) answers, kept between runs for the same scripts and tools.
+    let (shell_cache, keeper) =
+        super::cache::shell_answers(options, base_tree.tree_id("scripts"), scratch.path());
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
         Some(list) => list.clone(),
         None => crate::kconfig::env::tree_arches(&tip),
     };
-    let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
     super::options::validate(&base_tree, options)?;
     let changed = crate::git::changed_paths(&repo, &oids)?;
     // References are the same for every arch: checked once, before the arches.
@@ -113,7 +88,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         points: points.clone(),
         srctree: srctree.clone(),
         workdir: workdir.clone(),
-        cache: ShellCache::new(),
+        cache: shell_cache.clone(),
         blobs: blobs.clone(),
         changed,
         options,
@@ -211,6 +186,9 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     // A read that failed for a missing object may have looked like an absent file.
     if let Some(missing) = blobs.missing_object() {
         return Err(LintError::Corrupt(missing));
+    }
+    if let Some(keeper) = keeper {
+        keeper.keep(&shell_cache);
     }
     let findings = super::grouping::group(super::finding::merge(findings), &arches);
     Ok(Report {

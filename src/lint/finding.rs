@@ -14,7 +14,10 @@ fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::E
     use std::sync::{Mutex, OnceLock};
     static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let text = <String as serde::Deserialize>::deserialize(d)?;
-    let mut seen = SEEN.get_or_init(Default::default).lock().expect("interner lock");
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .expect("interner lock");
     if let Some(&known) = seen.get(text.as_str()) {
         return Ok(known);
     }
@@ -24,7 +27,9 @@ fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::E
 }
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Note,
     Warning,

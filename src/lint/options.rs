@@ -62,6 +62,8 @@ pub struct Options {
     pub kbuild: bool,
     /// Explain every change of this symbol's value (`Report::changes`).
     pub explain: Option<String>,
+    /// Where the base's `$(shell,...)` answers are kept between runs (`None`: run them).
+    pub cache: Option<std::sync::Arc<super::cache::Cache>>,
 }
 
 /// How far a run is: one step is one commit of one arch (its Kconfig read, its baselines

@@ -99,6 +99,7 @@ pub fn suggest(
                 progress: None,
                 kbuild: options.kbuild,
                 explain: None,
+                cache: options.cache.clone(),
             };
             let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
             let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();
