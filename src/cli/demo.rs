@@ -51,6 +51,7 @@ fn demo() -> anyhow::Result<ExitCode> {
             cache_dir: None,
             // The demo shows the work, not a cached answer.
             no_cache: true,
+            no_incremental: false,
         },
         report: super::series::ReportArgs {
             fail_on: FailOn::Never,

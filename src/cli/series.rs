@@ -72,6 +72,11 @@ pub struct LintArgs {
     #[arg(long, env = "XENLINT_NO_CACHE", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
+
+    /// Run conf for every commit whose Kconfig semantics changed, even where the change
+    /// provably leaves the configuration as it was (for checking that proof).
+    #[arg(long, hide = true)]
+    pub no_incremental: bool,
 }
 
 /// How to report: shared by the commands that write a report.
@@ -191,6 +196,7 @@ pub fn lint_series(
         kbuild: !lint.no_kbuild,
         explain: None,
         cache: None,
+        incremental: !lint.no_incremental,
     };
     let cache = match lint.no_cache {
         true => None,

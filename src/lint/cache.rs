@@ -146,6 +146,7 @@ impl Cache {
             line("make-var", &format!("{k}={v}"));
         }
         line("kbuild", &options.kbuild.to_string());
+        line("incremental", &options.incremental.to_string());
         line("suggest", &suggest.to_string());
         line("explain", options.explain.as_deref().unwrap_or(""));
         for (k, v) in environment() {

@@ -290,7 +290,7 @@ pub(super) fn series_points(
             short: c.short(),
             summary: c.summary.clone(),
             // An object the diff lacks is reported by the reads that need it, with its path.
-            patch_id: crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)
+            patch_id: crate::git::commit_patch_id(repo, c.oid, crate::git::DiffFlavour::Show)
                 .ok()
                 .flatten(),
             mail: None,

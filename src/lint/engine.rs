@@ -335,6 +335,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                     fin_cell: std::sync::OnceLock::new(),
                     reads,
                     fingerprint,
+                    hashes_cell: std::sync::OnceLock::new(),
                 })
             }
         };
@@ -357,6 +358,19 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 values[b].push(None);
                 unmet[b].push(None);
                 continue;
+            }
+            // A change that provably leaves the parent's configuration as it is.
+            let last = values[b].last().cloned().flatten();
+            if let (Some(prev), Some(last)) = (trees.last(), &last) {
+                if ctx.options.incremental
+                    && unchanged(&ctx.changed[index], &inputs[b])
+                    && super::incremental::unaffected(prev, &tree, last)
+                {
+                    values[b].push(Some(last.clone()));
+                    let last_unmet = unmet[b].last().cloned().flatten();
+                    unmet[b].push(last_unmet);
+                    continue;
+                }
             }
             let before = source.reads.lock().expect("reads lock").len();
             let run = match baseline {

@@ -62,6 +62,9 @@ pub struct Options {
     pub kbuild: bool,
     /// Explain every change of this symbol's value (`Report::changes`).
     pub explain: Option<String>,
+    /// Reuse a parent's configuration when the commit's Kconfig change provably cannot
+    /// change it (`lint::incremental`); off, conf runs whenever the semantics changed.
+    pub incremental: bool,
     /// Where the base's `$(shell,...)` answers are kept between runs (`None`: run them).
     pub cache: Option<std::sync::Arc<super::cache::Cache>>,
 }

@@ -18,12 +18,19 @@ pub struct KconfigSnapshot {
     pub(crate) reads: Vec<(String, Option<Oid>)>,
     /// What decides values (see `fingerprint`): equal fingerprints resolve alike.
     pub(crate) fingerprint: u64,
+    /// Each symbol's definition, hashed (`incremental::symbol_hashes`), when asked.
+    pub(crate) hashes_cell: std::sync::OnceLock<std::collections::HashMap<String, u64>>,
 }
 
 impl KconfigSnapshot {
     pub(crate) fn fin(&self) -> &Finalized {
         self.fin_cell
             .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))
+    }
+
+    pub(crate) fn symbol_hashes(&self) -> &std::collections::HashMap<String, u64> {
+        self.hashes_cell
+            .get_or_init(|| super::incremental::symbol_hashes(self))
     }
 }
 

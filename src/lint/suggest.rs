@@ -100,6 +100,7 @@ pub fn suggest(
                 kbuild: options.kbuild,
                 explain: None,
                 cache: options.cache.clone(),
+                incremental: options.incremental,
             };
             let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
             let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();

@@ -1,0 +1,229 @@
+//! Incremental resolution: whether a commit's Kconfig change can change a configuration
+//! at all, so that the configuration of its parent stands for it without running conf.
+//!
+//! A symbol's value is a function of its own definition (type, flags, properties with
+//! their conditions, direct and reverse dependencies as menu_finalize() computes them)
+//! and of the values of the symbols those name. Take the symbols whose own definition a
+//! commit changes, adds or removes (`changed`; a `select` or `imply` belongs to the
+//! symbol that has it, so a target whose only change is a new selector is not in it). When, under the parent's configuration,
+//! each of them is a bool or tristate outside any choice that the parent did not write
+//! and that the commit leaves with its dependencies, selects and implies all `n`, then
+//! conf computes `n` for each at both commits (sym_calc_value(): an invisible symbol takes
+//! a default or a reverse dependency only through conditions that are `n` here) and
+//! writes none of them; their selects and implies add `n` to their targets' reverse
+//! dependencies at both commits; every other symbol has the same definition at both
+//! commits and sees the same values, so it computes the same value. The baseline's inputs (the
+//! defconfig, fragments, the user's .config) must be unchanged as well, which the engine
+//! checks. Comparisons (`A = "x"`) read an undefined symbol as its name, not `n`: a symbol
+//! added or removed must not appear in one.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use super::snapshot::{KconfigSnapshot, Values};
+use crate::kconfig::expr::Expr;
+use crate::kconfig::model::{Model, SymbolId, SymbolType};
+
+/// Each defined symbol's own definition, hashed by names (ids differ between parses).
+pub(crate) fn symbol_hashes(tree: &KconfigSnapshot) -> HashMap<String, u64> {
+    let model = &tree.model;
+    let fin = tree.fin();
+    let mut out = HashMap::new();
+    for (index, s) in model.symbols.iter().enumerate() {
+        let Some(name) = &s.name else { continue };
+        if s.menus.is_empty() || s.is_const {
+            continue;
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            s.stype as u8,
+            s.is_choice,
+            s.transitional,
+            s.optional,
+            s.allnoconfig_y,
+            s.no_write,
+            fin.choice_of[index].is_some(),
+            s.menus.len(),
+        )
+            .hash(&mut h);
+        // Not the reverse dependencies: they change when another symbol's `select` or
+        // `imply` does, and that symbol is then in the changed set, `n` at both commits.
+        hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
+        for &p in &s.props {
+            let prop = model.prop(p);
+            (prop.kind as u8).hash(&mut h);
+            hash_expr(model, prop.expr.as_ref(), &mut h);
+            hash_expr(model, prop.cond.as_ref(), &mut h);
+            hash_expr(model, fin.prop_cond[p.0 as usize].as_ref(), &mut h);
+        }
+        out.insert(name.clone(), h.finish());
+    }
+    out
+}
+
+fn hash_expr(model: &Model, e: Option<&Expr>, h: &mut impl Hasher) {
+    let Some(e) = e else {
+        0u8.hash(h);
+        return;
+    };
+    match e {
+        Expr::Symbol(s) => (1u8, model.sym_name(*s), model.symbol(*s).is_const).hash(h),
+        Expr::Not(a) => {
+            2u8.hash(h);
+            hash_expr(model, Some(a), h);
+        }
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            (if matches!(e, Expr::And(..)) { 3u8 } else { 4u8 }).hash(h);
+            hash_expr(model, Some(a), h);
+            hash_expr(model, Some(b), h);
+        }
+        Expr::Cmp(op, a, b) => (5u8, op.token(), model.sym_name(*a), model.sym_name(*b)).hash(h),
+        Expr::Range(a, b) => (6u8, model.sym_name(*a), model.sym_name(*b)).hash(h),
+    }
+}
+
+/// Whether `values`, the configuration resolved at `old`, is also what conf resolves at
+/// `new` for the same baseline inputs (see the module's comment for why).
+pub(crate) fn unaffected(old: &KconfigSnapshot, new: &KconfigSnapshot, values: &Values) -> bool {
+    if old.env.vars != new.env.vars
+        || old.model.option_statements != new.model.option_statements
+        || old.model.modules_sym.map(|s| old.model.sym_name(s))
+            != new.model.modules_sym.map(|s| new.model.sym_name(s))
+    {
+        return false;
+    }
+    let (before, after) = (old.symbol_hashes(), new.symbol_hashes());
+    let changed: Vec<&String> = before
+        .iter()
+        .filter(|(name, hash)| after.get(*name) != Some(hash))
+        .map(|(name, _)| name)
+        .chain(after.keys().filter(|name| !before.contains_key(*name)))
+        .collect();
+    if changed.is_empty() {
+        // Only the order of entries changed: that can decide a choice, or what conf asks.
+        return false;
+    }
+    let mut compared: Option<HashSet<String>> = None;
+    for name in changed {
+        if values.contains_key(name) {
+            return false;
+        }
+        let at_old = old.model.lookup(name).filter(|&s| defined(&old.model, s));
+        let at_new = new.model.lookup(name).filter(|&s| defined(&new.model, s));
+        if at_old.is_some_and(|s| !plain(old, s)) {
+            return false;
+        }
+        match at_new {
+            Some(s) => {
+                let fin = new.fin();
+                let i = s.0 as usize;
+                if !plain(new, s)
+                    || [&fin.dir_dep[i], &fin.rev_dep[i], &fin.implied[i]]
+                        .iter()
+                        .any(|dep| dep.as_ref().is_some_and(|e| eval(&new.model, e, values) != Some(0)))
+                    || fin.dir_dep[i].is_none()
+                {
+                    return false;
+                }
+            }
+            None if at_old.is_none() => return false,
+            None => {}
+        }
+        if at_old.is_none() || at_new.is_none() {
+            let names = compared.get_or_insert_with(|| {
+                let mut set = compared_names(&old.model);
+                set.extend(compared_names(&new.model));
+                set
+            });
+            if names.contains(name) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn defined(model: &Model, s: SymbolId) -> bool {
+    !model.symbol(s).menus.is_empty()
+}
+
+/// A bool or tristate that is nothing but that: no choice, no flags that change how it is
+/// read or written.
+fn plain(tree: &KconfigSnapshot, s: SymbolId) -> bool {
+    let sym = tree.model.symbol(s);
+    matches!(sym.stype, SymbolType::Bool | SymbolType::Tristate)
+        && !sym.is_choice
+        && !sym.transitional
+        && !sym.no_write
+        && !sym.allnoconfig_y
+        && tree.fin().choice_of[s.0 as usize].is_none()
+}
+
+/// The tristate value of `e` under `values` (0, 1, 2), or `None` for a comparison.
+fn eval(model: &Model, e: &Expr, values: &Values) -> Option<u8> {
+    Some(match e {
+        Expr::Symbol(s) => {
+            let sym = model.symbol(*s);
+            let name = model.sym_name(*s);
+            if sym.is_const {
+                match name {
+                    "y" => 2,
+                    "m" => 1,
+                    "n" => 0,
+                    _ => return None,
+                }
+            } else if sym.menus.is_empty() {
+                0
+            } else if sym.no_write
+                || sym.transitional
+                || !matches!(sym.stype, SymbolType::Bool | SymbolType::Tristate)
+            {
+                // A value .config does not hold, or not a tristate: not decided here.
+                return None;
+            } else {
+                match values.get(name).map(String::as_str) {
+                    Some("y") => 2,
+                    Some("m") => 1,
+                    _ => 0,
+                }
+            }
+        }
+        Expr::Not(a) => 2 - eval(model, a, values)?,
+        Expr::And(a, b) => eval(model, a, values)?.min(eval(model, b, values)?),
+        Expr::Or(a, b) => eval(model, a, values)?.max(eval(model, b, values)?),
+        Expr::Cmp(..) | Expr::Range(..) => return None,
+    })
+}
+
+/// Every symbol name that appears in a comparison of `model`.
+fn compared_names(model: &Model) -> HashSet<String> {
+    fn walk(model: &Model, e: &Expr, out: &mut HashSet<String>) {
+        match e {
+            Expr::Symbol(_) => {}
+            Expr::Not(a) => walk(model, a, out),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                walk(model, a, out);
+                walk(model, b, out);
+            }
+            Expr::Cmp(_, a, b) | Expr::Range(a, b) => {
+                out.insert(model.sym_name(*a).to_string());
+                out.insert(model.sym_name(*b).to_string());
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    let exprs = model
+        .props
+        .iter()
+        .flat_map(|p| [p.expr.as_ref(), p.cond.as_ref()])
+        .chain(
+            model
+                .menus
+                .iter()
+                .flat_map(|m| [m.dep.as_ref(), m.visibility.as_ref()]),
+        );
+    for e in exprs.flatten() {
+        walk(model, e, &mut out);
+    }
+    out
+}
