@@ -169,3 +169,44 @@ fn the_real_xen_rework_posted_as_mail_gives_the_same_findings() {
             .is_some_and(|m| !m.is_empty()));
     }
 }
+
+/// What is reused changes no answer: the series linted with everything computed
+/// (`--no-cache --no-incremental`), with incremental resolution, filling the cache and
+/// answered from it gives the same report; only the count of configurations resolved
+/// differs where conf was provably not needed.
+#[test]
+#[ignore = "needs the 6.12 kernel tree: scripts/test.sh extracts it"]
+fn reuse_changes_no_answer() {
+    let Some(repo) = build(false) else { return };
+    let cache = tempfile::tempdir().expect("tempdir");
+    let run = |extra: &[&str]| {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+            .args(["series", "base..master", "--format", "json", "--arch", "x86,arm64,s390"])
+            .args(["--repo"])
+            .arg(repo.path())
+            .args(extra)
+            .env("XENLINT_CACHE_DIR", cache.path())
+            .env_remove("XENLINT_NO_CACHE")
+            .output()
+            .expect("runs");
+        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        json.as_object_mut().expect("object").remove("command_line");
+        json
+    };
+    let resolved = |json: &serde_json::Value| json["coverage"]["configurations_resolved"].clone();
+    let mut computed = run(&["--no-cache", "--no-incremental"]);
+    let incremental = run(&["--no-cache"]);
+    let filled = run(&[]);
+    let answered = run(&[]);
+    assert!(
+        resolved(&incremental).as_u64() < resolved(&computed).as_u64(),
+        "incremental resolution runs conf less often: {} against {}",
+        resolved(&incremental),
+        resolved(&computed)
+    );
+    assert_eq!(filled, incremental, "a run that fills the cache");
+    assert_eq!(answered, incremental, "a run answered from the cache");
+    computed["coverage"]["configurations_resolved"] = resolved(&incremental);
+    assert_eq!(computed, incremental, "incremental resolution changes no answer");
+}
