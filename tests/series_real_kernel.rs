@@ -181,7 +181,14 @@ fn reuse_changes_no_answer() {
     let cache = tempfile::tempdir().expect("tempdir");
     let run = |extra: &[&str]| {
         let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-            .args(["series", "base..master", "--format", "json", "--arch", "x86,arm64,s390"])
+            .args([
+                "series",
+                "base..master",
+                "--format",
+                "json",
+                "--arch",
+                "x86,arm64,s390",
+            ])
             .args(["--repo"])
             .arg(repo.path())
             .args(extra)
@@ -208,5 +215,8 @@ fn reuse_changes_no_answer() {
     assert_eq!(filled, incremental, "a run that fills the cache");
     assert_eq!(answered, incremental, "a run answered from the cache");
     computed["coverage"]["configurations_resolved"] = resolved(&incremental);
-    assert_eq!(computed, incremental, "incremental resolution changes no answer");
+    assert_eq!(
+        computed, incremental,
+        "incremental resolution changes no answer"
+    );
 }

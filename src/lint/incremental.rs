@@ -17,70 +17,11 @@
 //! checks. Comparisons (`A = "x"`) read an undefined symbol as its name, not `n`: a symbol
 //! added or removed must not appear in one.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::HashSet;
 
 use super::snapshot::{KconfigSnapshot, Values};
 use crate::kconfig::expr::Expr;
 use crate::kconfig::model::{Model, SymbolId, SymbolType};
-
-/// Each defined symbol's own definition, hashed by names (ids differ between parses).
-pub(crate) fn symbol_hashes(tree: &KconfigSnapshot) -> HashMap<String, u64> {
-    let model = &tree.model;
-    let fin = tree.fin();
-    let mut out = HashMap::new();
-    for (index, s) in model.symbols.iter().enumerate() {
-        let Some(name) = &s.name else { continue };
-        if s.menus.is_empty() || s.is_const {
-            continue;
-        }
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (
-            s.stype as u8,
-            s.is_choice,
-            s.transitional,
-            s.optional,
-            s.allnoconfig_y,
-            s.no_write,
-            fin.choice_of[index].is_some(),
-            s.menus.len(),
-        )
-            .hash(&mut h);
-        // Not the reverse dependencies: they change when another symbol's `select` or
-        // `imply` does, and that symbol is then in the changed set, `n` at both commits.
-        hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
-        for &p in &s.props {
-            let prop = model.prop(p);
-            (prop.kind as u8).hash(&mut h);
-            hash_expr(model, prop.expr.as_ref(), &mut h);
-            hash_expr(model, prop.cond.as_ref(), &mut h);
-            hash_expr(model, fin.prop_cond[p.0 as usize].as_ref(), &mut h);
-        }
-        out.insert(name.clone(), h.finish());
-    }
-    out
-}
-
-fn hash_expr(model: &Model, e: Option<&Expr>, h: &mut impl Hasher) {
-    let Some(e) = e else {
-        0u8.hash(h);
-        return;
-    };
-    match e {
-        Expr::Symbol(s) => (1u8, model.sym_name(*s), model.symbol(*s).is_const).hash(h),
-        Expr::Not(a) => {
-            2u8.hash(h);
-            hash_expr(model, Some(a), h);
-        }
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            (if matches!(e, Expr::And(..)) { 3u8 } else { 4u8 }).hash(h);
-            hash_expr(model, Some(a), h);
-            hash_expr(model, Some(b), h);
-        }
-        Expr::Cmp(op, a, b) => (5u8, op.token(), model.sym_name(*a), model.sym_name(*b)).hash(h),
-        Expr::Range(a, b) => (6u8, model.sym_name(*a), model.sym_name(*b)).hash(h),
-    }
-}
 
 /// Whether `values`, the configuration resolved at `old`, is also what conf resolves at
 /// `new` for the same baseline inputs (see the module's comment for why).
@@ -120,7 +61,10 @@ pub(crate) fn unaffected(old: &KconfigSnapshot, new: &KconfigSnapshot, values: &
                 if !plain(new, s)
                     || [&fin.dir_dep[i], &fin.rev_dep[i], &fin.implied[i]]
                         .iter()
-                        .any(|dep| dep.as_ref().is_some_and(|e| eval(&new.model, e, values) != Some(0)))
+                        .any(|dep| {
+                            dep.as_ref()
+                                .is_some_and(|e| eval(&new.model, e, values) != Some(0))
+                        })
                     || fin.dir_dep[i].is_none()
                 {
                     return false;

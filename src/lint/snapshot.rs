@@ -29,8 +29,7 @@ impl KconfigSnapshot {
     }
 
     pub(crate) fn symbol_hashes(&self) -> &std::collections::HashMap<String, u64> {
-        self.hashes_cell
-            .get_or_init(|| super::incremental::symbol_hashes(self))
+        self.hashes_cell.get_or_init(|| symbol_hashes(self))
     }
 }
 
@@ -43,33 +42,11 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env.vars.hash(&mut h);
     // Symbols by name: ids differ between parses of different trees.
-    fn expr(model: &Model, e: Option<&Expr>, h: &mut std::collections::hash_map::DefaultHasher) {
-        let Some(e) = e else {
-            0u8.hash(h);
-            return;
-        };
-        match e {
-            Expr::Symbol(s) => (1u8, model.sym_name(*s), model.symbol(*s).is_const).hash(h),
-            Expr::Not(a) => {
-                2u8.hash(h);
-                expr(model, Some(a), h);
-            }
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                (if matches!(e, Expr::And(..)) { 3u8 } else { 4u8 }).hash(h);
-                expr(model, Some(a), h);
-                expr(model, Some(b), h);
-            }
-            Expr::Cmp(op, a, b) => {
-                (5u8, op.token(), model.sym_name(*a), model.sym_name(*b)).hash(h)
-            }
-            Expr::Range(a, b) => (6u8, model.sym_name(*a), model.sym_name(*b)).hash(h),
-        }
-    }
     for menu in model.menu_walk() {
         let m = model.menu(menu);
         (m.kind as u8, m.parent.map(|p| p.0), m.prompt.is_some()).hash(&mut h);
-        expr(model, m.dep.as_ref(), &mut h);
-        expr(model, m.visibility.as_ref(), &mut h);
+        hash_expr(model, m.dep.as_ref(), &mut h);
+        hash_expr(model, m.visibility.as_ref(), &mut h);
         if let Some(sym) = m.sym {
             let s = model.symbol(sym);
             (
@@ -88,17 +65,78 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
                     continue;
                 }
                 (prop.kind as u8).hash(&mut h);
-                expr(model, prop.expr.as_ref(), &mut h);
-                expr(model, prop.cond.as_ref(), &mut h);
+                hash_expr(model, prop.expr.as_ref(), &mut h);
+                hash_expr(model, prop.cond.as_ref(), &mut h);
             }
         } else if let Some(p) = m.prompt {
             // Menu and comment titles appear in .config only as comments, never in values.
-            expr(model, model.prop(p).cond.as_ref(), &mut h);
+            hash_expr(model, model.prop(p).cond.as_ref(), &mut h);
         }
     }
     model.modules_sym.map(|s| model.sym_name(s)).hash(&mut h);
     model.option_statements.hash(&mut h);
     h.finish()
+}
+
+/// Each defined symbol's own definition, hashed by names (ids differ between parses).
+pub(crate) fn symbol_hashes(tree: &KconfigSnapshot) -> std::collections::HashMap<String, u64> {
+    let model = &tree.model;
+    let fin = tree.fin();
+    let mut out = std::collections::HashMap::new();
+    for (index, s) in model.symbols.iter().enumerate() {
+        let Some(name) = &s.name else { continue };
+        if s.menus.is_empty() || s.is_const {
+            continue;
+        }
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            s.stype as u8,
+            s.is_choice,
+            s.transitional,
+            s.optional,
+            s.allnoconfig_y,
+            s.no_write,
+            fin.choice_of[index].is_some(),
+            s.menus.len(),
+        )
+            .hash(&mut h);
+        // Not the reverse dependencies: they change when another symbol's `select` or
+        // `imply` does, and that symbol is then in the changed set, `n` at both commits.
+        hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
+        for &p in &s.props {
+            let prop = model.prop(p);
+            (prop.kind as u8).hash(&mut h);
+            hash_expr(model, prop.expr.as_ref(), &mut h);
+            hash_expr(model, prop.cond.as_ref(), &mut h);
+            hash_expr(model, fin.prop_cond[p.0 as usize].as_ref(), &mut h);
+        }
+        out.insert(name.clone(), h.finish());
+    }
+    out
+}
+
+/// An expression hashed by symbol names.
+pub(crate) fn hash_expr(model: &Model, e: Option<&Expr>, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    let Some(e) = e else {
+        0u8.hash(h);
+        return;
+    };
+    match e {
+        Expr::Symbol(s) => (1u8, model.sym_name(*s), model.symbol(*s).is_const).hash(h),
+        Expr::Not(a) => {
+            2u8.hash(h);
+            hash_expr(model, Some(a), h);
+        }
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            (if matches!(e, Expr::And(..)) { 3u8 } else { 4u8 }).hash(h);
+            hash_expr(model, Some(a), h);
+            hash_expr(model, Some(b), h);
+        }
+        Expr::Cmp(op, a, b) => (5u8, op.token(), model.sym_name(*a), model.sym_name(*b)).hash(h),
+        Expr::Range(a, b) => (6u8, model.sym_name(*a), model.sym_name(*b)).hash(h),
+    }
 }
 
 /// A configuration as `.config` gives it: symbol name (without `CONFIG_`) -> value, `n`
