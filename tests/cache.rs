@@ -94,6 +94,7 @@ fn the_cache_answers_and_no_cache_bypasses_it() {
         .arg(repo.path())
         .arg("--cache-dir")
         .arg(cache.path())
+        .env_remove("XENLINT_NO_CACHE")
         .output()
         .expect("runs");
     assert!(!String::from_utf8_lossy(&other.stdout).contains("marked in the cache"));

@@ -21,6 +21,7 @@ fn a_patch_is_answered_from_one_lint_of_its_series() {
         assert_cmd::cargo::cargo_bin_cmd!("xenlint")
             .current_dir(fixture.path())
             .env("XDG_CACHE_HOME", cache.path())
+            .env_remove("XENLINT_NO_CACHE")
             .args([
                 "check-patch",
                 "--range",
@@ -55,6 +56,7 @@ fn a_patch_not_in_the_series_is_an_error_naming_it() {
     assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .current_dir(fixture.path())
         .env("XDG_CACHE_HOME", cache.path())
+        .env_remove("XENLINT_NO_CACHE")
         .args([
             "check-patch",
             "--range",
