@@ -400,3 +400,45 @@ fn build_identity() -> String {
 fn hash(bytes: &[u8]) -> String {
     sha1_smol::Sha1::from(bytes).digest().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_directory_keeps_within_its_bound_least_recently_used_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = Cache::open(Some(dir.path()))
+            .expect("a directory")
+            .with_max_bytes(1000);
+        let entry = vec![b'x'; 400];
+        for (i, key) in ["a", "b", "c"].iter().enumerate() {
+            cache.write(key, &entry);
+            // Older by a minute each, the first written oldest.
+            let age = std::time::Duration::from_secs(60 * (3 - i as u64));
+            let file = std::fs::File::options()
+                .append(true)
+                .open(cache.path(key))
+                .expect("entry");
+            file.set_modified(std::time::SystemTime::now() - age)
+                .expect("mtime");
+        }
+        cache.trim();
+        let mut left: Vec<String> = std::fs::read_dir(cache.dir())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["b.json", "c.json"]);
+    }
+
+    #[test]
+    fn a_program_that_changed_or_appeared_invalidates_an_entry() {
+        let sh = identify("sh").expect("sh is on PATH");
+        assert!(programs_unchanged(&[("sh".into(), sh.0.clone(), sh.1, sh.2)]));
+        assert!(!programs_unchanged(&[("sh".into(), sh.0, sh.1, sh.2 + 1)]));
+        // Absent when kept: still absent, or the entry is not used.
+        assert!(programs_unchanged(&[("no-such-program-x".into(), String::new(), 0, 0)]));
+        assert!(!programs_unchanged(&[("sh".into(), String::new(), 0, 0)]));
+    }
+}
