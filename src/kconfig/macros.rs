@@ -36,7 +36,7 @@ const MAX_EXPANSION_BYTES: usize = 1 << 20;
 /// The fuzz targets (built with `--cfg fuzzing`) spend the same budgets with smaller
 /// figures, so that an input that exhausts one costs microseconds, not a tenth of a second.
 #[cfg(fuzzing)]
-const MAX_EXPANSION_BYTES: usize = 1 << 14;
+const MAX_EXPANSION_BYTES: usize = 1 << 10;
 /// References one expansion may expand (one statement's worth), and all expansions of a
 /// tree: `A1 = $(A0)$(A0)` ... `A40 = $(A39)$(A39)` with an empty `A0` produces nothing
 /// and still takes 2^40 steps. A whole 6.12 tree expands a few thousand references.
@@ -45,9 +45,9 @@ const MAX_EXPANSION_STEPS: u64 = 1 << 20;
 #[cfg(not(fuzzing))]
 const MAX_TREE_STEPS: u64 = 8 << 20;
 #[cfg(fuzzing)]
-const MAX_EXPANSION_STEPS: u64 = 1 << 12;
+const MAX_EXPANSION_STEPS: u64 = 1 << 11;
 #[cfg(fuzzing)]
-const MAX_TREE_STEPS: u64 = 1 << 15;
+const MAX_TREE_STEPS: u64 = 1 << 13;
 
 /// Which `$(shell,...)` commands may run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,13 +40,13 @@ pub mod budget {
     pub const MAX_VALUE_BYTES: usize = 1 << 20;
     /// The fuzz targets spend the same budgets with smaller figures (see kconfig::macros).
     #[cfg(fuzzing)]
-    pub const MAX_VALUE_BYTES: usize = 1 << 14;
+    pub const MAX_VALUE_BYTES: usize = 1 << 10;
     /// Work of one evaluation: one unit per reference expanded, one per byte produced.
     /// Past it, every expansion of the evaluation is empty.
     #[cfg(not(fuzzing))]
     pub const MAX_WORK: u64 = 4 << 20;
     #[cfg(fuzzing)]
-    pub const MAX_WORK: u64 = 1 << 16;
+    pub const MAX_WORK: u64 = 1 << 14;
     /// Files one evaluation reads through `include`.
     pub const MAX_INCLUDES: usize = 1000;
 }
