@@ -435,10 +435,20 @@ mod tests {
     #[test]
     fn a_program_that_changed_or_appeared_invalidates_an_entry() {
         let sh = identify("sh").expect("sh is on PATH");
-        assert!(programs_unchanged(&[("sh".into(), sh.0.clone(), sh.1, sh.2)]));
+        assert!(programs_unchanged(&[(
+            "sh".into(),
+            sh.0.clone(),
+            sh.1,
+            sh.2
+        )]));
         assert!(!programs_unchanged(&[("sh".into(), sh.0, sh.1, sh.2 + 1)]));
         // Absent when kept: still absent, or the entry is not used.
-        assert!(programs_unchanged(&[("no-such-program-x".into(), String::new(), 0, 0)]));
+        assert!(programs_unchanged(&[(
+            "no-such-program-x".into(),
+            String::new(),
+            0,
+            0
+        )]));
         assert!(!programs_unchanged(&[("sh".into(), String::new(), 0, 0)]));
     }
 }

@@ -335,7 +335,6 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                     fin_cell: std::sync::OnceLock::new(),
                     reads,
                     fingerprint,
-                    hashes_cell: std::sync::OnceLock::new(),
                 })
             }
         };
@@ -364,7 +363,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             if let (Some(prev), Some(last)) = (trees.last(), &last) {
                 if ctx.options.incremental
                     && unchanged(&ctx.changed[index], &inputs[b])
-                    && super::incremental::unaffected(prev, &tree, last)
+                    && super::incremental::unaffected(prev, &tree, last, &ctx.changed[index])
                 {
                     values[b].push(Some(last.clone()));
                     let last_unmet = unmet[b].last().cloned().flatten();

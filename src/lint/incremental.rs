@@ -19,13 +19,19 @@
 
 use std::collections::HashSet;
 
-use super::snapshot::{KconfigSnapshot, Values};
+use super::snapshot::{symbol_hash, symbols_in, KconfigSnapshot, Values};
 use crate::kconfig::expr::Expr;
 use crate::kconfig::model::{Model, SymbolId, SymbolType};
 
 /// Whether `values`, the configuration resolved at `old`, is also what conf resolves at
-/// `new` for the same baseline inputs (see the module's comment for why).
-pub(crate) fn unaffected(old: &KconfigSnapshot, new: &KconfigSnapshot, values: &Values) -> bool {
+/// `new` for the same baseline inputs, `files` being the paths the commit changes (see the
+/// module's comment for why).
+pub(crate) fn unaffected(
+    old: &KconfigSnapshot,
+    new: &KconfigSnapshot,
+    values: &Values,
+    files: &HashSet<String>,
+) -> bool {
     if old.env.vars != new.env.vars
         || old.model.option_statements != new.model.option_statements
         || old.model.modules_sym.map(|s| old.model.sym_name(s))
@@ -33,12 +39,20 @@ pub(crate) fn unaffected(old: &KconfigSnapshot, new: &KconfigSnapshot, values: &
     {
         return false;
     }
-    let (before, after) = (old.symbol_hashes(), new.symbol_hashes());
-    let changed: Vec<&String> = before
+    // Only symbols of the files the commit changes (or inside their blocks) can change.
+    let mut candidates = symbols_in(old, files);
+    candidates.extend(symbols_in(new, files));
+    candidates.sort();
+    candidates.dedup();
+    let hash = |tree: &KconfigSnapshot, name: &str| {
+        tree.model
+            .lookup(name)
+            .filter(|&s| defined(&tree.model, s))
+            .map(|s| symbol_hash(tree, s))
+    };
+    let changed: Vec<&String> = candidates
         .iter()
-        .filter(|(name, hash)| after.get(*name) != Some(hash))
-        .map(|(name, _)| name)
-        .chain(after.keys().filter(|name| !before.contains_key(*name)))
+        .filter(|name| hash(old, name) != hash(new, name))
         .collect();
     if changed.is_empty() {
         // Only the order of entries changed: that can decide a choice, or what conf asks.

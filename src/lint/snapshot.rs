@@ -18,18 +18,12 @@ pub struct KconfigSnapshot {
     pub(crate) reads: Vec<(String, Option<Oid>)>,
     /// What decides values (see `fingerprint`): equal fingerprints resolve alike.
     pub(crate) fingerprint: u64,
-    /// Each symbol's definition, hashed (`incremental::symbol_hashes`), when asked.
-    pub(crate) hashes_cell: std::sync::OnceLock<std::collections::HashMap<String, u64>>,
 }
 
 impl KconfigSnapshot {
     pub(crate) fn fin(&self) -> &Finalized {
         self.fin_cell
             .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))
-    }
-
-    pub(crate) fn symbol_hashes(&self) -> &std::collections::HashMap<String, u64> {
-        self.hashes_cell.get_or_init(|| symbol_hashes(self))
     }
 }
 
@@ -78,40 +72,71 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     h.finish()
 }
 
-/// Each defined symbol's own definition, hashed by names (ids differ between parses).
-pub(crate) fn symbol_hashes(tree: &KconfigSnapshot) -> std::collections::HashMap<String, u64> {
+/// A defined symbol's own definition, hashed by names (ids differ between parses): type,
+/// flags, choice membership, direct dependency and properties with their conditions as
+/// menu_finalize() leaves them. Not the reverse dependencies: they change when another
+/// symbol's `select` or `imply` does (see `incremental`).
+pub(crate) fn symbol_hash(tree: &KconfigSnapshot, sym: SymbolId) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let (model, fin) = (&tree.model, tree.fin());
+    let (s, index) = (model.symbol(sym), sym.0 as usize);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        s.stype as u8,
+        s.is_choice,
+        s.transitional,
+        s.optional,
+        s.allnoconfig_y,
+        s.no_write,
+        fin.choice_of[index].is_some(),
+        s.menus.len(),
+    )
+        .hash(&mut h);
+    hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
+    for &p in &s.props {
+        let prop = model.prop(p);
+        (prop.kind as u8).hash(&mut h);
+        hash_expr(model, prop.expr.as_ref(), &mut h);
+        hash_expr(model, prop.cond.as_ref(), &mut h);
+        hash_expr(model, fin.prop_cond[p.0 as usize].as_ref(), &mut h);
+    }
+    h.finish()
+}
+
+/// The named symbols with an entry in one of `files`, or inside a menu, `if` or choice
+/// that is: all a change to those files can redefine.
+pub(crate) fn symbols_in(
+    tree: &KconfigSnapshot,
+    files: &std::collections::HashSet<String>,
+) -> Vec<String> {
     let model = &tree.model;
-    let fin = tree.fin();
-    let mut out = std::collections::HashMap::new();
-    for (index, s) in model.symbols.iter().enumerate() {
+    let ids: std::collections::HashSet<u32> = model
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| files.contains(*f))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let mut out = Vec::new();
+    if ids.is_empty() {
+        return out;
+    }
+    for s in &model.symbols {
         let Some(name) = &s.name else { continue };
-        if s.menus.is_empty() || s.is_const {
-            continue;
+        let touched = s.menus.iter().any(|&m| {
+            let mut here = Some(m);
+            while let Some(id) = here {
+                let menu = model.menu(id);
+                if ids.contains(&menu.pos.file.0) {
+                    return true;
+                }
+                here = menu.parent;
+            }
+            false
+        });
+        if touched && !s.is_const {
+            out.push(name.clone());
         }
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (
-            s.stype as u8,
-            s.is_choice,
-            s.transitional,
-            s.optional,
-            s.allnoconfig_y,
-            s.no_write,
-            fin.choice_of[index].is_some(),
-            s.menus.len(),
-        )
-            .hash(&mut h);
-        // Not the reverse dependencies: they change when another symbol's `select` or
-        // `imply` does, and that symbol is then in the changed set, `n` at both commits.
-        hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
-        for &p in &s.props {
-            let prop = model.prop(p);
-            (prop.kind as u8).hash(&mut h);
-            hash_expr(model, prop.expr.as_ref(), &mut h);
-            hash_expr(model, prop.cond.as_ref(), &mut h);
-            hash_expr(model, fin.prop_cond[p.0 as usize].as_ref(), &mut h);
-        }
-        out.insert(name.clone(), h.finish());
     }
     out
 }
