@@ -35,6 +35,7 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env.vars.hash(&mut h);
+    env.dialect.hash(&mut h);
     // Symbols by name: ids differ between parses of different trees.
     fn expr(model: &Model, e: Option<&Expr>, h: &mut std::collections::hash_map::DefaultHasher) {
         let Some(e) = e else {
