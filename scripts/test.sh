@@ -54,6 +54,7 @@ for extra in $kernel_versions; do
   fi
   if [ -f "/usr/src/linux-source-$extra.tar.xz" ] || [ -f "$kernels/debs/linux-source-$extra.tar.xz" ]; then
     scripts/kernel-refs.sh -v "$extra" -a "x86 arm64"
+    scripts/kernel-refs.sh -v "$extra" -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
     fetched="$fetched $extra"
   else
     require=1
