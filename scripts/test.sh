@@ -44,7 +44,7 @@ scripts/kernel-refs.sh -v "$v" -a arm64 -t "defconfig+xen.config"
 # x86 and arm64 references. They are required like 6.1 and 6.12 when they could be
 # fetched; when the archive cannot be reached, their tests are ignored and say why.
 kernels=${XENLINT_KERNELS:-/var/tmp/xenlint-kernels}
-require=all
+fetched=""
 for extra in $kernel_versions; do
   case " $ci_kernel_versions " in *" $extra "*) continue ;; esac
   if [ ! -f "/usr/src/linux-source-$extra.tar.xz" ] && [ ! -f "$kernels/debs/linux-source-$extra.tar.xz" ]; then
@@ -53,13 +53,22 @@ for extra in $kernel_versions; do
   fi
   if [ -f "/usr/src/linux-source-$extra.tar.xz" ] || [ -f "$kernels/debs/linux-source-$extra.tar.xz" ]; then
     scripts/kernel-refs.sh -v "$extra" -a "x86 arm64"
-  else
-    require=1
+    scripts/kernel-refs.sh -v "$extra" -a "x86 arm64" -t "$(seq -s' ' -f 'randconfig%g' 1 25)"
+    fetched="$fetched $extra"
   fi
 done
+# Required: the CI versions and each other version that could be fetched (a list of
+# versions for XENLINT_REQUIRE_KERNEL, tests/common/mod.rs).
+require="$ci_kernel_versions$fetched"
 # Kbuild's compile commands (make prepare needs libelf-dev and libssl-dev).
-scripts/kbuild-refs.sh 6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig \
-  6.1:x86:allmodconfig 6.12:x86:allnoconfig
+kbuild_cases="6.12:x86:x86_64_defconfig 6.1:x86:x86_64_defconfig 6.12:x86:allmodconfig \
+  6.1:x86:allmodconfig 6.12:x86:allnoconfig"
+# 7.2's when it was fetched (tests/kernel_kbuild.rs's FETCHED_CASES; required then).
+case " $fetched " in
+  *" 7.2 "*) kbuild_cases="$kbuild_cases 7.2:x86:x86_64_defconfig 7.2:x86:allmodconfig" ;;
+esac
+# shellcheck disable=SC2086
+scripts/kbuild-refs.sh $kbuild_cases
 
 scripts/install-clients.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build a repository from Debian's linux-source-6.12 tree (the files Kconfig, Kbuild and
-# configuration need: Kconfig*, Makefile*, Kbuild*, configs and scripts) and put a
-# 21-commit Xen rework on it, modelled on the XEN_FRONTEND proposal:
+# Build a repository from Debian's linux-source-6.12 tree, or another (7.2 works too), with
+# the files Kconfig, Kbuild and configuration need (Kconfig*, Makefile*, Kbuild*, configs
+# and scripts) and put a 21-commit Xen rework on it, modelled on the XEN_FRONTEND proposal:
 #
 #   1      xen: introduce XEN_FRONTEND
 #   2-8    <driver>: make the Xen frontends depend on XEN_FRONTEND
@@ -61,7 +61,7 @@ if text.count(old) != 1:
 open(path, "w").write(text.replace(old, new))
 EOF
 }
-commit "Linux 6.12"
+commit "Linux $(sed -n 's/^VERSION = //p' Makefile).$(sed -n 's/^PATCHLEVEL = //p' Makefile)"
 
 edit drivers/xen/Kconfig 'menu "Xen driver support"\n\tdepends on XEN\n' 'menu "Xen driver support"\n\tdepends on XEN\n\nconfig XEN_FRONTEND\n\tbool "Xen frontend drivers"\n\tdefault y\n\thelp\n\t  Support for the frontend halves of the Xen split drivers.\n'
 commit "xen: introduce XEN_FRONTEND"
@@ -116,7 +116,12 @@ for i in $(seq 1 10); do
     5) edit arch/x86/xen/Kconfig 'Support running as a Xen PVHVM guest.' 'Support running as a Xen PVHVM (HVM with PV drivers) guest.' ;;
     6) edit drivers/block/Kconfig 'config XEN_BLKDEV_FRONTEND\n\ttristate "Xen virtual block device support"' 'config XEN_BLKDEV_FRONTEND\n\ttristate "Xen virtual block device frontend"' ;;
     7) edit drivers/net/Kconfig 'tristate "Xen network device frontend driver"' 'tristate "Xen network device frontend"' ;;
-    8) edit arch/x86/xen/Kconfig 'Enable statistics output and various tuning options in debugfs.' 'Enable statistics and tuning options in debugfs.' ;;
+    8) # XEN_DEBUG_FS is gone in 7.x: reword XEN_512GB's help there instead.
+      if grep -q 'Enable statistics output and various tuning options in debugfs.' arch/x86/xen/Kconfig; then
+        edit arch/x86/xen/Kconfig 'Enable statistics output and various tuning options in debugfs.' 'Enable statistics and tuning options in debugfs.'
+      else
+        edit arch/x86/xen/Kconfig 'The Xen tools and crash dump analysis tools' 'The Xen toolstack and crash dump analysis tools'
+      fi ;;
     9) edit drivers/xen/Kconfig 'Support for auto-translated physmap guests.' 'Support for guests with an auto-translated physmap.' ;;
     10) edit arch/x86/xen/Kconfig 'Support for running as a Xen PVH guest.' 'Support for running as a Xen PVH guest (no emulated devices).' ;;
   esac

@@ -45,7 +45,7 @@ fn run(dir: &Path) -> (i32, String, Option<String>) {
         "Kconfig",
         env,
         ShellRunner::new(ShellPolicy::Never),
-        Dialect::for_version(6, 12),
+        Dialect::CURRENT,
     );
     let fin = xenlint::kconfig::finalize::finalize(&model, true);
     let (messages, failed) = xenlint::kconfig::conf_parse_messages(&model, &fin);

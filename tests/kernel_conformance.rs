@@ -4,7 +4,7 @@
 //! Covers the four standard targets on the CI arches (XENLINT_ARCHES widens it) for the CI
 //! versions (6.1, 6.12) and on x86 and arm64 for 5.10 and 7.2 (tarballs from
 //! scripts/fetch-kernel-source.sh), olddefconfig of 25 kernel randconfigs for x86 and
-//! arm64, and defconfig + xen.config.
+//! arm64 (all four versions), and defconfig + xen.config.
 
 mod common;
 
@@ -162,6 +162,20 @@ fn linux_6_1_randconfigs_match_conf() {
 #[ignore = "needs the kernel trees and references: scripts/test.sh builds them"]
 fn linux_6_12_randconfigs_match_conf() {
     run_cases("6.12", vec!["x86".into(), "arm64".into()], seeds());
+}
+
+#[test]
+#[ignore = "needs linux-source-5.10 and its randconfig references: scripts/fetch-kernel-source.sh \
+            5.10, scripts/kernel-refs.sh -v 5.10 -a \"x86 arm64\" -t \"randconfig1 ... randconfig25\""]
+fn linux_5_10_randconfigs_match_conf() {
+    run_cases("5.10", vec!["x86".into(), "arm64".into()], seeds());
+}
+
+#[test]
+#[ignore = "needs linux-source-7.2 and its randconfig references: scripts/fetch-kernel-source.sh \
+            7.2, scripts/kernel-refs.sh -v 7.2 -a \"x86 arm64\" -t \"randconfig1 ... randconfig25\""]
+fn linux_7_2_randconfigs_match_conf() {
+    run_cases("7.2", vec!["x86".into(), "arm64".into()], seeds());
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Mutex, OnceLock};
 
 use xenlint::kconfig::env::{KernelEnv, KernelVersion};
+use xenlint::kconfig::parser::Dialect;
 use xenlint::source::MemSource;
 
 /// The files every tiny tree has besides the one the input becomes: a top Makefile with a
@@ -23,18 +24,19 @@ pub fn tree() -> MemSource {
         )
 }
 
-/// The environment `make ARCH=x86` gives Kconfig for a tree of kernel `major.minor`,
-/// computed without reading any arch Makefile.
-pub fn env(major: u32, minor: u32) -> KernelEnv {
+/// The environment `make ARCH=x86` gives Kconfig for a 6.12 tree whose scripts/kconfig
+/// speaks `dialect`, computed without reading any arch Makefile.
+pub fn env(dialect: Dialect) -> KernelEnv {
     KernelEnv {
         arch: "x86".into(),
         srcarch: "x86".into(),
         version: KernelVersion {
-            version: major,
-            patchlevel: minor,
+            version: 6,
+            patchlevel: 12,
             sublevel: Some(0),
             extraversion: String::new(),
         },
+        dialect,
         kbuild_defconfig: "defconfig".into(),
         vars: BTreeMap::from([
             ("ARCH".into(), "x86".into()),

@@ -70,7 +70,7 @@ struct World {
 
 fn world() -> World {
     let source = common::tree().with("Kconfig", KCONFIG);
-    let env = common::env(6, 12);
+    let env = common::env(xenlint::kconfig::parser::Dialect::CURRENT);
     let model = xenlint::kconfig::read_tree(&source, &env, ShellRunner::new(ShellPolicy::Never));
     assert!(
         model.diagnostics.is_empty(),

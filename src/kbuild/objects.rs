@@ -195,10 +195,12 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
         rule_work: std::cell::Cell::new(MAX_RULE_WORK),
     };
     let mut rule_dirs = HashMap::new();
-    // Directories are queued normalised (walk_dir), so `a/./` and `a/b/../` are `a`.
+    // Directories are queued as make spells them and entered once by their normalised
+    // path, so `a/./` and `a/b/../` are `a`.
     let mut seen = std::collections::HashSet::new();
     while let Some(visit) = queue.pop_front() {
-        if !seen.insert(visit.dir.clone()) {
+        let entered = tree_dir(&visit.dir).unwrap_or_else(|| visit.dir.clone());
+        if !seen.insert(entered) {
             continue;
         }
         if seen.len() > MAX_WALK_DIRS {
@@ -315,7 +317,9 @@ fn walk_dir(
         });
         return;
     };
-    set.dirs.push(dir.to_string());
+    // Checks and records use the normalised path; `obj` and the objects keep make's.
+    let normal_dir = tree_dir(dir).unwrap_or_else(|| dir.to_string());
+    set.dirs.push(normal_dir.clone());
 
     // Paths as make spells them: `arch/arm64/kvm/../../../virt/kvm/kvm_main.o` is not
     // shortened (Kbuild compiles it under that name).
@@ -505,9 +509,11 @@ fn walk_dir(
         };
         let (origin, gates) = gates_of(&m, var, word, &visit.gates);
         let named_at = origin.map_or_else(|| (makefile_of(dir), 0), |o| (o.file, o.line));
-        // Kbuild would enter `a/./` and `a/b/../` under those names, and `./` forever:
-        // a directory is entered once, by its normalised path, and never outside the tree.
-        let Some(sub) = tree_dir(&at(&d)) else {
+        // Kbuild enters `a/b/../c` under that name (its objects are compiled as
+        // `a/b/../c/x.o`), and `./` forever: a directory is entered once, by its
+        // normalised path, and never outside the tree.
+        let spelled = at(&d);
+        let Some(sub) = tree_dir(&spelled) else {
             set.unknown.push(Unknown {
                 file: named_at.0,
                 line: named_at.1,
@@ -516,7 +522,7 @@ fn walk_dir(
             continue;
         };
         // The directory itself or one above it: a cycle make would descend forever.
-        if sub == dir || sub == "." || dir.starts_with(&format!("{sub}/")) {
+        if sub == normal_dir || sub == "." || normal_dir.starts_with(&format!("{sub}/")) {
             set.unknown.push(Unknown {
                 file: named_at.0,
                 line: named_at.1,
@@ -525,7 +531,7 @@ fn walk_dir(
             continue;
         }
         queue.push_back(Visit {
-            dir: sub,
+            dir: spelled,
             need_builtin,
             need_modorder,
             gates,
@@ -980,6 +986,21 @@ mod tests {
                 "lib/b.o"
             ]
         );
+    }
+
+    #[test]
+    fn a_directory_named_through_dot_dot_keeps_makes_spelling() {
+        // drivers/gpu/drm/amd/amdgpu/Makefile enters `../display/amdgpu_dm/tests/` (7.x):
+        // Kbuild compiles its objects as `.../amdgpu/../display/...`.
+        let source = MemSource::new()
+            .with("Kbuild", "obj-y += a/\n")
+            .with("a/Makefile", "obj-y += ../c/\n")
+            .with("c/Makefile", "obj-y += in_c.o\n");
+        let source = with_sources(source, &["c/in_c.c"]);
+        let set = walk(&source, &[]);
+        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        assert_eq!(paths, ["a/../c/in_c.o"]);
+        assert!(set.dirs.contains(&"c".to_string()), "{:?}", set.dirs);
     }
 
     #[test]

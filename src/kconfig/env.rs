@@ -263,6 +263,8 @@ pub struct KernelEnv {
     pub arch: String,
     pub srcarch: String,
     pub version: KernelVersion,
+    /// The Kconfig language of the tree's own scripts/kconfig.
+    pub dialect: super::parser::Dialect,
     /// KBUILD_DEFCONFIG as the arch Makefile sets it (`defconfig` when it does not).
     pub kbuild_defconfig: String,
     /// Values the Makefile exports, after overrides.
@@ -514,6 +516,7 @@ impl KernelEnv {
             arch,
             srcarch,
             version,
+            dialect: super::parser::Dialect::of_tree(source),
             kbuild_defconfig,
             vars,
             probed,
@@ -533,7 +536,7 @@ impl KernelEnv {
     }
 
     pub fn dialect(&self) -> super::parser::Dialect {
-        super::parser::Dialect::for_version(self.version.version, self.version.patchlevel)
+        self.dialect
     }
 }
 

@@ -14,33 +14,60 @@ use super::macros::{Flavor, MacroEvent, Preprocessor};
 use super::model::*;
 use crate::source::Source;
 
-/// Which generation of the Kconfig language a tree speaks, from its kernel version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which generation of the Kconfig language a tree speaks: what the conf make would
+/// build from the tree's own scripts/kconfig accepts, never its version number (a
+/// backport, or a series that changes scripts/kconfig, speaks what its sources say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Dialect {
-    pub version: (u32, u32),
+    optional_choices: bool,
+    bool_choices_only: bool,
 }
 
 impl Dialect {
-    pub fn for_version(major: u32, minor: u32) -> Self {
+    /// Kconfig since 6.11: bool choices only, no `optional`. Also what a tree without
+    /// scripts/kconfig is read as.
+    pub const CURRENT: Dialect = Dialect {
+        optional_choices: false,
+        bool_choices_only: true,
+    };
+    /// Kconfig before 6.10: tristate and `optional` choices.
+    pub const TRISTATE_CHOICES: Dialect = Dialect {
+        optional_choices: true,
+        bool_choices_only: false,
+    };
+
+    /// The dialect of the tree's scripts/kconfig: lexer.l that returns T_OPTIONAL for
+    /// `optional` (removed in 6.10), parser.y that rejects a choice member that is not
+    /// bool (tristate choices removed in 6.11). A part that is missing counts as current.
+    pub fn of_tree(source: &dyn Source) -> Dialect {
+        let text = |path: &str| -> Option<String> {
+            match source.read(path) {
+                Ok(Some(bytes)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                _ => None,
+            }
+        };
         Dialect {
-            version: (major, minor),
+            optional_choices: text("scripts/kconfig/lexer.l")
+                .is_some_and(|t| t.contains("\"optional\"")),
+            bool_choices_only: text("scripts/kconfig/parser.y")
+                .is_none_or(|t| t.contains("choice member must be bool")),
         }
     }
 
-    /// 6.11 removed tristate choices; choice members must be bool and have a prompt.
+    /// Choice members must be bool and have a prompt; choices are bool and unnamed.
     pub fn bool_choices_only(self) -> bool {
-        self.version >= (6, 11)
+        self.bool_choices_only
     }
 
-    /// 6.10 removed `optional` choices.
+    /// Choices may be `optional`.
     pub fn optional_choices(self) -> bool {
-        self.version < (6, 10)
+        self.optional_choices
     }
 }
 
 impl Default for Dialect {
     fn default() -> Self {
-        Dialect::for_version(6, 12)
+        Dialect::CURRENT
     }
 }
 
@@ -1279,7 +1306,7 @@ mod tests {
     fn parse(source: &MemSource) -> Model {
         let env = std::collections::HashMap::new();
         let pp = Preprocessor::new(env, ShellRunner::new(ShellPolicy::Never));
-        Parser::new(source, pp, Dialect::for_version(6, 12)).parse("Kconfig")
+        Parser::new(source, pp, Dialect::CURRENT).parse("Kconfig")
     }
 
     fn errors(model: &Model) -> Vec<String> {
@@ -1414,10 +1441,31 @@ mod tests {
     }
 
     #[test]
-    fn the_dialect_follows_the_kernel_version() {
-        assert!(Dialect::for_version(6, 12).bool_choices_only());
-        assert!(!Dialect::for_version(6, 1).bool_choices_only());
-        assert!(Dialect::for_version(6, 1).optional_choices());
-        assert!(!Dialect::for_version(6, 12).optional_choices());
+    fn the_dialect_follows_the_trees_own_scripts_kconfig() {
+        // The lines that decide, as 6.1 and 6.12 have them.
+        let lexer_6_1 = "\"menu\"\t\treturn T_MENU;\n\"optional\"\t\treturn T_OPTIONAL;\n";
+        let parser_6_1 = "choice_option: T_OPTIONAL T_EOL\n";
+        let lexer_6_12 = "\"menu\"\t\treturn T_MENU;\n";
+        let parser_6_12 =
+            "\t\t\tfprintf(stderr, \"%s:%d: error: choice member must be bool\\n\",\n";
+        let tree = |lexer: &str, parser: &str| {
+            MemSource::new()
+                .with("scripts/kconfig/lexer.l", lexer)
+                .with("scripts/kconfig/parser.y", parser)
+        };
+        assert_eq!(
+            Dialect::of_tree(&tree(lexer_6_1, parser_6_1)),
+            Dialect::TRISTATE_CHOICES
+        );
+        assert_eq!(
+            Dialect::of_tree(&tree(lexer_6_12, parser_6_12)),
+            Dialect::CURRENT
+        );
+        // 6.10: `optional` gone, tristate choices still there.
+        let between = Dialect::of_tree(&tree(lexer_6_12, parser_6_1));
+        assert!(!between.optional_choices() && !between.bool_choices_only());
+        // The version lines say nothing.
+        let versioned = MemSource::new().with("Makefile", "VERSION = 6\nPATCHLEVEL = 1\n");
+        assert_eq!(Dialect::of_tree(&versioned), Dialect::CURRENT);
     }
 }

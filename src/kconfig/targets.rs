@@ -302,7 +302,7 @@ mod tests {
     const HEADER: &str = "#\n# Automatically generated file; DO NOT EDIT.\n# Main menu\n#\n";
 
     fn run_target(target: Target, input: Option<&str>) -> Outcome {
-        run_target_on(KCONFIG, Dialect::for_version(6, 12), target, input)
+        run_target_on(KCONFIG, Dialect::CURRENT, target, input)
     }
 
     fn run_target_on(
@@ -407,7 +407,7 @@ mod tests {
 
     #[test]
     fn option_statements_as_the_conf_of_their_time() {
-        let dialect = Dialect::for_version(5, 10);
+        let dialect = Dialect::TRISTATE_CHOICES;
         // allnoconfig_y answers y; the defconfig_list symbol is not written; the empty menu
         // gets no `# end of`.
         let out = run_target_on(KCONFIG_OPTIONS, dialect, Target::AllNoconfig, None);
@@ -433,12 +433,7 @@ mod tests {
     #[test]
     fn an_empty_menu_is_closed_without_option_statements() {
         let kconfig = "menu \"Empty\"\nendmenu\n";
-        let out = run_target_on(
-            kconfig,
-            Dialect::for_version(6, 12),
-            Target::AllNoconfig,
-            None,
-        );
+        let out = run_target_on(kconfig, Dialect::CURRENT, Target::AllNoconfig, None);
         assert_eq!(
             out.config,
             format!("{HEADER}\n#\n# Empty\n#\n# end of Empty\n")

@@ -35,6 +35,7 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env.vars.hash(&mut h);
+    env.dialect.hash(&mut h);
     // Symbols by name: ids differ between parses of different trees.
     for menu in model.menu_walk() {
         let m = model.menu(menu);

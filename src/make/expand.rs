@@ -309,6 +309,11 @@ impl Make<'_> {
                     "undefined".into()
                 }
             }
+            "eval" => {
+                let text = self.expand(args);
+                self.eval_text(&text);
+                String::new()
+            }
             "info" | "warning" | "error" => String::new(),
             "shell" => {
                 let command = self.expand(args);

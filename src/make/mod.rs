@@ -4,9 +4,9 @@
 //!
 //! It owns make's language: variables (recursive and simple, `=`, `:=`, `::=`, `?=`, `+=`,
 //! `define`), conditionals, `include`, the text functions, and rules with their recipes
-//! (kept, never run). `$(eval ...)` and calls of functions nobody defines expand to nothing
-//! and are recorded as constructs not understood, with file and line, when they reach a
-//! list that decides the build.
+//! (kept, never run). `$(eval ...)` reads its text as Makefile lines where it stands.
+//! Calls of functions nobody defines expand to nothing and are recorded as constructs not
+//! understood, with file and line, when they reach a list that decides the build.
 //!
 //! It must not touch `std::fs`, git or processes: files come through `Source` (paths under
 //! `$(srctree)` map to the tree), and whatever only the machine can answer (`$(shell ...)`,
@@ -181,6 +181,10 @@ pub struct Make<'s> {
     exhausted: bool,
     /// The file and line being evaluated, for budget records.
     position: (String, u32),
+    /// Expanding only for the evaluator's records: `$(eval)` assigns nothing.
+    bookkeeping: bool,
+    /// `$(eval)`s being read, innermost last.
+    evaluating: usize,
 }
 
 /// Variables whose words decide what is built (and not compiler flags).
@@ -222,6 +226,8 @@ impl<'s> Make<'s> {
             work: 0,
             exhausted: false,
             position: (String::new(), 0),
+            bookkeeping: false,
+            evaluating: 0,
         }
     }
 
@@ -666,5 +672,62 @@ mod tests {
             constructs,
             ["$(shell ...)", "$(X), set from a construct not understood"]
         );
+    }
+
+    #[test]
+    fn eval_reads_its_text_as_makefile_lines() {
+        let src = MemSource::new();
+        let mut m = Make::new(&src);
+        m.set("obj-y", "");
+        m.set("obj-m", "");
+        m.set("CONFIG_A", "y");
+        // drivers/iommu/generic_pt/fmt/Makefile of 7.x and the foreach form of
+        // drivers/platform/x86/intel/Makefile.
+        m.eval(
+            "Makefile",
+            "fmt-$(CONFIG_A) += one\nfmt-$(CONFIG_A) += two\nfmt-$(CONFIG_B) += three\n\
+             define create\nobj-$(2) += fmt_$(1).o\nifeq ($(2),m)\nMOD := yes\nendif\n\nendef\n\
+             $(eval $(foreach f,$(fmt-y),$(call create,$(f),y)))\n\
+             $(foreach t, four, $(eval $(call create,$(t),m)))\n\
+             late-y = $(eval SIDE := set)late.o\n",
+        );
+        assert_eq!(m.words("obj-y"), ["fmt_one.o", "fmt_two.o"]);
+        assert_eq!(m.words("obj-m"), ["fmt_four.o"]);
+        assert_eq!(m.value("MOD"), "yes");
+        // Looking at a list for origins expands it without assigning; make assigns when
+        // the list itself is expanded.
+        assert!(!m.is_set("SIDE"));
+        assert_eq!(m.words("late-y"), ["late.o"]);
+        assert_eq!(m.value("SIDE"), "set");
+        // Every line an `$(eval)` reads counts as the line of the call.
+        assert_eq!(m.origin("obj-y", "fmt_two.o").map(|o| o.line), Some(11));
+        assert_eq!(m.origin("obj-m", "fmt_four.o").map(|o| o.line), Some(12));
+        assert!(m.unknown.is_empty(), "{:?}", m.unknown);
+
+        // Appending in a loop of evaluations pays for every copy of the value.
+        let mut m = Make::new(&src);
+        m.eval(
+            "Makefile",
+            "W := $(wordlist 1,300000,$(foreach a,0 1 2 3 4 5 6 7 8 9,$(foreach b,0 1 2 3 4 5 6 7 8 9,\
+             $(foreach c,0 1 2 3 4 5 6 7 8 9,$(foreach d,0 1 2 3 4 5 6 7 8 9,$(foreach e,0 1 2,x$(a)$(b)$(c)$(d)$(e)))))))\n\
+             $(foreach w,$(W),$(eval X += $(w)))\nV := after\n",
+        );
+        assert!(m.value("X").len() < 1 << 20);
+        assert!(
+            m.unknown.iter().any(|u| u.construct.contains("budget")),
+            "{:?}",
+            m.unknown
+        );
+
+        // An evaluation that evaluates itself stops at the depth budget.
+        let mut m = Make::new(&src);
+        m.eval(
+            "Makefile",
+            "f = $(eval $$(call f))\n$(call f)\nV := after\n",
+        );
+        assert_eq!(m.value("V"), "after");
+        assert_eq!(m.unknown.len(), 1, "{:?}", m.unknown);
+        assert_eq!(m.unknown[0].line, 2);
+        assert!(m.unknown[0].construct.contains("nested deeper"));
     }
 }

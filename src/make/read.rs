@@ -41,6 +41,40 @@ impl Make<'_> {
 
     /// Evaluate the text of Makefile `file`.
     pub fn eval(&mut self, file: &str, text: &str) {
+        self.eval_lines(file, text, None);
+    }
+
+    /// `$(eval text)`: the expanded argument read as Makefile text, with conditionals of
+    /// its own, where the call stands (its lines all count as that line). Mirrors
+    /// func_eval() in make's function.c, which hands the text to eval_buffer().
+    pub(super) fn eval_text(&mut self, text: &str) {
+        if self.bookkeeping {
+            // Origins are looked up by expanding values again; that must not assign.
+            return;
+        }
+        if self.depth >= budget::MAX_DEPTH {
+            self.budget_error(format!(
+                "$(eval ...) nested deeper than {} evaluations",
+                budget::MAX_DEPTH
+            ));
+            return;
+        }
+        // Each evaluation pays for its text, and what it appends (below) for the whole
+        // value: `$(foreach w,$(MANY),$(eval X += $(w)))` copies X once per word.
+        if !self.spend(text.len() as u64) {
+            return;
+        }
+        let (file, line) = self.position.clone();
+        self.depth += 1;
+        self.evaluating += 1;
+        self.eval_lines(&file, text, Some(line));
+        self.evaluating -= 1;
+        self.depth -= 1;
+        self.position = (file, line);
+    }
+
+    /// The lines of `text`, numbered from 1, or all `at` (text an `$(eval)` made).
+    fn eval_lines(&mut self, file: &str, text: &str, at: Option<u32>) {
         // Conditionals: (this branch active, some branch of this chain taken, raw condition).
         let mut stack: Vec<(bool, bool, String)> = Vec::new();
         let mut logical = String::new();
@@ -52,7 +86,7 @@ impl Make<'_> {
         let mut define: Option<(String, String, String)> = None;
         // A final empty line ends a continuation left open at the end of the file.
         for (index, raw) in text.lines().chain(std::iter::once("")).enumerate() {
-            let number = index as u32 + 1;
+            let number = at.unwrap_or(index as u32 + 1);
             if let Some((name, op, body)) = define.as_mut() {
                 let trimmed = raw.trim();
                 if trimmed == "endef" || trimmed.starts_with("endef ") {
@@ -199,17 +233,21 @@ impl Make<'_> {
                 }
                 continue;
             }
-            if line.starts_with("$(eval") {
-                self.unknown.push(Unknown {
-                    file: file.to_string(),
-                    line: number,
-                    construct: "$(eval ...)".into(),
-                });
-                continue;
-            }
             let conditions: Vec<String> = stack.iter().map(|s| s.2.clone()).collect();
             let rules_before = self.rules.len();
-            match self.assign(line, file, logical_line, &conditions) {
+            let mut assigned = self.assign(line, file, logical_line, &conditions);
+            if assigned.is_none() && line.contains('$') {
+                // Neither assignment nor rule as written: make expands the line (which
+                // runs any `$(eval)` in it) and reads what is left as a rule.
+                self.hits.clear();
+                let expanded = self.expand(line);
+                self.hits.clear();
+                let expanded = expanded.trim();
+                if !expanded.is_empty() && !expanded.contains('$') {
+                    assigned = self.assign(expanded, file, logical_line, &conditions);
+                }
+            }
+            match assigned {
                 Some(true) => {
                     in_recipe = true;
                     recipe_of = rules_before..self.rules.len();
@@ -225,7 +263,9 @@ impl Make<'_> {
     /// host is not asked, and nothing runs that make would not run.
     fn expand_for_bookkeeping(&mut self, text: &str) -> String {
         let host = std::mem::replace(&mut self.host, &NoHost);
+        let outer = std::mem::replace(&mut self.bookkeeping, true);
         let out = self.expand(text);
+        self.bookkeeping = outer;
         self.host = host;
         out
     }
@@ -367,6 +407,9 @@ impl Make<'_> {
                 } else {
                     self.expand(value)
                 };
+                if self.evaluating > 0 && !self.spend((old.len() + add.len()) as u64) {
+                    return;
+                }
                 let joined = if old.is_empty() {
                     add
                 } else if add.is_empty() {

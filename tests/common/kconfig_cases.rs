@@ -51,7 +51,7 @@ impl Case {
             "Kconfig",
             env,
             ShellRunner::new(ShellPolicy::Trusted),
-            Dialect::for_version(6, 12),
+            Dialect::CURRENT,
         );
         let fin = xenlint::kconfig::finalize::finalize(&model, true);
         (model, fin)
