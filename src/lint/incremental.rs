@@ -33,6 +33,7 @@ pub(crate) fn unaffected(
     files: &HashSet<String>,
 ) -> bool {
     if old.env.vars != new.env.vars
+        || old.env.dialect != new.env.dialect
         || old.model.option_statements != new.model.option_statements
         || old.model.modules_sym.map(|s| old.model.sym_name(s))
             != new.model.modules_sym.map(|s| new.model.sym_name(s))
