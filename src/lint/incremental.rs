@@ -40,9 +40,19 @@ pub(crate) fn unaffected(
     {
         return false;
     }
-    // Only symbols of the files the commit changes (or inside their blocks) can change.
-    let mut candidates = symbols_in(old, files);
-    candidates.extend(symbols_in(new, files));
+    // Only symbols of the files the commit changes (or inside their blocks) can change,
+    // and those of files one tree reads and the other does not (a `source` line added or
+    // removed, whose file itself is unchanged).
+    let read_old: HashSet<&String> = old.model.files.iter().collect();
+    let read_new: HashSet<&String> = new.model.files.iter().collect();
+    let mut files = files.clone();
+    files.extend(
+        read_old
+            .symmetric_difference(&read_new)
+            .map(|f| f.to_string()),
+    );
+    let mut candidates = symbols_in(old, &files);
+    candidates.extend(symbols_in(new, &files));
     candidates.sort();
     candidates.dedup();
     let hash = |tree: &KconfigSnapshot, name: &str| {
