@@ -47,6 +47,14 @@ fn edit_entry(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     std::fs::write(&list[0], serde_json::to_vec(&entry).expect("JSON")).expect("write");
 }
 
+/// Add a note to an entry's report: a run that prints it was answered from the entry.
+fn mark(entry: &mut serde_json::Value) {
+    entry["report"]["notes"]
+        .as_array_mut()
+        .expect("notes")
+        .push("marked in the cache".into());
+}
+
 #[test]
 fn a_cached_report_is_the_computed_one_in_every_format() {
     let repo = common::xen_fixture(false);
@@ -69,12 +77,7 @@ fn the_cache_answers_and_no_cache_bypasses_it() {
     let cache = tempfile::tempdir().expect("tempdir");
     let computed = series(repo.path(), Some(cache.path()), "json");
     // Mark the entry: a run that prints the mark was answered from it.
-    edit_entry(cache.path(), |e| {
-        e["report"]["notes"]
-            .as_array_mut()
-            .expect("notes")
-            .push("marked in the cache".into())
-    });
+    edit_entry(cache.path(), mark);
     let answered = series(repo.path(), Some(cache.path()), "json");
     assert!(answered.1.contains("marked in the cache"));
     let bypassed = series(repo.path(), None, "json");
@@ -108,10 +111,7 @@ fn an_entry_whose_programs_changed_is_not_used() {
     let computed = series(repo.path(), Some(cache.path()), "json");
     // The entry says `sh` (which every $(shell) runs through) was another file then.
     edit_entry(cache.path(), |e| {
-        e["report"]["notes"]
-            .as_array_mut()
-            .expect("notes")
-            .push("marked in the cache".into());
+        mark(e);
         e["programs"]
             .as_array_mut()
             .expect("programs")

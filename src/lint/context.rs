@@ -298,3 +298,28 @@ pub(super) fn series_points(
     }
     points
 }
+
+/// A symbol grouped under the finding of its cause: `message` says its state, `path` how
+/// the cause reaches it (`depends on X, selected by Y`).
+pub(crate) fn grouped_symbol(
+    check: &Check,
+    symbol: &str,
+    mut message: String,
+    path: &[String],
+    arch: &str,
+    baseline: &str,
+) -> super::Consequence {
+    if !path.is_empty() {
+        message.push_str(&format!(": {}", path.join(", ")));
+    }
+    super::Consequence {
+        code: check.code,
+        name: check.name,
+        severity: check.severity,
+        message,
+        symbols: vec![symbol.to_string()],
+        arches: vec![arch.to_string()],
+        baselines: vec![baseline.to_string()],
+        location: None,
+    }
+}

@@ -342,6 +342,8 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             || trees
                 .last()
                 .is_some_and(|t| t.fingerprint == tree.fingerprint);
+        // What the commit changes in symbol definitions, once for every baseline.
+        let delta = std::cell::OnceCell::new();
         for (b, baseline) in ctx.options.baselines.iter().enumerate() {
             if same_semantics && !values[b].is_empty() && unchanged(&ctx.changed[index], &inputs[b])
             {
@@ -363,7 +365,10 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             if let (Some(prev), Some(last)) = (trees.last(), &last) {
                 if ctx.options.incremental
                     && unchanged(&ctx.changed[index], &inputs[b])
-                    && super::incremental::unaffected(prev, &tree, last, &ctx.changed[index])
+                    && delta
+                        .get_or_init(|| super::incremental::delta(prev, &tree, &ctx.changed[index]))
+                        .as_ref()
+                        .is_some_and(|d| d.unaffected(&tree, last))
                 {
                     values[b].push(Some(last.clone()));
                     let last_unmet = unmet[b].last().cloned().flatten();

@@ -23,22 +23,29 @@ use super::snapshot::{symbol_hash, symbols_in, KconfigSnapshot, Values};
 use crate::kconfig::expr::Expr;
 use crate::kconfig::model::{Model, SymbolId, SymbolType};
 
-/// Whether `values`, the configuration resolved at `old`, is also what conf resolves at
-/// `new` for the same baseline inputs, `files` being the paths the commit changes (see the
-/// module's comment for why).
-pub(crate) fn unaffected(
+/// What a commit changes in the definitions of an arch's symbols, when every changed
+/// symbol is one the argument covers whatever the configuration: a plain bool or tristate
+/// at both commits, and, when added or removed, named in no comparison. `None` when some
+/// symbol is not, or when something beyond symbols changed (environment, dialect, the
+/// modules symbol, only the order of entries). `files` are the paths the commit changes.
+/// The same for every baseline: computed once per commit.
+pub(crate) struct Delta {
+    /// Names of the changed symbols, with their symbol at the new commit (`None`: removed).
+    changed: Vec<(String, Option<SymbolId>)>,
+}
+
+pub(crate) fn delta(
     old: &KconfigSnapshot,
     new: &KconfigSnapshot,
-    values: &Values,
     files: &HashSet<String>,
-) -> bool {
+) -> Option<Delta> {
     if old.env.vars != new.env.vars
         || old.env.dialect != new.env.dialect
         || old.model.option_statements != new.model.option_statements
         || old.model.modules_sym.map(|s| old.model.sym_name(s))
             != new.model.modules_sym.map(|s| new.model.sym_name(s))
     {
-        return false;
+        return None;
     }
     // Only symbols of the files the commit changes (or inside their blocks) can change,
     // and those of files one tree reads and the other does not (a `source` line added or
@@ -55,48 +62,18 @@ pub(crate) fn unaffected(
     candidates.extend(symbols_in(new, &files));
     candidates.sort();
     candidates.dedup();
-    let hash = |tree: &KconfigSnapshot, name: &str| {
-        tree.model
-            .lookup(name)
-            .filter(|&s| defined(&tree.model, s))
-            .map(|s| symbol_hash(tree, s))
+    let defined_in = |tree: &KconfigSnapshot, name: &str| {
+        tree.model.lookup(name).filter(|&s| defined(&tree.model, s))
     };
-    let changed: Vec<&String> = candidates
-        .iter()
-        .filter(|name| hash(old, name) != hash(new, name))
-        .collect();
-    if changed.is_empty() {
-        // Only the order of entries changed: that can decide a choice, or what conf asks.
-        return false;
-    }
     let mut compared: Option<HashSet<String>> = None;
-    for name in changed {
-        if values.contains_key(name) {
-            return false;
+    let mut changed = Vec::new();
+    for name in candidates {
+        let (at_old, at_new) = (defined_in(old, &name), defined_in(new, &name));
+        if at_old.map(|s| symbol_hash(old, s)) == at_new.map(|s| symbol_hash(new, s)) {
+            continue;
         }
-        let at_old = old.model.lookup(name).filter(|&s| defined(&old.model, s));
-        let at_new = new.model.lookup(name).filter(|&s| defined(&new.model, s));
-        if at_old.is_some_and(|s| !plain(old, s)) {
-            return false;
-        }
-        match at_new {
-            Some(s) => {
-                let fin = new.fin();
-                let i = s.0 as usize;
-                if !plain(new, s)
-                    || [&fin.dir_dep[i], &fin.rev_dep[i], &fin.implied[i]]
-                        .iter()
-                        .any(|dep| {
-                            dep.as_ref()
-                                .is_some_and(|e| eval(&new.model, e, values) != Some(0))
-                        })
-                    || fin.dir_dep[i].is_none()
-                {
-                    return false;
-                }
-            }
-            None if at_old.is_none() => return false,
-            None => {}
+        if at_old.is_some_and(|s| !plain(old, s)) || at_new.is_some_and(|s| !plain(new, s)) {
+            return None;
         }
         if at_old.is_none() || at_new.is_none() {
             let names = compared.get_or_insert_with(|| {
@@ -104,12 +81,35 @@ pub(crate) fn unaffected(
                 set.extend(compared_names(&new.model));
                 set
             });
-            if names.contains(name) {
-                return false;
+            if names.contains(&name) {
+                return None;
             }
         }
+        changed.push((name, at_new));
     }
-    true
+    // Nothing changed but the order of entries: that can decide a choice, or what conf asks.
+    (!changed.is_empty()).then_some(Delta { changed })
+}
+
+impl Delta {
+    /// Whether `values`, the configuration resolved at the old commit, is also what conf
+    /// resolves at `new` for the same baseline inputs (see the module's comment for why).
+    pub(crate) fn unaffected(&self, new: &KconfigSnapshot, values: &Values) -> bool {
+        let fin = new.fin();
+        self.changed.iter().all(|(name, at_new)| {
+            !values.contains_key(name)
+                && at_new.is_none_or(|s| {
+                    let i = s.0 as usize;
+                    fin.dir_dep[i].is_some()
+                        && [&fin.dir_dep[i], &fin.rev_dep[i], &fin.implied[i]]
+                            .iter()
+                            .all(|dep| {
+                                dep.as_ref()
+                                    .is_none_or(|e| eval(&new.model, e, values) == Some(0))
+                            })
+                })
+        })
+    }
 }
 
 fn defined(model: &Model, s: SymbolId) -> bool {

@@ -44,16 +44,7 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
         hash_expr(model, m.visibility.as_ref(), &mut h);
         if let Some(sym) = m.sym {
             let s = model.symbol(sym);
-            (
-                model.sym_name(sym),
-                s.stype as u8,
-                s.is_choice,
-                s.transitional,
-                s.optional,
-                s.allnoconfig_y,
-                s.no_write,
-            )
-                .hash(&mut h);
+            (model.sym_name(sym), flags(s)).hash(&mut h);
             for &p in &s.props {
                 let prop = model.prop(p);
                 if prop.menu != menu {
@@ -73,6 +64,18 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     h.finish()
 }
 
+/// A symbol's type and the flags that change how conf reads or writes it.
+fn flags(s: &crate::kconfig::model::Symbol) -> (u8, bool, bool, bool, bool, bool) {
+    (
+        s.stype as u8,
+        s.is_choice,
+        s.transitional,
+        s.optional,
+        s.allnoconfig_y,
+        s.no_write,
+    )
+}
+
 /// A defined symbol's own definition, hashed by names (ids differ between parses): type,
 /// flags, choice membership, direct dependency and properties with their conditions as
 /// menu_finalize() leaves them. Not the reverse dependencies: they change when another
@@ -82,17 +85,7 @@ pub(crate) fn symbol_hash(tree: &KconfigSnapshot, sym: SymbolId) -> u64 {
     let (model, fin) = (&tree.model, tree.fin());
     let (s, index) = (model.symbol(sym), sym.0 as usize);
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
-        s.stype as u8,
-        s.is_choice,
-        s.transitional,
-        s.optional,
-        s.allnoconfig_y,
-        s.no_write,
-        fin.choice_of[index].is_some(),
-        s.menus.len(),
-    )
-        .hash(&mut h);
+    (flags(s), fin.choice_of[index].is_some(), s.menus.len()).hash(&mut h);
     hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
     for &p in &s.props {
         let prop = model.prop(p);

@@ -22,10 +22,10 @@ use std::sync::Arc;
 use super::{Check, Scope};
 use crate::lint::cause::{Explainer, Side};
 use crate::lint::config_diff::diff_values;
-use crate::lint::context::{ArchContext, BaselineRun, BreakSpan};
+use crate::lint::context::{grouped_symbol, ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::SCOPE_HIT;
 use crate::lint::snapshot::Values;
-use crate::lint::{Consequence, Finding, Severity};
+use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
     code: "XL0001",
@@ -128,20 +128,14 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             finding.baselines = vec![run.name.clone()];
             finding.notes = notes;
             for ((other, was, now), path) in members.iter().skip(1) {
-                let mut message = format!("CONFIG_{other} {}", state(was, now));
-                if !path.is_empty() {
-                    message.push_str(&format!(": {}", path.join(", ")));
-                }
-                finding.consequences.push(Consequence {
-                    code: CHECK.code,
-                    name: CHECK.name,
-                    severity: CHECK.severity,
-                    message,
-                    symbols: vec![other.clone()],
-                    arches: vec![cx.arch.to_string()],
-                    baselines: vec![run.name.clone()],
-                    location: None,
-                });
+                finding.consequences.push(grouped_symbol(
+                    &CHECK,
+                    other,
+                    format!("CONFIG_{other} {}", state(was, now)),
+                    path,
+                    cx.arch,
+                    &run.name,
+                ));
             }
             out.push(finding);
         }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::{Check, Scope};
 use crate::lint::cause::{Explainer, Side};
-use crate::lint::context::{new_items, ArchContext, BaselineRun, BreakSpan};
+use crate::lint::context::{grouped_symbol, new_items, ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::ARCHES_HIT;
 use crate::lint::snapshot::{defined, definition_pos, Values};
-use crate::lint::{Consequence, Finding, Severity};
+use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
     code: "XL0007",
@@ -100,20 +100,14 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             let mut f = cx.finding(&CHECK, &span, message, symbols, locations);
             f.baselines.push("allmodconfig".to_string());
             for (other, path) in members.iter().skip(1) {
-                let mut message = state(other);
-                if !path.is_empty() {
-                    message.push_str(&format!(": {}", path.join(", ")));
-                }
-                f.consequences.push(Consequence {
-                    code: CHECK.code,
-                    name: CHECK.name,
-                    severity: CHECK.severity,
-                    message,
-                    symbols: vec![other.clone()],
-                    arches: vec![cx.arch.to_string()],
-                    baselines: vec!["allmodconfig".to_string()],
-                    location: None,
-                });
+                f.consequences.push(grouped_symbol(
+                    &CHECK,
+                    other,
+                    state(other),
+                    path,
+                    cx.arch,
+                    "allmodconfig",
+                ));
             }
             out.push(f);
         }
