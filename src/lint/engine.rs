@@ -14,18 +14,13 @@ use super::checks::{Scope, CHECKS};
 use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
 use super::options::{Baseline, LintError, Options};
 use super::references::ReferenceScan;
-use super::snapshot::{fingerprint, parse_values, KconfigSnapshot, Values};
+use super::snapshot::{parse_values, KconfigSnapshot, Values};
+use super::trees::{unchanged, Read};
 use super::{Finding, Report, SeriesCommit};
-use crate::exec::ToolTrust;
 use crate::git::{CommitSource, Series};
-use crate::kconfig::env::{EnvRequest, KernelEnv};
-use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
+use crate::kconfig::macros::ShellCache;
 use crate::kconfig::targets::InputFile;
 
-/// Did the commit leave every file of `reads` as it was in its parent?
-fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
-    reads.iter().all(|(path, _)| !changed.contains(path))
-}
 
 /// Lint `series` in the repository at `repo_path`.
 pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
@@ -237,8 +232,34 @@ struct ArchResult {
 
 /// Every commit and baseline of one arch.
 fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
+    let inputs = super::trees::Inputs {
+        repo_dir: &ctx.repo_dir,
+        oids: &ctx.oids,
+        srctree: &ctx.srctree,
+        workdir: &ctx.workdir,
+        cache: &ctx.cache,
+        blobs: &ctx.blobs,
+        changed: &ctx.changed,
+        options: ctx.options,
+    };
+    // Trees are read one step ahead of resolution, on a thread of their own.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, move || super::trees::read_all(&inputs, arch, &tx))
+            .expect("spawning the tree reader");
+        resolve_arch(ctx, arch, rx)
+    })
+}
+
+/// Resolve every commit and baseline of one arch from the trees `reads` brings, in order.
+fn resolve_arch(
+    ctx: &Ctx,
+    arch: &str,
+    reads: std::sync::mpsc::Receiver<Result<Read, LintError>>,
+) -> Result<ArchResult, LintError> {
     let mut out = ArchResult::default();
-    let mut base_commands: HashSet<String> = HashSet::new();
     let mut trees: Vec<Arc<KconfigSnapshot>> = Vec::new();
     // Why each commit could not be read as a kernel tree, if it could not.
     let mut unreadable: Vec<Option<Unreadable>> = vec![None; ctx.oids.len()];
@@ -251,45 +272,30 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let mut objects: Vec<ObjectTrack> = (0..ctx.options.baselines.len())
         .map(|_| ObjectTrack::default())
         .collect();
-    for (index, &oid) in ctx.oids.iter().enumerate() {
-        let source = CommitSource::with_cache(
-            &ctx.repo_dir,
-            oid,
-            Some(ctx.srctree.clone()),
-            ctx.blobs.clone(),
-        )?;
-        let request = EnvRequest {
-            arch: Some(arch.to_string()),
-            srctree: ctx.srctree.display().to_string(),
-            overrides: ctx.options.overrides.clone(),
-            untrusted: true,
-            // The base's tools are the trusted side; a commit may run only those.
-            tools: match trees.first() {
-                None => ToolTrust::Any,
-                Some(base) => ToolTrust::Only(base.env.probed.clone()),
-            },
-        };
-        let env = match KernelEnv::compute(&source, &request) {
-            Ok(env) => env,
-            Err(err) if index == 0 => {
+    for (index, read) in reads.into_iter().enumerate() {
+        let (source, tree, same_semantics) = match read? {
+            Read::Tree {
+                source,
+                tree,
+                parsed,
+                same_semantics,
+            } => {
+                out.parsed += usize::from(parsed);
+                (source, tree, same_semantics)
+            }
+            Read::BaseUnreadable(err) => {
                 // Nothing to compare with: said once, as a note of the report.
                 out.notes
-                    .push(format!("ARCH={arch} at {}: {err}", &oid.to_string()[..12]));
+                    .push(format!("ARCH={arch} at {}: {err}", &ctx.oids[0].to_string()[..12]));
                 // Nothing more to do for this arch: its steps are done.
                 (0..ctx.oids.len()).for_each(|_| ctx.steps.step(ctx.options));
                 break;
             }
-            Err(err) => {
+            Read::Unreadable { source, why } => {
                 // A commit that cannot be read as a kernel is a finding about that commit
                 // (unreadable-tree); the commits after it are still checked, against the
                 // last snapshot that could be read.
-                // A Makefile without its version lines is shown at its first line.
-                let file = matches!(err, crate::kconfig::env::EnvError::NoVersion { .. })
-                    .then(|| "Makefile".to_string());
-                unreadable[index] = Some(Unreadable {
-                    why: err.to_string(),
-                    file,
-                });
+                unreadable[index] = Some(why);
                 let last = trees.last().cloned().expect("the base was read");
                 for b in 0..ctx.options.baselines.len() {
                     values[b].push(None);
@@ -306,42 +312,6 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
                 continue;
             }
         };
-        let reuse = trees
-            .last()
-            .filter(|t| t.env.vars == env.vars && unchanged(&ctx.changed[index], &t.reads))
-            .cloned();
-        let tree_reused = reuse.is_some();
-        let tree = match reuse {
-            Some(tree) => tree,
-            None => {
-                let policy = if index == 0 {
-                    ShellPolicy::Trusted
-                } else {
-                    ShellPolicy::Allow(base_commands.clone())
-                };
-                let mut shell = ShellRunner::new(policy);
-                shell.cache = ctx.cache.clone();
-                shell.workdir = Some(ctx.workdir.clone());
-                let model = crate::kconfig::read_tree(&source, &env, shell);
-                if index == 0 {
-                    base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
-                }
-                let reads = source.reads.lock().expect("reads lock").clone();
-                out.parsed += 1;
-                let fingerprint = fingerprint(&model, &env);
-                Arc::new(KconfigSnapshot {
-                    env,
-                    model,
-                    fin_cell: std::sync::OnceLock::new(),
-                    reads,
-                    fingerprint,
-                })
-            }
-        };
-        let same_semantics = tree_reused
-            || trees
-                .last()
-                .is_some_and(|t| t.fingerprint == tree.fingerprint);
         // What the commit changes in symbol definitions, once for every baseline.
         let delta = std::cell::OnceCell::new();
         for (b, baseline) in ctx.options.baselines.iter().enumerate() {

@@ -27,6 +27,7 @@ mod snapshot;
 mod span;
 pub mod suggest;
 mod textdiff;
+mod trees;
 
 pub use engine::lint;
 pub use finding::{

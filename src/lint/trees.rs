@@ -1,0 +1,158 @@
+//! Each commit's Kconfig tree for one arch, read in series order on a thread of its own,
+//! ahead of the resolution that consumes them (engine.rs): reading and finalizing the
+//! tree of commit N+1 overlaps with resolving and walking commit N, so one arch keeps two
+//! cores busy.
+//!
+//! The reading rules are those of a single pass: a commit that changes no file the last
+//! tree read (and leaves the macro environment as it was) reuses that tree; the base runs
+//! the `$(shell,...)` commands it asks for, a later commit only the base's commands; a
+//! commit whose tree cannot be read as a kernel is reported and skipped.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+
+use super::context::Unreadable;
+use super::options::{LintError, Options};
+use super::snapshot::{fingerprint, KconfigSnapshot};
+use crate::exec::ToolTrust;
+use crate::git::{BlobCache, CommitSource, Oid};
+use crate::kconfig::env::{EnvError, EnvRequest, KernelEnv};
+use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
+
+/// Did the commit leave every file of `reads` as it was in its parent?
+pub(super) fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
+    reads.iter().all(|(path, _)| !changed.contains(path))
+}
+
+/// What the reader needs of the series.
+pub(super) struct Inputs<'a> {
+    pub repo_dir: &'a Path,
+    pub oids: &'a [Oid],
+    pub srctree: &'a Path,
+    pub workdir: &'a Path,
+    pub cache: &'a ShellCache,
+    pub blobs: &'a BlobCache,
+    /// Paths each commit changes relative to the one before it (index 0: none).
+    pub changed: &'a [HashSet<String>],
+    pub options: &'a Options,
+}
+
+/// One commit, as the reader leaves it for resolution.
+pub(super) enum Read {
+    Tree {
+        source: CommitSource,
+        tree: Arc<KconfigSnapshot>,
+        /// Parsed for this commit (not its parent's tree reused).
+        parsed: bool,
+        /// The parent's tree, or one that resolves alike (same fingerprint).
+        same_semantics: bool,
+    },
+    /// A commit after the base that cannot be read as a kernel tree.
+    Unreadable {
+        source: CommitSource,
+        why: Unreadable,
+    },
+    /// The base cannot be read: nothing to compare with.
+    BaseUnreadable(EnvError),
+}
+
+/// Read every commit's tree for `arch`, in order, into `out`; stops early when the
+/// receiver is gone or the base cannot be read.
+pub(super) fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read, LintError>>) {
+    let mut last: Option<Arc<KconfigSnapshot>> = None;
+    let mut base_commands: HashSet<String> = HashSet::new();
+    let mut base_tools = None;
+    for (index, &oid) in inputs.oids.iter().enumerate() {
+        let read = read_one(inputs, arch, index, oid, &mut last, &mut base_commands, &mut base_tools);
+        let stop = matches!(read, Err(_) | Ok(Read::BaseUnreadable(_)));
+        if out.send(read).is_err() || stop {
+            return;
+        }
+    }
+}
+
+fn read_one(
+    inputs: &Inputs,
+    arch: &str,
+    index: usize,
+    oid: Oid,
+    last: &mut Option<Arc<KconfigSnapshot>>,
+    base_commands: &mut HashSet<String>,
+    base_tools: &mut Option<ToolTrust>,
+) -> Result<Read, LintError> {
+    let source = CommitSource::with_cache(
+        inputs.repo_dir,
+        oid,
+        Some(inputs.srctree.to_path_buf()),
+        inputs.blobs.clone(),
+    )?;
+    let request = EnvRequest {
+        arch: Some(arch.to_string()),
+        srctree: inputs.srctree.display().to_string(),
+        overrides: inputs.options.overrides.clone(),
+        untrusted: true,
+        // The base's tools are the trusted side; a commit may run only those.
+        tools: base_tools.clone().unwrap_or(ToolTrust::Any),
+    };
+    let env = match KernelEnv::compute(&source, &request) {
+        Ok(env) => env,
+        Err(err) if index == 0 => return Ok(Read::BaseUnreadable(err)),
+        Err(err) => {
+            // A Makefile without its version lines is shown at its first line.
+            let file = matches!(err, EnvError::NoVersion { .. }).then(|| "Makefile".to_string());
+            let why = Unreadable {
+                why: err.to_string(),
+                file,
+            };
+            return Ok(Read::Unreadable { source, why });
+        }
+    };
+    let changed = &inputs.changed[index];
+    if let Some(tree) = last
+        .as_ref()
+        .filter(|t| t.env.vars == env.vars && unchanged(changed, &t.reads))
+    {
+        return Ok(Read::Tree {
+            source,
+            tree: tree.clone(),
+            parsed: false,
+            same_semantics: true,
+        });
+    }
+    let policy = if index == 0 {
+        ShellPolicy::Trusted
+    } else {
+        ShellPolicy::Allow(base_commands.clone())
+    };
+    let mut shell = ShellRunner::new(policy);
+    shell.cache = inputs.cache.clone();
+    shell.workdir = Some(inputs.workdir.to_path_buf());
+    let model = crate::kconfig::read_tree(&source, &env, shell);
+    if index == 0 {
+        base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
+        *base_tools = Some(ToolTrust::Only(env.probed.clone()));
+    }
+    let reads = source.reads.lock().expect("reads lock").clone();
+    let fingerprint = fingerprint(&model, &env);
+    let tree = Arc::new(KconfigSnapshot {
+        env,
+        model,
+        fin_cell: std::sync::OnceLock::new(),
+        reads,
+        fingerprint,
+    });
+    let same_semantics = last.as_ref().is_some_and(|t| t.fingerprint == fingerprint);
+    // Resolution will need the finalized tree: build it here, beside the resolver.
+    if !same_semantics && tree.model.errors().next().is_none() {
+        tree.fin();
+    }
+    *last = Some(tree.clone());
+    Ok(Read::Tree {
+        source,
+        tree,
+        parsed: true,
+        same_semantics,
+    })
+}
