@@ -286,13 +286,21 @@ pub fn rewrite_series(
         let mut onto = parent.clone();
         for oid in picks {
             let commit = temp.find_commit(*oid).map_err(|e| store_err(&e))?;
-            let Ok(mut index) = temp.cherrypick_commit(&commit, &onto, 0, None) else {
-                return Ok(None);
+            let onto_tree = onto.tree().map_err(|e| store_err(&e))?;
+            let id = match pick_onto_same_paths(&temp, &commit, &onto_tree)
+                .map_err(|e| store_err(&e))?
+            {
+                Some(id) => id,
+                None => {
+                    let Ok(mut index) = temp.cherrypick_commit(&commit, &onto, 0, None) else {
+                        return Ok(None);
+                    };
+                    if index.has_conflicts() {
+                        return Ok(None);
+                    }
+                    index.write_tree_to(&temp).map_err(|e| store_err(&e))?
+                }
             };
-            if index.has_conflicts() {
-                return Ok(None);
-            }
-            let id = index.write_tree_to(&temp).map_err(|e| store_err(&e))?;
             tree = temp.find_tree(id).map_err(|e| store_err(&e))?;
             if *oid != picks[picks.len() - 1] {
                 // The second change of a squash merges onto this state.
@@ -329,6 +337,59 @@ pub fn rewrite_series(
 }
 
 /// A bare repository at `git_dir` whose object database borrows `repo`'s.
+/// The cherry-pick of `commit` onto `onto`, when every path the commit changes is in
+/// `onto` exactly as in the commit's parent: the three-way merge then takes the commit's
+/// side at those paths and `onto`'s everywhere else, which is `onto` with those entries
+/// replaced. Only the trees along the changed paths are written (a merge through an index
+/// writes every tree of the kernel again). `None` when some path differs: the caller merges.
+fn pick_onto_same_paths(
+    repo: &Repository,
+    commit: &git2::Commit,
+    onto: &git2::Tree,
+) -> Result<Option<Oid>, git2::Error> {
+    let Ok(parent) = commit.parent(0) else {
+        return Ok(None);
+    };
+    let (before, after) = (parent.tree()?, commit.tree()?);
+    let diff = repo.diff_tree_to_tree(Some(&before), Some(&after), None)?;
+    let entry = |tree: &git2::Tree, path: &std::path::Path| -> Result<Option<(Oid, i32)>, git2::Error> {
+        match tree.get_path(path) {
+            Ok(e) => Ok(Some((e.id(), e.filemode()))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let mut update = git2::build::TreeUpdateBuilder::new();
+    for delta in diff.deltas() {
+        for file in [delta.old_file(), delta.new_file()] {
+            let Some(path) = file.path() else {
+                return Ok(None);
+            };
+            if entry(onto, path)? != entry(&before, path)? {
+                return Ok(None);
+            }
+        }
+        if let Some(path) = delta.old_file().path() {
+            if entry(&after, path)?.is_none() {
+                update.remove(path);
+            }
+        }
+        if let Some(path) = delta.new_file().path() {
+            if let Some((id, mode)) = entry(&after, path)? {
+                let mode = match mode {
+                    0o100755 => git2::FileMode::BlobExecutable,
+                    0o120000 => git2::FileMode::Link,
+                    0o160000 => git2::FileMode::Commit,
+                    0o100644 => git2::FileMode::Blob,
+                    _ => return Ok(None),
+                };
+                update.upsert(path, id, mode);
+            }
+        }
+    }
+    update.create_updated(repo, onto).map(Some)
+}
+
 fn borrowing_store(repo: &Repository, git_dir: &std::path::Path) -> Result<Repository, ApplyError> {
     let store_err = |e: &dyn std::fmt::Display| ApplyError::Store(e.to_string());
     let mut init = RepositoryInitOptions::new();
