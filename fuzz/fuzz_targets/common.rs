@@ -52,6 +52,32 @@ pub fn env(dialect: Dialect) -> KernelEnv {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// A stack overflow on the worker must still be reported with its input: libFuzzer's
+/// SIGSEGV handler runs on the faulting thread's stack unless it was installed with
+/// SA_ONSTACK (it keeps the flag only from a sanitizer's handler), and on an overflowed
+/// stack it cannot run at all: the process just dies of SIGSEGV and the input is lost.
+/// Give the worker an alternate signal stack and the handlers the flag.
+fn crash_handler_on_its_own_stack() {
+    const SIZE: usize = 1 << 20;
+    let stack: &'static mut [u8] = Box::leak(vec![0u8; SIZE].into_boxed_slice());
+    // SAFETY: the alternate stack is leaked, so it outlives the thread; sigaction is read
+    // and written back with one flag added, for signals libFuzzer handles.
+    unsafe {
+        let alt = libc::stack_t {
+            ss_sp: stack.as_mut_ptr().cast(),
+            ss_flags: 0,
+            ss_size: SIZE,
+        };
+        assert_eq!(libc::sigaltstack(&alt, std::ptr::null_mut()), 0, "sigaltstack");
+        for signal in [libc::SIGSEGV, libc::SIGBUS] {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            assert_eq!(libc::sigaction(signal, std::ptr::null(), &mut action), 0);
+            action.sa_flags |= libc::SA_ONSTACK;
+            assert_eq!(libc::sigaction(signal, &action, std::ptr::null_mut()), 0);
+        }
+    }
+}
+
 /// Resolving recurses along dependency chains as conf does; xenlint runs it on threads
 /// with a 256 MiB stack (main.rs, the engine's workers), and so do the targets: on one
 /// worker made once, since a thread per input would cost more than most inputs. A panic
@@ -64,6 +90,7 @@ pub fn with_big_stack(f: impl FnOnce() + Send + 'static) {
         std::thread::Builder::new()
             .stack_size(256 << 20)
             .spawn(move || {
+                crash_handler_on_its_own_stack();
                 for job in job_rx {
                     job();
                     done_tx.send(()).expect("the fuzz loop waits for every job");
