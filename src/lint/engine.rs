@@ -61,21 +61,6 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     } else {
         None
     };
-    let open =
-        |index: usize| CommitSource::with_cache(&repo_dir, oids[index], None, blobs.clone()).ok();
-    let mut findings: Vec<Finding> = Vec::new();
-    if let Some(references) = &references {
-        let series = SeriesCommits::new(&points, &changed, &open);
-        let cx = SeriesContext {
-            series: &series,
-            references,
-        };
-        for check in CHECKS {
-            if let Scope::Series(run) = check.scope {
-                findings.extend(run(&cx));
-            }
-        }
-    }
     let ctx = Ctx {
         references: references.as_ref(),
         repo_dir: repo_dir.clone(),
@@ -95,7 +80,9 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         .map(|n| n.get())
         .unwrap_or(1)
         .min(arches.len().max(1));
-    let results: Vec<(String, Result<ArchResult, LintError>)> = std::thread::scope(|scope| {
+    let (results, findings) = std::thread::scope(|scope| {
+        // Checks that hold for every arch at once run beside the arches.
+        let series_checks = scope.spawn(|| series_findings(&ctx));
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 std::thread::Builder::new()
@@ -118,8 +105,9 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
             .collect();
         // Report in arch order, whatever order the workers finished in.
         all.sort_by(|a, b| a.0.cmp(&b.0));
-        all
+        (all, series_checks.join().expect("series checks panicked"))
     });
+    let results: Vec<(String, Result<ArchResult, LintError>)> = results;
     // A reference in arch/<a>/ matters only to the arches built from it.
     let srcarches: HashSet<&str> = arches
         .iter()
@@ -199,6 +187,28 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         command_line: Vec::new(),
         changes,
     })
+}
+
+/// The findings of the checks that hold for every arch at once (with Kbuild only).
+fn series_findings(ctx: &Ctx) -> Vec<Finding> {
+    let Some(references) = ctx.references else {
+        return Vec::new();
+    };
+    let open = |index: usize| {
+        CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
+    };
+    let series = SeriesCommits::new(&ctx.points, &ctx.changed, &open);
+    let cx = SeriesContext {
+        series: &series,
+        references,
+    };
+    let mut findings = Vec::new();
+    for check in CHECKS {
+        if let Scope::Series(run) = check.scope {
+            findings.extend(run(&cx));
+        }
+    }
+    findings
 }
 
 struct Ctx<'a> {
@@ -461,5 +471,9 @@ fn resolve_arch(
             out.findings.extend(run(&cx));
         }
     }
+    // Freeing a tree is a walk over every symbol, menu and expression of it: off the
+    // path to the report.
+    drop(cx);
+    std::thread::spawn(move || drop(trees));
     Ok(out)
 }
