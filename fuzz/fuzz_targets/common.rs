@@ -68,7 +68,11 @@ fn crash_handler_on_its_own_stack() {
             ss_flags: 0,
             ss_size: SIZE,
         };
-        assert_eq!(libc::sigaltstack(&alt, std::ptr::null_mut()), 0, "sigaltstack");
+        assert_eq!(
+            libc::sigaltstack(&alt, std::ptr::null_mut()),
+            0,
+            "sigaltstack"
+        );
         for signal in [libc::SIGSEGV, libc::SIGBUS] {
             let mut action: libc::sigaction = std::mem::zeroed();
             assert_eq!(libc::sigaction(signal, std::ptr::null(), &mut action), 0);

@@ -352,13 +352,14 @@ fn pick_onto_same_paths(
     };
     let (before, after) = (parent.tree()?, commit.tree()?);
     let diff = repo.diff_tree_to_tree(Some(&before), Some(&after), None)?;
-    let entry = |tree: &git2::Tree, path: &std::path::Path| -> Result<Option<(Oid, i32)>, git2::Error> {
-        match tree.get_path(path) {
-            Ok(e) => Ok(Some((e.id(), e.filemode()))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    };
+    let entry =
+        |tree: &git2::Tree, path: &std::path::Path| -> Result<Option<(Oid, i32)>, git2::Error> {
+            match tree.get_path(path) {
+                Ok(e) => Ok(Some((e.id(), e.filemode()))),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
     let mut update = git2::build::TreeUpdateBuilder::new();
     for delta in diff.deltas() {
         for file in [delta.old_file(), delta.new_file()] {

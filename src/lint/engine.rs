@@ -21,7 +21,6 @@ use crate::git::{CommitSource, Series};
 use crate::kconfig::macros::ShellCache;
 use crate::kconfig::targets::InputFile;
 
-
 /// Lint `series` in the repository at `repo_path`.
 pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
     crate::git::skip_hash_verification();
@@ -295,8 +294,10 @@ fn resolve_arch(
             }
             Read::BaseUnreadable(err) => {
                 // Nothing to compare with: said once, as a note of the report.
-                out.notes
-                    .push(format!("ARCH={arch} at {}: {err}", &ctx.oids[0].to_string()[..12]));
+                out.notes.push(format!(
+                    "ARCH={arch} at {}: {err}",
+                    &ctx.oids[0].to_string()[..12]
+                ));
                 // Nothing more to do for this arch: its steps are done.
                 (0..ctx.oids.len()).for_each(|_| ctx.steps.step(ctx.options));
                 break;
@@ -473,7 +474,6 @@ fn resolve_arch(
     }
     // Freeing a tree is a walk over every symbol, menu and expression of it: off the
     // path to the report.
-    drop(cx);
     std::thread::spawn(move || drop(trees));
     Ok(out)
 }

@@ -65,7 +65,15 @@ pub(super) fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut base_tools = None;
     for (index, &oid) in inputs.oids.iter().enumerate() {
-        let read = read_one(inputs, arch, index, oid, &mut last, &mut base_commands, &mut base_tools);
+        let read = read_one(
+            inputs,
+            arch,
+            index,
+            oid,
+            &mut last,
+            &mut base_commands,
+            &mut base_tools,
+        );
         let stop = matches!(read, Err(_) | Ok(Read::BaseUnreadable(_)));
         if out.send(read).is_err() || stop {
             return;
