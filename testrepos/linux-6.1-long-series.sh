@@ -106,14 +106,18 @@ def append(path, text):
     files[path] += text
 
 
+def edit(path, old, new):
+    read(path)
+    assert old in files[path], (path, old)
+    files[path] = files[path].replace(old, new, 1)
+
+
 def driver(n):
     name = f"XL_LONG_{n}"
-    read("drivers/misc/Kconfig")
-    files["drivers/misc/Kconfig"] = files["drivers/misc/Kconfig"].replace(
-        'source "drivers/misc/c2port/Kconfig"',
+    edit("drivers/misc/Kconfig", 'source "drivers/misc/c2port/Kconfig"',
         f'config {name}\n\ttristate "Long series example driver {n}"\n\tdepends on PCI\n'
         f'\thelp\n\t  Example driver {n} of the long series.\n\n'
-        'source "drivers/misc/c2port/Kconfig"', 1)
+        'source "drivers/misc/c2port/Kconfig"')
     append("drivers/misc/Makefile", f"obj-$(CONFIG_{name})\t+= xl_long_{n}.o\n")
     files[f"drivers/misc/xl_long_{n}.c"] = (
         "// SPDX-License-Identifier: GPL-2.0\n#include <linux/module.h>\n"
@@ -166,27 +170,21 @@ for i in range(1, 166):
         commit(f"misc: flag {n}", "A compiler flag for the directory.", [path])
     elif kind == "depends":
         path = "drivers/misc/Kconfig"
-        read(path)
-        files[path] = files[path].replace(
-            f'tristate "Long series example driver {n}"\n\tdepends on PCI\n',
-            f'tristate "Long series example driver {n}"\n\tdepends on PCI\n\tdepends on HAS_IOMEM\n', 1)
+        edit(path, f'tristate "Long series example driver {n}"\n\tdepends on PCI\n',
+             f'tristate "Long series example driver {n}"\n\tdepends on PCI\n\tdepends on HAS_IOMEM\n')
         commit(f"misc: long series driver {n} needs HAS_IOMEM", "It maps registers.", [path])
     elif kind == "select":
         path = "drivers/misc/Kconfig"
-        read(path)
-        files[path] = files[path].replace(
-            f'tristate "Long series example driver {n + 3}"\n',
-            f'tristate "Long series example driver {n + 3}"\n\tselect CRC32\n', 1)
+        edit(path, f'tristate "Long series example driver {n + 3}"\n',
+             f'tristate "Long series example driver {n + 3}"\n\tselect CRC32\n')
         commit(f"misc: long series driver {n + 3} uses crc32", "It checks its firmware.", [path])
     elif kind == "rename":
         path = "drivers/misc/Kconfig"
-        read(path)
-        files[path] = files[path].replace(f"config XL_LONG_{n}\n", f"config XL_LONG_DRIVER_{n}\n", 1)
+        edit(path, f"config XL_LONG_{n}\n", f"config XL_LONG_DRIVER_{n}\n")
         commit(f"misc: rename XL_LONG_{n}", "The Makefile line is left behind.", [path])
     elif kind == "repair":
         path = "drivers/misc/Makefile"
-        read(path)
-        files[path] = files[path].replace(f"obj-$(CONFIG_XL_LONG_{n})", f"obj-$(CONFIG_XL_LONG_DRIVER_{n})", 1)
+        edit(path, f"obj-$(CONFIG_XL_LONG_{n})", f"obj-$(CONFIG_XL_LONG_DRIVER_{n})")
         commit(f"misc: build the renamed long series driver {n}", "Follows the rename.", [path])
     elif kind == "help":
         path = kconfigs[n]
