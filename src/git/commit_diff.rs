@@ -79,8 +79,30 @@ pub fn commit_diff(
         0 => None,
         _ => Some(found.parent(0).and_then(|p| p.tree()).map_err(fail)?),
     };
+    // libgit2 iterates every entry of both trees; told the exact paths that differ (found
+    // by walking only the subtrees whose ids differ), it skips the rest.
+    // A submodule is matched against the list as a pattern (`!`, `#`, trailing blanks
+    // mean something there), and a name that is not UTF-8 cannot be given: then diff all.
+    let mut options = DiffOptions::new();
+    if let Some(old) = &old_tree {
+        let changes = super::tree_diff::changes(repo, old, &new_tree).map_err(fail)?;
+        if changes.paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let paths: Option<Vec<&str>> = changes
+            .paths
+            .iter()
+            .map(|p| std::str::from_utf8(p).ok())
+            .collect();
+        if let Some(paths) = paths.filter(|_| !changes.gitlink) {
+            options.disable_pathspec_match(true);
+            for path in paths {
+                options.pathspec(path);
+            }
+        }
+    }
     let diff = repo
-        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)
+        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut options))
         .map_err(fail)?;
     let read = |file: git2::DiffFile| -> Result<Option<FileSide>, git2::Error> {
         if !file.exists() {

@@ -17,6 +17,7 @@ mod b4_prep;
 mod commit_diff;
 mod patch_id;
 mod renames;
+mod tree_diff;
 
 pub use b4_prep::{b4_prep_range, PrepRange};
 pub use commit_diff::{commit_diff, commit_patch_id, commit_patch_ids, DiffFlavour};
@@ -703,18 +704,7 @@ pub fn changed_paths(
             .find_commit(pair[1])
             .and_then(|c| c.tree())
             .map_err(fail)?;
-        let diff = repo
-            .diff_tree_to_tree(Some(&old), Some(&new), None)
-            .map_err(fail)?;
-        let mut paths = std::collections::HashSet::new();
-        for delta in diff.deltas() {
-            for file in [delta.old_file(), delta.new_file()] {
-                if let Some(path) = file.path().and_then(|p| p.to_str()) {
-                    paths.insert(path.to_string());
-                }
-            }
-        }
-        out.push(paths);
+        out.push(tree_diff::changed_files(repo, &old, &new).map_err(fail)?);
     }
     Ok(out)
 }
