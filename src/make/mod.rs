@@ -159,8 +159,11 @@ pub struct Make<'s> {
     frames: Vec<Vec<String>>,
     /// Constructs not understood during the current line.
     hits: Vec<String>,
-    /// Words of lists with their origin, by (variable, word); the first assignment wins.
-    origins: HashMap<(String, String), Origin>,
+    /// Words of lists with their origin, by variable then word; the first assignment wins.
+    origins: HashMap<String, HashMap<String, Origin>>,
+    /// The text of each list when its words were last recorded (`record_origins`), and
+    /// whether those words were the text's own (a simple list, or one without references).
+    origins_scanned: HashMap<String, (String, bool)>,
     pub unknown: Vec<Unknown>,
     /// The budget records among `unknown` (a budget spent, a variable referencing itself):
     /// make itself would stop or run out of memory there.
@@ -216,6 +219,7 @@ impl<'s> Make<'s> {
             frames: Vec::new(),
             hits: Vec::new(),
             origins: HashMap::new(),
+            origins_scanned: HashMap::new(),
             unknown: Vec::new(),
             limits: Vec::new(),
             rules: Vec::new(),
@@ -282,7 +286,7 @@ impl<'s> Make<'s> {
 
     /// Where `word` of list `var` came from.
     pub fn origin(&self, var: &str, word: &str) -> Option<&Origin> {
-        self.origins.get(&(var.to_string(), word.to_string()))
+        self.origins.get(var)?.get(word)
     }
 
     /// Names and values of exported variables, expanded.
@@ -672,6 +676,44 @@ mod tests {
             constructs,
             ["$(shell ...)", "$(X), set from a construct not understood"]
         );
+    }
+
+    #[test]
+    fn a_list_word_names_the_line_that_first_gave_it() {
+        let src = MemSource::new();
+        let mut m = Make::new(&src);
+        // obj-y starts undefined, so `+=` makes it recursive; lib-y is simple.
+        m.eval(
+            "Makefile",
+            "foo := a.o\n\
+             obj-y += x.o\n\
+             obj-y += $(foo)\n\
+             foo := b.o\n\
+             obj-y += y.o x.o\n\
+             lib-y := c.o\n\
+             lib-y += d.o\n\
+             lib-y := c.o d.o e.o\n",
+        );
+        let line = |m: &Make, var: &str, word: &str| m.origin(var, word).map(|o| o.line);
+        assert_eq!(line(&m, "obj-y", "x.o"), Some(2));
+        assert_eq!(line(&m, "obj-y", "a.o"), Some(3));
+        // `=` lists are expanded whole when a line adds to them: `$(foo)` now gives b.o.
+        assert_eq!(line(&m, "obj-y", "b.o"), Some(5));
+        assert_eq!(line(&m, "obj-y", "y.o"), Some(5));
+        assert_eq!(line(&m, "lib-y", "c.o"), Some(6));
+        assert_eq!(line(&m, "lib-y", "d.o"), Some(7));
+        assert_eq!(line(&m, "lib-y", "e.o"), Some(8));
+        // A recursive list made simple: its literal text is a word list of its own.
+        let mut m = Make::new(&src);
+        m.eval(
+            "Makefile",
+            "foo := x.o\n\
+             obj-y = a.o $(foo)\n\
+             obj-y := a.o $$(foo) b.o\n",
+        );
+        assert_eq!(line(&m, "obj-y", "x.o"), Some(2));
+        assert_eq!(line(&m, "obj-y", "$(foo)"), Some(3));
+        assert_eq!(line(&m, "obj-y", "b.o"), Some(3));
     }
 
     #[test]

@@ -470,11 +470,35 @@ impl Make<'_> {
         };
         let text = var.value.clone();
         let recursive = var.recursive;
+        // `obj-y += x.o` line after line: the words of the text already looked at are
+        // recorded (the first origin wins), so only what follows it can add one, when the
+        // text grew at a word boundary, the words recorded were the old text's own, and
+        // the text is not expanded now (a simple list) or expands to itself (no reference:
+        // no expansion, so no budget, can differ from expanding the whole).
+        let literal = !recursive || !text.contains('$');
+        let seen = match self.origins_scanned.get(name) {
+            Some((old, old_literal))
+                if *old_literal
+                    && literal
+                    && !old.is_empty()
+                    && text.starts_with(old.as_str())
+                    && text[old.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace) =>
+            {
+                old.len()
+            }
+            _ => 0,
+        };
+        self.origins_scanned
+            .insert(name.to_string(), (text.clone(), literal));
+        let part = &text[seen..];
         let saved = std::mem::take(&mut self.hits);
         let value = if recursive {
-            self.expand_for_bookkeeping(&text)
+            self.expand_for_bookkeeping(part)
         } else {
-            text
+            part.to_string()
         };
         self.hits = saved;
         let mut gates = config_names(lhs);
@@ -485,14 +509,16 @@ impl Make<'_> {
                 }
             }
         }
+        let words = self.origins.entry(name.to_string()).or_default();
         for word in words_of(&value) {
-            self.origins
-                .entry((name.to_string(), word.to_string()))
-                .or_insert_with(|| Origin {
+            if !words.contains_key(word) {
+                let origin = Origin {
                     file: file.to_string(),
                     line,
                     gates: gates.clone(),
-                });
+                };
+                words.insert(word.to_string(), origin);
+            }
         }
     }
 }
