@@ -125,6 +125,7 @@ fn report_with_mail() -> Report {
             kbuild: true,
             explain: None,
             cache: None,
+            trusted: None,
             incremental: true,
         };
         xenlint::lint::lint(&path, &series, &options).expect("lints")

@@ -36,8 +36,14 @@ fn hostile_series(assignment: &str, canary: &Path) -> tempfile::TempDir {
     repo
 }
 
-fn lint_in(repo: &Path) -> (i32, serde_json::Value) {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+/// `xenlint series base..master --arch x86` in `repo`, its temporary files under `tmpdir`
+/// when given: the exit status and the JSON report.
+fn lint_in(repo: &Path, tmpdir: Option<&Path>) -> (i32, serde_json::Value) {
+    let mut command = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
+    if let Some(tmpdir) = tmpdir {
+        command.env("TMPDIR", tmpdir);
+    }
+    let out = command
         .current_dir(repo)
         .args([
             "series",
@@ -47,7 +53,7 @@ fn lint_in(repo: &Path) -> (i32, serde_json::Value) {
             "--format",
             "json",
         ])
-        .args(["--fail-on", "never"])
+        .args(["--fail-on", "never", "--no-cache"])
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .expect("runs");
@@ -60,7 +66,7 @@ fn assert_refused(assignment: &str) {
     let canary_dir = tempfile::tempdir().expect("tempdir");
     let canary = canary_dir.path().join("ran");
     let repo = hostile_series(assignment, &canary);
-    let (code, json) = lint_in(repo.path());
+    let (code, json) = lint_in(repo.path(), None);
     assert_eq!(code, 0, "{json:#}");
     assert!(!canary.exists(), "`{assignment}`: the series' program ran");
     let reported = json["findings"]
@@ -237,4 +243,84 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_named() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("writing standard output"), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
+}
+
+/// A series whose first commit rewrites a script the base's Kconfig runs, followed by a
+/// break the next commit repairs: the outer run keeps running the base's script, and the
+/// search for a verified fix (which lints the rewritten commits on the culprit's parent,
+/// here the commit that changed the script) must not run the series' version either.
+#[test]
+fn verifying_a_fix_runs_no_script_the_series_changed() {
+    let canary_dir = tempfile::tempdir().expect("tempdir");
+    let canary = canary_dir.path().join("ran");
+    let repo = common::xen_fixture(true);
+    let dir = repo.path();
+    let at = |date: &str| {
+        [
+            ("GIT_AUTHOR_DATE", date.to_string()),
+            ("GIT_COMMITTER_DATE", date.to_string()),
+        ]
+    };
+    let commit = |message: &str, date: &str| {
+        common::git_ok(dir, &["add", "-A"]);
+        let status = std::process::Command::new("git")
+            .current_dir(dir)
+            .envs(at(date))
+            .args(["commit", "-q", "-m", message])
+            .status()
+            .expect("git commit");
+        assert!(status.success());
+    };
+    // The scene, as the new base: Kconfig asks a script of the tree.
+    common::git_ok(dir, &["checkout", "-q", "-B", "master", "base"]);
+    let probe = dir.join("scripts/probe.sh");
+    std::fs::write(&probe, "#!/bin/sh\necho y\n").expect("write");
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let kconfig = dir.join("arch/x86/xen/Kconfig");
+    let text = std::fs::read_to_string(&kconfig).expect("Kconfig");
+    std::fs::write(
+        &kconfig,
+        format!("{text}\nconfig XEN_PROBED\n\tdef_bool $(shell,$(srctree)/scripts/probe.sh)\n"),
+    )
+    .expect("write");
+    commit("x86/xen: probe the tree", "2026-03-01T12:00:00+0000");
+    common::git_ok(dir, &["tag", "-f", "base"]);
+    // 1: the script now leaves a mark.
+    std::fs::write(
+        &probe,
+        format!("#!/bin/sh\ntouch '{}'\necho y\n", canary.display()),
+    )
+    .expect("write");
+    commit("scripts: probe more", "2026-03-02T12:00:00+0000");
+    // 2: a break, 3: its repair (a transient break, so a fix is searched for).
+    let text = std::fs::read_to_string(&kconfig).expect("Kconfig");
+    assert!(text.contains("\tdepends on XEN\n"), "{text}");
+    std::fs::write(
+        &kconfig,
+        text.replacen("\tdepends on XEN\n", "\tdepends on XEN && !SMP\n", 1),
+    )
+    .expect("write");
+    commit("x86/xen: XEN_PV is for UP only", "2026-03-03T12:00:00+0000");
+    std::fs::write(&kconfig, text).expect("write");
+    commit(
+        "x86/xen: XEN_PV works on SMP again",
+        "2026-03-04T12:00:00+0000",
+    );
+
+    // A temporary directory whose path has a `scripts/` of its own.
+    let tmp = canary_dir.path().join("scripts/tmp");
+    std::fs::create_dir_all(&tmp).expect("mkdir");
+    let (_, json) = lint_in(dir, Some(&tmp));
+    assert!(!canary.exists(), "the series' script ran: {json:#}");
+    let findings = json["findings"].as_array().expect("findings");
+    // The break is found and its fix verified without the series' script.
+    let fixed = findings.iter().any(|f| {
+        f["culprit"]["summary"] == "x86/xen: XEN_PV is for UP only"
+            && f["suggestion"]["kind"].is_string()
+    });
+    assert!(fixed, "no verified fix for the break: {json:#}");
+    let reported = findings
+        .iter()
+        .any(|f| f["code"] == "XL0004" && f["culprit"]["summary"] == "scripts: probe more");
+    assert!(reported, "the script change is not reported: {json:#}");
 }

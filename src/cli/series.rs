@@ -196,6 +196,7 @@ pub fn lint_series(
         kbuild: !lint.no_kbuild,
         explain: None,
         cache: None,
+        trusted: None,
         incremental: !lint.no_incremental,
     };
     let cache = match lint.no_cache {

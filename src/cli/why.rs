@@ -87,6 +87,7 @@ fn why_along(
         kbuild: false,
         explain: Some(name.clone()),
         cache: None,
+        trusted: None,
         incremental: true,
     };
     let report = xenlint::lint::lint(repository.path(), &series, &options)?;

@@ -125,6 +125,9 @@ impl Cache {
         line("build", &build_identity());
         line("machine", std::env::consts::ARCH);
         line("base", &series.base.to_string());
+        if let Some(trusted) = options.trusted {
+            line("trusted", &trusted.to_string());
+        }
         for c in &series.commits {
             line("commit", &c.oid.to_string());
         }

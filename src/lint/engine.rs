@@ -32,21 +32,24 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         .chain(series.commits.iter().map(|c| c.oid))
         .collect();
 
-    // Scripts the base's $(shell,...) commands call, written outside the repository.
+    // Scripts the base's $(shell,...) commands call, written outside the repository: the
+    // trusted side's (`Options::trusted`), never those of a commit under test.
+    let trusted = options.trusted.unwrap_or(series.base);
     let scratch = crate::scratch::Scratch::new("series")
         .map_err(|e| LintError::Setup(format!("temporary directory: {e}")))?;
     let srctree: PathBuf = scratch.path().join("srctree");
     // create_dir, not create_dir_all: a scratch directory a signal removed stays removed.
     std::fs::create_dir(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
-    crate::git::export_dir(&repo, series.base, "scripts", &srctree)?;
+    crate::git::export_dir(&repo, trusted, "scripts", &srctree)?;
     let workdir = scratch.path().join("work");
     std::fs::create_dir(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
 
     let blobs = crate::git::BlobCache::default();
     let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
     // The base's $(shell,...) answers, kept between runs for the same scripts and tools.
+    let trusted_scripts = CommitSource::with_cache(&repo_dir, trusted, None, blobs.clone())?;
     let (shell_cache, keeper) =
-        super::cache::shell_answers(options, base_tree.tree_id("scripts"), scratch.path());
+        super::cache::shell_answers(options, trusted_scripts.tree_id("scripts"), scratch.path());
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
         Some(list) => list.clone(),
@@ -106,7 +109,6 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         all.sort_by(|a, b| a.0.cmp(&b.0));
         (all, series_checks.join().expect("series checks panicked"))
     });
-    let results: Vec<(String, Result<ArchResult, LintError>)> = results;
     // A reference in arch/<a>/ matters only to the arches built from it.
     let srcarches: HashSet<&str> = arches
         .iter()
@@ -244,6 +246,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
     let inputs = super::trees::Inputs {
         repo_dir: &ctx.repo_dir,
         oids: &ctx.oids,
+        trusted: ctx.options.trusted.unwrap_or(ctx.oids[0]),
         srctree: &ctx.srctree,
         workdir: &ctx.workdir,
         cache: &ctx.cache,

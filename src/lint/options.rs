@@ -67,6 +67,11 @@ pub struct Options {
     pub incremental: bool,
     /// Where the base's `$(shell,...)` answers are kept between runs (`None`: run them).
     pub cache: Option<std::sync::Arc<super::cache::Cache>>,
+    /// The commit whose `scripts/`, `$(shell,...)` commands and tools are the trusted
+    /// side, when that is not the series' base (`None`: the base). Fix verification lints
+    /// a window of the series on the culprit's parent, a commit under test: what it may
+    /// run is still what the real base runs.
+    pub trusted: Option<crate::git::Oid>,
 }
 
 /// How far a run is: one step is one commit of one arch (its Kconfig read, its baselines

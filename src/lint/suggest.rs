@@ -101,6 +101,7 @@ pub fn suggest(
                 explain: None,
                 cache: options.cache.clone(),
                 incremental: options.incremental,
+                trusted: Some(options.trusted.unwrap_or(series.base)),
             };
             let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
             let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();

@@ -30,6 +30,9 @@ pub(super) fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>
 pub(super) struct Inputs<'a> {
     pub repo_dir: &'a Path,
     pub oids: &'a [Oid],
+    /// The commit whose commands and tools are the trusted side: the base (`oids[0]`), or
+    /// the real base when `oids` is a window of a series (`Options::trusted`).
+    pub trusted: Oid,
     pub srctree: &'a Path,
     pub workdir: &'a Path,
     pub cache: &'a ShellCache,
@@ -64,6 +67,23 @@ pub(super) fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read
     let mut last: Option<Arc<KconfigSnapshot>> = None;
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut base_tools = None;
+    if inputs.trusted != inputs.oids[0] {
+        // The window's first commit is under test: learn the trusted side's commands and
+        // tools from its own tree first.
+        let read = read_one(
+            inputs,
+            arch,
+            0,
+            inputs.trusted,
+            &mut None,
+            &mut base_commands,
+            &mut base_tools,
+        );
+        if let Err(_) | Ok(Read::BaseUnreadable(_)) = read {
+            let _ = out.send(read);
+            return;
+        }
+    }
     for (index, &oid) in inputs.oids.iter().enumerate() {
         let read = read_one(
             inputs,
@@ -90,6 +110,8 @@ fn read_one(
     base_commands: &mut HashSet<String>,
     base_tools: &mut Option<ToolTrust>,
 ) -> Result<Read, LintError> {
+    // Only the trusted side runs what it asks for; the others run what it ran.
+    let trusted = index == 0 && oid == inputs.trusted;
     let source = CommitSource::with_cache(
         inputs.repo_dir,
         oid,
@@ -129,7 +151,7 @@ fn read_one(
             same_semantics: true,
         });
     }
-    let policy = if index == 0 {
+    let policy = if trusted {
         ShellPolicy::Trusted
     } else {
         ShellPolicy::Allow(base_commands.clone())
@@ -138,7 +160,7 @@ fn read_one(
     shell.cache = inputs.cache.clone();
     shell.workdir = Some(inputs.workdir.to_path_buf());
     let model = crate::kconfig::read_tree(&source, &env, shell);
-    if index == 0 {
+    if trusted {
         base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
         *base_tools = Some(ToolTrust::Only(env.probed.clone()));
     }

@@ -1,5 +1,6 @@
-//! XL0004 new-shell-command: `$(shell,...)` commands the series adds, and toolchain
-//! probes it changes (a CC or CROSS_COMPILE the base does not use), none of them run.
+//! XL0004 new-shell-command: `$(shell,...)` commands the series adds, toolchain probes
+//! it changes (a CC or CROSS_COMPILE the base does not use), and scripts the base's
+//! commands run that the series changes: none of the series' versions run.
 //! Documented in new_shell_command.md (`xenlint explain XL0004`); computed by the series engine.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,80 @@ pub const CHECK: Check = Check {
 fn check(cx: &ArchContext) -> Vec<Finding> {
     let mut out = new_shell_commands(cx);
     out.extend(changed_tools(cx));
+    out.extend(changed_scripts(cx));
     out
+}
+
+/// The files under `scripts/` a command names through `$(srctree)` (expanded to `srctree`:
+/// `$(srctree)/scripts/cc-version.sh $(CC)` names `scripts/cc-version.sh`).
+fn scripts_named<'c>(command: &'c str, srctree: &str) -> impl Iterator<Item = &'c str> {
+    let prefix = format!("{srctree}/");
+    command
+        .split(|c: char| c.is_whitespace() || "'\"`;|&()<>".contains(c))
+        .filter_map(move |word| {
+            let path = word.strip_prefix(prefix.as_str())?;
+            (path.starts_with("scripts/") && path.len() > "scripts/".len()).then_some(path)
+        })
+}
+
+/// Scripts the base's Kconfig commands run, changed by the series: the engine runs the
+/// base's version (its `scripts/` is what it exports), so the series' version is never run
+/// and the answers at those commits may differ from what a trusting `make` would get.
+fn changed_scripts(cx: &ArchContext) -> Vec<Finding> {
+    let series = cx.series;
+    let touches = |i: usize| series.changed[i].iter().any(|p| p.starts_with("scripts/"));
+    if !(1..series.commits.len()).any(touches) {
+        return Vec::new();
+    }
+    let Some(base) = series.source(0) else {
+        return Vec::new();
+    };
+    // Where the base runs each script (the command's text holds the scratch srctree).
+    let base_tree = &cx.snapshots[0];
+    let Some(srctree) = base_tree.env.vars.get("srctree") else {
+        return Vec::new();
+    };
+    let mut run_by: BTreeMap<&str, String> = BTreeMap::new();
+    for c in base_tree.model.shell_commands.iter().filter(|c| c.ran) {
+        for script in scripts_named(&c.command, srctree) {
+            run_by
+                .entry(script)
+                .or_insert_with(|| format!("{}:{}", c.file, c.line));
+        }
+    }
+    let at_base: BTreeMap<&str, _> = run_by.keys().map(|&s| (s, base.blob_id(s))).collect();
+    let sets: Vec<BTreeSet<&str>> = (0..series.commits.len())
+        .map(|i| match series.source(i) {
+            Some(source) if i > 0 && cx.unreadable[i].is_none() => at_base
+                .iter()
+                .filter(|(script, id)| source.blob_id(script) != **id)
+                .map(|(script, _)| *script)
+                .collect(),
+            _ => BTreeSet::new(),
+        })
+        .collect();
+    new_items(&sets)
+        .into_iter()
+        .map(|(script, span)| {
+            let location = cx.location(
+                span.culprit,
+                script,
+                1,
+                "not run: the base's version answers".to_string(),
+                None,
+            );
+            cx.finding(
+                &CHECK,
+                &span,
+                format!(
+                    "the series changes `{script}`, which the base's Kconfig runs ({})",
+                    run_by[script]
+                ),
+                Vec::new(),
+                vec![location],
+            )
+        })
+        .collect()
 }
 
 /// Tool probes refused at a commit because the series changed the tool (`CC :=`,
