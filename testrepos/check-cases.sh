@@ -23,6 +23,10 @@
 #                      symbols that depend on it, the objects they gate) is one finding
 #   defconfig-line     a commit drops CONFIG_PARAVIRT=y from x86_64_defconfig, a later one
 #                      puts it back: the cause is the defconfig line, not a Kconfig one
+#   added-then-renamed a commit adds XEN_SCSI_FRONTEND with its Makefile line and code,
+#                      the next renames the symbol and leaves the Makefile line behind,
+#                      the third moves the line: no symbol of either end breaks, the
+#                      line gated by an undefined symbol does (XL0010)
 #   split              XEN_BLKDEV_FRONTEND becomes XEN_BLKFRONT (the driver) and
 #                      XEN_BLKFRONT_PERSISTENT (a feature of it); the Makefile and the
 #                      code move to them
@@ -214,6 +218,18 @@ KCONFIG
     grep -q XEN_BLKFRONT_PERSISTENT drivers/xen/Kconfig
     grep -q CONFIG_XEN_BLKFRONT drivers/xen/Makefile
     commit "xen/blkfront: split XEN_BLKDEV_FRONTEND"
+    ;;
+  added-then-renamed)
+    printf '\nconfig XEN_SCSI_FRONTEND\n\ttristate "Xen SCSI frontend driver"\n\tdefault y\n' >> drivers/xen/Kconfig
+    printf 'obj-$(CONFIG_XEN_SCSI_FRONTEND)\t+= xen-scsifront.o\n' >> drivers/xen/Makefile
+    echo 'int scsifront;' > drivers/xen/xen-scsifront.c
+    commit "xen: add a SCSI frontend"
+    sed -i 's/^config XEN_SCSI_FRONTEND$/config XEN_SCSIFRONT/' drivers/xen/Kconfig
+    grep -q '^config XEN_SCSIFRONT$' drivers/xen/Kconfig
+    commit "xen: rename XEN_SCSI_FRONTEND to XEN_SCSIFRONT"
+    sed -i 's/CONFIG_XEN_SCSI_FRONTEND)/CONFIG_XEN_SCSIFRONT)/' drivers/xen/Makefile
+    grep -q CONFIG_XEN_SCSIFRONT drivers/xen/Makefile
+    commit "xen: build the SCSI frontend under its new name"
     ;;
   *)
     echo "unknown case $case_name" >&2

@@ -222,3 +222,36 @@ fn an_unreadable_tree_is_shown_at_its_makefile() {
     assert_eq!(location["line"], 1);
     assert_eq!(location["source_line"], "KERNEL_VERSION = 6");
 }
+
+/// A symbol the series adds and renames has no value at either end to keep: no XL0001 at
+/// its first name; the Makefile line its rename leaves behind is XL0010, repaired later.
+#[test]
+fn a_symbol_added_then_renamed_is_no_bisect_break() {
+    let dir = build("check-cases.sh", "added-then-renamed");
+    let json = series_json(dir.path());
+    let findings = json["findings"].as_array().expect("findings");
+    let first_name = |f: &&serde_json::Value| {
+        f["symbols"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s == "XEN_SCSI_FRONTEND"))
+    };
+    assert!(
+        !findings
+            .iter()
+            .filter(first_name)
+            .any(|f| f["code"] == "XL0001"),
+        "{json:#}"
+    );
+    let gated = findings
+        .iter()
+        .find(|f| f["code"] == "XL0010")
+        .expect("XL0010");
+    assert_eq!(
+        gated["culprit"]["summary"], "xen: rename XEN_SCSI_FRONTEND to XEN_SCSIFRONT",
+        "{json:#}"
+    );
+    assert_eq!(
+        gated["repair"]["summary"], "xen: build the SCSI frontend under its new name",
+        "{json:#}"
+    );
+}

@@ -4,7 +4,9 @@
 //! Finds symbols whose value at some commit of the series differs from both their value at
 //! the base and at the tip: for an arch and a baseline configuration (a defconfig,
 //! allnoconfig, allmodconfig or your own .config), the symbol is lost, gained or changes
-//! value in the middle of the series and comes back later.
+//! value in the middle of the series and comes back later. A symbol that neither end
+//! defines (the series adds it and renames or removes it again) is left out: it has no
+//! value to keep.
 //!
 //! ## Why it breaks bisection
 //! `git bisect` lands on every commit. At the commits in between, the kernel configures
@@ -24,7 +26,7 @@ use crate::lint::cause::{Explainer, Side};
 use crate::lint::config_diff::diff_values;
 use crate::lint::context::{grouped_symbol, ArchContext, BaselineRun, BreakSpan};
 use crate::lint::finding::SCOPE_HIT;
-use crate::lint::snapshot::Values;
+use crate::lint::snapshot::{defined, Values};
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -68,6 +70,11 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         else {
             continue;
         };
+        // A symbol only the middle of the series has (added, then renamed or removed) has
+        // no value at either end to keep; what it gates at the tip is XL0010's.
+        if defined(&trees[0], name).is_none() && defined(&trees[last], name).is_none() {
+            continue;
+        }
         let mut i = 1;
         while i < last {
             match value_at(values, i, name) {
