@@ -59,7 +59,13 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Give the worker an alternate signal stack and the handlers the flag.
 fn crash_handler_on_its_own_stack() {
     const SIZE: usize = 1 << 20;
+    // Kept in a static so that LeakSanitizer (an ASan build) sees it reachable.
+    static ALT_STACKS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let stack: &'static mut [u8] = Box::leak(vec![0u8; SIZE].into_boxed_slice());
+    ALT_STACKS
+        .lock()
+        .expect("alternate stacks")
+        .push(stack.as_ptr() as usize);
     // SAFETY: the alternate stack is leaked, so it outlives the thread; sigaction is read
     // and written back with one flag added, for signals libFuzzer handles.
     unsafe {
@@ -82,6 +88,17 @@ fn crash_handler_on_its_own_stack() {
     }
 }
 
+/// The worker's stack: 256 MiB as xenlint's own threads have, or `XENLINT_FUZZ_STACK_MIB`.
+/// A small stack (1 or 2 MiB) turns the inputs that recurse deepest into crashes, which
+/// shows what an input must do to exhaust the real stack long before it does.
+fn stack_size() -> usize {
+    let mib = std::env::var("XENLINT_FUZZ_STACK_MIB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(256);
+    mib << 20
+}
+
 /// Resolving recurses along dependency chains as conf does; xenlint runs it on threads
 /// with a 256 MiB stack (main.rs, the engine's workers), and so do the targets: on one
 /// worker made once, since a thread per input would cost more than most inputs. A panic
@@ -92,7 +109,7 @@ pub fn with_big_stack(f: impl FnOnce() + Send + 'static) {
         let (job_tx, job_rx) = channel::<Job>();
         let (done_tx, done_rx) = channel();
         std::thread::Builder::new()
-            .stack_size(256 << 20)
+            .stack_size(stack_size())
             .spawn(move || {
                 crash_handler_on_its_own_stack();
                 for job in job_rx {

@@ -246,23 +246,34 @@ pub fn progress_reporter() -> Box<dyn Fn(xenlint::lint::Progress) + Send + Sync>
             }
         });
     }
+    // The rate is taken from the first step on: the setup before it (reading the series,
+    // the reference scan) says nothing about the steps.
     let start = Instant::now();
-    let last = Mutex::new(start);
+    let state = Mutex::new((start, None::<(Instant, usize)>));
     Box::new(move |p: xenlint::lint::Progress| {
-        let mut last = last.lock().expect("progress lock");
+        let mut state = state.lock().expect("progress lock");
+        let (last, first) = &mut *state;
         let now = Instant::now();
+        let (since, done_then) = *first.get_or_insert((now, p.done));
         if now.duration_since(*last) < Duration::from_secs(10) || p.done >= p.total {
             return;
         }
         *last = now;
-        let elapsed = now.duration_since(start).as_secs_f64();
-        let rate = p.done as f64 / elapsed;
-        let left = (p.total - p.done) as f64 / rate.max(f64::MIN_POSITIVE);
+        let percent = 100 * p.done / p.total.max(1);
+        let steps = p.done - done_then;
+        let elapsed = now.duration_since(since).as_secs_f64();
+        if steps == 0 || elapsed <= 0.0 {
+            eprintln!(
+                "xenlint: {}/{} commits x arches ({percent}%)",
+                p.done, p.total
+            );
+            return;
+        }
+        let rate = steps as f64 / elapsed;
+        let left = (p.total - p.done) as f64 / rate;
         eprintln!(
-            "xenlint: {}/{} commits x arches ({}%), {rate:.1}/s, about {left:.0} s left",
-            p.done,
-            p.total,
-            100 * p.done / p.total.max(1)
+            "xenlint: {}/{} commits x arches ({percent}%), {rate:.1}/s, about {left:.0} s left",
+            p.done, p.total
         );
     })
 }
