@@ -27,13 +27,25 @@ impl KconfigSnapshot {
     }
 }
 
+/// The hasher of fingerprints and symbol hashes, keyed at random once per process: an
+/// equal hash means "resolves alike" and skips work, so a series must not be able to make
+/// two different trees hash alike, and with a key it cannot know it cannot search for
+/// such a pair. Hashes are compared within one run only, never kept.
+fn semantic_hasher() -> std::collections::hash_map::DefaultHasher {
+    use std::hash::BuildHasher;
+    static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(std::collections::hash_map::RandomState::new)
+        .build_hasher()
+}
+
 /// A hash of everything in a model that can change a symbol's value: the menu tree, each
 /// entry's dependencies and properties by symbol name, types and flags. Help texts, prompt
 /// wording and positions are left out, so a commit that only rewords help reuses the
 /// configurations of its parent.
 pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = semantic_hasher();
     env.vars.hash(&mut h);
     env.dialect.hash(&mut h);
     // Symbols by name: ids differ between parses of different trees.
@@ -84,7 +96,7 @@ pub(crate) fn symbol_hash(tree: &KconfigSnapshot, sym: SymbolId) -> u64 {
     use std::hash::{Hash, Hasher};
     let (model, fin) = (&tree.model, tree.fin());
     let (s, index) = (model.symbol(sym), sym.0 as usize);
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = semantic_hasher();
     (flags(s), fin.choice_of[index].is_some(), s.menus.len()).hash(&mut h);
     hash_expr(model, fin.dir_dep[index].as_ref(), &mut h);
     for &p in &s.props {
