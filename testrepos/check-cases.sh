@@ -23,6 +23,9 @@
 #                      symbols that depend on it, the objects they gate) is one finding
 #   defconfig-line     a commit drops CONFIG_PARAVIRT=y from x86_64_defconfig, a later one
 #                      puts it back: the cause is the defconfig line, not a Kconfig one
+#   help-grows         a commit adds a line to XEN's help text (every later line of the file
+#                      moves down one) and rewords XEN_PV's prompt, the next tightens
+#                      XEN_PV's `depends on`, the third restores it
 #   added-then-renamed a commit adds XEN_SCSI_FRONTEND with its Makefile line and code,
 #                      the next renames the symbol and leaves the Makefile line behind,
 #                      the third moves the line: no symbol of either end breaks, the
@@ -218,6 +221,18 @@ KCONFIG
     grep -q XEN_BLKFRONT_PERSISTENT drivers/xen/Kconfig
     grep -q CONFIG_XEN_BLKFRONT drivers/xen/Makefile
     commit "xen/blkfront: split XEN_BLKDEV_FRONTEND"
+    ;;
+  help-grows)
+    sed -i 's/^\t  This is the Linux Xen port.$/\t  This is the Linux Xen port.\n\t  It runs as a PV, PVH or PVHVM guest./' arch/x86/xen/Kconfig
+    grep -q 'PVHVM guest' arch/x86/xen/Kconfig
+    sed -i 's/^\tbool "Xen PV guest support"$/\tbool "Xen paravirtualized guest support"/' arch/x86/xen/Kconfig
+    grep -q 'Xen paravirtualized guest support' arch/x86/xen/Kconfig
+    commit "x86/xen: say which guests XEN covers"
+    sed -i 's/^\tdepends on XEN$/\tdepends on XEN \&\& !SMP/' arch/x86/xen/Kconfig
+    grep -q '!SMP' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV is for UP only"
+    sed -i 's/ \&\& !SMP//' arch/x86/xen/Kconfig
+    commit "x86/xen: XEN_PV works on SMP again"
     ;;
   added-then-renamed)
     printf '\nconfig XEN_SCSI_FRONTEND\n\ttristate "Xen SCSI frontend driver"\n\tdefault y\n' >> drivers/xen/Kconfig

@@ -255,3 +255,49 @@ fn a_symbol_added_then_renamed_is_no_bisect_break() {
         "{json:#}"
     );
 }
+
+/// A commit that only makes a help text longer and rewords a prompt keeps its parent's
+/// parsed tree, its lines moved and the prompt replaced: the break after it names the
+/// parent's line as parsing that commit would (the report equals that of
+/// `--no-incremental`, which parses every tree, but for the counts).
+#[test]
+fn a_longer_help_text_moves_the_lines_a_finding_names() {
+    let dir = build("check-cases.sh", "help-grows");
+    let run = |extra: &[&str]| {
+        let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+            .args([
+                "series",
+                "base..master",
+                "--arch",
+                "x86",
+                "--format",
+                "json",
+            ])
+            .args(["--fail-on", "never", "--no-cache", "--repo"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .expect("runs");
+        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json.as_object_mut().expect("object").remove("command_line");
+        json
+    };
+    let kept = run(&[]);
+    let mut parsed = run(&["--no-incremental"]);
+    let count = |json: &serde_json::Value, what: &str| json["coverage"][what].as_u64();
+    assert!(count(&kept, "trees_parsed") < count(&parsed, "trees_parsed"));
+    for what in ["trees_parsed", "configurations_resolved"] {
+        parsed["coverage"][what] = kept["coverage"][what].clone();
+    }
+    assert_eq!(kept, parsed);
+    // The parent's `depends on XEN` is on line 12 there (11 at the base).
+    let parent = kept["findings"][0]["locations"]
+        .as_array()
+        .expect("locations")
+        .iter()
+        .find(|l| l["role"] == "parent")
+        .cloned()
+        .expect("a parent location");
+    assert_eq!(parent["line"], 12, "{kept:#}");
+    assert_eq!(parent["source_line"], "\tdepends on XEN", "{kept:#}");
+}

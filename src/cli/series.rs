@@ -74,7 +74,8 @@ pub struct LintArgs {
     pub no_cache: bool,
 
     /// Run conf for every commit whose Kconfig semantics changed, even where the change
-    /// provably leaves the configuration as it was (for checking that proof).
+    /// provably leaves the configuration as it was, and parse every tree whose files
+    /// changed, help texts alone too (for checking those proofs).
     #[arg(long, hide = true)]
     pub no_incremental: bool,
 }

@@ -19,6 +19,7 @@ mod context;
 pub mod engine;
 mod finding;
 mod grouping;
+mod help_only;
 mod incremental;
 mod options;
 mod references;

@@ -63,7 +63,9 @@ pub struct Options {
     /// Explain every change of this symbol's value (`Report::changes`).
     pub explain: Option<String>,
     /// Reuse a parent's configuration when the commit's Kconfig change provably cannot
-    /// change it (`lint::incremental`); off, conf runs whenever the semantics changed.
+    /// change it (`lint::incremental`), and a parent's parsed tree when the commit only
+    /// rewords help texts (`lint::help_only`); off, conf runs whenever the semantics
+    /// changed and every tree whose files changed is parsed.
     pub incremental: bool,
     /// Where the base's `$(shell,...)` answers are kept between runs (`None`: run them).
     pub cache: Option<std::sync::Arc<super::cache::Cache>>,

@@ -8,19 +8,30 @@ use crate::git::Oid;
 use crate::kconfig::env::KernelEnv;
 use crate::kconfig::expr::Expr;
 use crate::kconfig::finalize::{finalize, Finalized};
-use crate::kconfig::model::{Model, Pos, SymbolId};
+use crate::kconfig::model::{MenuId, Model, Pos, SymbolId};
 
 pub struct KconfigSnapshot {
     pub(crate) env: KernelEnv,
-    pub(crate) model: Model,
-    pub(crate) fin_cell: std::sync::OnceLock<Finalized>,
+    /// Shared with the parent's tree when the commit only rewords help texts (`help_only`).
+    pub(crate) model: std::sync::Arc<Model>,
+    pub(crate) fin_cell: std::sync::Arc<std::sync::OnceLock<Finalized>>,
     /// Files the tree was read from, with their blob ids.
     pub(crate) reads: Vec<(String, Option<Oid>)>,
     /// What decides values (see `fingerprint`): equal fingerprints resolve alike.
     pub(crate) fingerprint: u64,
+    /// Help texts of this commit that differ from the shared model's.
+    pub(crate) help: std::sync::Arc<std::collections::HashMap<MenuId, String>>,
 }
 
 impl KconfigSnapshot {
+    /// A menu entry's help text at this commit.
+    pub(crate) fn help(&self, menu: MenuId) -> Option<&str> {
+        match self.help.get(&menu) {
+            Some(text) => Some(text),
+            None => self.model.menu(menu).help.as_deref(),
+        }
+    }
+
     pub(crate) fn fin(&self) -> &Finalized {
         self.fin_cell
             .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))

@@ -151,6 +151,26 @@ fn read_one(
             same_semantics: true,
         });
     }
+    // Help texts reworded, nothing else of what the last tree read: that tree, new texts.
+    let reword = index > 0 && inputs.options.incremental;
+    if let Some(parent) = last.as_ref().filter(|_| reword) {
+        let before = CommitSource::with_cache(
+            inputs.repo_dir,
+            inputs.oids[index - 1],
+            None,
+            inputs.blobs.clone(),
+        )?;
+        if let Some(tree) = super::help_only::reworded(parent, changed, &before, &source, &env) {
+            let tree = Arc::new(tree);
+            *last = Some(tree.clone());
+            return Ok(Read::Tree {
+                source,
+                tree,
+                parsed: false,
+                same_semantics: true,
+            });
+        }
+    }
     let policy = if trusted {
         ShellPolicy::Trusted
     } else {
@@ -168,10 +188,11 @@ fn read_one(
     let fingerprint = fingerprint(&model, &env);
     let tree = Arc::new(KconfigSnapshot {
         env,
-        model,
-        fin_cell: std::sync::OnceLock::new(),
+        model: Arc::new(model),
+        fin_cell: Default::default(),
         reads,
         fingerprint,
+        help: Default::default(),
     });
     let same_semantics = last.as_ref().is_some_and(|t| t.fingerprint == fingerprint);
     // Resolution will need the finalized tree: build it here, beside the resolver.

@@ -200,7 +200,7 @@ fn facts(
         .unwrap_or_default();
     let help = menus
         .iter()
-        .find_map(|&m| model.menu(m).help.clone())
+        .find_map(|&m| tree.help(m).map(str::to_string))
         .unwrap_or_default();
     let deps = tree.fin().dir_dep[sym.0 as usize]
         .as_ref()
