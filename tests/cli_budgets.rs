@@ -144,6 +144,19 @@ fn kconfig_macros_doubled_forty_times() {
 }
 
 #[test]
+fn kconfig_macro_recursing_inside_nested_references() {
+    // Each call of f opens 300 references before it calls f again: 300,000 references
+    // nested in one another before f alone is too deep, which overflowed the stack
+    // (1.2 KB of Kconfig). The fixture's Kconfig file has 27 lines.
+    let body = format!("{}$(f,x){}", "$(a".repeat(300), ")".repeat(300));
+    let text = format!("f = {body}\nconfig HOSTILE\n\tdef_bool $(f,x)\n");
+    let (repo, _) = series_with("arch/x86/xen/Kconfig", &text);
+    series(&repo).code(1).stdout(predicate::str::contains(
+        "error[XL0002]: kconfig-error: Kconfig error at arch/x86/xen/Kconfig:30: expansion nested deeper than 10000 references",
+    ));
+}
+
+#[test]
 fn objects_names_the_culprit_too() {
     let (repo, _) = series_with("drivers/xen/Makefile", "obj-y += a/../a/./../../xen/\n");
     assert_cmd::cargo::cargo_bin_cmd!("xenlint")

@@ -27,6 +27,13 @@ const FUNCTIONS: &[(&str, usize, usize)] = &[
 const MAX_ARGS: usize = 16;
 /// "Too deep recursive expansion" past this depth, as in variable_expand().
 const MAX_EXPANSION_DEPTH: u32 = 1000;
+/// References open inside one another, whatever variables they name. variable_expand()
+/// bounds each variable alone, so a function whose body nests its recursive call inside
+/// 300 other references (`f = $(a$(a...$(f,x)...))`, 1.2 KB) nests 300,000 deep before
+/// f reaches its limit: at about 1 KB of stack a level, past the 256 MiB of xenlint's
+/// threads. Ten times the one-variable limit (about 10 MB of stack), so that plain
+/// recursion, or recursion inside a few references, still ends in the kernel's message.
+const MAX_REFERENCE_NESTING: u32 = 10 * MAX_EXPANSION_DEPTH;
 /// Bytes one expansion (or one variable's value) may hold. preprocess.c has no limit and a
 /// Kconfig file of a posted patch doubling a variable forty times would take terabytes;
 /// the kernel's biggest expansion (a `$(shell,...)` output, a cc-option flag list) is a
@@ -261,6 +268,8 @@ pub struct Preprocessor {
     /// References expanded in the current expansion, and in the whole tree.
     steps: u64,
     tree_steps: u64,
+    /// References being expanded, each inside the one before (see MAX_REFERENCE_NESTING).
+    nesting: u32,
 }
 
 impl Preprocessor {
@@ -277,6 +286,7 @@ impl Preprocessor {
             failed: false,
             steps: 0,
             tree_steps: 0,
+            nesting: 0,
         }
     }
 
@@ -461,7 +471,15 @@ impl Preprocessor {
             self.failed = true;
             return (String::new(), end + 1);
         }
+        if self.nesting >= MAX_REFERENCE_NESTING {
+            self.error(format!(
+                "expansion nested deeper than {MAX_REFERENCE_NESTING} references"
+            ));
+            return (String::new(), end + 1);
+        }
+        self.nesting += 1;
         let value = self.eval_clause(&input[1..end], args);
+        self.nesting -= 1;
         (value, end + 1)
     }
 
@@ -676,6 +694,35 @@ mod tests {
             assert_eq!(errors[0].0, want.0);
             assert!(matches!(errors[0].1, MacroEvent::Error(m) if m.contains(want.1)));
         }
+    }
+
+    #[test]
+    fn references_nested_inside_a_recursive_call_are_bounded() {
+        // Each call of f opens 300 references before it calls f again: 300,000 levels
+        // before f alone is too deep. The thread has room for the 10,000 levels allowed.
+        let run = || {
+            let mut p = pp();
+            let body = format!("{}$(f,x){}", "$(a".repeat(300), ")".repeat(300));
+            p.assign("f", &body, Flavor::Recursive);
+            p.lineno = 2;
+            let value = p.expand_all("$(f,x)");
+            (value, p.events)
+        };
+        let (value, events) = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(run)
+            .expect("spawn")
+            .join()
+            .expect("no panic");
+        assert_eq!(value, "");
+        let errors: Vec<(u32, &MacroEvent)> = events.iter().map(|e| (e.1, &e.2)).collect();
+        assert_eq!(
+            errors,
+            vec![(
+                2,
+                &MacroEvent::Error("expansion nested deeper than 10000 references".to_string())
+            )]
+        );
     }
 
     #[test]
