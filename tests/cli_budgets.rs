@@ -95,6 +95,20 @@ fn a_make_variable_referencing_itself() {
 }
 
 #[test]
+fn a_make_function_recursing_inside_nested_references() {
+    // Each call of f opens 8,000 references before it calls f again: 512,000 nested at
+    // the 64 calls allowed, which overflowed the stack (32 KB of Makefile). The
+    // fixture's Makefile has 4 lines.
+    let body = format!("{}$(call f){}", "$(a".repeat(8000), ")".repeat(8000));
+    kbuild_note(
+        "drivers/xen/Makefile",
+        &format!("f = {body}\nobj-y += $(call f)\n"),
+        "drivers/xen/Makefile:6",
+        "expansion nested deeper than 10000 references",
+    );
+}
+
+#[test]
 fn make_variables_doubled_forty_times() {
     // `:=` builds each value: A18 (786 KB) fits, A19 does not (line 4 + 20).
     let mut simple = doubling(":=", "x.o");

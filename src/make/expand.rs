@@ -49,7 +49,16 @@ impl Make<'_> {
                 break;
             };
             let body = &after[1..end];
+            if self.nesting >= budget::MAX_NESTING {
+                self.budget_error(format!(
+                    "expansion nested deeper than {} references",
+                    budget::MAX_NESTING
+                ));
+                return String::new();
+            }
+            self.nesting += 1;
             let value = self.reference(body);
+            self.nesting -= 1;
             if !self.spend(value.len() as u64) || !self.fits(out.len() + value.len()) {
                 return String::new();
             }
