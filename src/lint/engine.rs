@@ -475,8 +475,6 @@ fn resolve_arch(
             out.findings.extend(run(&cx));
         }
     }
-    // Freeing a tree is a walk over every symbol, menu and expression of it: off the
-    // path to the report.
-    std::thread::spawn(move || drop(trees));
+    super::trees::free_off_the_path(trees);
     Ok(out)
 }

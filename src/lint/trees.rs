@@ -6,7 +6,8 @@
 //! The reading rules are those of a single pass: a commit that changes no file the last
 //! tree read (and leaves the macro environment as it was) reuses that tree; the base runs
 //! the `$(shell,...)` commands it asks for, a later commit only the base's commands; a
-//! commit whose tree cannot be read as a kernel is reported and skipped.
+//! commit whose tree cannot be read as a kernel is reported and skipped. Trees an arch
+//! is done with are freed off the path to the report.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -206,4 +207,36 @@ fn read_one(
         parsed: true,
         same_semantics,
     })
+}
+
+/// Free `value` on a thread of its own, off the path to the report: freeing a tree is a
+/// walk over every symbol, menu and expression of it. The walk recurses down each
+/// expression, a level per `!` of a `depends on` line, so the thread has the stack of
+/// the workers that built the trees: 65,536 `!` overflowed a default 2 MiB thread.
+/// Without a thread, the value is freed here.
+pub(super) fn free_off_the_path<T: Send + 'static>(
+    value: T,
+) -> Option<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || drop(value))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kconfig::expr::{Expr, SymbolId};
+
+    #[test]
+    fn a_deep_expression_is_freed_off_the_path() {
+        let mut deep = Expr::sym(SymbolId::YES);
+        for _ in 0..1_000_000 {
+            deep = Expr::not(deep);
+        }
+        free_off_the_path(deep)
+            .expect("a thread")
+            .join()
+            .expect("freed without a panic");
+    }
 }
