@@ -173,3 +173,34 @@ fn unknown_arch_lists_the_arches() {
         .stderr(predicate::str::contains("ARCH=vax"))
         .stderr(predicate::str::contains("arches in this tree: x86"));
 }
+
+#[test]
+fn prompts_in_deeply_nested_visible_menus() {
+    // Each prompt gets every enclosing menu's `visible if`, so 1,450 nested menus around
+    // a chain of 1,450 prompts (`bool "s" if NEXT`) copy 2.1 M conditions, and resolving
+    // the chain recursed 1,450 of them deep per prompt: past the 256 MiB stack, after
+    // half a minute of finalization. The copies past the budget are an error at the
+    // prompt that passes it (the 46th, on line 2,900 + 92).
+    let mut text = String::new();
+    for menu in 0..1450 {
+        text.push_str(&format!("menu \"m\"\nvisible if V{menu}\n"));
+    }
+    for prompt in 0..1450 {
+        text.push_str(&format!(
+            "config S{prompt}\nbool \"s\" if S{}\n",
+            prompt + 1
+        ));
+    }
+    text.push_str(&"endmenu\n".repeat(1450));
+    let dir = tree(&[("Kconfig", text.as_bytes())]);
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["config", "allmodconfig", "--arch", "x86", "--shell", "never"])
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Kconfig:2992: error: prompts inherit more than 65536 'visible if' conditions in this tree",
+        ));
+}
