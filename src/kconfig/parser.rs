@@ -99,6 +99,18 @@ impl Block {
 /// The 6.1 tree copies 246. At this budget, at most about 9 MB of stack.
 const MAX_INHERITED_VISIBILITY: usize = 1 << 16;
 
+/// The entries of conf's parser stack: bison's default YYMAXDEPTH, which parser.y keeps.
+/// Deeper nesting makes conf print `memory exhausted` at the line and stop reading, and so
+/// does the parser here, counting entries as bison holds them: 2 per open `if`, `menu` or
+/// `choice` block, 7 for a statement's own tokens, 1 per `!` or `(` pending, 2 per `&&` or
+/// `||` whose right side is being read, and the operand (measured against conf for
+/// `depends on` lines at the top and inside blocks, to the entry; other statements hold
+/// up to 3 fewer or 1 more). Without it, recursion follows the nesting: 1.5 million
+/// nested parentheses in a 3 MB file overflowed the 256 MiB stack.
+const PARSER_STACK: u32 = 10_000;
+/// What a statement's own tokens hold of the parser stack, besides its expression.
+const STATEMENT_ENTRIES: u32 = 7;
+
 pub struct Parser<'a> {
     source: &'a dyn Source,
     lexer: Lexer,
@@ -117,6 +129,12 @@ pub struct Parser<'a> {
     defconfig_list: Option<SymbolId>,
     /// `visible if` conditions copied into prompts so far (MAX_INHERITED_VISIBILITY).
     inherited_visibility: usize,
+    /// Open `if`, `menu` and `choice` blocks, and the parser-stack entries of the
+    /// expression being read (PARSER_STACK).
+    blocks: u32,
+    expr_entries: u32,
+    /// The parser stack ran out: the rest of the input is not read, and nothing more said.
+    exhausted: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -180,6 +198,9 @@ impl<'a> Parser<'a> {
             current_choice: None,
             defconfig_list: None,
             inherited_visibility: 0,
+            blocks: 0,
+            expr_entries: 0,
+            exhausted: false,
         }
     }
 
@@ -311,6 +332,9 @@ impl<'a> Parser<'a> {
     }
 
     fn error_styled(&mut self, file: String, line: u32, message: String, style: KernelStyle) {
+        if self.exhausted {
+            return;
+        }
         self.model.diagnostics.push(Diagnostic::new(
             Severity::Error,
             &file,
@@ -336,6 +360,9 @@ impl<'a> Parser<'a> {
 
     /// zconfprint(): a warning at the current statement.
     fn warning(&mut self, message: String) {
+        if self.exhausted {
+            return;
+        }
         let file = self.stmt_file_name();
         let mut diag = Diagnostic::new(
             Severity::Warning,
@@ -350,6 +377,9 @@ impl<'a> Parser<'a> {
 
     /// menu_warn() / prop_warn(): a warning at an entry or property.
     fn warning_at(&mut self, pos: Pos, message: String) {
+        if self.exhausted {
+            return;
+        }
         let file = self.model.file_name(pos.file).to_string();
         self.model.diagnostics.push(Diagnostic::new(
             Severity::Warning,
@@ -363,7 +393,16 @@ impl<'a> Parser<'a> {
     // ---- tokens ------------------------------------------------------------------------
 
     fn peek(&mut self) -> &Tok {
-        if self.peeked.is_none() {
+        if self.exhausted {
+            let eof = Token {
+                tok: Tok::Eof,
+                file: self.lexer.stmt_file,
+                line: self.lexer.stmt_line,
+                start: self.last_end,
+                end: self.last_end,
+            };
+            self.peeked = Some(eof);
+        } else if self.peeked.is_none() {
             let token = self.lexer.next(&mut self.pp);
             if !self.lexer.warnings.is_empty() {
                 self.flush_lexer_warnings();
@@ -623,6 +662,21 @@ impl<'a> Parser<'a> {
 
     // ---- grammar -----------------------------------------------------------------------
 
+    /// Whether conf's parser stack holds `more` entries on top of the open blocks, the
+    /// statement and the expression so far; when not, `memory exhausted` and the end.
+    fn stack_holds(&mut self, more: u32) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        let used = 2 * self.blocks + STATEMENT_ENTRIES + self.expr_entries + more;
+        if used <= PARSER_STACK {
+            return true;
+        }
+        self.error("memory exhausted".to_string());
+        self.exhausted = true;
+        false
+    }
+
     fn parse_input(&mut self) {
         if self.at(&Tok::MainMenu) {
             self.bump();
@@ -645,7 +699,18 @@ impl<'a> Parser<'a> {
     /// stmt_list / stmt_list_in_choice: statements until an `end*` keyword or the end of
     /// input, which is returned (and consumed, with its line end).
     fn parse_stmt_list(&mut self, block: Block) -> Tok {
+        let nested = u32::from(block != Block::Top);
+        self.blocks += nested;
+        let end = self.parse_stmts(block);
+        self.blocks -= nested;
+        end
+    }
+
+    fn parse_stmts(&mut self, block: Block) -> Tok {
         loop {
+            if !self.stack_holds(1) {
+                return Tok::Eof;
+            }
             let tok = self.peek().clone();
             match tok {
                 Tok::Eof => return Tok::Eof,
@@ -1240,7 +1305,7 @@ impl<'a> Parser<'a> {
     fn parse_expr(&mut self) -> Option<Expr> {
         let mut left = self.parse_and()?;
         while self.eat(&Tok::Or) {
-            let right = self.parse_and()?;
+            let right = self.with_entries(2, Self::parse_and)?;
             left = Expr::or(left, right);
         }
         Some(left)
@@ -1249,21 +1314,40 @@ impl<'a> Parser<'a> {
     fn parse_and(&mut self) -> Option<Expr> {
         let mut left = self.parse_unary()?;
         while self.eat(&Tok::And) {
-            let right = self.parse_unary()?;
+            let right = self.with_entries(2, Self::parse_unary)?;
             left = Expr::and(left, right);
         }
         Some(left)
+    }
+
+    /// `parse` with `entries` more of the parser stack held below it (PARSER_STACK).
+    fn with_entries(
+        &mut self,
+        entries: u32,
+        parse: impl FnOnce(&mut Self) -> Option<Expr>,
+    ) -> Option<Expr> {
+        if !self.stack_holds(entries) {
+            return None;
+        }
+        self.expr_entries += entries;
+        let out = parse(self);
+        self.expr_entries -= entries;
+        out
     }
 
     fn parse_unary(&mut self) -> Option<Expr> {
         match self.peek() {
             Tok::Not => {
                 self.bump();
-                Some(Expr::not(self.parse_unary()?))
+                Some(Expr::not(self.with_entries(1, Self::parse_unary)?))
             }
             Tok::OpenParen => {
                 self.bump();
-                let inner = self.parse_expr()?;
+                let inner = self.with_entries(1, Self::parse_expr)?;
+                // The `)` is shifted above the `(` and the expression.
+                if !self.stack_holds(3) {
+                    return None;
+                }
                 if !self.eat(&Tok::CloseParen) {
                     let found = self.peek().describe();
                     self.error(format!("syntax error, unexpected {found}, expecting ')'"));
@@ -1272,6 +1356,9 @@ impl<'a> Parser<'a> {
                 Some(inner)
             }
             _ => {
+                if !self.stack_holds(1) {
+                    return None;
+                }
                 let left = self.parse_symbol()?;
                 let op = match self.peek() {
                     Tok::Equal => CmpOp::Equal,
@@ -1283,6 +1370,9 @@ impl<'a> Parser<'a> {
                     _ => return Some(Expr::sym(left)),
                 };
                 self.bump();
+                if !self.stack_holds(3) {
+                    return None;
+                }
                 let right = self.parse_symbol()?;
                 Some(Expr::Cmp(op, left, right))
             }
@@ -1524,5 +1614,79 @@ mod tests {
         // The version lines say nothing.
         let versioned = MemSource::new().with("Makefile", "VERSION = 6\nPATCHLEVEL = 1\n");
         assert_eq!(Dialect::of_tree(&versioned), Dialect::CURRENT);
+    }
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::super::macros::{ShellPolicy, ShellRunner};
+    use super::*;
+    use crate::source::MemSource;
+
+    /// The parser's messages on `kconfig`, read on a thread with xenlint's 256 MiB stack.
+    fn messages(kconfig: String) -> Vec<String> {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                let source = MemSource::new().with("Kconfig", kconfig);
+                let pp = Preprocessor::new(HashMap::new(), ShellRunner::new(ShellPolicy::Never));
+                let model = Parser::new(&source, pp, Dialect::CURRENT).parse("Kconfig");
+                model.diagnostics.iter().map(|d| d.kernel.clone()).collect()
+            })
+            .expect("spawn")
+            .join()
+            .expect("no overflow")
+    }
+
+    /// `depends on EXPR` of an entry inside `blocks` nested `if` blocks, then B and Y.
+    fn tree(blocks: usize, expr: &str) -> String {
+        format!(
+            "{}config A\n\tbool \"a\"\n\tdepends on {expr}\n{}config B\n\tdef_bool y\nconfig Y\n\tdef_bool y\n",
+            "if Y\n".repeat(blocks),
+            "endif\n".repeat(blocks)
+        )
+    }
+
+    /// The deepest nesting 6.12's conf reads, each kind, with one more: `memory exhausted`
+    /// at the statement's line (conf then stops reading; so does the parser, silently).
+    #[test]
+    fn conf_runs_out_of_parser_stack_where_the_parser_does() {
+        let nots = |n: usize| format!("{}B", "!".repeat(n));
+        let parens = |n: usize| format!("{}B{}", "(".repeat(n), ")".repeat(n));
+        let ands = |n: usize| format!("{}B{}", "B && (".repeat(n), ")".repeat(n));
+        for (blocks, expr, deepest) in [
+            (0, &nots as &dyn Fn(usize) -> String, 9992),
+            (1, &nots, 9990),
+            (10, &nots, 9972),
+            (0, &parens, 9991),
+            (10, &parens, 9971),
+            (0, &ands, 3330),
+        ] {
+            assert_eq!(messages(tree(blocks, &expr(deepest))), Vec::<String>::new());
+            let line = blocks + 3;
+            assert_eq!(
+                messages(tree(blocks, &expr(deepest + 1))),
+                [format!("Kconfig:{line}: memory exhausted")],
+                "{blocks} blocks, {deepest} + 1"
+            );
+        }
+        // 4,996 nested `if` blocks are read, 4,997 are not.
+        let ifs = |n: usize| {
+            format!(
+                "{}config A\n\tbool \"a\"\n{}",
+                "if Y\n".repeat(n),
+                "endif\n".repeat(n)
+            )
+        };
+        assert_eq!(messages(ifs(4996)), Vec::<String>::new());
+        assert_eq!(messages(ifs(4997)), ["Kconfig:4997: memory exhausted"]);
+    }
+
+    /// 1.5 million nested parentheses (3 MB) overflowed the 256 MiB stack before.
+    #[test]
+    fn a_million_parentheses_are_refused_not_followed() {
+        let n = 1_500_000;
+        let text = tree(0, &format!("{}B{}", "(".repeat(n), ")".repeat(n)));
+        assert_eq!(messages(text), ["Kconfig:3: memory exhausted"]);
     }
 }
