@@ -86,6 +86,11 @@ fn build(script: &str, arg: &str) -> tempfile::TempDir {
 
 /// `xenlint series base..master --arch x86 --format json` on `dir`, whatever it finds.
 fn series_json(dir: &Path) -> serde_json::Value {
+    series_json_with(dir, &[])
+}
+
+/// `series_json` with `extra` arguments.
+fn series_json_with(dir: &Path, extra: &[&str]) -> serde_json::Value {
     let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
         .args([
             "series",
@@ -97,6 +102,7 @@ fn series_json(dir: &Path) -> serde_json::Value {
         ])
         .args(["--fail-on", "never", "--repo"])
         .arg(dir)
+        .args(extra)
         .output()
         .expect("runs");
     serde_json::from_slice(&out.stdout).expect("json")
@@ -264,26 +270,12 @@ fn a_symbol_added_then_renamed_is_no_bisect_break() {
 fn a_longer_help_text_moves_the_lines_a_finding_names() {
     let dir = build("check-cases.sh", "help-grows");
     let run = |extra: &[&str]| {
-        let out = assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-            .args([
-                "series",
-                "base..master",
-                "--arch",
-                "x86",
-                "--format",
-                "json",
-            ])
-            .args(["--fail-on", "never", "--no-cache", "--repo"])
-            .arg(dir.path())
-            .args(extra)
-            .output()
-            .expect("runs");
-        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let mut json = series_json_with(dir.path(), extra);
         json.as_object_mut().expect("object").remove("command_line");
         json
     };
-    let kept = run(&[]);
-    let mut parsed = run(&["--no-incremental"]);
+    let kept = run(&["--no-cache"]);
+    let mut parsed = run(&["--no-cache", "--no-incremental"]);
     let count = |json: &serde_json::Value, what: &str| json["coverage"][what].as_u64();
     assert!(count(&kept, "trees_parsed") < count(&parsed, "trees_parsed"));
     for what in ["trees_parsed", "configurations_resolved"] {

@@ -1615,24 +1615,12 @@ mod tests {
         let versioned = MemSource::new().with("Makefile", "VERSION = 6\nPATCHLEVEL = 1\n");
         assert_eq!(Dialect::of_tree(&versioned), Dialect::CURRENT);
     }
-}
-
-#[cfg(test)]
-mod stack_tests {
-    use super::super::macros::{ShellPolicy, ShellRunner};
-    use super::*;
-    use crate::source::MemSource;
 
     /// The parser's messages on `kconfig`, read on a thread with xenlint's 256 MiB stack.
     fn messages(kconfig: String) -> Vec<String> {
         std::thread::Builder::new()
             .stack_size(256 << 20)
-            .spawn(move || {
-                let source = MemSource::new().with("Kconfig", kconfig);
-                let pp = Preprocessor::new(HashMap::new(), ShellRunner::new(ShellPolicy::Never));
-                let model = Parser::new(&source, pp, Dialect::CURRENT).parse("Kconfig");
-                model.diagnostics.iter().map(|d| d.kernel.clone()).collect()
-            })
+            .spawn(move || errors(&parse(&MemSource::new().with("Kconfig", kconfig))))
             .expect("spawn")
             .join()
             .expect("no overflow")
