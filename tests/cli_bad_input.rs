@@ -204,3 +204,69 @@ fn prompts_in_deeply_nested_visible_menus() {
             "Kconfig:2992: error: prompts inherit more than 65536 'visible if' conditions in this tree",
         ));
 }
+
+/// `config A` with one `depends on` line of `n` operands, `B0 && B1 && ...`.
+fn one_long_dependency(n: usize) -> String {
+    let terms: Vec<String> = (0..n).map(|i| format!("B{i}")).collect();
+    format!(
+        "config A\n\tbool \"a\"\n\tdepends on {}\n\nconfig B0\n\tbool \"b\"\n",
+        terms.join(" && ")
+    )
+}
+
+#[test]
+fn a_dependency_of_a_million_operands() {
+    // 1,000,000 operands in one `depends on` line (9 MB): finalization rewrote it a level
+    // of recursion per operand and overflowed the 256 MiB stack. Past 16,384 operands an
+    // entry's line is an error.
+    let dir = tree(&[("Kconfig", one_long_dependency(1_000_000).as_bytes())]);
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "config",
+            "olddefconfig",
+            "--arch",
+            "x86",
+            "--shell",
+            "never",
+        ])
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Kconfig:3: error: more than 16384 operands in the dependencies of one entry",
+        ));
+}
+
+#[test]
+fn a_dependency_too_large_to_rewrite() {
+    // 10,000 operands are within the entry's budget, but rewriting them as conf does
+    // costs the square of their number (conf 6.12 took over two minutes; 3,000 took
+    // 14.6 s): the rewrites stop at the tree's budget of steps, the values stay as they
+    // are (A is n: B1 is undefined) and the entry is named.
+    let dir = tree(&[("Kconfig", one_long_dependency(10_000).as_bytes())]);
+    let out = dir.path().join("out.config");
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args([
+            "config",
+            "olddefconfig",
+            "--arch",
+            "x86",
+            "--shell",
+            "never",
+        ])
+        .arg("--srctree")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Kconfig:1: dependencies too large to rewrite: more than 50,000,000 steps in this tree",
+        ));
+    let written = std::fs::read_to_string(&out).expect("configuration written");
+    assert!(written.contains("# CONFIG_B0 is not set"), "{written}");
+    assert!(!written.contains("CONFIG_A"), "{written}");
+}

@@ -13,6 +13,7 @@ use super::expr::Expr;
 use super::model::*;
 use super::simplify::{
     eliminate_dups, eliminate_dups_onto, eliminate_eq, expr_is_yes, transform, SymInfo,
+    REWRITE_STEPS,
 };
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,10 @@ pub struct Finalized {
     pub is_const: Vec<bool>,
     /// Warnings menu_finalize() prints (type missing, property checks).
     pub warnings: Vec<Diagnostic>,
+    /// The entry whose dependencies were being rewritten when the tree's budget of
+    /// rewriting steps ran out (`simplify::REWRITE_STEPS`): the later rewrites were left
+    /// out (values are the same, conf's messages may word dependencies otherwise).
+    pub rewrites_exhausted: Option<MenuId>,
     /// The menu tree after automatic submenus and the flattening of `if` blocks.
     pub parent: Vec<Option<MenuId>>,
     pub children: Vec<Vec<MenuId>>,
@@ -72,6 +77,28 @@ struct Finalizer<'a> {
     modules: SymbolId,
     /// Kernels before 6.11.
     v1: bool,
+    /// Rewriting steps left (`simplify::REWRITE_STEPS`).
+    fuel: std::cell::Cell<u64>,
+}
+
+/// What is said of a tree whose rewrites ran out (`Finalized::rewrites_exhausted`).
+pub const REWRITES_EXHAUSTED: &str =
+    "dependencies too large to rewrite: more than 50,000,000 steps in this tree";
+
+impl Finalized {
+    /// The error at the entry where the rewriting budget ran out, as conf words its
+    /// messages (`file:line:message`).
+    pub fn rewrite_error(&self, model: &Model) -> Option<Diagnostic> {
+        let menu = self.rewrites_exhausted?;
+        let pos = model.menu(menu).pos;
+        Some(Diagnostic::new(
+            super::model::Severity::Error,
+            model.file_name(pos.file),
+            pos.line,
+            REWRITES_EXHAUSTED.to_string(),
+            super::model::KernelStyle::Plain,
+        ))
+    }
 }
 
 pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
@@ -89,6 +116,7 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         types: model.symbols.iter().map(|s| s.stype).collect(),
         is_const: model.symbols.iter().map(|s| s.is_const).collect(),
         warnings: Vec::new(),
+        rewrites_exhausted: None,
         parent: model.menus.iter().map(|m| m.parent).collect(),
         children: model.menus.iter().map(|m| m.children.clone()).collect(),
         parse_messages: std::sync::OnceLock::new(),
@@ -100,6 +128,7 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         fin,
         modules,
         v1: !bool_choices,
+        fuel: std::cell::Cell::new(REWRITE_STEPS),
     };
     f.finalize_menu(Model::ROOT, false);
     let mut fin = f.fin;
@@ -178,7 +207,9 @@ fn subtree_syms(model: &Model, fin: &Finalized, menu: MenuId, out: &mut Vec<Symb
 }
 
 impl Finalizer<'_> {
-    fn info_call<R>(&mut self, f: impl FnOnce(&mut Finalized, &SymInfo) -> R) -> R {
+    /// `f` with the symbols' types lent out; `menu` is the entry whose dependencies it
+    /// rewrites, recorded when the budget of rewriting steps runs out in it.
+    fn info_call<R>(&mut self, menu: MenuId, f: impl FnOnce(&mut Finalized, &SymInfo) -> R) -> R {
         // The rewrites read symbol types while `fin` is being written: lend them out.
         let types = std::mem::take(&mut self.fin.types);
         let is_const = std::mem::take(&mut self.fin.is_const);
@@ -187,8 +218,12 @@ impl Finalizer<'_> {
             &SymInfo {
                 types: &types,
                 is_const: &is_const,
+                fuel: &self.fuel,
             },
         );
+        if self.fuel.get() == 0 && self.fin.rewrites_exhausted.is_none() {
+            self.fin.rewrites_exhausted = Some(menu);
+        }
         self.fin.types = types;
         self.fin.is_const = is_const;
         result
@@ -199,7 +234,7 @@ impl Finalizer<'_> {
     fn propagate_child(&mut self, child: MenuId, parent_dep: Option<Expr>) {
         let model = self.model;
         let modules = self.modules;
-        self.info_call(|fin, info| {
+        self.info_call(child, |fin, info| {
             let own = fin.menu_dep[child.0 as usize]
                 .as_ref()
                 .map(|d| transform(&rewrite_m(d, modules), info));
@@ -310,13 +345,13 @@ impl Finalizer<'_> {
                         .menu(parent)
                         .prompt
                         .and_then(|p| self.fin.prop_cond[p.0 as usize].clone());
-                    basedep = Some(self.info_call(|_, info| {
+                    basedep = Some(self.info_call(menu, |_, info| {
                         let e = trans_compare(own.as_ref(), CmpOp::Unequal, SymbolId::NO);
                         eliminate_dups(Some(transform(&e, info)), info)
                     }));
                 }
                 let basedep = basedep.clone().flatten();
-                let superset = self.info_call(|_, info| {
+                let superset = self.info_call(menu, |_, info| {
                     let d = trans_compare(dep.as_ref(), CmpOp::Unequal, SymbolId::NO);
                     let d = eliminate_dups(Some(transform(&d, info)), info);
                     let (_, rest) = eliminate_eq(d, basedep.clone(), info);

@@ -65,6 +65,11 @@ fn compute_parse_messages(model: &Model, fin: &finalize::Finalized) -> (String, 
         text.push('\n');
         failed = true;
     }
+    if let Some(d) = fin.rewrite_error(model) {
+        text.push_str(&d.kernel);
+        text.push('\n');
+        failed = true;
+    }
     (text, failed)
 }
 

@@ -99,6 +99,16 @@ impl Block {
 /// The 6.1 tree copies 246. At this budget, at most about 9 MB of stack.
 const MAX_INHERITED_VISIBILITY: usize = 1 << 16;
 
+/// Operands in one entry's expressions and its enclosing blocks' dependencies together:
+/// finalization ANDs them into one expression and rewrites it recursively, a level per
+/// operand (1,000,000 in one `depends on` line, 9 MB of Kconfig, overflowed the 256 MiB
+/// stack). The trees of 5.10 to 7.2 hold at most 294 (5.10, arm). At this budget, about
+/// 5 MB of stack.
+const MAX_ENTRY_OPERANDS: u32 = 16_384;
+/// `select` and `imply` lines naming one symbol: each adds a level to its reverse
+/// dependency. The trees of 5.10 to 7.2 have at most 567 for one symbol.
+const MAX_SELECTS: u32 = 16_384;
+
 /// The entries of conf's parser stack: bison's default YYMAXDEPTH, which parser.y keeps.
 /// Deeper nesting makes conf print `memory exhausted` at the line and stop reading, and so
 /// does the parser here, counting entries as bison holds them: 2 per open `if`, `menu` or
@@ -135,6 +145,12 @@ pub struct Parser<'a> {
     expr_entries: u32,
     /// The parser stack ran out: the rest of the input is not read, and nothing more said.
     exhausted: bool,
+    /// Per menu entry, the operands of its expressions and of its enclosing blocks'
+    /// (MAX_ENTRY_OPERANDS), and whether an entry has gone past it.
+    entry_operands: Vec<u32>,
+    operands_exceeded: bool,
+    /// `select` and `imply` lines per target (MAX_SELECTS).
+    selects: HashMap<SymbolId, u32>,
 }
 
 impl<'a> Parser<'a> {
@@ -201,6 +217,9 @@ impl<'a> Parser<'a> {
             blocks: 0,
             expr_entries: 0,
             exhausted: false,
+            entry_operands: vec![0],
+            operands_exceeded: false,
+            selects: HashMap::new(),
         }
     }
 
@@ -545,9 +564,28 @@ impl<'a> Parser<'a> {
             .children
             .push(id);
         self.current_entry = id;
+        let inherited = self.entry_operands[self.current_menu.0 as usize];
+        self.entry_operands.push(inherited);
         if let Some(sym) = sym {
             self.model.symbols[sym.0 as usize].menus.push(id);
         }
+    }
+
+    /// Count an operand of the current entry's expressions: false past
+    /// MAX_ENTRY_OPERANDS, said once per tree.
+    fn count_operand(&mut self) -> bool {
+        let count = &mut self.entry_operands[self.current_entry.0 as usize];
+        *count += 1;
+        if *count <= MAX_ENTRY_OPERANDS {
+            return true;
+        }
+        if !self.operands_exceeded {
+            self.operands_exceeded = true;
+            self.error(format!(
+                "more than {MAX_ENTRY_OPERANDS} operands in the dependencies of one entry"
+            ));
+        }
+        false
     }
 
     fn add_menu(&mut self) -> MenuId {
@@ -941,6 +979,17 @@ impl<'a> Parser<'a> {
                     };
                     self.bump();
                     let target = self.lookup(&name, false);
+                    let count = self.selects.entry(target).or_insert(0);
+                    *count += 1;
+                    if *count > MAX_SELECTS {
+                        if *count == MAX_SELECTS + 1 {
+                            self.error(format!(
+                                "{name} selected or implied by more than {MAX_SELECTS} entries"
+                            ));
+                        }
+                        self.skip_line();
+                        continue;
+                    }
                     let cond = self.parse_if_expr();
                     if self.expect_eol() {
                         let kind = if tok == Tok::Select {
@@ -1356,7 +1405,7 @@ impl<'a> Parser<'a> {
                 Some(inner)
             }
             _ => {
-                if !self.stack_holds(1) {
+                if !self.stack_holds(1) || !self.count_operand() {
                     return None;
                 }
                 let left = self.parse_symbol()?;
@@ -1537,6 +1586,89 @@ mod tests {
                 1026,
                 "prompts inherit more than 65536 'visible if' conditions in this tree"
             )]
+        );
+    }
+
+    #[test]
+    fn operands_of_one_entry_are_bounded_with_its_blocks() {
+        // Two `if` blocks of 4,096 operands each around an entry whose two `depends on`
+        // lines hold 4,096 each: 16,384, the budget. One more operand on the entry's
+        // second line (line 5) passes it, and only that entry's line is in error.
+        let chain = |n: usize, from: usize| {
+            (from..from + n)
+                .map(|i| format!("B{i}"))
+                .collect::<Vec<_>>()
+                .join(" && ")
+        };
+        let tree = |last: usize| {
+            let text = format!(
+                "if {}
+if {}
+config A
+	bool \"a\"
+	depends on {}
+	depends on {}
+endif
+endif
+config NEXT
+	bool \"n\" if B1
+",
+                chain(4096, 0),
+                chain(4096, 4096),
+                chain(4096, 8192),
+                chain(last, 12288)
+            );
+            MemSource::new().with("Kconfig", text)
+        };
+        let model = parse(&tree(4096));
+        assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
+        let model = parse(&tree(4097));
+        let found: Vec<(u32, &str)> = model
+            .errors()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                6,
+                "more than 16384 operands in the dependencies of one entry"
+            )]
+        );
+        // The entry after the blocks starts from nothing again.
+        let next = model.lookup("NEXT").expect("NEXT parsed");
+        assert_eq!(model.symbol(next).props.len(), 1);
+    }
+
+    #[test]
+    fn selects_of_one_symbol_are_bounded() {
+        let tree = |selects: usize| {
+            let mut text = String::new();
+            for i in 0..selects {
+                text.push_str(&format!(
+                    "config S{i}
+	bool \"s\"
+	select T
+"
+                ));
+            }
+            text.push_str(
+                "config T
+	bool
+",
+            );
+            MemSource::new().with("Kconfig", text)
+        };
+        let model = parse(&tree(16_384));
+        assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
+        let model = parse(&tree(16_385));
+        let found: Vec<(u32, &str)> = model
+            .errors()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        // The 16,385th `select T` is line 3 x 16,385.
+        assert_eq!(
+            found,
+            [(49_155, "T selected or implied by more than 16384 entries")]
         );
     }
 

@@ -3,6 +3,7 @@
 //! rewritten forms in its messages ("Depends on [n]: ..."), so xenlint rewrites the same
 //! way to print the same text.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use super::expr::{CmpOp, Expr};
@@ -14,11 +15,32 @@ pub struct SymInfo<'a> {
     pub types: &'a [SymbolType],
     /// SYMBOL_CONST: y, m, n and quoted strings.
     pub is_const: &'a [bool],
+    /// Steps of rewriting left to the tree (`REWRITE_STEPS`).
+    pub fuel: &'a Cell<u64>,
 }
+
+/// Steps of rewriting (a pair of leaves compared, a subtree rewritten) one tree may take.
+/// The rewrites cost the square of an expression's operands or worse, in conf as here:
+/// one `depends on` line of 3,000 operands takes conf 14.6 s, 10,000 over two minutes
+/// (xenlint 2.7 s before this budget), 100,000 hung both. The trees of 5.10, 6.1, 6.12
+/// and 7.2 take at most 380,086 steps for an arch (7.2, arm); the budget takes about
+/// 0.4 s. Past it the rewrites stop: they preserve values, so the configuration is the
+/// same, and the tree is reported (`Finalized::rewrites_exhausted`).
+pub const REWRITE_STEPS: u64 = 50_000_000;
 
 impl SymInfo<'_> {
     fn stype(&self, s: SymbolId) -> SymbolType {
         self.types[s.0 as usize]
+    }
+
+    /// Take one step of the budget: false once it is spent.
+    fn spend(&self) -> bool {
+        let left = self.fuel.get();
+        if left == 0 {
+            return false;
+        }
+        self.fuel.set(left - 1);
+        true
     }
 }
 
@@ -114,9 +136,9 @@ pub fn transform(e: &Expr, info: &SymInfo) -> Expr {
 }
 
 /// expr_eliminate_yn().
-fn eliminate_yn(e: Expr) -> Expr {
+fn eliminate_yn(e: Expr, info: &SymInfo) -> Expr {
     let shared = Arc::new(e);
-    match eliminate_yn_shared(&shared) {
+    match eliminate_yn_shared(&shared, info) {
         Some(changed) => Arc::unwrap_or_clone(changed),
         None => Arc::unwrap_or_clone(shared),
     }
@@ -124,14 +146,17 @@ fn eliminate_yn(e: Expr) -> Expr {
 
 /// eliminate_yn() on a shared subtree: `None` when nothing changes, so unchanged subtrees
 /// stay shared instead of being rebuilt.
-fn eliminate_yn_shared(e: &Arc<Expr>) -> Option<Arc<Expr>> {
+fn eliminate_yn_shared(e: &Arc<Expr>, info: &SymInfo) -> Option<Arc<Expr>> {
     let (a, b, is_and) = match &**e {
         Expr::And(a, b) => (a, b, true),
         Expr::Or(a, b) => (a, b, false),
         _ => return None,
     };
-    let new_l = eliminate_yn_shared(a);
-    let new_r = eliminate_yn_shared(b);
+    if !info.spend() {
+        return None;
+    }
+    let new_l = eliminate_yn_shared(a, info);
+    let new_r = eliminate_yn_shared(b, info);
     let l = new_l.as_ref().unwrap_or(a);
     let r = new_r.as_ref().unwrap_or(b);
     // expr && n -> n, expr && y -> expr, expr || n -> expr, expr || y -> y.
@@ -204,6 +229,9 @@ struct Rewriter<'a> {
 impl Rewriter<'_> {
     /// __expr_eliminate_eq().
     fn eliminate_eq_inner(&mut self, op: Op, e1: &mut Expr, e2: &mut Expr) {
+        if !self.info.spend() {
+            return;
+        }
         if op_of(e1) == Some(op) {
             let (mut l, mut r) = split(std::mem::replace(e1, Expr::sym(NO)));
             self.eliminate_eq_inner(op, &mut l, e2);
@@ -242,12 +270,15 @@ impl Rewriter<'_> {
                 self.eliminate_eq_inner(op, e1, e2);
             }
         }
-        *e1 = eliminate_yn(std::mem::replace(e1, Expr::sym(NO)));
-        *e2 = eliminate_yn(std::mem::replace(e2, Expr::sym(NO)));
+        *e1 = eliminate_yn(std::mem::replace(e1, Expr::sym(NO)), self.info);
+        *e2 = eliminate_yn(std::mem::replace(e2, Expr::sym(NO)), self.info);
     }
 
     /// expr_eq().
     fn eq(&mut self, e1: &Expr, e2: &Expr) -> bool {
+        if !self.info.spend() {
+            return false;
+        }
         // Identical trees are equal under expr_eq(): every leaf pairs with its twin.
         if e1 == e2 {
             return true;
@@ -388,6 +419,9 @@ impl Rewriter<'_> {
     /// Would eliminate_dups1() join any pair of leaves? Read-only: when the answer is no,
     /// the rewrite is a no-op and the trees need not be rebuilt.
     fn any_join(&mut self, op: Op, e1: &Expr, e2: &Expr) -> bool {
+        if !self.info.spend() {
+            return false;
+        }
         if op_of(e1) == Some(op) {
             let (l, r) = children(e1);
             return self.any_join(op, l, e2) || self.any_join(op, r, e2);
@@ -414,6 +448,9 @@ impl Rewriter<'_> {
     }
 
     fn eliminate_dups1_inner(&mut self, op: Op, e1: &mut Expr, e2: &mut Expr) {
+        if !self.info.spend() {
+            return;
+        }
         if op_of(e1) == Some(op) {
             let (mut l, mut r) = split(std::mem::replace(e1, Expr::sym(NO)));
             self.eliminate_dups1_inner(op, &mut l, e2);
@@ -441,6 +478,9 @@ impl Rewriter<'_> {
 
     /// expr_eliminate_dups().
     fn eliminate_dups(&mut self, e: Expr) -> Expr {
+        if !self.info.spend() {
+            return e;
+        }
         let old = self.trans_count;
         let mut e = e;
         loop {
@@ -452,7 +492,7 @@ impl Rewriter<'_> {
                 self.eliminate_dups1(op, &mut l, &mut r);
                 e = make(op, l, r);
             }
-            e = eliminate_yn(e);
+            e = eliminate_yn(e, self.info);
             if self.trans_count == 0 {
                 break;
             }
@@ -494,7 +534,7 @@ pub fn eliminate_dups_onto(
     let mut left = known;
     rewriter.trans_count = 0;
     rewriter.eliminate_dups1(Op::And, &mut left, &mut right);
-    let e = eliminate_yn(Expr::and(left, right));
+    let e = eliminate_yn(Expr::and(left, right), info);
     if rewriter.trans_count == 0 {
         return Some(e);
     }
@@ -529,10 +569,11 @@ pub fn expr_is_yes(e: Option<&Expr>) -> bool {
 mod tests {
     use super::*;
 
-    fn info<'a>(types: &'a [SymbolType], consts: &'a [bool]) -> SymInfo<'a> {
+    fn info<'a>(types: &'a [SymbolType], consts: &'a [bool], fuel: &'a Cell<u64>) -> SymInfo<'a> {
         SymInfo {
             types,
             is_const: consts,
+            fuel,
         }
     }
 
@@ -546,7 +587,8 @@ mod tests {
             SymbolType::Bool,
         ];
         let consts = [true, true, true, false, false];
-        let i = info(&types, &consts);
+        let fuel = Cell::new(REWRITE_STEPS);
+        let i = info(&types, &consts, &fuel);
         let a = SymbolId(3);
         let b = SymbolId(4);
         // (A || B) || A -> B || A: the first A becomes n and is dropped, as in expr.c.
@@ -562,5 +604,31 @@ mod tests {
             transform(&e, &i),
             Expr::and(Expr::not(Expr::sym(a)), Expr::not(Expr::sym(b)))
         );
+    }
+
+    #[test]
+    fn rewriting_stops_when_the_budget_is_spent_and_keeps_the_expression() {
+        let types = [
+            SymbolType::Tristate,
+            SymbolType::Tristate,
+            SymbolType::Tristate,
+            SymbolType::Bool,
+        ];
+        let consts = [true, true, true, false];
+        let a = SymbolId(3);
+        // A && A && ... && y: rewritten, it is A.
+        let mut e = Expr::sym(a);
+        for _ in 0..100 {
+            e = Expr::and(e, Expr::sym(a));
+        }
+        let e = Expr::and(e, Expr::sym(YES));
+        let fuel = Cell::new(REWRITE_STEPS);
+        let out = eliminate_dups(Some(e.clone()), &info(&types, &consts, &fuel));
+        assert_eq!(out, Some(Expr::sym(a)));
+        assert!(fuel.get() > 0);
+        // With nothing left, the expression is returned as it was.
+        let fuel = Cell::new(0);
+        let out = eliminate_dups(Some(e.clone()), &info(&types, &consts, &fuel));
+        assert_eq!(out, Some(e));
     }
 }

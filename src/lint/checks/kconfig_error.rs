@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Check, Scope};
+use crate::kconfig::finalize::REWRITES_EXHAUSTED;
 use crate::kconfig::model::Severity as KSeverity;
 use crate::lint::context::{new_items, ArchContext};
 use crate::lint::{Finding, Severity};
@@ -41,10 +42,12 @@ fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
         if errors.is_empty() {
             let same_semantics =
                 index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint;
+            // What finalization finds (recursive dependencies, the rewriting budget) is
+            // the same at a commit of the same semantics.
             if same_semantics {
                 for (key, line) in at[index - 1]
                     .iter()
-                    .filter(|((file, _), _)| file.is_empty())
+                    .filter(|((file, message), _)| file.is_empty() || message == REWRITES_EXHAUSTED)
                 {
                     errors.insert(key.clone(), *line);
                 }
@@ -53,6 +56,9 @@ fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
                 {
                     let message = format!("recursive dependency: {}", cycle.steps.join("; "));
                     errors.entry((String::new(), message)).or_insert(0);
+                }
+                if let Some(d) = tree.fin().rewrite_error(&tree.model) {
+                    errors.entry((d.file, d.message)).or_insert(d.line);
                 }
             }
         }
