@@ -270,3 +270,31 @@ fn a_dependency_too_large_to_rewrite() {
     assert!(written.contains("# CONFIG_B0 is not set"), "{written}");
     assert!(!written.contains("CONFIG_A"), "{written}");
 }
+
+#[test]
+fn many_entries_inherit_a_long_condition() {
+    // 16,000 entries inside an `if` of 16,000 operands (860 KB): each entry's dependency
+    // holds them all, and resolving and checking walked 256 million operands (34 s). The
+    // operands a tree's entries hold are bounded, each entry counted with its blocks' for
+    // itself and for each of its properties (about 64,000 here): the `default` line of
+    // the 250th entry (line 4 + 4 x 249 + 2) passes the budget, the rest is unread.
+    let cond: Vec<String> = (0..16_000).map(|i| format!("B{i}")).collect();
+    let mut text = format!("config B0\n\tbool \"b\"\nif {}\n", cond.join(" && "));
+    for i in 0..16_000 {
+        text.push_str(&format!(
+            "config S{i}\n\tbool \"s\"\n\tdefault y\n\tselect T\n"
+        ));
+    }
+    text.push_str("endif\nconfig T\n\tbool\n");
+    let dir = tree(&[("Kconfig", text.as_bytes())]);
+    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
+        .args(["config", "olddefconfig", "--arch", "x86", "--shell", "never"])
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Kconfig:1002: error: more than 16000000 operands in the dependencies of this tree's entries",
+        ));
+}
