@@ -38,28 +38,26 @@ fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
                 .entry((d.file.clone(), d.message.clone()))
                 .or_insert(d.line);
         }
-        // Recursive dependencies stop conf too; they change only with the semantics.
-        if errors.is_empty() {
-            let same_semantics =
-                index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint;
-            // What finalization finds (recursive dependencies, the rewriting budget) is
-            // the same at a commit of the same semantics.
-            if same_semantics {
-                for (key, line) in at[index - 1]
-                    .iter()
-                    .filter(|((file, message), _)| file.is_empty() || message == REWRITES_EXHAUSTED)
-                {
-                    errors.insert(key.clone(), *line);
-                }
-            } else {
-                for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin())
-                {
-                    let message = format!("recursive dependency: {}", cycle.steps.join("; "));
-                    errors.entry((String::new(), message)).or_insert(0);
-                }
-                if let Some(d) = tree.fin().rewrite_error(&tree.model) {
-                    errors.entry((d.file, d.message)).or_insert(d.line);
-                }
+        // Recursive dependencies stop conf too; what finalization finds (they and the
+        // rewriting budget) is the same at a commit of the same semantics. conf stops
+        // before finalizing a tree with parse errors: what finalization found at the
+        // commit before is not known to be gone there, and is kept (no false repair).
+        let parse_failed = !errors.is_empty();
+        let same_semantics = index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint;
+        if index > 0 && (parse_failed || same_semantics) {
+            for (key, line) in at[index - 1]
+                .iter()
+                .filter(|((file, message), _)| file.is_empty() || message == REWRITES_EXHAUSTED)
+            {
+                errors.insert(key.clone(), *line);
+            }
+        } else if !parse_failed {
+            for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin()) {
+                let message = format!("recursive dependency: {}", cycle.steps.join("; "));
+                errors.entry((String::new(), message)).or_insert(0);
+            }
+            if let Some(d) = tree.fin().rewrite_error(&tree.model) {
+                errors.entry((d.file, d.message)).or_insert(d.line);
             }
         }
         at.push(errors);
