@@ -205,6 +205,16 @@ fn prompts_in_deeply_nested_visible_menus() {
         ));
 }
 
+/// `xenlint config TARGET` for x86 on `dir`, running nothing, given a minute.
+fn config_on(dir: &tempfile::TempDir, target: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
+    cmd.args(["config", target, "--arch", "x86", "--shell", "never"])
+        .arg("--srctree")
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
 /// `config A` with one `depends on` line of `n` operands, `B0 && B1 && ...`.
 fn one_long_dependency(n: usize) -> String {
     let terms: Vec<String> = (0..n).map(|i| format!("B{i}")).collect();
@@ -220,18 +230,7 @@ fn a_dependency_of_a_million_operands() {
     // of recursion per operand and overflowed the 256 MiB stack. Past 16,384 operands an
     // entry's line is an error.
     let dir = tree(&[("Kconfig", one_long_dependency(1_000_000).as_bytes())]);
-    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args([
-            "config",
-            "olddefconfig",
-            "--arch",
-            "x86",
-            "--shell",
-            "never",
-        ])
-        .arg("--srctree")
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(60))
+    config_on(&dir, "olddefconfig")
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -247,20 +246,9 @@ fn a_dependency_too_large_to_rewrite() {
     // are (A is n: B1 is undefined) and the entry is named.
     let dir = tree(&[("Kconfig", one_long_dependency(10_000).as_bytes())]);
     let out = dir.path().join("out.config");
-    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args([
-            "config",
-            "olddefconfig",
-            "--arch",
-            "x86",
-            "--shell",
-            "never",
-        ])
-        .arg("--srctree")
-        .arg(dir.path())
+    config_on(&dir, "olddefconfig")
         .arg("-o")
         .arg(&out)
-        .timeout(std::time::Duration::from_secs(60))
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -287,11 +275,7 @@ fn many_entries_inherit_a_long_condition() {
     }
     text.push_str("endif\nconfig T\n\tbool\n");
     let dir = tree(&[("Kconfig", text.as_bytes())]);
-    assert_cmd::cargo::cargo_bin_cmd!("xenlint")
-        .args(["config", "olddefconfig", "--arch", "x86", "--shell", "never"])
-        .arg("--srctree")
-        .arg(dir.path())
-        .timeout(std::time::Duration::from_secs(60))
+    config_on(&dir, "olddefconfig")
         .assert()
         .code(2)
         .stderr(predicate::str::contains(

@@ -84,6 +84,8 @@ struct Finalizer<'a> {
 /// What is said of a tree whose rewrites ran out (`Finalized::rewrites_exhausted`).
 pub const REWRITES_EXHAUSTED: &str =
     "dependencies too large to rewrite: more than 50,000,000 steps in this tree";
+// The message spells out the budget.
+const _: () = assert!(REWRITE_STEPS == 50_000_000);
 
 impl Finalized {
     /// The error at the entry where the rewriting budget ran out, as conf words its
@@ -92,11 +94,11 @@ impl Finalized {
         let menu = self.rewrites_exhausted?;
         let pos = model.menu(menu).pos;
         Some(Diagnostic::new(
-            super::model::Severity::Error,
+            Severity::Error,
             model.file_name(pos.file),
             pos.line,
             REWRITES_EXHAUSTED.to_string(),
-            super::model::KernelStyle::Plain,
+            KernelStyle::Plain,
         ))
     }
 }

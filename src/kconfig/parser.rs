@@ -1522,6 +1522,14 @@ mod tests {
         model.diagnostics.iter().map(|d| d.kernel.clone()).collect()
     }
 
+    /// The line and message of each error.
+    fn error_lines(model: &Model) -> Vec<(u32, &str)> {
+        model
+            .errors()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect()
+    }
+
     #[test]
     fn option_statements_set_symbol_flags() {
         // 5.10's conf: `K:7: trying to redefine defconfig symbol`, and exit status 1.
@@ -1623,10 +1631,7 @@ mod tests {
         let model = parse(&tree(256));
         assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
         let model = parse(&tree(257));
-        let found: Vec<(u32, &str)> = model
-            .errors()
-            .map(|d| (d.line, d.message.as_str()))
-            .collect();
+        let found = error_lines(&model);
         assert_eq!(
             found,
             [(
@@ -1640,7 +1645,7 @@ mod tests {
     fn operands_of_one_entry_are_bounded_with_its_blocks() {
         // Two `if` blocks of 4,096 operands each around an entry whose two `depends on`
         // lines hold 4,096 each: 16,384, the budget. One more operand on the entry's
-        // second line (line 5) passes it, and only that entry's line is in error.
+        // second line (line 6) passes it, and only that entry's line is in error.
         let chain = |n: usize, from: usize| {
             (from..from + n)
                 .map(|i| format!("B{i}"))
@@ -1649,17 +1654,8 @@ mod tests {
         };
         let tree = |last: usize| {
             let text = format!(
-                "if {}
-if {}
-config A
-	bool \"a\"
-	depends on {}
-	depends on {}
-endif
-endif
-config NEXT
-	bool \"n\" if B1
-",
+                "if {}\nif {}\nconfig A\n\tbool \"a\"\n\tdepends on {}\n\tdepends on {}\n\
+                 endif\nendif\nconfig NEXT\n\tbool \"n\" if B1\n",
                 chain(4096, 0),
                 chain(4096, 4096),
                 chain(4096, 8192),
@@ -1670,10 +1666,7 @@ config NEXT
         let model = parse(&tree(4096));
         assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
         let model = parse(&tree(4097));
-        let found: Vec<(u32, &str)> = model
-            .errors()
-            .map(|d| (d.line, d.message.as_str()))
-            .collect();
+        let found = error_lines(&model);
         assert_eq!(
             found,
             [(
@@ -1704,10 +1697,7 @@ config NEXT
         assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
         assert!(model.lookup("AFTER").is_some());
         let model = parse(&tree(1601));
-        let found: Vec<(u32, &str)> = model
-            .errors()
-            .map(|d| (d.line, d.message.as_str()))
-            .collect();
+        let found = error_lines(&model);
         assert_eq!(
             found,
             [(
@@ -1724,27 +1714,15 @@ config NEXT
         let tree = |selects: usize| {
             let mut text = String::new();
             for i in 0..selects {
-                text.push_str(&format!(
-                    "config S{i}
-	bool \"s\"
-	select T
-"
-                ));
+                text.push_str(&format!("config S{i}\n\tbool \"s\"\n\tselect T\n"));
             }
-            text.push_str(
-                "config T
-	bool
-",
-            );
+            text.push_str("config T\n\tbool\n");
             MemSource::new().with("Kconfig", text)
         };
         let model = parse(&tree(16_384));
         assert_eq!(model.errors().count(), 0, "{:?}", errors(&model));
         let model = parse(&tree(16_385));
-        let found: Vec<(u32, &str)> = model
-            .errors()
-            .map(|d| (d.line, d.message.as_str()))
-            .collect();
+        let found = error_lines(&model);
         // The 16,385th `select T` is line 3 x 16,385.
         assert_eq!(
             found,
