@@ -124,6 +124,52 @@ const KEYWORDS: &[(&str, Tok)] = &[
     ("visible", Tok::Visible),
 ];
 
+/// The keyword `word` spells, if any (the words of KEYWORDS, matched by length first).
+/// Most words are symbol names, in capitals: they are turned away by their first byte.
+fn keyword(word: &str) -> Option<Tok> {
+    let first = *word.as_bytes().first()?;
+    if !(first.is_ascii_lowercase() || first == b'-') || word.len() > 12 {
+        return None;
+    }
+    Some(match word {
+        "bool" => Tok::Bool,
+        "choice" => Tok::Choice,
+        "comment" => Tok::Comment,
+        "config" => Tok::Config,
+        "def_bool" => Tok::DefBool,
+        "def_tristate" => Tok::DefTristate,
+        "default" => Tok::Default,
+        "depends" => Tok::Depends,
+        "endchoice" => Tok::EndChoice,
+        "endif" => Tok::EndIf,
+        "endmenu" => Tok::EndMenu,
+        "help" | "---help---" => Tok::Help,
+        "hex" => Tok::Hex,
+        "if" => Tok::If,
+        "imply" => Tok::Imply,
+        "int" => Tok::Int,
+        "mainmenu" => Tok::MainMenu,
+        "menu" => Tok::Menu,
+        "menuconfig" => Tok::MenuConfig,
+        "modules" => Tok::Modules,
+        "on" => Tok::On,
+        "option" => Tok::OptionKw,
+        "optional" => Tok::Optional,
+        "prompt" => Tok::Prompt,
+        "range" => Tok::Range,
+        "select" => Tok::Select,
+        "source" => Tok::Source,
+        "rsource" => Tok::RSource,
+        "osource" => Tok::OSource,
+        "orsource" => Tok::ORSource,
+        "string" => Tok::String,
+        "transitional" => Tok::Transitional,
+        "tristate" => Tok::Tristate,
+        "visible" => Tok::Visible,
+        _ => return None,
+    })
+}
+
 fn keyword_text(tok: &Tok) -> Option<&'static str> {
     KEYWORDS.iter().find(|(_, t)| t == tok).map(|(s, _)| *s)
 }
@@ -393,11 +439,7 @@ impl Lexer {
         }
         if !has_dollar {
             let word = &frame.text[start..end];
-            let tok = KEYWORDS
-                .iter()
-                .find(|(kw, _)| *kw == word)
-                .map(|(_, tok)| tok.clone())
-                .unwrap_or_else(|| Tok::Word(word.to_string()));
+            let tok = keyword(word).unwrap_or_else(|| Tok::Word(word.to_string()));
             let token = self.make(tok, start, end);
             self.frames.last_mut().expect("open").pos = end;
             return Some(token);
@@ -561,7 +603,7 @@ impl Lexer {
                         text.push_str("        ");
                         extra -= 8;
                     }
-                    text.push_str(&" ".repeat(extra));
+                    text.extend(std::iter::repeat_n(' ', extra));
                 }
                 continue;
             }
@@ -605,9 +647,7 @@ impl Default for Lexer {
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
+    memchr::memchr(b'\n', &bytes[from..])
         .map(|i| from + i)
         .unwrap_or(bytes.len())
 }
@@ -648,6 +688,25 @@ mod tests {
     use super::super::macros::{ShellPolicy, ShellRunner};
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn every_keyword_is_recognised_and_nothing_else() {
+        for (word, tok) in KEYWORDS {
+            assert_eq!(keyword(word).as_ref(), Some(tok), "{word}");
+        }
+        for word in [
+            "",
+            "BOOL",
+            "Bool",
+            "bools",
+            "boo",
+            "-",
+            "def_tristatex",
+            "X86_64",
+        ] {
+            assert_eq!(keyword(word), None, "{word}");
+        }
+    }
 
     /// Every token of `text` as the parser sees it, with its line.
     fn tokens(text: &str) -> (Vec<(Tok, u32)>, Vec<String>) {

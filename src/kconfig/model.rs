@@ -5,7 +5,6 @@
 //! enough that the resolver can follow the C, but with indices instead of pointers.
 //! This module holds data only: no parsing, no evaluation.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::expr::Expr;
@@ -266,9 +265,9 @@ pub struct Model {
     /// What `$(info,...)` printed, in order (conf prints it on standard output).
     pub info: Vec<String>,
     /// Lookup of non-constant symbols by name.
-    pub by_name: HashMap<String, SymbolId>,
+    pub by_name: crate::FastMap<String, SymbolId>,
     /// Lookup of constant symbols (quoted strings) by text.
-    pub const_by_name: HashMap<String, SymbolId>,
+    pub const_by_name: crate::FastMap<String, SymbolId>,
 }
 
 impl Model {

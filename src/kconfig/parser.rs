@@ -6,8 +6,6 @@
 //! on from the next line. Files are read through `Source`; `source` statements that name a
 //! missing file are errors, not panics.
 
-use std::collections::HashMap;
-
 use super::expr::{CmpOp, Expr};
 use super::lexer::{Lexer, Tok, Token};
 use super::macros::{Flavor, MacroEvent, Preprocessor};
@@ -134,7 +132,7 @@ pub struct Parser<'a> {
     pub pp: Preprocessor,
     model: Model,
     dialect: Dialect,
-    file_ids: HashMap<String, FileId>,
+    file_ids: crate::FastMap<String, FileId>,
     /// One token of lookahead.
     peeked: Option<Token>,
     /// Position of the last token consumed (for statement spans).
@@ -159,7 +157,7 @@ pub struct Parser<'a> {
     /// The sum of `entry_operands` over the entries so far (MAX_TREE_OPERANDS).
     tree_operands: u64,
     /// `select` and `imply` lines per target (MAX_SELECTS).
-    selects: HashMap<SymbolId, u32>,
+    selects: crate::FastMap<SymbolId, u32>,
 }
 
 impl<'a> Parser<'a> {
@@ -175,8 +173,8 @@ impl<'a> Parser<'a> {
             shell_commands: Vec::new(),
             diagnostics: Vec::new(),
             info: Vec::new(),
-            by_name: HashMap::new(),
-            const_by_name: HashMap::new(),
+            by_name: Default::default(),
+            const_by_name: Default::default(),
         };
         for name in ["n", "m", "y"] {
             model.symbols.push(Symbol {
@@ -215,7 +213,7 @@ impl<'a> Parser<'a> {
             pp,
             model,
             dialect,
-            file_ids: HashMap::new(),
+            file_ids: Default::default(),
             peeked: None,
             last_end: 0,
             current_menu: Model::ROOT,
@@ -229,7 +227,7 @@ impl<'a> Parser<'a> {
             entry_operands: vec![0],
             operands_exceeded: false,
             tree_operands: 0,
-            selects: HashMap::new(),
+            selects: Default::default(),
         }
     }
 

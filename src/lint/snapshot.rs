@@ -127,31 +127,21 @@ pub(crate) fn symbols_in(
     files: &std::collections::HashSet<String>,
 ) -> Vec<String> {
     let model = &tree.model;
-    let ids: std::collections::HashSet<u32> = model
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| files.contains(*f))
-        .map(|(i, _)| i as u32)
-        .collect();
+    let changed: Vec<bool> = model.files.iter().map(|f| files.contains(f)).collect();
     let mut out = Vec::new();
-    if ids.is_empty() {
+    if !changed.contains(&true) {
         return out;
+    }
+    // A menu is touched when it or an enclosing one is in a changed file. Parents are
+    // made before their children, so one pass in id order decides every menu.
+    let mut touched = vec![false; model.menus.len()];
+    for (id, menu) in model.menus.iter().enumerate() {
+        let parent = menu.parent.is_some_and(|p| touched[p.0 as usize]);
+        touched[id] = parent || changed[menu.pos.file.0 as usize];
     }
     for s in &model.symbols {
         let Some(name) = &s.name else { continue };
-        let touched = s.menus.iter().any(|&m| {
-            let mut here = Some(m);
-            while let Some(id) = here {
-                let menu = model.menu(id);
-                if ids.contains(&menu.pos.file.0) {
-                    return true;
-                }
-                here = menu.parent;
-            }
-            false
-        });
-        if touched && !s.is_const {
+        if !s.is_const && s.menus.iter().any(|m| touched[m.0 as usize]) {
             out.push(name.clone());
         }
     }

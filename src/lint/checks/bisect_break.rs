@@ -52,6 +52,16 @@ fn value_at<'a>(values: &'a [Option<Arc<Values>>], index: usize, sym: &str) -> O
         .map(|v| v.get(sym).map(String::as_str).unwrap_or("n"))
 }
 
+/// For each commit, whether it has the very configuration of the commit before it (the
+/// same shared values, not only equal ones).
+pub(crate) fn shared_with_previous<T>(sets: &[Option<Arc<T>>]) -> Vec<bool> {
+    (0..sets.len())
+        .map(|i| {
+            i > 0 && matches!((&sets[i], &sets[i - 1]), (Some(a), Some(b)) if Arc::ptr_eq(a, b))
+        })
+        .collect()
+}
+
 /// Symbols whose value at an intermediate commit differs from both ends.
 /// A symbol whose value changed: (name, value at the base, value in the broken span).
 type Changed = (String, String, String);
@@ -59,15 +69,24 @@ type Changed = (String, String, String);
 fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     let (trees, values, points) = (cx.snapshots, &run.values, cx.series.commits);
     let last = values.len() - 1;
+    // Neighbouring commits often share one configuration: its values are read once.
+    let shared = shared_with_previous(values);
     let mut names: BTreeSet<&str> = BTreeSet::new();
-    for v in values.iter().flatten() {
-        names.extend(v.keys().map(String::as_str));
+    for (v, _) in values.iter().zip(&shared).filter(|(_, &shared)| !shared) {
+        names.extend(v.iter().flat_map(|v| v.keys().map(String::as_str)));
     }
     // (culprit, repair) -> [(symbol, base value, broken value)]
     let mut breaks: BTreeMap<(usize, usize), Vec<Changed>> = BTreeMap::new();
+    let mut at: Vec<Option<&str>> = vec![None; last + 1];
     for name in names {
-        let (Some(first), Some(tip)) = (value_at(values, 0, name), value_at(values, last, name))
-        else {
+        for i in 0..=last {
+            at[i] = if shared[i] {
+                at[i - 1]
+            } else {
+                value_at(values, i, name)
+            };
+        }
+        let (Some(first), Some(tip)) = (at[0], at[last]) else {
             continue;
         };
         // A symbol only the middle of the series has (added, then renamed or removed) has
@@ -77,15 +96,13 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         }
         let mut i = 1;
         while i < last {
-            match value_at(values, i, name) {
+            match at[i] {
                 Some(v) if v != first && v != tip => {
                     let start = i;
-                    while i < last
-                        && value_at(values, i, name).is_some_and(|w| w != first && w != tip)
-                    {
+                    while i < last && at[i].is_some_and(|w| w != first && w != tip) {
                         i += 1;
                     }
-                    let broken = value_at(values, start, name).unwrap_or("n").to_string();
+                    let broken = at[start].unwrap_or("n").to_string();
                     breaks.entry((start, i)).or_default().push((
                         name.to_string(),
                         first.to_string(),

@@ -126,12 +126,20 @@ pub fn dropped(track: &ObjectTrack) -> Vec<Dropped<'_>> {
         return Vec::new();
     };
     let mut groups: BTreeMap<(usize, Option<usize>), Vec<&String>> = BTreeMap::new();
+    // Neighbouring commits often share one object set: it is asked once per path.
+    let shared = super::bisect_break::shared_with_previous(sets);
+    let mut missing = vec![false; sets.len()];
     for path in base.objects.keys() {
-        let absent = |i: usize| {
-            sets[i]
-                .as_ref()
-                .is_some_and(|s| !s.objects.contains_key(path))
-        };
+        for i in 1..=last {
+            missing[i] = if shared[i] {
+                missing[i - 1]
+            } else {
+                sets[i]
+                    .as_ref()
+                    .is_some_and(|s| !s.objects.contains_key(path))
+            };
+        }
+        let absent = |i: usize| missing[i];
         if tip.objects.contains_key(path) {
             if let Some(culprit) = (1..last).find(|&i| absent(i)) {
                 let repair = (culprit + 1..=last).find(|&j| !absent(j));
