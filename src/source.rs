@@ -186,6 +186,10 @@ impl MemSource {
     pub fn insert(&mut self, path: &str, contents: impl Into<Vec<u8>>) {
         self.files.insert(path.to_string(), contents.into());
     }
+
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+    }
 }
 
 impl Source for MemSource {

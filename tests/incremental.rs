@@ -145,3 +145,30 @@ fn a_dependency_turned_off_is_resolved() {
         )
     });
 }
+
+/// A Makefile line dropped and a source removed: the Kbuild walk takes every other
+/// directory from the walk before (src/kbuild/objects.rs, `objects_reusing`), and the
+/// report is the one of walking every directory again.
+#[test]
+fn a_makefile_change_walks_its_directory_again_with_the_same_answer() {
+    let repo = common::xen_fixture(false);
+    let dir = repo.path();
+    common::git_ok(dir, &["checkout", "-q", "-B", "kbuild", "base"]);
+    replace(
+        dir,
+        "drivers/xen/Makefile",
+        "obj-y\t\t\t\t\t+= grant-table.o features.o\n",
+        "obj-y\t\t\t\t\t+= grant-table.o\n",
+    );
+    common::git_ok(dir, &["commit", "-q", "-am", "drop features.o"]);
+    std::fs::remove_file(dir.join("drivers/xen/xen-backend.c")).expect("remove");
+    common::git_ok(dir, &["commit", "-q", "-am", "remove the backend's source"]);
+    let incremental = lint(dir, "base..kbuild", &[]);
+    let full = lint(dir, "base..kbuild", &["--no-incremental"]);
+    assert_eq!(incremental, full, "reused directories changed the report");
+    // The objects the two commits drop are reported.
+    let text = incremental.to_string();
+    for object in ["drivers/xen/features.o", "drivers/xen/xen-backend.o"] {
+        assert!(text.contains(object), "{object} not reported: {text}");
+    }
+}

@@ -7,10 +7,12 @@
 //! The result is every object compiled, each with the kind of build it serves and the
 //! Makefile line that brought it in. Host programs (scripts/) are not part of it.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use crate::make::{normalize, pattern_matches, Make, Origin, Rule, Unknown, SRCTREE};
-use crate::source::Source;
+use crate::source::{Source, SourceError};
 
 /// How an object ends up in the kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -100,6 +102,7 @@ pub const MAX_RULE_DIRS: usize = 50_000;
 #[cfg(fuzzing)]
 pub const MAX_RULE_DIRS: usize = 500;
 
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Visit {
     /// Normalised, inside the tree.
     dir: String,
@@ -112,6 +115,162 @@ struct Visit {
 
 /// Walk the tree for `request`.
 pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
+    walk(source, request, None, &HashSet::new()).0
+}
+
+/// Walk the tree for `request`, taking each directory's part of the result from `memo`
+/// (the walk before this one, of the same arch) when nothing that directory's evaluation
+/// read has changed since: no file it read or listed is in `changed` (the paths changed
+/// since that walk), every file whose existence alone it asked exists as it did, and every
+/// variable it looked up (a `CONFIG_` value, `ARCH_CORE`, ...) has the value it had. The
+/// memo is then this walk's. Returns the object set and every file the walk depends on.
+pub fn objects_reusing(
+    source: &dyn Source,
+    request: &Request,
+    memo: &mut WalkMemo,
+    changed: &HashSet<String>,
+) -> (ObjectSet, WalkReads) {
+    let (set, reads, next) = walk(source, request, Some(&*memo), changed);
+    match next {
+        Some(next) => {
+            *memo = next;
+            (set, reads)
+        }
+        // A walk budget was reached with directories taken from the memo: what the walk
+        // enters past it depends on the order rules were read in. Walk it all again.
+        None => {
+            let (set, reads, next) = walk(source, request, None, changed);
+            *memo = next.unwrap_or_default();
+            (set, reads)
+        }
+    }
+}
+
+/// What a walk read: the files (by path) and the files whose existence alone it asked.
+#[derive(Debug, Default)]
+pub struct WalkReads {
+    pub reads: Vec<String>,
+    pub exists: Vec<(String, bool)>,
+}
+
+/// Each directory of the last walk with what its evaluation read and what it gave.
+#[derive(Default)]
+pub struct WalkMemo {
+    dirs: HashMap<Visit, Arc<DirRecord>>,
+    src_is_srctree: bool,
+    /// Directories taken from the memo by the last walk.
+    pub reused: usize,
+}
+
+/// What evaluating a directory read, to decide later that it would read the same.
+#[derive(Debug, Default)]
+struct Inputs {
+    /// Variables looked up in the base, with their values (None: not set).
+    vars: Vec<(String, Option<String>)>,
+    reads: Vec<String>,
+    exists: Vec<(String, bool)>,
+    /// Directories `$(wildcard)` listed.
+    listed: Vec<String>,
+}
+
+impl Inputs {
+    fn still_hold(&self, base: &Base, changed: &HashSet<String>) -> bool {
+        self.vars
+            .iter()
+            .all(|(name, value)| base.vars.value(name) == value.as_deref())
+            && self.reads.iter().all(|path| !changed.contains(path))
+            && self.exists.iter().all(|(path, existed)| {
+                !changed.contains(path) || base.source.exists(path).ok() == Some(*existed)
+            })
+            && !changed.iter().any(|path| {
+                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+                self.listed.iter().any(|l| l == dir)
+            })
+    }
+}
+
+/// One directory of a walk: what it read, and what it added to the walk.
+struct DirRecord {
+    inputs: Inputs,
+    /// Its objects, directories, records and listings, as a walk of it alone gives them.
+    out: ObjectSet,
+    /// Directories listed while reading other directories' rules.
+    rule_listed: Vec<String>,
+    children: Vec<Visit>,
+    /// Its own rules, as later directories look them up.
+    rules: Option<RuleDir>,
+}
+
+/// A directory's rules, with what reading them read.
+#[derive(Clone)]
+struct RuleDir {
+    rules: Arc<[Rule]>,
+    inputs: Arc<Inputs>,
+}
+
+type RuleDirs = HashMap<String, RuleDir>;
+
+/// The walk's view of the tree: every read and existence question logged.
+struct Logged<'a> {
+    inner: &'a dyn Source,
+    log: Mutex<WalkReads>,
+}
+
+impl Logged<'_> {
+    fn marks(&self) -> (usize, usize) {
+        let log = self.log.lock().expect("walk log lock");
+        (log.reads.len(), log.exists.len())
+    }
+
+    fn since(&self, (reads, exists): (usize, usize)) -> (Vec<String>, Vec<(String, bool)>) {
+        let log = self.log.lock().expect("walk log lock");
+        (log.reads[reads..].to_vec(), log.exists[exists..].to_vec())
+    }
+}
+
+impl Source for Logged<'_> {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        let found = self.inner.read(path);
+        self.log
+            .lock()
+            .expect("walk log lock")
+            .reads
+            .push(path.to_string());
+        found
+    }
+
+    fn exists(&self, path: &str) -> Result<bool, SourceError> {
+        let found = self.inner.exists(path)?;
+        self.log
+            .lock()
+            .expect("walk log lock")
+            .exists
+            .push((path.to_string(), found));
+        Ok(found)
+    }
+
+    fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {
+        self.inner.list_dir(path)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
+
+/// The walk itself. With a memo, also the memo of this walk, or None when a budget was
+/// reached with directories taken from the memo.
+fn walk(
+    source: &dyn Source,
+    request: &Request,
+    memo: Option<&WalkMemo>,
+    changed: &HashSet<String>,
+) -> (ObjectSet, WalkReads, Option<WalkMemo>) {
+    let logged = Logged {
+        inner: source,
+        log: Mutex::new(WalkReads::default()),
+    };
+    let source: &dyn Source = &logged;
     let mut set = ObjectSet::default();
     // 6.10 and later: `src` is the source directory; before, it is the object directory.
     let src_is_srctree = source
@@ -189,12 +348,20 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
     ]);
     let base = Base {
         source,
+        logged: &logged,
         listed: Default::default(),
         vars: crate::make::Vars::from_pairs(base),
         src_is_srctree,
-        rule_work: std::cell::Cell::new(MAX_RULE_WORK),
+        rule_work: Cell::new(MAX_RULE_WORK),
+        used: Default::default(),
+        capped: Cell::new(false),
     };
-    let mut rule_dirs = HashMap::new();
+    let memo = memo.filter(|m| m.src_is_srctree == src_is_srctree);
+    let mut next = WalkMemo {
+        src_is_srctree,
+        ..WalkMemo::default()
+    };
+    let mut rule_dirs = RuleDirs::new();
     // Directories are queued as make spells them and entered once by their normalised
     // path, so `a/./` and `a/b/../` are `a`.
     let mut seen = std::collections::HashSet::new();
@@ -212,26 +379,145 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
                     visit.dir
                 ),
             });
+            base.capped.set(true);
             break;
         }
-        walk_dir(&base, &visit, &mut set, &mut queue, &mut rule_dirs);
+        let kept = memo
+            .and_then(|m| m.dirs.get(&visit))
+            .filter(|record| record.inputs.still_hold(&base, changed));
+        let record = match kept {
+            Some(record) => {
+                next.reused += 1;
+                record.clone()
+            }
+            None => Arc::new(walk_recorded(&base, &visit, &mut rule_dirs)),
+        };
+        add_dir(&mut set, &record.out);
+        base.listed
+            .borrow_mut()
+            .extend(record.rule_listed.iter().cloned());
+        queue.extend(record.children.iter().cloned());
+        if let Some(rules) = &record.rules {
+            rule_dirs.insert(visit.dir.clone(), rules.clone());
+        }
+        next.dirs.insert(visit, record);
     }
     set.dirs_listed.append(&mut base.listed.borrow_mut());
     set.dirs_listed.sort();
     set.dirs_listed.dedup();
-    set
+    // Files the directories taken from the memo read count as read by this walk.
+    let mut reads = std::mem::take(&mut *logged.log.lock().expect("walk log lock"));
+    if next.reused > 0 {
+        for record in next.dirs.values() {
+            reads.reads.extend(record.inputs.reads.iter().cloned());
+            reads.exists.extend(record.inputs.exists.iter().cloned());
+        }
+    }
+    let next = if base.capped.get() {
+        // Which directories a budget cuts off depends on the order rules were read in.
+        (next.reused == 0).then(WalkMemo::default)
+    } else {
+        Some(next)
+    };
+    (set, reads, next)
+}
+
+/// Add what one directory gave to the walk's set, as walking it there would have.
+fn add_dir(set: &mut ObjectSet, dir: &ObjectSet) {
+    for (path, object) in &dir.objects {
+        match set.objects.get(path) {
+            Some(old) if old.kind <= object.kind => {}
+            _ => {
+                set.objects.insert(path.clone(), object.clone());
+            }
+        }
+    }
+    set.dirs.extend(dir.dirs.iter().cloned());
+    set.unknown.extend(dir.unknown.iter().cloned());
+    set.dirs_listed.extend(dir.dirs_listed.iter().cloned());
+}
+
+/// Walk one directory on its own, recording what it read.
+fn walk_recorded(base: &Base, visit: &Visit, rule_dirs: &mut RuleDirs) -> DirRecord {
+    let marks = base.source_marks();
+    let used_from = base.used.borrow().len();
+    let listed_from = base.listed.borrow().len();
+    let mut out = ObjectSet::default();
+    let mut children = VecDeque::new();
+    let own = walk_dir(base, visit, &mut out, &mut children, rule_dirs);
+    let (reads, exists) = base.source_since(marks);
+    let rule_listed = base.listed.borrow()[listed_from..].to_vec();
+    let mut inputs = Inputs {
+        vars: base.values_of(
+            own.as_ref()
+                .map(|(names, _)| names.as_slice())
+                .unwrap_or(&[]),
+        ),
+        reads,
+        exists,
+        listed: out
+            .dirs_listed
+            .iter()
+            .chain(&rule_listed)
+            .cloned()
+            .collect(),
+    };
+    for used in &base.used.borrow()[used_from..] {
+        inputs.vars.extend(used.vars.iter().cloned());
+        inputs.reads.extend(used.reads.iter().cloned());
+        inputs.exists.extend(used.exists.iter().cloned());
+        inputs.listed.extend(used.listed.iter().cloned());
+    }
+    base.used.borrow_mut().truncate(used_from);
+    inputs.vars.sort();
+    inputs.vars.dedup();
+    inputs.reads.sort();
+    inputs.reads.dedup();
+    inputs.listed.sort();
+    inputs.listed.dedup();
+    DirRecord {
+        inputs,
+        out,
+        rule_listed,
+        children: children.into(),
+        rules: own.map(|(_, rules)| rules),
+    }
 }
 
 /// What every directory's sub-make starts from.
 struct Base<'a> {
     source: &'a dyn Source,
+    /// The same source, with its log of what was read.
+    logged: &'a Logged<'a>,
     /// Directories listed by `$(wildcard)` in directories evaluated for their rules.
     listed: std::cell::RefCell<Vec<String>>,
     vars: crate::make::Vars,
     src_is_srctree: bool,
     /// Rule lookups left for the directory being walked (`MAX_RULE_WORK` each): hostile
     /// pattern rules with many prerequisites make the lookups branch at every link.
-    rule_work: std::cell::Cell<u32>,
+    rule_work: Cell<u32>,
+    /// What reading the rules of the directories looked up so far read, in order.
+    used: RefCell<Vec<Arc<Inputs>>>,
+    /// A walk budget (MAX_WALK_DIRS, MAX_RULE_DIRS) was reached.
+    capped: Cell<bool>,
+}
+
+impl Base<'_> {
+    fn source_marks(&self) -> (usize, usize) {
+        self.logged.marks()
+    }
+
+    fn source_since(&self, marks: (usize, usize)) -> (Vec<String>, Vec<(String, bool)>) {
+        self.logged.since(marks)
+    }
+
+    /// `names` with the values the base gives them.
+    fn values_of(&self, names: &[String]) -> Vec<(String, Option<String>)> {
+        names
+            .iter()
+            .map(|name| (name.clone(), self.vars.value(name).map(str::to_string)))
+            .collect()
+    }
 }
 
 /// Rule lookups (follow and makeable steps) one directory may spend; a kernel directory
@@ -301,21 +587,25 @@ struct Candidate {
     gates: Vec<String>,
 }
 
+/// Walk one directory: its objects into `set`, its subdirectories onto `queue`. Returns
+/// the variables its evaluation looked up in the base, and its rules as it left them in
+/// `rule_dirs`; None when it has no Makefile.
 fn walk_dir(
     base: &Base,
     visit: &Visit,
     set: &mut ObjectSet,
     queue: &mut VecDeque<Visit>,
-    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
-) {
+    rule_dirs: &mut RuleDirs,
+) -> Option<(Vec<String>, RuleDir)> {
     let dir = visit.dir.as_str();
+    let marks = base.source_marks();
     let Some(mut m) = base.eval_dir(dir, visit.need_builtin, visit.need_modorder) else {
         set.unknown.push(Unknown {
             file: makefile_of(dir),
             line: 0,
             construct: "directory without Kbuild or Makefile".into(),
         });
-        return;
+        return None;
     };
     // Checks and records use the normalised path; `obj` and the objects keep make's.
     let normal_dir = tree_dir(dir).unwrap_or_else(|| dir.to_string());
@@ -465,7 +755,18 @@ fn walk_dir(
         let (origin, gates) = gates_of(&m, "always-y", &word, &visit.gates);
         add(at(&word), Kind::BuiltIn, "always-y", origin, gates);
     }
-    rule_dirs.insert(dir.to_string(), m.take_rules().into());
+    // Its rules depend on what evaluating it read so far.
+    let (reads, exists) = base.source_since(marks);
+    let own_rules = RuleDir {
+        rules: m.take_rules().into(),
+        inputs: Arc::new(Inputs {
+            vars: base.values_of(&m.base_reads()),
+            reads,
+            exists,
+            listed: m.dirs_listed.clone(),
+        }),
+    };
+    rule_dirs.insert(dir.to_string(), own_rules.clone());
     let mut seen = std::collections::HashSet::new();
     base.rule_work.set(MAX_RULE_WORK);
     for candidate in &candidates {
@@ -540,6 +841,7 @@ fn walk_dir(
     }
     set.unknown.append(&mut m.unknown);
     set.dirs_listed.append(&mut m.dirs_listed);
+    Some((m.base_reads(), own_rules))
 }
 
 /// `dir`'s Makefile, for records about the directory.
@@ -573,7 +875,7 @@ fn tree_dir(dir: &str) -> Option<String> {
 /// in the directory of `path` (a sub-make such as `$(MAKE) $(build)=$(obj)/rm $@`).
 fn rules_for(
     base: &Base,
-    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
+    rule_dirs: &mut RuleDirs,
     dir: &str,
     path: &str,
     depth: usize,
@@ -588,19 +890,36 @@ fn rules_for(
             // Each directory's Makefile is read once per walk; a hostile list of
             // prerequisites in many directories is cut off.
             if rule_dirs.len() >= MAX_RULE_DIRS {
+                base.capped.set(true);
                 continue;
             }
-            let rules = base
-                .eval_dir(d, false, false)
-                .map(|mut m| {
+            let marks = base.source_marks();
+            let (rules, vars, listed) = match base.eval_dir(d, false, false) {
+                Some(mut m) => {
+                    let listed = m.dirs_listed.clone();
                     base.listed.borrow_mut().append(&mut m.dirs_listed);
-                    m.take_rules()
-                })
-                .unwrap_or_default();
-            rule_dirs.insert(d.to_string(), rules.into());
+                    (m.take_rules(), base.values_of(&m.base_reads()), listed)
+                }
+                None => Default::default(),
+            };
+            let (reads, exists) = base.source_since(marks);
+            let inputs = Arc::new(Inputs {
+                vars,
+                reads,
+                exists,
+                listed,
+            });
+            let rules = rules.into();
+            rule_dirs.insert(d.to_string(), RuleDir { rules, inputs });
         }
         // Shared, not copied: matching below needs `rule_dirs` again (makeable()).
-        let rules = rule_dirs[d].clone();
+        let looked_up = &rule_dirs[d];
+        let mut used = base.used.borrow_mut();
+        if !used.iter().any(|u| Arc::ptr_eq(u, &looked_up.inputs)) {
+            used.push(looked_up.inputs.clone());
+        }
+        drop(used);
+        let rules = looked_up.rules.clone();
         for rule in rules.iter() {
             if rule.targets.iter().any(|t| t == path) {
                 found.push((rule.clone(), 0));
@@ -641,13 +960,7 @@ fn rules_for(
 
 /// A prerequisite that exists in the tree or that some rule can make: an object can be
 /// made when its C or assembly source can (scripts/Makefile.build's own rules).
-fn makeable(
-    base: &Base,
-    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
-    dir: &str,
-    path: &str,
-    depth: usize,
-) -> bool {
+fn makeable(base: &Base, rule_dirs: &mut RuleDirs, dir: &str, path: &str, depth: usize) -> bool {
     if path == "FORCE" {
         return true;
     }
@@ -686,13 +999,7 @@ fn makeable(
 
 /// Whether make can compile `path` (`<stem>.o`): a source in the tree (`.c`, `.S`, `.rs`,
 /// or a `_shipped` copy), a rule that makes it, or the object itself.
-fn has_source(
-    base: &Base,
-    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
-    dir: &str,
-    path: &str,
-    stem: &str,
-) -> bool {
+fn has_source(base: &Base, rule_dirs: &mut RuleDirs, dir: &str, path: &str, stem: &str) -> bool {
     makeable(base, rule_dirs, dir, path, 0)
         || [".c_shipped", ".S_shipped"].iter().any(|ext| {
             let rel = normalize(
@@ -711,7 +1018,7 @@ fn has_source(
 #[allow(clippy::too_many_arguments)] // the walk's state, threaded through the recursion
 fn follow(
     base: &Base,
-    rule_dirs: &mut HashMap<String, std::rc::Rc<[Rule]>>,
+    rule_dirs: &mut RuleDirs,
     dir: &str,
     path: &str,
     candidate: &Candidate,
@@ -1012,5 +1319,121 @@ mod tests {
         assert_eq!(values["CONFIG_S"], "x \"y\"");
         assert_eq!(values["CONFIG_E"], "");
         assert!(!values.contains_key("CONFIG_B"));
+    }
+
+    /// A tree of three directories for the reuse tests: `a` gated by CONFIG_A, `b` with a
+    /// `$(wildcard)`, `c` plain.
+    fn three_dirs() -> MemSource {
+        MemSource::new()
+            .with(
+                "Kbuild",
+                "obj-$(CONFIG_A) += a/\nobj-y += b/ c/\n",
+            )
+            .with("a/Makefile", "obj-y += a1.o\nobj-$(CONFIG_A2) += a2.o\n")
+            .with("a/a1.c", "")
+            .with("a/a2.c", "")
+            .with(
+                "b/Makefile",
+                "obj-y += $(patsubst $(srctree)/$(src)/%.c,%.o,$(wildcard $(srctree)/$(src)/*.c))\n",
+            )
+            .with("b/b1.c", "")
+            .with("c/Makefile", "obj-y += c1.o c2.o\n")
+            .with("c/c1.c", "")
+            .with("c/c2.c", "")
+    }
+
+    fn request_walk(
+        source: &MemSource,
+        config: &[(&str, &str)],
+        memo: &mut WalkMemo,
+        changed: &[&str],
+    ) -> ObjectSet {
+        let config: HashMap<String, String> = config
+            .iter()
+            .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string()))
+            .collect();
+        let changed: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
+        let request = Request {
+            arch: "x86",
+            srcarch: "x86",
+            config: &config,
+        };
+        objects_reusing(source, &request, memo, &changed).0
+    }
+
+    /// The reused walk and a walk from nothing give the same set, to the listings.
+    fn assert_same(reused: &ObjectSet, fresh: &ObjectSet) {
+        assert_eq!(
+            serde_json::to_value(reused).expect("json"),
+            serde_json::to_value(fresh).expect("json")
+        );
+        assert_eq!(reused.dirs_listed, fresh.dirs_listed);
+    }
+
+    #[test]
+    fn a_makefile_change_walks_that_directory_again_and_no_other() {
+        let source = three_dirs();
+        let config = [("A", "y")];
+        let mut memo = WalkMemo::default();
+        let first = request_walk(&source, &config, &mut memo, &[]);
+        assert_eq!(memo.reused, 0);
+        assert_eq!(first.dirs, [".", "a", "b", "c"]);
+
+        let source = source.with("c/Makefile", "obj-y += c1.o\n");
+        let second = request_walk(&source, &config, &mut memo, &["c/Makefile"]);
+        // Every directory but `c` is taken as it was (scripts/mod, without a Makefile,
+        // counts too).
+        assert_eq!(memo.reused, 4, "{:?}", second.dirs);
+        assert!(!second.objects.contains_key("c/c2.o"));
+        assert_same(&second, &walk(&source, &config));
+    }
+
+    #[test]
+    fn a_configuration_change_walks_the_directories_that_read_it() {
+        let source = three_dirs();
+        let mut memo = WalkMemo::default();
+        request_walk(&source, &[("A", "y")], &mut memo, &[]);
+        // CONFIG_A2 is read by `a` alone.
+        let config = [("A", "y"), ("A2", "y")];
+        let second = request_walk(&source, &config, &mut memo, &[]);
+        assert_eq!(memo.reused, 4);
+        assert!(second.objects.contains_key("a/a2.o"));
+        assert_same(&second, &walk(&source, &config));
+        // CONFIG_A is read by the top: the top is walked again, `a` is not entered.
+        let config = [("A2", "y")];
+        let third = request_walk(&source, &config, &mut memo, &[]);
+        assert!(!third.objects.contains_key("a/a1.o"));
+        assert_same(&third, &walk(&source, &config));
+    }
+
+    #[test]
+    fn a_file_added_where_a_wildcard_lists_walks_that_directory_again() {
+        let source = three_dirs();
+        let config = [("A", "y")];
+        let mut memo = WalkMemo::default();
+        request_walk(&source, &config, &mut memo, &[]);
+        let source = source.with("b/b2.c", "");
+        let second = request_walk(&source, &config, &mut memo, &["b/b2.c"]);
+        assert!(second.objects.contains_key("b/b2.o"));
+        assert_eq!(memo.reused, 4);
+        assert_same(&second, &walk(&source, &config));
+    }
+
+    #[test]
+    fn a_source_removed_beside_an_object_walks_that_directory_again() {
+        let source = three_dirs();
+        let config = [("A", "y")];
+        let mut memo = WalkMemo::default();
+        request_walk(&source, &config, &mut memo, &[]);
+        let mut source = source;
+        source.remove("c/c2.c");
+        let second = request_walk(&source, &config, &mut memo, &["c/c2.c"]);
+        assert!(!second.objects.contains_key("c/c2.o"));
+        assert_eq!(memo.reused, 4);
+        assert_same(&second, &walk(&source, &config));
+        // A change to its contents alone walks nothing again.
+        let source = source.with("c/c1.c", "int x;");
+        request_walk(&source, &config, &mut memo, &["c/c1.c"]);
+        assert_eq!(memo.reused, 5);
     }
 }

@@ -1,14 +1,14 @@
 //! What each commit builds, per arch and baseline: the Kbuild walk along the series, reusing
-//! the previous commit's object set when nothing the walk read changed.
+//! the previous commit's object set when nothing the walk read changed, and otherwise each
+//! directory's part of the last walk when nothing that directory read changed
+//! (`objects_reusing`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::git::Oid;
-
 use super::snapshot::Values;
 use crate::git::CommitSource;
-use crate::kbuild::objects::{autoconf_value, objects, ObjectSet, Request};
+use crate::kbuild::objects::{autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo};
 use crate::kconfig::env::KernelEnv;
 use crate::source::Source;
 
@@ -18,14 +18,31 @@ use crate::source::Source;
 pub struct ObjectTrack {
     pub sets: Vec<Option<Arc<ObjectSet>>>,
     last_values: Option<Arc<Values>>,
-    reads: Vec<(String, Option<Oid>)>,
+    /// Files the last walk read.
+    reads: Vec<String>,
     /// Files whose existence alone the last walk asked (a source beside an object), with
     /// the answer: a change to their contents leaves the walk as it was.
     exists_asked: HashMap<String, bool>,
     pub walks: usize,
+    /// Take each directory's part from the last walk when nothing it read changed
+    /// (`--no-incremental` walks every directory).
+    pub reuse_dirs: bool,
+    /// The directories of the last walk, and the paths changed since it.
+    memo: WalkMemo,
+    changed_since: HashSet<String>,
+    /// Directories walked, and taken from the walk before.
+    pub dirs_walked: usize,
+    pub dirs_reused: usize,
 }
 
 impl ObjectTrack {
+    pub fn new(reuse_dirs: bool) -> Self {
+        ObjectTrack {
+            reuse_dirs,
+            ..ObjectTrack::default()
+        }
+    }
+
     pub fn push(
         &mut self,
         source: &CommitSource,
@@ -33,6 +50,7 @@ impl ObjectTrack {
         values: Option<&Arc<Values>>,
         changed: &HashSet<String>,
     ) {
+        self.changed_since.extend(changed.iter().cloned());
         let Some(values) = values else {
             self.sets.push(None);
             return;
@@ -47,7 +65,7 @@ impl ObjectTrack {
             .and_then(|s| s.as_ref())
             .map(|s| s.dirs_listed.as_slice())
             .unwrap_or(&[]);
-        let same_files = self.reads.iter().all(|(path, _)| !changed.contains(path))
+        let same_files = self.reads.iter().all(|path| !changed.contains(path))
             && !changed.iter().any(|path| {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 listed.iter().any(|l| l == dir)
@@ -70,23 +88,36 @@ impl ObjectTrack {
             .filter(|(_, v)| v.as_str() != "n")
             .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v)))
             .collect();
-        let before = source.reads.lock().expect("reads lock").len();
-        let before_exists = source.exists_asked.lock().expect("exists lock").len();
-        let set = objects(
+        if !self.reuse_dirs {
+            self.memo = WalkMemo::default();
+        }
+        let (set, read) = objects_reusing(
             source,
             &Request {
                 arch: &env.arch,
                 srcarch: &env.srcarch,
                 config: &config,
             },
+            &mut self.memo,
+            &self.changed_since,
         );
-        self.reads = source.reads.lock().expect("reads lock")[before..].to_vec();
-        self.exists_asked = source.exists_asked.lock().expect("exists lock")[before_exists..]
-            .iter()
-            .cloned()
-            .collect();
+        self.changed_since.clear();
+        self.reads = read.reads;
+        self.reads.sort();
+        self.reads.dedup();
+        self.exists_asked = read.exists.into_iter().collect();
+        self.dirs_walked += set.dirs.len();
+        self.dirs_reused += self.memo.reused;
         self.walks += 1;
         self.last_values = Some(values.clone());
         self.sets.push(Some(Arc::new(set)));
+    }
+
+    /// The series is walked: what reuse needed is freed.
+    pub fn finish(&mut self) {
+        self.memo = WalkMemo::default();
+        self.changed_since = HashSet::new();
+        self.reads = Vec::new();
+        self.exists_asked = HashMap::new();
     }
 }

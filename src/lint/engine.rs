@@ -282,7 +282,7 @@ fn resolve_arch(
     let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
     // What each baseline builds at each commit (Kbuild walk).
     let mut objects: Vec<ObjectTrack> = (0..ctx.options.baselines.len())
-        .map(|_| ObjectTrack::default())
+        .map(|_| ObjectTrack::new(ctx.options.incremental))
         .collect();
     for (index, read) in reads.into_iter().enumerate() {
         let (source, tree, same_semantics) = match read? {
@@ -408,6 +408,7 @@ fn resolve_arch(
         ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
+    objects.iter_mut().for_each(ObjectTrack::finish);
     // Make constructs the walk could not follow, in files the series changes.
     let mut told = HashSet::new();
     for track in &objects {

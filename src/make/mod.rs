@@ -124,6 +124,11 @@ pub struct Unknown {
 pub struct Vars(HashMap<String, Var>);
 
 impl Vars {
+    /// The value of variable `name`, if it is set.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.value.as_str())
+    }
+
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
         Vars(
             pairs
@@ -180,6 +185,8 @@ pub struct Make<'s> {
     pub files_read: Vec<String>,
     /// Directories `$(wildcard)` listed: a file added there can change the result.
     pub dirs_listed: Vec<String>,
+    /// Names looked up in `base` (found there or not), for reuse decisions.
+    base_reads: std::cell::RefCell<crate::FastSet<String>>,
     depth: usize,
     /// References being expanded, each inside the one before (`budget::MAX_NESTING`).
     nesting: usize,
@@ -233,6 +240,7 @@ impl<'s> Make<'s> {
             rules: Vec::new(),
             files_read: Vec::new(),
             dirs_listed: Vec::new(),
+            base_reads: Default::default(),
             depth: 0,
             nesting: 0,
             expanding: Vec::new(),
@@ -258,9 +266,22 @@ impl<'s> Make<'s> {
     }
 
     fn get(&self, name: &str) -> Option<&Var> {
-        self.vars
-            .get(name)
-            .or_else(|| self.base.and_then(|b| b.0.get(name)))
+        self.vars.get(name).or_else(|| {
+            let base = self.base?;
+            let mut reads = self.base_reads.borrow_mut();
+            if !reads.contains(name) {
+                reads.insert(name.to_string());
+            }
+            base.0.get(name)
+        })
+    }
+
+    /// The names this evaluation looked up in its base so far, found there or not: with
+    /// the same files, a base that gives them the same values gives the same evaluation.
+    pub fn base_reads(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.base_reads.borrow().iter().cloned().collect();
+        names.sort();
+        names
     }
 
     /// Set a simple variable.
