@@ -40,7 +40,7 @@ pub struct Object {
 }
 
 /// Every object of one configuration.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default, PartialEq, serde::Serialize)]
 pub struct ObjectSet {
     pub objects: BTreeMap<String, Object>,
     /// Directories visited, in order.
