@@ -253,6 +253,10 @@ impl Source for Logged<'_> {
         self.inner.list_dir(path)
     }
 
+    fn local_root(&self) -> Option<&std::path::Path> {
+        self.inner.local_root()
+    }
+
     fn describe(&self) -> String {
         self.inner.describe()
     }
