@@ -19,7 +19,7 @@ if [ "${1:-}" = "-t" ]; then
 fi
 targets=("$@")
 if [ ${#targets[@]} = 0 ]; then
-  targets=(kconfig_parse kconfig_macros confdata git_range make_eval kbuild_walk kbuild_reuse mbox)
+  targets=(kconfig_parse kconfig_subtrees kconfig_macros confdata git_range make_eval kbuild_walk kbuild_reuse mbox)
 fi
 
 # Targets known to fail on inputs the fuzzer finds in seconds (none now); FUZZ_SMOKE_ALL=1
@@ -28,7 +28,7 @@ declare -A skip=()
 
 dict_of() {
   case "$1" in
-    kconfig_parse | kconfig_macros) echo dict/kconfig.dict ;;
+    kconfig_parse | kconfig_subtrees | kconfig_macros) echo dict/kconfig.dict ;;
     make_eval | kbuild_walk | kbuild_reuse) echo dict/make.dict ;;
     confdata) echo dict/config.dict ;;
     git_range) echo dict/git.dict ;;

@@ -57,6 +57,18 @@ pub trait Source: Send + Sync {
         Ok(out)
     }
 
+    /// What names the contents of `path` without reading it, for caches keyed by content:
+    /// `Some(Some(id))` the file's (a commit's blob id), `Some(None)` no file there, `None` when the
+    /// backend has no such names or cannot say (then nothing is answered from a cache).
+    /// Unlike `read`, it records nothing.
+    fn content_id(&self, _path: &str) -> Option<Option<ContentId>> {
+        None
+    }
+
+    /// A cache answered for `path` what `read` would have given (`id` as `content_id`
+    /// named it): record it as a read, as `read` does.
+    fn note_read(&self, _path: &str, _id: Option<ContentId>) {}
+
     /// A directory on disk holding the same tree, if there is one. `$(shell,...)` commands
     /// that call scripts of the tree (`$(srctree)/scripts/...`) need it.
     fn local_root(&self) -> Option<&Path> {
@@ -65,6 +77,28 @@ pub trait Source: Send + Sync {
 
     /// A short description for messages: a directory path or a commit id.
     fn describe(&self) -> String;
+}
+
+/// What names a file's contents: a git blob id, or a digest of the bytes where there is
+/// none. Equal ids, equal contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContentId(pub [u8; 20]);
+
+impl ContentId {
+    /// 160 bits of SipHash over the bytes, under three fixed keys: for trees that have no
+    /// object ids (in memory); a commit names its files by blob id.
+    pub fn digest(bytes: &[u8]) -> ContentId {
+        use std::hash::{Hash, Hasher};
+        let mut out = [0u8; 20];
+        for (i, chunk) in out.chunks_mut(8).enumerate() {
+            let mut hasher = std::hash::DefaultHasher::new();
+            (i as u64).hash(&mut hasher);
+            bytes.hash(&mut hasher);
+            let word = hasher.finish().to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        ContentId(out)
+    }
 }
 
 /// A kernel tree in a directory.
@@ -195,6 +229,11 @@ impl MemSource {
 impl Source for MemSource {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
         Ok(self.files.get(path).cloned())
+    }
+
+    /// A digest of the contents.
+    fn content_id(&self, path: &str) -> Option<Option<ContentId>> {
+        Some(self.files.get(path).map(|bytes| ContentId::digest(bytes)))
     }
 
     fn list_dir(&self, path: &str) -> Result<Option<Vec<String>>, SourceError> {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use git2::{ObjectType, Sort};
 pub use git2::{Oid, Repository};
 
-use crate::source::{Source, SourceError};
+use crate::source::{ContentId, Source, SourceError};
 
 pub mod apply;
 
@@ -433,6 +433,13 @@ impl CommitSource {
     }
 }
 
+/// A blob id as the `Source` trait names contents.
+fn content_id(id: Oid) -> ContentId {
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(id.as_bytes());
+    ContentId(bytes)
+}
+
 impl Source for CommitSource {
     fn exists(&self, path: &str) -> Result<bool, SourceError> {
         let found = if path.is_empty() {
@@ -457,6 +464,27 @@ impl Source for CommitSource {
             .expect("exists lock")
             .push((path.to_string(), found));
         Ok(found)
+    }
+
+    fn content_id(&self, path: &str) -> Option<Option<ContentId>> {
+        if path.is_empty() {
+            return Some(None);
+        }
+        let repo = self.repo.lock().expect("repository lock is never poisoned");
+        match self.blobs.lookup(&repo, self.tree, path) {
+            Ok(Some((id, false))) => Some(Some(content_id(id))),
+            // A missing object is for `read` to report.
+            Err(e) if e.class() == git2::ErrorClass::Odb => None,
+            _ => Some(None),
+        }
+    }
+
+    fn note_read(&self, path: &str, id: Option<ContentId>) {
+        let id = id.map(|ContentId(bytes)| Oid::from_bytes(&bytes).expect("20 bytes"));
+        self.reads
+            .lock()
+            .expect("reads lock")
+            .push((path.to_string(), id));
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {

@@ -92,6 +92,18 @@ impl Expr {
         }
     }
 
+    /// The same expression over other symbol ids (`map` of each).
+    pub fn map_symbols(&self, map: &impl Fn(SymbolId) -> SymbolId) -> Expr {
+        match self {
+            Expr::Symbol(s) => Expr::Symbol(map(*s)),
+            Expr::Not(e) => Expr::not(e.map_symbols(map)),
+            Expr::And(a, b) => Expr::and(a.map_symbols(map), b.map_symbols(map)),
+            Expr::Or(a, b) => Expr::or(a.map_symbols(map), b.map_symbols(map)),
+            Expr::Cmp(op, a, b) => Expr::Cmp(*op, map(*a), map(*b)),
+            Expr::Range(a, b) => Expr::Range(map(*a), map(*b)),
+        }
+    }
+
     /// Every symbol the expression mentions, in order, with repeats.
     pub fn symbols(&self, out: &mut Vec<SymbolId>) {
         match self {

@@ -274,6 +274,11 @@ impl Lexer {
         chain
     }
 
+    /// Files open, the top one counting 1: the length of the `source` chain being read.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
     pub fn is_open(&self, name: &str) -> bool {
         self.frames.iter().any(|f| f.name == name)
     }

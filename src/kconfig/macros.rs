@@ -270,6 +270,9 @@ pub struct Preprocessor {
     tree_steps: u64,
     /// References being expanded, each inside the one before (see MAX_REFERENCE_NESTING).
     nesting: u32,
+    /// Expansions and assignments so far: a stretch of the tree that leaves it unchanged
+    /// neither read nor changed the macro language's state.
+    entries: u64,
 }
 
 impl Preprocessor {
@@ -287,6 +290,7 @@ impl Preprocessor {
             steps: 0,
             tree_steps: 0,
             nesting: 0,
+            entries: 0,
         }
     }
 
@@ -303,8 +307,14 @@ impl Preprocessor {
 
     /// A new top-level expansion: errors and the per-expansion budget start again.
     fn start(&mut self) {
+        self.entries += 1;
         self.failed = false;
         self.steps = 0;
+    }
+
+    /// Expansions and assignments so far.
+    pub fn entries(&self) -> u64 {
+        self.entries
     }
 
     /// variable_add(): define or extend a variable from an assignment statement.

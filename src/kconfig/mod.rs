@@ -8,6 +8,7 @@ pub mod defconfig;
 pub mod env;
 pub mod expr;
 pub mod finalize;
+pub mod fragments;
 pub mod lexer;
 pub mod macros;
 pub mod model;
@@ -136,7 +137,19 @@ pub fn open_tree(
 }
 
 /// Read the Kconfig tree of `source` as `make ARCH=<arch>` would, starting at `Kconfig`.
-pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -> Model {
+pub fn read_tree(source: &dyn Source, env: &KernelEnv, shell: ShellRunner) -> Model {
+    read_tree_with(source, env, shell, None, None)
+}
+
+/// `read_tree`, splicing in the subtrees `subtrees` keeps where they apply and keeping
+/// there the subtrees it parses (`fragments`), with room made for a model like `like`.
+pub fn read_tree_with(
+    source: &dyn Source,
+    env: &KernelEnv,
+    mut shell: ShellRunner,
+    subtrees: Option<fragments::SubtreeCache>,
+    like: Option<&Model>,
+) -> Model {
     let macro_env = env.macro_env();
     if shell.env.is_empty() {
         shell.env = env
@@ -146,7 +159,14 @@ pub fn read_tree(source: &dyn Source, env: &KernelEnv, mut shell: ShellRunner) -
             .collect();
     }
     let pp = Preprocessor::new(macro_env, shell);
-    let mut model = parser::Parser::new(source, pp, env.dialect()).parse("Kconfig");
+    let mut parser = parser::Parser::new(source, pp, env.dialect());
+    if let Some(cache) = subtrees {
+        parser = parser.with_subtrees(cache);
+    }
+    if let Some(like) = like {
+        parser = parser.with_room_for(like);
+    }
+    let mut model = parser.parse("Kconfig");
     // A budget the arch Makefile spent stops make before Kconfig is read.
     for limit in &env.limits {
         let message = format!("arch Makefile: {}", limit.construct);

@@ -312,6 +312,31 @@ impl Model {
         })
     }
 
+    /// Every field as text, the name lookups sorted: two models read alike when their
+    /// dumps are equal.
+    pub fn dump(&self) -> String {
+        let mut by_name: Vec<_> = self.by_name.iter().collect();
+        by_name.sort();
+        let mut const_by_name: Vec<_> = self.const_by_name.iter().collect();
+        const_by_name.sort();
+        format!(
+            "files {:?}\nsymbols {:#?}\nmenus {:#?}\nprops {:#?}\nmodules {:?} options {:?}\n\
+             env {:?}\nshell {:?}\ndiagnostics {:#?}\ninfo {:?}\nnames {:?}\nconsts {:?}\n",
+            self.files,
+            self.symbols,
+            self.menus,
+            self.props,
+            self.modules_sym,
+            self.option_statements,
+            self.env_used,
+            self.shell_commands,
+            self.diagnostics,
+            self.info,
+            by_name,
+            const_by_name
+        )
+    }
+
     /// Walk the menu tree depth first, as menu_for_each_entry() does.
     pub fn menu_walk(&self) -> MenuWalk<'_> {
         MenuWalk {

@@ -7,6 +7,9 @@
 //! missing file are errors, not panics.
 
 use super::expr::{CmpOp, Expr};
+use super::fragments::{
+    Context, Fragment, Marks, Op, Recording, SubtreeCache, SymRef, RECORD_DEPTH,
+};
 use super::lexer::{Lexer, Tok, Token};
 use super::macros::{Flavor, MacroEvent, Preprocessor};
 use super::model::*;
@@ -158,6 +161,12 @@ pub struct Parser<'a> {
     tree_operands: u64,
     /// `select` and `imply` lines per target (MAX_SELECTS).
     selects: crate::FastMap<SymbolId, u32>,
+    /// Subtrees to splice in and to keep (`fragments`), and those being recorded, the
+    /// outermost first.
+    subtrees: Option<SubtreeCache>,
+    recording: Vec<Recording>,
+    /// Tokens consumed so far.
+    bumps: u64,
 }
 
 impl<'a> Parser<'a> {
@@ -228,7 +237,32 @@ impl<'a> Parser<'a> {
             operands_exceeded: false,
             tree_operands: 0,
             selects: Default::default(),
+            subtrees: None,
+            recording: Vec::new(),
+            bumps: 0,
         }
+    }
+
+    /// Make room for a model the size of `like` (the tree of the commit before): the
+    /// tables are then filled without growing.
+    pub fn with_room_for(mut self, like: &Model) -> Self {
+        let m = &mut self.model;
+        m.files.reserve(like.files.len());
+        m.symbols.reserve(like.symbols.len());
+        m.menus.reserve(like.menus.len());
+        m.props.reserve(like.props.len());
+        m.by_name.reserve(like.by_name.len());
+        m.const_by_name.reserve(like.const_by_name.len());
+        self.file_ids.reserve(like.files.len());
+        self.entry_operands.reserve(like.menus.len());
+        self
+    }
+
+    /// Splice in the subtrees `cache` holds where they apply, and keep there the subtrees
+    /// this parse makes (`fragments`).
+    pub fn with_subtrees(mut self, cache: SubtreeCache) -> Self {
+        self.subtrees = Some(cache);
+        self
     }
 
     /// Parse the tree from `root` (normally `Kconfig`) and return the model.
@@ -262,6 +296,7 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Model {
+        self.recording.clear();
         self.flush_lexer_warnings();
         self.flush_macro_events();
         self.model.env_used = std::mem::take(&mut self.pp.env_used);
@@ -308,6 +343,15 @@ impl<'a> Parser<'a> {
 
     /// Read a file through the source, decoding it; `None` when it does not exist.
     fn read_file(&mut self, name: &str) -> Option<String> {
+        if !self.recording.is_empty() {
+            let id = self.source.content_id(name);
+            for r in &mut self.recording {
+                match id {
+                    Some(id) => r.reads.push((name.to_string(), id)),
+                    None => r.tainted = true,
+                }
+            }
+        }
         let bytes = match self.source.read(name) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return None,
@@ -343,12 +387,18 @@ impl<'a> Parser<'a> {
     }
 
     fn file_id(&mut self, name: &str) -> FileId {
-        if let Some(&id) = self.file_ids.get(name) {
-            return id;
+        let id = match self.file_ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = FileId(self.model.files.len() as u32);
+                self.model.files.push(name.to_string());
+                self.file_ids.insert(name.to_string(), id);
+                id
+            }
+        };
+        for r in &mut self.recording {
+            r.file(id, name);
         }
-        let id = FileId(self.model.files.len() as u32);
-        self.model.files.push(name.to_string());
-        self.file_ids.insert(name.to_string(), id);
         id
     }
 
@@ -430,7 +480,11 @@ impl<'a> Parser<'a> {
             };
             self.peeked = Some(eof);
         } else if self.peeked.is_none() {
+            let before = (self.lexer.stmt_file, self.lexer.stmt_line);
             let token = self.lexer.next(&mut self.pp);
+            if !self.recording.is_empty() {
+                self.note_closed_files(before);
+            }
             if !self.lexer.warnings.is_empty() {
                 self.flush_lexer_warnings();
             }
@@ -444,6 +498,7 @@ impl<'a> Parser<'a> {
 
     fn bump(&mut self) -> Token {
         self.peek();
+        self.bumps += 1;
         let token = self.peeked.take().expect("peek filled it");
         self.last_end = token.end;
         token
@@ -522,14 +577,20 @@ impl<'a> Parser<'a> {
         } else {
             &self.model.by_name
         };
-        if let Some(&id) = table.get(name) {
-            return id;
-        }
-        let id = self.new_symbol(Some(name.to_string()), is_const);
-        if is_const {
-            self.model.const_by_name.insert(name.to_string(), id);
-        } else {
-            self.model.by_name.insert(name.to_string(), id);
+        let id = match table.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.new_symbol(Some(name.to_string()), is_const);
+                if is_const {
+                    self.model.const_by_name.insert(name.to_string(), id);
+                } else {
+                    self.model.by_name.insert(name.to_string(), id);
+                }
+                id
+            }
+        };
+        for r in &mut self.recording {
+            r.symbol(id, name, is_const);
         }
         id
     }
@@ -641,7 +702,14 @@ impl<'a> Parser<'a> {
 
     /// menu_set_type(): the first type sticks; a different one later is warned about.
     fn set_type(&mut self, stype: SymbolType) {
-        let Some(sym) = self.model.menu(self.current_entry).sym else {
+        self.set_type_of(self.current_entry, stype);
+    }
+
+    fn set_type_of(&mut self, entry: MenuId, stype: SymbolType) {
+        for r in &mut self.recording {
+            r.ops.push(Op::SetType(entry, stype));
+        }
+        let Some(sym) = self.model.menu(entry).sym else {
             return;
         };
         let current = self.model.symbol(sym).stype;
@@ -652,7 +720,7 @@ impl<'a> Parser<'a> {
             self.model.symbols[sym.0 as usize].stype = stype;
             return;
         }
-        let pos = self.model.menu(self.current_entry).pos;
+        let pos = self.model.menu(entry).pos;
         let name = self.model.sym_name(sym).to_string();
         self.warning_at(
             pos,
@@ -782,6 +850,9 @@ impl<'a> Parser<'a> {
                 return Tok::Eof;
             }
             let tok = self.peek().clone();
+            if self.recording.last().is_some_and(|r| r.closed_at.is_some()) {
+                self.end_recordings();
+            }
             match tok {
                 Tok::Eof => return Tok::Eof,
                 Tok::EndMenu | Tok::EndChoice | Tok::EndIf => {
@@ -835,6 +906,7 @@ impl<'a> Parser<'a> {
             _ => String::new(),
         };
         if self.expect_eol() {
+            self.taint_recordings();
             self.pp.filename = self.stmt_file_name();
             self.pp.lineno = self.lexer.stmt_line;
             self.pp.assign(&word, &value, flavor);
@@ -906,12 +978,15 @@ impl<'a> Parser<'a> {
                 self.warning_at(pos, "menuconfig statement without prompt".to_string());
             }
         }
-        if let Some(choice) = self.current_choice {
-            self.check_choice_member(choice, entry, sym);
+        if self.current_choice.is_some() {
+            self.check_choice_member(entry, sym);
         }
     }
 
-    fn check_choice_member(&mut self, _choice: MenuId, entry: MenuId, sym: SymbolId) {
+    fn check_choice_member(&mut self, entry: MenuId, sym: SymbolId) {
+        for r in &mut self.recording {
+            r.ops.push(Op::ChoiceMember(entry, sym));
+        }
         if !self.dialect.bool_choices_only() {
             return;
         }
@@ -1011,6 +1086,9 @@ impl<'a> Parser<'a> {
                     };
                     self.bump();
                     let target = self.lookup(&name, false);
+                    for r in &mut self.recording {
+                        r.selects.push((target, 1));
+                    }
                     let count = self.selects.entry(target).or_insert(0);
                     *count += 1;
                     if *count > MAX_SELECTS {
@@ -1048,6 +1126,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Tok::Modules if !in_choice => {
+                    self.taint_recordings();
                     self.bump();
                     if self.expect_eol() {
                         self.set_modules_symbol();
@@ -1058,6 +1137,9 @@ impl<'a> Parser<'a> {
                     if self.expect_eol() {
                         if let Some(sym) = self.model.menu(self.current_entry).sym {
                             self.model.symbols[sym.0 as usize].transitional = true;
+                            for r in &mut self.recording {
+                                r.ops.push(Op::Transitional(sym));
+                            }
                         }
                     }
                 }
@@ -1068,6 +1150,9 @@ impl<'a> Parser<'a> {
                             self.error("invalid statement".to_string());
                         } else if let Some(sym) = self.model.menu(self.current_entry).sym {
                             self.model.symbols[sym.0 as usize].optional = true;
+                            for r in &mut self.recording {
+                                r.ops.push(Op::Optional(sym));
+                            }
                         }
                     }
                 }
@@ -1081,6 +1166,7 @@ impl<'a> Parser<'a> {
 
     /// `option ...` of kernels before 5.13.
     fn parse_option(&mut self) {
+        self.taint_recordings();
         self.bump();
         let name = match self.peek().clone() {
             Tok::Word(name) => name,
@@ -1315,6 +1401,7 @@ impl<'a> Parser<'a> {
         let sym = match name {
             // 6.1: a named choice can be defined in several places.
             Some(name) => {
+                self.taint_recordings();
                 let existing = self.model.by_name.get(&name).copied();
                 match existing {
                     Some(id) if self.model.symbol(id).is_choice => id,
@@ -1325,7 +1412,7 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            None => self.new_symbol(None, false),
+            None => self.new_choice_symbol(),
         };
         self.model.symbols[sym.0 as usize].is_choice = true;
         self.add_entry(MenuKind::Choice, Some(sym));
@@ -1373,6 +1460,9 @@ impl<'a> Parser<'a> {
             name.clone()
         };
         let path = path.strip_prefix("./").unwrap_or(&path).to_string();
+        if !self.lexer.is_open(&path) && self.splice_subtree(&path) {
+            return;
+        }
         if self.lexer.is_open(&path) {
             let mut message =
                 format!("Recursive inclusion detected.\nInclusion path:\n  current file : {path}");
@@ -1387,10 +1477,318 @@ impl<'a> Parser<'a> {
             Some(text) => {
                 let file = self.file_id(&path);
                 self.lexer.push_file(file, &path, text);
+                self.start_recording(&path, file);
             }
             None if optional => {}
             None => self.error(format!("can't open file \"{path}\"")),
         }
+    }
+
+    // ---- subtrees kept and spliced (fragments.rs) -------------------------------------
+
+    fn new_choice_symbol(&mut self) -> SymbolId {
+        let id = self.new_symbol(None, false);
+        for r in &mut self.recording {
+            r.choice(id);
+        }
+        id
+    }
+
+    /// Something was read that a kept subtree could not replay: none of those being
+    /// recorded is kept.
+    fn taint_recordings(&mut self) {
+        for r in &mut self.recording {
+            r.tainted = true;
+        }
+    }
+
+    /// Where the statement being read would source a file: `None` when a subtree sourced
+    /// here is neither recorded nor spliced (inside a choice, under a `visible if`).
+    fn subtree_context(&self) -> Option<Context> {
+        if self.subtrees.is_none() || self.exhausted || self.current_choice.is_some() {
+            return None;
+        }
+        let mut menu = Some(self.current_menu);
+        while let Some(m) = menu {
+            if self.model.menu(m).visibility.is_some() {
+                return None;
+            }
+            menu = self.model.menu(m).parent;
+        }
+        Some(Context {
+            bool_choices_only: self.dialect.bool_choices_only(),
+            optional_choices: self.dialect.optional_choices(),
+            blocks: self.blocks,
+            inherited: self.entry_operands[self.current_menu.0 as usize],
+        })
+    }
+
+    fn marks(&self) -> Marks {
+        Marks {
+            menus: self.model.menus.len(),
+            props: self.model.props.len(),
+            diagnostics: self.model.diagnostics.len(),
+            tree_operands: self.tree_operands,
+            visibility: self.inherited_visibility,
+            macro_entries: self.pp.entries(),
+        }
+    }
+
+    /// `path` was just opened as `file`: record its subtree when it is shallow enough.
+    fn start_recording(&mut self, path: &str, file: FileId) {
+        let depth = self.lexer.depth();
+        if !(2..=RECORD_DEPTH).contains(&depth) {
+            return;
+        }
+        let Some(context) = self.subtree_context() else {
+            return;
+        };
+        let Some(Some(id)) = self.source.content_id(path) else {
+            return;
+        };
+        let marks = self.marks();
+        let recording = Recording::new(path, id, file, depth, context, self.current_menu, marks);
+        self.recording.push(recording);
+    }
+
+    /// After reading a token: the files it closed end their recordings, at the next
+    /// statement if nothing more is consumed before it.
+    /// `last` is where the statement before the token started.
+    fn note_closed_files(&mut self, last: (FileId, u32)) {
+        let depth = self.lexer.depth();
+        for r in self.recording.iter_mut().rev() {
+            if r.depth <= depth {
+                break;
+            }
+            if r.closed_at.is_none() {
+                r.closed_at = Some(self.bumps);
+                r.end = (last.0, last.1, self.last_end);
+            }
+        }
+    }
+
+    /// At a statement: keep the subtrees whose files are closed, when they qualify.
+    fn end_recordings(&mut self) {
+        while self.recording.last().is_some_and(|r| r.closed_at.is_some()) {
+            let r = self.recording.pop().expect("just seen");
+            let m = r.marks;
+            let clean = !r.tainted
+                && r.closed_at == Some(self.bumps)
+                && !self.exhausted
+                && self.model.diagnostics.len() == m.diagnostics
+                && self.pp.entries() == m.macro_entries
+                && self.current_menu == r.parent
+                && self.blocks == r.context.blocks
+                && self.current_choice.is_none();
+            if !clean {
+                continue;
+            }
+            let menus = &self.model.menus[m.menus..];
+            let props = &self.model.props[m.props..];
+            let inside = |id: MenuId| id.0 as usize >= m.menus;
+            let own = menus.iter().all(|menu| {
+                menu.parent.is_some_and(|p| p == r.parent || inside(p))
+                    && menu.prompt.is_none_or(|p| p.0 as usize >= m.props)
+            }) && props.iter().all(|prop| inside(prop.menu));
+            if !own {
+                continue;
+            }
+            let Some(cache) = self.subtrees.clone() else {
+                continue;
+            };
+            let (path, id) = (r.path.clone(), r.id);
+            let fragment = Fragment::new(
+                r,
+                menus.to_vec(),
+                props.to_vec(),
+                self.entry_operands[m.menus..].to_vec(),
+                self.tree_operands - m.tree_operands,
+                self.inherited_visibility - m.visibility,
+            );
+            cache.insert(path, id, fragment);
+        }
+    }
+
+    /// Splice in a kept subtree for `path` sourced here, when one applies: true when done.
+    fn splice_subtree(&mut self, path: &str) -> bool {
+        if !(2..=RECORD_DEPTH).contains(&(self.lexer.depth() + 1)) {
+            return false;
+        }
+        let Some(context) = self.subtree_context() else {
+            return false;
+        };
+        let Some(cache) = self.subtrees.clone() else {
+            return false;
+        };
+        let Some(Some(id)) = self.source.content_id(path) else {
+            return false;
+        };
+        for fragment in cache.candidates(path, id) {
+            if fragment.context == context
+                && self.within_budgets(&fragment)
+                && fragment.files.iter().all(|(_, f)| !self.lexer.is_open(f))
+                && fragment
+                    .reads
+                    .iter()
+                    .all(|(p, id)| self.source.content_id(p) == Some(*id))
+            {
+                self.splice(&fragment);
+                cache.note_splice();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the budgets a parse counts hold the subtree's: a splice must not pass one
+    /// where the parse would have stopped with an error.
+    fn within_budgets(&self, f: &Fragment) -> bool {
+        let selects_fit = f.selects.iter().all(|&(old, index, n)| {
+            let now = match index.map(|i| &f.syms[i].1) {
+                None => self.selects.get(&old),
+                Some(SymRef::Named { name, .. }) => self
+                    .model
+                    .by_name
+                    .get(name)
+                    .and_then(|id| self.selects.get(id)),
+                Some(SymRef::Choice) => return false,
+            };
+            now.copied().unwrap_or(0) + n <= MAX_SELECTS
+        });
+        selects_fit
+            && self.tree_operands + f.operands <= MAX_TREE_OPERANDS
+            && self.inherited_visibility + f.visibility <= MAX_INHERITED_VISIBILITY
+    }
+
+    /// Add a kept subtree to the model as its parse here would have.
+    fn splice(&mut self, f: &Fragment) {
+        for (path, id) in &f.reads {
+            self.source.note_read(path, *id);
+            for r in &mut self.recording {
+                r.reads.push((path.clone(), *id));
+            }
+        }
+        let mut files: crate::FastMap<u32, FileId> = Default::default();
+        for (old, name) in &f.files {
+            let new = self.file_id(name);
+            files.insert(old.0, new);
+        }
+        let mut syms: crate::FastMap<u32, SymbolId> = Default::default();
+        for (old, sym) in &f.syms {
+            let new = match sym {
+                SymRef::Named { name, is_const } => self.lookup(name, *is_const),
+                SymRef::Choice => {
+                    let id = self.new_choice_symbol();
+                    self.model.symbols[id.0 as usize].is_choice = true;
+                    id
+                }
+            };
+            syms.insert(old.0, new);
+        }
+        let menu_base = self.model.menus.len() as u32;
+        let prop_base = self.model.props.len() as u32;
+        let parent = self.current_menu;
+        let identity = menu_base == f.menu_base
+            && prop_base == f.prop_base
+            && parent == f.parent
+            && files.iter().all(|(old, new)| *old == new.0)
+            && syms.iter().all(|(old, new)| *old == new.0);
+        let sym = |id: SymbolId| syms.get(&id.0).copied().unwrap_or(id);
+        let menu_id = |id: MenuId| {
+            if id == f.parent {
+                parent
+            } else {
+                MenuId(id.0 - f.menu_base + menu_base)
+            }
+        };
+        let prop_id = |id: PropId| PropId(id.0 - f.prop_base + prop_base);
+        let pos = |p: Pos| Pos {
+            file: files.get(&p.file.0).copied().unwrap_or(p.file),
+            ..p
+        };
+        let expr = |e: &Expr| {
+            if identity {
+                e.clone()
+            } else {
+                e.map_symbols(&sym)
+            }
+        };
+        for (i, m) in f.menus.iter().enumerate() {
+            let id = MenuId(menu_base + i as u32);
+            let menu = Menu {
+                kind: m.kind,
+                parent: m.parent.map(menu_id),
+                children: m.children.iter().map(|&c| menu_id(c)).collect(),
+                sym: m.sym.map(sym),
+                prompt: m.prompt.map(prop_id),
+                dep: m.dep.as_ref().map(expr),
+                depends: m.depends.iter().map(|(e, p)| (expr(e), pos(*p))).collect(),
+                visibility: m.visibility.as_ref().map(expr),
+                help: m.help.clone(),
+                pos: pos(m.pos),
+            };
+            if menu.parent == Some(parent) {
+                self.model.menus[parent.0 as usize].children.push(id);
+            }
+            if let Some(s) = menu.sym {
+                self.model.symbols[s.0 as usize].menus.push(id);
+            }
+            self.model.menus.push(menu);
+        }
+        self.entry_operands.extend_from_slice(&f.entry_operands);
+        for (i, p) in f.props.iter().enumerate() {
+            let id = PropId(prop_base + i as u32);
+            let menu = menu_id(p.menu);
+            if let Some(s) = self.model.menu(menu).sym {
+                self.model.symbols[s.0 as usize].props.push(id);
+            }
+            self.model.props.push(Property {
+                kind: p.kind,
+                menu,
+                expr: p.expr.as_ref().map(expr),
+                cond: p.cond.as_ref().map(expr),
+                text: p.text.clone(),
+                pos: pos(p.pos),
+            });
+        }
+        if !f.menus.is_empty() {
+            self.current_entry = MenuId(self.model.menus.len() as u32 - 1);
+        }
+        // Where the last statement read started and its last token ended, as the parse
+        // leaves them for what follows (the default main menu prompt takes its place).
+        let (file, line, end) = f.end;
+        self.lexer.stmt_file = files.get(&file.0).copied().unwrap_or(file);
+        self.lexer.stmt_line = line;
+        self.last_end = end;
+        for op in &f.ops {
+            match *op {
+                Op::SetType(entry, stype) => self.set_type_of(menu_id(entry), stype),
+                Op::ChoiceMember(entry, s) => self.check_choice_member(menu_id(entry), sym(s)),
+                Op::Transitional(s) => {
+                    let s = sym(s);
+                    self.model.symbols[s.0 as usize].transitional = true;
+                    for r in &mut self.recording {
+                        r.ops.push(Op::Transitional(s));
+                    }
+                }
+                Op::Optional(s) => {
+                    let s = sym(s);
+                    self.model.symbols[s.0 as usize].optional = true;
+                    for r in &mut self.recording {
+                        r.ops.push(Op::Optional(s));
+                    }
+                }
+            }
+        }
+        for &(old, _, n) in &f.selects {
+            let target = sym(old);
+            *self.selects.entry(target).or_insert(0) += n;
+            for r in &mut self.recording {
+                r.selects.push((target, n));
+            }
+        }
+        self.tree_operands += f.operands;
+        self.inherited_visibility += f.visibility;
     }
 
     // ---- expressions -------------------------------------------------------------------
@@ -1864,5 +2262,184 @@ mod tests {
         let n = 1_500_000;
         let text = tree(0, &format!("{}B{}", "(".repeat(n), ")".repeat(n)));
         assert_eq!(messages(text), ["Kconfig:3: memory exhausted"]);
+    }
+}
+
+#[cfg(test)]
+mod subtree_tests {
+    //! Subtrees spliced from the cache (fragments.rs) give the model a parse gives.
+    use super::super::fragments::SubtreeCache;
+    use super::super::macros::{Preprocessor, ShellPolicy, ShellRunner};
+    use super::super::model::Model;
+    use super::{Dialect, Parser};
+    use crate::source::MemSource;
+
+    fn parse(source: &MemSource, cache: Option<&SubtreeCache>) -> Model {
+        let env = std::collections::HashMap::new();
+        let pp = Preprocessor::new(env, ShellRunner::new(ShellPolicy::Never));
+        let mut parser = Parser::new(source, pp, Dialect::CURRENT);
+        if let Some(cache) = cache {
+            parser = parser.with_subtrees(cache.clone());
+        }
+        parser.parse("Kconfig")
+    }
+
+    /// Read every tree in turn with one cache, each also without it; the models must be
+    /// the same. Returns the splices made.
+    fn splices(trees: &[MemSource]) -> u64 {
+        let cache = SubtreeCache::new();
+        for (i, tree) in trees.iter().enumerate() {
+            let plain = parse(tree, None).dump();
+            let cached = parse(tree, Some(&cache)).dump();
+            if let Some((n, (a, b))) = plain
+                .lines()
+                .zip(cached.lines())
+                .enumerate()
+                .find(|(_, (a, b))| a != b)
+            {
+                panic!("tree {i}: line {n} of the dump: parsed {a:?}, spliced {b:?}\n{cached}");
+            }
+            assert_eq!(cached, plain, "tree {i}");
+        }
+        cache.spliced()
+    }
+
+    /// A top file sourcing `a/Kconfig`, which sources `a/b/Kconfig` (depths 2 and 3).
+    fn tree(top: &str, a: &str, b: &str) -> MemSource {
+        MemSource::new()
+            .with("Kconfig", top)
+            .with("a/Kconfig", a)
+            .with("a/b/Kconfig", b)
+    }
+
+    const A: &str = "config A1\n\tbool \"a1\"\n\tdepends on B1 || C\n\tselect S\n\nsource \"a/b/Kconfig\"\n\nconfig A2\n\ttristate\n\tdefault B1\n";
+    const B: &str = "config B1\n\tbool \"b1\"\n\tdepends on X && !Y\n\tselect S\n\thelp\n\t  words\n\nchoice\n\tprompt \"pick\"\nconfig B2\n\tbool \"b2\"\nconfig B3\n\tbool \"b3\"\nendchoice\n";
+
+    #[test]
+    fn a_subtree_read_again_is_spliced_and_gives_the_same_model() {
+        let top = "source \"a/Kconfig\"\n";
+        let t = tree(top, A, B);
+        assert_eq!(splices(&[t.clone(), t]), 1);
+    }
+
+    #[test]
+    fn symbols_made_elsewhere_first_keep_the_order_a_parse_gives() {
+        // The second tree defines Y, S and a symbol of the subtree before sourcing it: its
+        // lookups create the other symbols after those, and every id shifts.
+        let first = tree("source \"a/Kconfig\"\n", A, B);
+        let second = tree(
+            "config Y\n\tbool \"y\"\nconfig S\n\tbool\nconfig B3\n\tbool\nsource \"a/Kconfig\"\nconfig Z\n\tbool\n\tdepends on A1\n",
+            A,
+            B,
+        );
+        assert_eq!(splices(&[first, second]), 1);
+    }
+
+    #[test]
+    fn a_type_defined_outside_first_is_warned_about_as_conf_does() {
+        // B1 is tristate before the subtree says bool: "ignoring type redefinition".
+        let first = tree("source \"a/Kconfig\"\n", A, B);
+        let second = tree("config B1\n\ttristate\nsource \"a/Kconfig\"\n", A, B);
+        assert_eq!(splices(&[first, second.clone()]), 1);
+        let model = parse(&second, None);
+        assert!(
+            model
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("ignoring type redefinition of 'B1'")),
+            "{:?}",
+            model.diagnostics
+        );
+        // A choice member typed tristate outside: the checks of the member say so.
+        let third = tree("config B2\n\ttristate\nsource \"a/Kconfig\"\n", A, B);
+        assert_eq!(splices(&[tree("source \"a/Kconfig\"\n", A, B), third]), 1);
+    }
+
+    #[test]
+    fn a_changed_inner_file_is_parsed_and_its_siblings_spliced() {
+        let first = tree("source \"a/Kconfig\"\n", A, B);
+        let b2 = B.replace("depends on X && !Y", "depends on X && !Y && NEW");
+        let second = tree("source \"a/Kconfig\"\n", A, &b2);
+        // a/Kconfig reads a changed file: parsed; a/b/Kconfig changed: parsed too.
+        assert_eq!(splices(&[first.clone(), second.clone()]), 0);
+        // The top file sources a second, unchanged subtree as well.
+        let with_c = |t: MemSource| {
+            t.with(
+                "Kconfig",
+                "source \"a/Kconfig\"\nsource \"c/Kconfig\"\n".to_string(),
+            )
+            .with("c/Kconfig", "config C\n\tbool \"c\"\n\tdepends on NEW\n")
+        };
+        assert_eq!(splices(&[with_c(first), with_c(second)]), 1);
+    }
+
+    #[test]
+    fn a_subtree_in_a_block_is_spliced_only_into_the_same_nesting() {
+        let plain = tree("source \"a/Kconfig\"\n", A, B);
+        let in_if = tree("if P\nsource \"a/Kconfig\"\nendif\n", A, B);
+        let in_menu = tree("menu \"m\"\nsource \"a/Kconfig\"\nendmenu\n", A, B);
+        let visible = tree(
+            "menu \"m\"\n\tvisible if V\nsource \"a/Kconfig\"\nendmenu\n",
+            A,
+            B,
+        );
+        // Different open blocks or inherited operands: no splice across them, at either
+        // depth; under a `visible if`, nothing is kept or spliced.
+        assert_eq!(splices(&[plain, in_if.clone(), in_menu.clone()]), 0);
+        assert_eq!(splices(&[in_if.clone(), in_if]), 1);
+        assert_eq!(splices(&[in_menu.clone(), in_menu]), 1);
+        assert_eq!(splices(&[visible.clone(), visible]), 0);
+    }
+
+    #[test]
+    fn a_statement_outside_that_reads_into_the_subtree_keeps_nothing() {
+        // The top file's `depends on` after the source line is read as an option of the
+        // subtree's last entry (the token stream goes on across files).
+        let t = tree("source \"a/Kconfig\"\n\tdepends on OUT\n", A, B);
+        // a/Kconfig is not kept; a/b/Kconfig, which ends before it, is.
+        assert_eq!(splices(&[t.clone(), t]), 1);
+        let model = parse(
+            &tree("source \"a/Kconfig\"\n\tdepends on OUT\n", A, B),
+            None,
+        );
+        let a2 = model.lookup("A2").expect("A2");
+        assert!(model.menu(model.symbol(a2).menus[0]).dep.is_some());
+    }
+
+    #[test]
+    fn macros_options_and_messages_keep_nothing() {
+        for a in [
+            "X := 1\nconfig A1\n\tbool\n",
+            "config A1\n\tbool \"$(X)\"\n",
+            "config A1\n\tbool\n\toption modules\n",
+            "config A1\n\tbool \"a\"\n\tbool \"again\"\n",
+            "menu \"open\"\nconfig A1\n\tbool\n",
+        ] {
+            let t = tree("source \"a/Kconfig\"\n", a, "");
+            assert_eq!(splices(&[t.clone(), t]), 0, "{a}");
+        }
+    }
+
+    #[test]
+    fn files_read_or_missing_are_part_of_the_key() {
+        let a = "osource \"a/opt/Kconfig\"\nsource \"a/b/Kconfig\"\nsource \"a/b/Kconfig\"\n";
+        let without = tree("source \"a/Kconfig\"\n", a, B);
+        let with = without
+            .clone()
+            .with("a/opt/Kconfig", "config OPT\n\tbool \"opt\"\n");
+        // a/b/Kconfig read twice: parsed, then spliced. The optional file appearing
+        // changes a/Kconfig's subtree: parsed, a/b/Kconfig spliced both times. Without
+        // it again: a/Kconfig's first subtree is spliced whole.
+        let n = splices(&[without.clone(), with, without]);
+        assert_eq!(n, 1 + 2 + 1);
+    }
+
+    #[test]
+    fn a_splice_that_would_pass_a_budget_is_not_made() {
+        // MAX_INHERITED_VISIBILITY is far; a fragment's own count is replayed: two trees
+        // of one menu with `visible if` and a prompt inside.
+        let a = "menu \"m\"\n\tvisible if V\nconfig A1\n\tbool \"a1\"\nendmenu\n";
+        let t = tree("source \"a/Kconfig\"\n", a, "");
+        assert_eq!(splices(&[t.clone(), t]), 1);
     }
 }

@@ -18,6 +18,7 @@ use super::snapshot::{parse_values, KconfigSnapshot, Values};
 use super::trees::{unchanged, Read};
 use super::{Finding, Report, SeriesCommit};
 use crate::git::{CommitSource, Series};
+use crate::kconfig::fragments::SubtreeCache;
 use crate::kconfig::macros::ShellCache;
 use crate::kconfig::targets::InputFile;
 
@@ -71,6 +72,7 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         srctree: srctree.clone(),
         workdir: workdir.clone(),
         cache: shell_cache.clone(),
+        subtrees: options.incremental.then(SubtreeCache::new),
         blobs: blobs.clone(),
         changed,
         options,
@@ -221,6 +223,8 @@ struct Ctx<'a> {
     srctree: PathBuf,
     workdir: PathBuf,
     cache: ShellCache,
+    /// Parsed subtrees shared by every commit and arch.
+    subtrees: Option<SubtreeCache>,
     blobs: crate::git::BlobCache,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
@@ -250,6 +254,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         srctree: &ctx.srctree,
         workdir: &ctx.workdir,
         cache: &ctx.cache,
+        subtrees: ctx.subtrees.as_ref(),
         blobs: &ctx.blobs,
         changed: &ctx.changed,
         options: ctx.options,

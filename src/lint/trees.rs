@@ -20,6 +20,7 @@ use super::snapshot::{fingerprint, KconfigSnapshot};
 use crate::exec::ToolTrust;
 use crate::git::{BlobCache, CommitSource, Oid};
 use crate::kconfig::env::{EnvError, EnvRequest, KernelEnv};
+use crate::kconfig::fragments::SubtreeCache;
 use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
 
 /// Did the commit leave every file of `reads` as it was in its parent?
@@ -37,6 +38,8 @@ pub(super) struct Inputs<'a> {
     pub srctree: &'a Path,
     pub workdir: &'a Path,
     pub cache: &'a ShellCache,
+    /// Parsed subtrees shared by every commit and arch (with `Options::incremental`).
+    pub subtrees: Option<&'a SubtreeCache>,
     pub blobs: &'a BlobCache,
     /// Paths each commit changes relative to the one before it (index 0: none).
     pub changed: &'a [HashSet<String>],
@@ -180,7 +183,9 @@ fn read_one(
     let mut shell = ShellRunner::new(policy);
     shell.cache = inputs.cache.clone();
     shell.workdir = Some(inputs.workdir.to_path_buf());
-    let model = crate::kconfig::read_tree(&source, &env, shell);
+    let like = last.as_ref().map(|t| t.model.as_ref());
+    let model =
+        crate::kconfig::read_tree_with(&source, &env, shell, inputs.subtrees.cloned(), like);
     if trusted {
         base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
         *base_tools = Some(ToolTrust::Only(env.probed.clone()));
