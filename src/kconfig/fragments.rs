@@ -96,9 +96,9 @@ pub(super) struct Recording {
     pub depth: usize,
     /// Tokens consumed when the file was closed, once it is.
     pub closed_at: Option<u64>,
-    /// Then: the file and line where the last statement started, and where its last
-    /// token ended.
-    pub end: (FileId, u32, u32),
+    /// Then: the file and line where its last statement started, and where its last
+    /// token ended (none without a statement).
+    pub end: Option<(FileId, u32, u32)>,
     /// Something it did is not kept (see the module docs).
     pub tainted: bool,
     pub context: Context,
@@ -130,7 +130,7 @@ impl Recording {
             id,
             depth,
             closed_at: None,
-            end: (file, 0, 0),
+            end: None,
             tainted: false,
             context,
             parent,
@@ -151,6 +151,10 @@ impl Recording {
         if self.files_seen.insert(id.0) {
             self.files.push((id, name.to_string()));
         }
+    }
+
+    pub fn has_file(&self, id: FileId) -> bool {
+        self.files_seen.contains(&id.0)
     }
 
     pub fn symbol(&mut self, id: SymbolId, name: &str, is_const: bool) {
@@ -187,7 +191,7 @@ pub(super) struct Fragment {
     pub operands: u64,
     pub visibility: usize,
     /// Where its last statement started and ended (`Recording::end`).
-    pub end: (FileId, u32, u32),
+    pub end: Option<(FileId, u32, u32)>,
     last_used: AtomicU64,
 }
 

@@ -1473,11 +1473,13 @@ impl<'a> Parser<'a> {
             self.error_styled(file, self.lexer.stmt_line, message, KernelStyle::Bare);
             return;
         }
+        // What reading the file says (bytes that are not UTF-8) is part of its subtree.
+        let marks = self.marks();
         match self.read_file(&path) {
             Some(text) => {
                 let file = self.file_id(&path);
                 self.lexer.push_file(file, &path, text);
-                self.start_recording(&path, file);
+                self.start_recording(&path, file, marks);
             }
             None if optional => {}
             None => self.error(format!("can't open file \"{path}\"")),
@@ -1534,8 +1536,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `path` was just opened as `file`: record its subtree when it is shallow enough.
-    fn start_recording(&mut self, path: &str, file: FileId) {
+    /// `path` was just opened as `file`: record its subtree when it is shallow enough,
+    /// from `marks` (taken before the file was read).
+    fn start_recording(&mut self, path: &str, file: FileId, marks: Marks) {
         let depth = self.lexer.depth();
         if !(2..=RECORD_DEPTH).contains(&depth) {
             return;
@@ -1546,7 +1549,6 @@ impl<'a> Parser<'a> {
         let Some(Some(id)) = self.source.content_id(path) else {
             return;
         };
-        let marks = self.marks();
         let recording = Recording::new(path, id, file, depth, context, self.current_menu, marks);
         self.recording.push(recording);
     }
@@ -1562,7 +1564,10 @@ impl<'a> Parser<'a> {
             }
             if r.closed_at.is_none() {
                 r.closed_at = Some(self.bumps);
-                r.end = (last.0, last.1, self.last_end);
+                // A subtree without a statement leaves the `source` line's place.
+                r.end = r
+                    .has_file(last.0)
+                    .then_some((last.0, last.1, self.last_end));
             }
         }
     }
@@ -1756,10 +1761,11 @@ impl<'a> Parser<'a> {
         }
         // Where the last statement read started and its last token ended, as the parse
         // leaves them for what follows (the default main menu prompt takes its place).
-        let (file, line, end) = f.end;
-        self.lexer.stmt_file = files.get(&file.0).copied().unwrap_or(file);
-        self.lexer.stmt_line = line;
-        self.last_end = end;
+        if let Some((file, line, end)) = f.end {
+            self.lexer.stmt_file = files.get(&file.0).copied().unwrap_or(file);
+            self.lexer.stmt_line = line;
+            self.last_end = end;
+        }
         for op in &f.ops {
             match *op {
                 Op::SetType(entry, stype) => self.set_type_of(menu_id(entry), stype),
@@ -2432,6 +2438,26 @@ mod subtree_tests {
         // it again: a/Kconfig's first subtree is spliced whole.
         let n = splices(&[without.clone(), with, without]);
         assert_eq!(n, 1 + 2 + 1);
+    }
+
+    #[test]
+    fn a_subtree_without_statements_leaves_the_source_lines_place() {
+        // c/Kconfig holds no statement: after it, the last statement is still the
+        // `source` line, wherever the top file has it (the default main-menu prompt is
+        // placed there). The second tree moves that line down (found by kconfig_subtrees).
+        let t = |top: &str| tree(top, A, B).with("c/Kconfig", "# nothing\n");
+        let first = t("source \"a/Kconfig\"\nsource \"c/Kconfig\"\n");
+        let second = t("config P\n\tbool\n\nsource \"a/Kconfig\"\nsource \"c/Kconfig\"\n");
+        assert_eq!(splices(&[first, second]), 2);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_keeps_nothing() {
+        // The message about the bytes comes from reading the file, before its first token
+        // (found by kconfig_subtrees).
+        let t =
+            tree("source \"a/Kconfig\"\n", A, B).with("a/b/Kconfig", b"config B\xff\n".to_vec());
+        assert_eq!(splices(&[t.clone(), t]), 0);
     }
 
     #[test]
