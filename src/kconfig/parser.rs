@@ -2462,10 +2462,24 @@ mod subtree_tests {
 
     #[test]
     fn a_splice_that_would_pass_a_budget_is_not_made() {
-        // MAX_INHERITED_VISIBILITY is far; a fragment's own count is replayed: two trees
-        // of one menu with `visible if` and a prompt inside.
+        // A subtree's own `visible if` count is replayed.
         let a = "menu \"m\"\n\tvisible if V\nconfig A1\n\tbool \"a1\"\nendmenu\n";
         let t = tree("source \"a/Kconfig\"\n", a, "");
         assert_eq!(splices(&[t.clone(), t]), 1);
+        // 400 selects of S kept from a tree without others; a tree that selects S 16,000
+        // times before sourcing it goes past MAX_SELECTS inside the subtree: parsed, and
+        // the error is where the parse puts it.
+        let a = "config A\n\tbool\n".to_string() + &"\tselect S\n".repeat(400);
+        let lean = tree("source \"a/Kconfig\"\n", &a, "");
+        let mut top = String::new();
+        for i in 0..16_000 {
+            top.push_str(&format!("config T{i}\n\tbool\n\tselect S\n"));
+        }
+        top.push_str("source \"a/Kconfig\"\n");
+        let heavy = tree(&top, &a, "");
+        assert_eq!(splices(&[lean.clone(), heavy.clone(), lean]), 1);
+        let model = parse(&heavy, None);
+        let errors: Vec<_> = model.errors().map(|d| (d.file.as_str(), d.line)).collect();
+        assert_eq!(errors, [("a/Kconfig", 387)]);
     }
 }
