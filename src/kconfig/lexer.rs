@@ -126,7 +126,7 @@ const KEYWORDS: &[(&str, Tok)] = &[
 
 /// The keyword `word` spells, if any (the words of KEYWORDS, matched by length first).
 /// Most words are symbol names, in capitals: they are turned away by their first byte.
-fn keyword(word: &str) -> Option<Tok> {
+pub(super) fn keyword(word: &str) -> Option<Tok> {
     let first = *word.as_bytes().first()?;
     if !(first.is_ascii_lowercase() || first == b'-') || word.len() > 12 {
         return None;
@@ -272,6 +272,38 @@ impl Lexer {
             chain.push((frame.name.clone(), line));
         }
         chain
+    }
+
+    /// The word the next token starts with, read without lexing it: `Some("")` at the end
+    /// of the input, `None` when the next token is not a plain word (a macro reference,
+    /// a quote, an operator, a character the lexer would warn about). Blank lines,
+    /// comments and line continuations before it are skipped, and so are the ends of
+    /// open files, as the lexer skips them. Only at the start of a line.
+    pub fn next_word(&self) -> Option<&str> {
+        for frame in self.frames.iter().rev() {
+            let bytes = frame.text.as_bytes();
+            let mut pos = frame.pos;
+            while pos < bytes.len() {
+                match bytes[pos] {
+                    b' ' | b'\t' | b'\n' => pos += 1,
+                    b'#' => pos = line_end(bytes, pos),
+                    b'\\' if bytes.get(pos + 1) == Some(&b'\n') => pos += 2,
+                    c if is_word_byte(c) => {
+                        let end = pos
+                            + bytes[pos..]
+                                .iter()
+                                .take_while(|&&b| is_word_byte(b))
+                                .count();
+                        if bytes.get(end) == Some(&b'$') {
+                            return None;
+                        }
+                        return Some(&frame.text[pos..end]);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Some("")
     }
 
     /// Files open, the top one counting 1: the length of the `source` chain being read.

@@ -10,7 +10,7 @@ use super::expr::{CmpOp, Expr};
 use super::fragments::{
     Context, Fragment, Marks, Op, Recording, SubtreeCache, SymRef, RECORD_DEPTH,
 };
-use super::lexer::{Lexer, Tok, Token};
+use super::lexer::{keyword, Lexer, Tok, Token};
 use super::macros::{Flavor, MacroEvent, Preprocessor};
 use super::model::*;
 use crate::source::Source;
@@ -1622,6 +1622,13 @@ impl<'a> Parser<'a> {
         let Some(context) = self.subtree_context() else {
             return false;
         };
+        // What follows the `source` line must start a statement of its own: a parse would
+        // read an option there (`depends on`, `default`...) into the subtree's last entry.
+        match self.lexer.next_word().map(keyword) {
+            Some(None) if self.lexer.next_word() == Some("") => {}
+            Some(Some(tok)) if starts_a_statement(&tok) => {}
+            _ => return false,
+        }
         let Some(cache) = self.subtrees.clone() else {
             return false;
         };
@@ -1896,6 +1903,28 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// Whether a statement starts with `tok`, which no statement before it reads as its own
+/// (an option of a config entry or comment).
+fn starts_a_statement(tok: &Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Config
+            | Tok::MenuConfig
+            | Tok::Menu
+            | Tok::EndMenu
+            | Tok::Choice
+            | Tok::EndChoice
+            | Tok::Comment
+            | Tok::If
+            | Tok::EndIf
+            | Tok::Source
+            | Tok::RSource
+            | Tok::OSource
+            | Tok::ORSource
+            | Tok::MainMenu
+    )
 }
 
 fn keyword_block(tok: &Tok) -> Option<&'static str> {
@@ -2410,6 +2439,18 @@ mod subtree_tests {
         );
         let a2 = model.lookup("A2").expect("A2");
         assert!(model.menu(model.symbol(a2).menus[0]).dep.is_some());
+    }
+
+    #[test]
+    fn a_subtree_is_not_spliced_where_an_option_follows_the_source_line() {
+        // Kept where a statement follows; here `depends on` (after a blank line and a
+        // comment) continues the subtree's last entry, as a parse reads it (found by
+        // kconfig_subtrees). a/b/Kconfig, followed by a config entry, is spliced.
+        let first = tree("source \"a/Kconfig\"\nsource \"c/Kconfig\"\n", A, B);
+        let second = tree("source \"a/Kconfig\"\n\n# c\n\tdepends on OUT\n", A, B);
+        let third = tree("source \"a/Kconfig\"\n\tdefault $(Y)\n", A, B);
+        assert_eq!(splices(&[first.clone(), second]), 1);
+        assert_eq!(splices(&[first, third]), 1);
     }
 
     #[test]
