@@ -86,6 +86,8 @@ pub(super) struct Marks {
     pub tree_operands: u64,
     pub visibility: usize,
     pub macro_entries: u64,
+    pub sourced: u32,
+    pub bytes: u64,
 }
 
 /// A subtree being parsed.
@@ -190,6 +192,10 @@ pub(super) struct Fragment {
     pub selects: Vec<(SymbolId, Option<usize>, u32)>,
     pub operands: u64,
     pub visibility: usize,
+    /// Files opened by `source` statements inside it, and bytes it read (its own file's
+    /// included).
+    pub sourced: u32,
+    pub bytes: u64,
     /// Where its last statement started and ended (`Recording::end`).
     pub end: Option<(FileId, u32, u32)>,
     last_used: AtomicU64,
@@ -204,6 +210,7 @@ impl Fragment {
         entry_operands: Vec<u32>,
         operands: u64,
         visibility: usize,
+        (sourced, bytes): (u32, u64),
     ) -> Fragment {
         let index: HashMap<u32, usize> = recording
             .syms
@@ -238,6 +245,8 @@ impl Fragment {
             selects,
             operands,
             visibility,
+            sourced,
+            bytes,
             end: recording.end,
             last_used: AtomicU64::new(0),
         }
