@@ -77,7 +77,7 @@ pub struct Pos {
     pub end: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Symbol {
     /// `None` for the anonymous symbol of a `choice`.
     pub name: Option<String>,
@@ -128,7 +128,7 @@ impl PropKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Property {
     pub kind: PropKind,
     pub menu: MenuId,
@@ -155,7 +155,7 @@ pub enum MenuKind {
     If,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Menu {
     pub kind: MenuKind,
     pub parent: Option<MenuId>,
@@ -243,7 +243,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The parsed Kconfig tree of one revision and architecture.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// Files in the order the kernel reads them (first reading only), as `source` named them.
     pub files: Vec<String>,
