@@ -357,8 +357,9 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
             .model
             .menu(menu)
             .help
-            .clone()
-            .unwrap_or_else(|| "There is no help available for this option.".to_string());
+            .as_deref()
+            .unwrap_or("There is no help available for this option.")
+            .to_string();
         self.out.push_str(&format!("\n{help}\n"));
     }
 

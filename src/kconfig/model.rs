@@ -168,7 +168,7 @@ pub struct Menu {
     pub depends: Vec<(Expr, Pos)>,
     /// `visible if` of a menu.
     pub visibility: Option<Expr>,
-    pub help: Option<String>,
+    pub help: Option<std::sync::Arc<str>>,
     pub pos: Pos,
 }
 

@@ -1304,7 +1304,7 @@ impl<'a> Parser<'a> {
         {
             self.warning(format!("'{name}' defined with blank help text"));
         }
-        self.entry_mut().help = Some(text);
+        self.entry_mut().help = Some(text.into());
     }
 
     fn parse_optional_prompt(&mut self) -> Option<(String, Option<Expr>)> {
