@@ -23,9 +23,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// A series run frees the trees of one commit and builds the next one's of the same size:
 /// pages given back are faulted in and zeroed again at once. Keeping them took the bench
-/// series from 28-29.5 s to 24-25 s wall (and the kernel's page clearing from 8% of the
-/// CPU time to nothing), for 5% more peak memory. `MIMALLOC_PURGE_DELAY` still decides
-/// when it is set.
+/// series from 28-29.5 s to 24-25 s wall, for 5% more peak memory. `MIMALLOC_PURGE_DELAY`
+/// still decides when it is set.
 fn keep_freed_pages() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets an option of the allocator, which reads it on each purge.

@@ -358,8 +358,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
             .menu(menu)
             .help
             .as_deref()
-            .unwrap_or("There is no help available for this option.")
-            .to_string();
+            .unwrap_or("There is no help available for this option.");
         self.out.push_str(&format!("\n{help}\n"));
     }
 
