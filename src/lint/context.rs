@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use super::builds::ObjectTrack;
 use super::options::Baseline;
 use super::references::{NewUndefined, ReferenceScan};
-use super::snapshot::{KconfigSnapshot, Values};
+use super::snapshot::Values;
 pub use super::span::{new_items, BreakSpan};
 use super::{Finding, Location, SeriesCommit, Severity};
 use crate::git::CommitSource;
@@ -156,7 +156,7 @@ pub struct ArchContext<'a> {
     pub arch: &'a str,
     pub series: &'a SeriesCommits<'a>,
     /// The Kconfig snapshot at each commit.
-    pub snapshots: &'a [Arc<KconfigSnapshot>],
+    pub snapshots: &'a super::snapshots::Snapshots<'a>,
     pub baselines: &'a [BaselineRun<'a>],
     /// CONFIG_ references along the series (with Kbuild only).
     pub references: Option<&'a ReferenceScan>,

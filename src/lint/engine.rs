@@ -10,12 +10,14 @@ use std::sync::Arc;
 use crate::git::Oid;
 
 use super::builds::ObjectTrack;
+use super::checks::tree_facts;
 use super::checks::{Scope, CHECKS};
 use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
 use super::options::{Baseline, LintError, Options};
 use super::references::ReferenceScan;
 use super::snapshot::{parse_values, KconfigSnapshot, Values};
-use super::trees::{unchanged, Read};
+use super::snapshots::{Made, Snapshots};
+use super::trees::{unchanged, Read, Remake};
 use super::{Finding, Report, SeriesCommit};
 use crate::git::{CommitSource, Series};
 use crate::kconfig::fragments::SubtreeCache;
@@ -266,7 +268,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
             .stack_size(256 << 20)
             .spawn_scoped(scope, move || super::trees::read_all(&inputs, arch, &tx))
             .expect("spawning the tree reader");
-        resolve_arch(ctx, arch, rx)
+        resolve_arch(ctx, arch, rx, &Remake { inputs })
     })
 }
 
@@ -275,9 +277,12 @@ fn resolve_arch(
     ctx: &Ctx,
     arch: &str,
     reads: std::sync::mpsc::Receiver<Result<Read, LintError>>,
+    remake: &Remake,
 ) -> Result<ArchResult, LintError> {
     let mut out = ArchResult::default();
-    let mut trees: Vec<Arc<KconfigSnapshot>> = Vec::new();
+    // Each commit's tree as facts, made again when a check asks; the newest one whole.
+    let mut trees = Snapshots::new(remake);
+    let mut newest: Option<Arc<KconfigSnapshot>> = None;
     // Why each commit could not be read as a kernel tree, if it could not.
     let mut unreadable: Vec<Option<Unreadable>> = vec![None; ctx.oids.len()];
     let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
@@ -290,15 +295,15 @@ fn resolve_arch(
         .map(|_| ObjectTrack::new(ctx.options.incremental))
         .collect();
     for (index, read) in reads.into_iter().enumerate() {
-        let (source, tree, same_semantics) = match read? {
+        let (source, tree, made, same_semantics) = match read? {
             Read::Tree {
                 source,
                 tree,
-                parsed,
+                made,
                 same_semantics,
             } => {
-                out.parsed += usize::from(parsed);
-                (source, tree, same_semantics)
+                out.parsed += usize::from(matches!(made, Some(Made::Parsed { .. })));
+                (source, tree, made, same_semantics)
             }
             Read::BaseUnreadable(err) => {
                 // Nothing to compare with: said once, as a note of the report.
@@ -315,7 +320,7 @@ fn resolve_arch(
                 // (unreadable-tree); the commits after it are still checked, against the
                 // last snapshot that could be read.
                 unreadable[index] = Some(why);
-                let last = trees.last().cloned().expect("the base was read");
+                let last = newest.clone().expect("the base was read");
                 for b in 0..ctx.options.baselines.len() {
                     values[b].push(None);
                     unmet[b].push(None);
@@ -326,7 +331,7 @@ fn resolve_arch(
                         track.push(&source, &last.env, None, &ctx.changed[index]);
                     }
                 }
-                trees.push(last);
+                trees.push_same();
                 ctx.steps.step(ctx.options);
                 continue;
             }
@@ -351,7 +356,7 @@ fn resolve_arch(
             }
             // A change that provably leaves the parent's configuration as it is.
             let last = values[b].last().cloned().flatten();
-            if let (Some(prev), Some(last)) = (trees.last(), &last) {
+            if let (Some(prev), Some(last)) = (&newest, &last) {
                 if ctx.options.incremental
                     && unchanged(&ctx.changed[index], &inputs[b])
                     && delta
@@ -409,7 +414,13 @@ fn resolve_arch(
                 track.push(&source, &tree.env, config.as_ref(), &ctx.changed[index]);
             }
         }
-        trees.push(tree);
+        // What the checks read of every tree is taken now, while it is whole.
+        let like_previous = index > 0 && trees.fingerprint(index - 1) == tree.fingerprint;
+        match made {
+            None => trees.push_same(),
+            Some(made) => trees.push_new(&tree, made, tree_facts(&tree, like_previous)),
+        }
+        super::trees::free_off_the_path(newest.replace(tree));
         ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
@@ -436,6 +447,7 @@ fn resolve_arch(
     if trees.len() != ctx.oids.len() {
         return Ok(out);
     }
+    trees.keep_last(newest.take().expect("the base was read"));
     let mut runs = Vec::new();
     for ((baseline, (values, unmet)), objects) in ctx
         .options
@@ -481,6 +493,7 @@ fn resolve_arch(
             out.findings.extend(run(&cx));
         }
     }
-    super::trees::free_off_the_path(trees);
+    trees.failure().map_or(Ok(()), Err)?;
+    super::trees::free_off_the_path(trees.into_trees());
     Ok(out)
 }

@@ -25,6 +25,7 @@ mod options;
 mod references;
 pub mod revision_diff;
 mod snapshot;
+mod snapshots;
 mod span;
 pub mod suggest;
 mod textdiff;

@@ -32,6 +32,28 @@ impl KconfigSnapshot {
         }
     }
 
+    /// A tree with no Kconfig file in `env`: what stands in for a tree that could not be
+    /// made again, while the run fails with the reason.
+    pub(crate) fn empty(env: KernelEnv) -> Self {
+        use crate::kconfig::macros::{ShellPolicy, ShellRunner};
+        let source = crate::source::MemSource::new();
+        let model = crate::kconfig::read_tree_with(
+            &source,
+            &env,
+            ShellRunner::new(ShellPolicy::Never),
+            None,
+            None,
+        );
+        KconfigSnapshot {
+            env,
+            model: std::sync::Arc::new(model),
+            fin_cell: Default::default(),
+            reads: Vec::new(),
+            fingerprint: 0,
+            help: Default::default(),
+        }
+    }
+
     pub(crate) fn fin(&self) -> &Finalized {
         self.fin_cell
             .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))

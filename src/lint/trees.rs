@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::context::Unreadable;
 use super::options::{LintError, Options};
 use super::snapshot::{fingerprint, KconfigSnapshot};
+use super::snapshots::{Made, Recipe};
 use crate::exec::ToolTrust;
 use crate::git::{BlobCache, CommitSource, Oid};
 use crate::kconfig::env::{EnvError, EnvRequest, KernelEnv};
@@ -29,6 +30,7 @@ pub(super) fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>
 }
 
 /// What the reader needs of the series.
+#[derive(Clone, Copy)]
 pub(super) struct Inputs<'a> {
     pub repo_dir: &'a Path,
     pub oids: &'a [Oid],
@@ -51,8 +53,8 @@ pub(super) enum Read {
     Tree {
         source: CommitSource,
         tree: Arc<KconfigSnapshot>,
-        /// Parsed for this commit (not its parent's tree reused).
-        parsed: bool,
+        /// How the tree was made for this commit; `None`: the parent's tree, reused.
+        made: Option<Made>,
         /// The parent's tree, or one that resolves alike (same fingerprint).
         same_semantics: bool,
     },
@@ -151,7 +153,7 @@ fn read_one(
         return Ok(Read::Tree {
             source,
             tree: tree.clone(),
-            parsed: false,
+            made: None,
             same_semantics: true,
         });
     }
@@ -170,7 +172,7 @@ fn read_one(
             return Ok(Read::Tree {
                 source,
                 tree,
-                parsed: false,
+                made: Some(Made::Reworded { index }),
                 same_semantics: true,
             });
         }
@@ -180,12 +182,8 @@ fn read_one(
     } else {
         ShellPolicy::Allow(base_commands.clone())
     };
-    let mut shell = ShellRunner::new(policy);
-    shell.cache = inputs.cache.clone();
-    shell.workdir = Some(inputs.workdir.to_path_buf());
     let like = last.as_ref().map(|t| t.model.as_ref());
-    let model =
-        crate::kconfig::read_tree_with(&source, &env, shell, inputs.subtrees.cloned(), like);
+    let model = parse(inputs, &source, &env, policy.clone(), like);
     if trusted {
         base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
         *base_tools = Some(ToolTrust::Only(env.probed.clone()));
@@ -206,12 +204,88 @@ fn read_one(
         tree.fin();
     }
     *last = Some(tree.clone());
+    let made = Made::Parsed {
+        index,
+        policy,
+        reads: tree.reads.clone(),
+        fingerprint,
+    };
     Ok(Read::Tree {
         source,
         tree,
-        parsed: true,
+        made: Some(made),
         same_semantics,
     })
+}
+
+/// The model of `source`'s Kconfig tree in `env`, `$(shell,...)` answered as `policy` says
+/// (from the series' answers when it allows the command), with room made for `like`.
+fn parse(
+    inputs: &Inputs,
+    source: &CommitSource,
+    env: &KernelEnv,
+    policy: ShellPolicy,
+    like: Option<&crate::kconfig::model::Model>,
+) -> crate::kconfig::model::Model {
+    let mut shell = ShellRunner::new(policy);
+    shell.cache = inputs.cache.clone();
+    shell.workdir = Some(inputs.workdir.to_path_buf());
+    crate::kconfig::read_tree_with(source, env, shell, inputs.subtrees.cloned(), like)
+}
+
+/// Makes an arch's trees again for the checks (`Snapshots`): as `read_one` made them,
+/// from the same blobs, environment and `$(shell,...)` answers.
+pub(super) struct Remake<'a> {
+    pub inputs: Inputs<'a>,
+}
+
+impl Recipe for Remake<'_> {
+    fn make(
+        &self,
+        made: &Made,
+        env: &KernelEnv,
+        previous: &dyn Fn() -> Result<Arc<KconfigSnapshot>, LintError>,
+    ) -> Result<Arc<KconfigSnapshot>, LintError> {
+        let inputs = &self.inputs;
+        let source = |index: usize, srctree: bool| {
+            CommitSource::with_cache(
+                inputs.repo_dir,
+                inputs.oids[index],
+                srctree.then(|| inputs.srctree.to_path_buf()),
+                inputs.blobs.clone(),
+            )
+        };
+        match made {
+            Made::Parsed {
+                index,
+                policy,
+                reads,
+                fingerprint,
+            } => {
+                let model = parse(inputs, &source(*index, true)?, env, policy.clone(), None);
+                Ok(Arc::new(KconfigSnapshot {
+                    env: env.clone(),
+                    model: Arc::new(model),
+                    fin_cell: Default::default(),
+                    reads: reads.clone(),
+                    fingerprint: *fingerprint,
+                    help: Default::default(),
+                }))
+            }
+            Made::Reworded { index } => {
+                let parent = previous()?;
+                let (before, after) = (source(index - 1, false)?, source(*index, true)?);
+                super::help_only::reworded(&parent, &inputs.changed[*index], &before, &after, env)
+                    .map(Arc::new)
+                    .ok_or_else(|| {
+                        LintError::Setup(format!(
+                            "the Kconfig tree of {} read differently a second time",
+                            inputs.oids[*index]
+                        ))
+                    })
+            }
+        }
+    }
 }
 
 /// Free `value` on a thread of its own, off the path to the report: freeing a tree is a
@@ -232,6 +306,7 @@ pub(super) fn free_off_the_path<T: Send + 'static>(
 mod tests {
     use super::*;
     use crate::kconfig::expr::{Expr, SymbolId};
+    use std::path::Path;
 
     #[test]
     fn a_deep_expression_is_freed_off_the_path() {
@@ -243,5 +318,127 @@ mod tests {
             .expect("a thread")
             .join()
             .expect("freed without a panic");
+    }
+
+    /// A commit of `files` (path, text) on top of HEAD in the repository at `dir`.
+    fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        for args in [&["add", "-A"][..], &["commit", "-qm", message]] {
+            let status = std::process::Command::new("git")
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+                .args(args)
+                .current_dir(dir)
+                .status()
+                .expect("git runs");
+            assert!(status.success(), "git {args:?}");
+        }
+    }
+
+    const DRIVERS: &str = "config DRV\n\tbool \"drv\"\n\thelp\n\t  Old.\n\nconfig OTHER\n\tbool \"other\"\n\tdepends on DRV\n";
+
+    #[test]
+    fn a_tree_made_again_is_the_tree_read_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let status = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(status.success());
+        let makefile = "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\nEXTRAVERSION =\n";
+        let top = "source \"arch/$(SRCARCH)/Kconfig\"\nsource \"drivers/Kconfig\"\n";
+        commit(
+            dir.path(),
+            &[
+                ("Makefile", makefile),
+                ("Kconfig", top),
+                (
+                    "arch/x86/Kconfig",
+                    "config X86\n\tdef_bool $(shell,echo y)\n",
+                ),
+                ("drivers/Kconfig", DRIVERS),
+                ("drivers/drv.c", "int drv;\n"),
+            ],
+            "base",
+        );
+        // A help text reworded over more lines: the lines after it move.
+        let reworded = DRIVERS.replace("Old.", "New,\n\t  and longer.");
+        commit(dir.path(), &[("drivers/Kconfig", &reworded)], "reword");
+        let depends = reworded.replace("depends on DRV", "depends on !DRV");
+        commit(dir.path(), &[("drivers/Kconfig", &depends)], "depends");
+        commit(dir.path(), &[("drivers/drv.c", "int drv2;\n")], "code");
+
+        let repo = crate::git::open(dir.path()).expect("open");
+        let series = crate::git::series(&repo, "HEAD~3..HEAD").expect("series");
+        let oids: Vec<Oid> = std::iter::once(series.base)
+            .chain(series.commits.iter().map(|c| c.oid))
+            .collect();
+        let changed = crate::git::changed_paths(&repo, &oids).expect("changes");
+        let options = Options {
+            arches: None,
+            baselines: Vec::new(),
+            overrides: Vec::new(),
+            progress: None,
+            kbuild: false,
+            explain: None,
+            incremental: true,
+            cache: None,
+            trusted: None,
+        };
+        let (srctree, workdir) = (
+            tempfile::tempdir().expect("srctree"),
+            tempfile::tempdir().expect("workdir"),
+        );
+        let (cache, subtrees, blobs) =
+            (ShellCache::new(), SubtreeCache::new(), BlobCache::default());
+        let inputs = Inputs {
+            repo_dir: repo.path(),
+            oids: &oids,
+            trusted: oids[0],
+            srctree: srctree.path(),
+            workdir: workdir.path(),
+            cache: &cache,
+            subtrees: Some(&subtrees),
+            blobs: &blobs,
+            changed: &changed,
+            options: &options,
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(oids.len());
+        read_all(&inputs, "x86", &tx);
+        drop(tx);
+        let mut read: Vec<(Arc<KconfigSnapshot>, Option<Made>)> = Vec::new();
+        for r in rx {
+            match r.expect("read") {
+                Read::Tree { tree, made, .. } => read.push((tree, made)),
+                _ => panic!("every commit reads"),
+            }
+        }
+        let kinds: Vec<&str> = read
+            .iter()
+            .map(|(_, made)| match made {
+                Some(Made::Parsed { .. }) => "parsed",
+                Some(Made::Reworded { .. }) => "reworded",
+                None => "reused",
+            })
+            .collect();
+        assert_eq!(kinds, ["parsed", "reworded", "parsed", "reused"]);
+        let remake = Remake { inputs };
+        for (index, (tree, made)) in read.iter().enumerate() {
+            let Some(made) = made else { continue };
+            let previous = || Ok(read[index - 1].0.clone());
+            let again = remake.make(made, &tree.env, &previous).expect("made again");
+            assert!(again.model == tree.model, "the model of commit {index}");
+            assert_eq!(again.reads, tree.reads, "commit {index}");
+            assert_eq!(again.fingerprint, tree.fingerprint, "commit {index}");
+            assert_eq!(again.help, tree.help, "commit {index}");
+            assert_eq!(again.env.vars, tree.env.vars, "commit {index}");
+        }
+        // The base ran its command once; making it again asked the answers kept.
+        let base = &read[0].0.model.shell_commands;
+        assert!(base.iter().all(|c| c.ran) && !base.is_empty());
     }
 }

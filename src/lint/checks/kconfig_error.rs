@@ -7,6 +7,7 @@ use super::{Check, Scope};
 use crate::kconfig::finalize::REWRITES_EXHAUSTED;
 use crate::kconfig::model::Severity as KSeverity;
 use crate::lint::context::{new_items, ArchContext};
+use crate::lint::snapshot::KconfigSnapshot;
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -22,28 +23,49 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     kconfig_errors(cx)
 }
 
+/// Errors the parser reported in `tree`: (file, message) -> first line. Keyed without
+/// the line, which moves when lines are added above.
+pub(crate) fn parse_errors(tree: &KconfigSnapshot) -> BTreeMap<(String, String), u32> {
+    let mut errors = BTreeMap::new();
+    for d in tree
+        .model
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == KSeverity::Error)
+    {
+        errors
+            .entry((d.file.clone(), d.message.clone()))
+            .or_insert(d.line);
+    }
+    errors
+}
+
+/// What finalizing `tree` finds: recursive dependencies (they stop conf too) and the
+/// rewriting budget exhausted.
+pub(crate) fn final_errors(tree: &KconfigSnapshot) -> BTreeMap<(String, String), u32> {
+    let mut errors = BTreeMap::new();
+    for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin()) {
+        let message = format!("recursive dependency: {}", cycle.steps.join("; "));
+        errors.entry((String::new(), message)).or_insert(0);
+    }
+    if let Some(d) = tree.fin().rewrite_error(&tree.model) {
+        errors.entry((d.file, d.message)).or_insert(d.line);
+    }
+    errors
+}
+
 /// XL0002: Kconfig errors present at a commit and not at the base.
 fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
-    // Keyed without the line, which moves when lines are added above.
+    let trees = cx.snapshots;
     let mut at: Vec<BTreeMap<(String, String), u32>> = Vec::new();
-    for (index, tree) in cx.snapshots.iter().enumerate() {
-        let mut errors = BTreeMap::new();
-        for d in tree
-            .model
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == KSeverity::Error)
-        {
-            errors
-                .entry((d.file.clone(), d.message.clone()))
-                .or_insert(d.line);
-        }
-        // Recursive dependencies stop conf too; what finalization finds (they and the
-        // rewriting budget) is the same at a commit of the same semantics. conf stops
-        // before finalizing a tree with parse errors: what finalization found at the
-        // commit before is not known to be gone there, and is kept (no false repair).
+    for index in 0..trees.len() {
+        let facts = trees.facts(index);
+        let mut errors = facts.parse_errors.clone();
+        // What finalization finds is the same at a commit of the same semantics. conf
+        // stops before finalizing a tree with parse errors: what finalization found at
+        // the commit before is not known to be gone there, and is kept (no false repair).
         let parse_failed = !errors.is_empty();
-        let same_semantics = index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint;
+        let same_semantics = index > 0 && trees.fingerprint(index - 1) == trees.fingerprint(index);
         if index > 0 && (parse_failed || same_semantics) {
             for (key, line) in at[index - 1]
                 .iter()
@@ -52,12 +74,12 @@ fn kconfig_errors(cx: &ArchContext) -> Vec<Finding> {
                 errors.insert(key.clone(), *line);
             }
         } else if !parse_failed {
-            for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin()) {
-                let message = format!("recursive dependency: {}", cycle.steps.join("; "));
-                errors.entry((String::new(), message)).or_insert(0);
-            }
-            if let Some(d) = tree.fin().rewrite_error(&tree.model) {
-                errors.entry((d.file, d.message)).or_insert(d.line);
+            let found = facts
+                .final_errors
+                .as_ref()
+                .expect("taken at every tree that resolves unlike the commit before");
+            for (key, line) in found {
+                errors.entry(key.clone()).or_insert(*line);
             }
         }
         at.push(errors);

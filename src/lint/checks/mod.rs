@@ -18,6 +18,8 @@ mod unmet_dependency;
 mod unreadable_tree;
 
 pub use super::context::{Check, Scope};
+use super::snapshot::KconfigSnapshot;
+use super::snapshots::TreeFacts;
 
 pub const CHECKS: &[&Check] = &[
     &bisect_break::CHECK,
@@ -33,6 +35,21 @@ pub const CHECKS: &[&Check] = &[
     &undefined_config::CHECK,
     &unreadable_tree::CHECK,
 ];
+
+/// What the checks that read every commit take from a tree while it is whole (the engine
+/// drops it after). `resolves_like_previous`: the commit before has a tree that resolves
+/// alike (same fingerprint), whose finalization and references this one shares.
+pub(crate) fn tree_facts(tree: &KconfigSnapshot, resolves_like_previous: bool) -> TreeFacts {
+    let parse_errors = kconfig_error::parse_errors(tree);
+    let final_errors = (parse_errors.is_empty() && !resolves_like_previous)
+        .then(|| kconfig_error::final_errors(tree));
+    TreeFacts {
+        parse_errors,
+        final_errors,
+        undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_set(tree)),
+        unran_commands: new_shell_command::unran_commands(tree),
+    }
+}
 
 /// A check by code (any case) or name.
 pub fn find(code_or_name: &str) -> Option<&'static Check> {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Check, Scope};
 use crate::lint::context::{new_items, ArchContext};
+use crate::lint::snapshot::KconfigSnapshot;
 use crate::lint::{Finding, Severity};
 use crate::source::Source;
 
@@ -101,15 +102,13 @@ fn changed_scripts(cx: &ArchContext) -> Vec<Finding> {
 /// Tool probes refused at a commit because the series changed the tool (`CC :=`,
 /// `CROSS_COMPILE :=` in an arch Makefile): the arch Makefile line that sets it.
 fn changed_tools(cx: &ArchContext) -> Vec<Finding> {
-    let sets: Vec<BTreeSet<&str>> = cx
-        .snapshots
-        .iter()
-        .enumerate()
-        .map(|(index, tree)| {
+    let sets: Vec<BTreeSet<&str>> = (0..cx.snapshots.len())
+        .map(|index| {
             if cx.unreadable[index].is_some() {
                 return BTreeSet::new();
             }
-            tree.env.refused.iter().map(String::as_str).collect()
+            let refused = &cx.snapshots.env(index).refused;
+            refused.iter().map(String::as_str).collect()
         })
         .collect();
     new_items(&sets)
@@ -169,18 +168,23 @@ fn tool_assignment(cx: &ArchContext, index: usize, file: &str) -> Option<(u32, S
     })
 }
 
+/// The `$(shell,...)` commands of `tree` that were not run: command -> (file, line) of
+/// its first use.
+pub(crate) fn unran_commands(tree: &KconfigSnapshot) -> BTreeMap<String, (String, u32)> {
+    let mut commands = BTreeMap::new();
+    for c in tree.model.shell_commands.iter().filter(|c| !c.ran) {
+        commands
+            .entry(c.command.clone())
+            .or_insert((c.file.clone(), c.line));
+    }
+    commands
+}
+
 /// XL0004: `$(shell,...)` commands the series adds (never run).
 fn new_shell_commands(cx: &ArchContext) -> Vec<Finding> {
-    let mut at: Vec<BTreeMap<String, (String, u32)>> = Vec::new();
-    for tree in cx.snapshots {
-        let mut commands = BTreeMap::new();
-        for c in tree.model.shell_commands.iter().filter(|c| !c.ran) {
-            commands
-                .entry(c.command.clone())
-                .or_insert((c.file.clone(), c.line));
-        }
-        at.push(commands);
-    }
+    let at: Vec<&BTreeMap<String, (String, u32)>> = (0..cx.snapshots.len())
+        .map(|index| &cx.snapshots.facts(index).unran_commands)
+        .collect();
     let sets: Vec<BTreeSet<String>> = at.iter().map(|m| m.keys().cloned().collect()).collect();
     new_items(&sets)
         .into_iter()

@@ -14,7 +14,7 @@ use crate::lint::Location;
 use crate::make::normalize;
 use crate::source::Source;
 
-pub fn list(paths: &[&String]) -> String {
+pub fn list(paths: &[&str]) -> String {
     let shown: Vec<String> = paths.iter().take(4).map(|p| format!("`{p}`")).collect();
     match paths.len() {
         n if n > 4 => format!("{} and {} more", shown.join(", "), n - 4),
@@ -23,11 +23,7 @@ pub fn list(paths: &[&String]) -> String {
 }
 
 /// Kbuild lines changed by commit `index` that gate one of `paths`: (file, line, symbol).
-pub fn culprit_gates(
-    cx: &ArchContext,
-    index: usize,
-    paths: &[&String],
-) -> Vec<(String, u32, String)> {
+pub fn culprit_gates(cx: &ArchContext, index: usize, paths: &[&str]) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
     let Some(source) = cx.series.source(index) else {
         return out;
@@ -72,7 +68,7 @@ pub fn culprit_gates(
 /// at the base: the successor of a renamed gate.
 pub fn gating_successor(
     cx: &ArchContext,
-    paths: &[&String],
+    paths: &[&str],
     parent: &ObjectSet,
     old_gates: &[String],
 ) -> Option<String> {
@@ -111,7 +107,7 @@ pub fn gating_successor(
 /// drop them and bring them back.
 pub struct Dropped<'a> {
     pub span: BreakSpan,
-    pub paths: Vec<&'a String>,
+    pub paths: Vec<&'a str>,
     /// Not built at the tip either (object-lost); else back by the tip (object-dropped).
     pub persistent: bool,
     /// What the commit before the culprit builds.
@@ -125,7 +121,7 @@ pub fn dropped(track: &ObjectTrack) -> Vec<Dropped<'_>> {
     let (Some(base), Some(tip)) = (&sets[0], &sets[last]) else {
         return Vec::new();
     };
-    let mut groups: BTreeMap<(usize, Option<usize>), Vec<&String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, Option<usize>), Vec<&str>> = BTreeMap::new();
     // Neighbouring commits often share one object set: it is asked once per path.
     let shared = super::bisect_break::shared_with_previous(sets);
     let mut missing = vec![false; sets.len()];
@@ -276,15 +272,7 @@ pub fn explain(cx: &ArchContext, run: &BaselineRun, group: &Dropped) -> Explaine
         }
     }
     if paths.len() > 4 {
-        notes.push(format!(
-            "all {} objects: {}",
-            paths.len(),
-            paths
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
+        notes.push(format!("all {} objects: {}", paths.len(), paths.join(" ")));
     }
     Explained {
         cause,

@@ -24,6 +24,11 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
 }
 
 /// Every (referencing symbol, undefined symbol) pair of a tree, with where it is said.
+/// References to symbols `tree` does not define: (owner, missing).
+pub(crate) fn undefined_set(tree: &KconfigSnapshot) -> BTreeSet<(String, String)> {
+    undefined_refs(tree).into_keys().collect()
+}
+
 fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
     let model: &Model = &tree.model;
     let mut out = BTreeMap::new();
@@ -70,13 +75,15 @@ fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
 fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
     // References depend only on a tree's semantics: reuse them while that holds, and
     // look positions up again at the commit reported.
+    let trees = cx.snapshots;
     let mut sets: Vec<BTreeSet<(String, String)>> = Vec::new();
-    for (index, tree) in cx.snapshots.iter().enumerate() {
-        if index > 0 && cx.snapshots[index - 1].fingerprint == tree.fingerprint {
+    for index in 0..trees.len() {
+        if index > 0 && trees.fingerprint(index - 1) == trees.fingerprint(index) {
             let previous = sets[index - 1].clone();
             sets.push(previous);
         } else {
-            sets.push(undefined_refs(tree).into_keys().collect());
+            let set = trees.facts(index).undefined.clone();
+            sets.push(set.expect("taken at every tree that resolves unlike the commit before"));
         }
     }
     let mut positions: BTreeMap<usize, BTreeMap<(String, String), Pos>> = BTreeMap::new();

@@ -1,0 +1,188 @@
+//! The Kconfig snapshots of one arch along a series, held as the checks need them rather
+//! than all at once.
+//!
+//! A parsed tree of a full kernel is tens of megabytes with its finalized dependencies,
+//! and a long series has dozens of distinct trees per arch. Resolution needs only the tree
+//! of the commit it resolves and the one before it; the checks need what every tree says
+//! about a few things (its Kconfig errors, its references to undefined symbols, its
+//! `$(shell,...)` commands, the tools it was refused: [`TreeFacts`], taken while the tree
+//! is in memory) and the whole tree only at the commits a finding is about (the base, the
+//! tip, a culprit and its parent). So the engine keeps a tree's facts and how it was made,
+//! drops the tree, and the store reads it again, from the same blobs with the same
+//! environment and the same `$(shell,...)` answers, the first time a check asks for it.
+//! A tree read again is the tree read first: the parse is a function of those inputs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::options::LintError;
+use super::snapshot::KconfigSnapshot;
+use crate::git::Oid;
+use crate::kconfig::env::KernelEnv;
+use crate::kconfig::macros::ShellPolicy;
+
+/// What every distinct tree says that some check reads at every commit.
+pub struct TreeFacts {
+    /// Kconfig errors the parser reported: (file, message) -> first line.
+    pub parse_errors: BTreeMap<(String, String), u32>,
+    /// What finalization finds (recursive dependencies, the rewriting budget), taken when
+    /// the tree parsed without errors and resolves unlike the commit before it (XL0002).
+    pub final_errors: Option<BTreeMap<(String, String), u32>>,
+    /// References to undefined symbols, (owner, missing), taken when the tree resolves
+    /// unlike the commit before it (XL0003).
+    pub undefined: Option<BTreeSet<(String, String)>>,
+    /// `$(shell,...)` commands not run: command -> (file, line) of its first use (XL0004).
+    pub unran_commands: BTreeMap<String, (String, u32)>,
+}
+
+/// How a tree was made, so that it can be made again.
+pub(super) enum Made {
+    /// Parsed from commit `index`, `$(shell,...)` answered as `policy` says; `reads` and
+    /// `fingerprint` are those of the first reading (which also read the Makefiles).
+    Parsed {
+        index: usize,
+        policy: ShellPolicy,
+        reads: Vec<(String, Option<Oid>)>,
+        fingerprint: u64,
+    },
+    /// The tree of the slot before, with the help texts and prompts commit `index`
+    /// rewords (`help_only`).
+    Reworded { index: usize },
+}
+
+/// Makes a tree again: the engine's reading of one commit.
+pub(super) trait Recipe: Sync {
+    /// The tree `made` describes, read in `env`; `previous` gives the tree of the slot
+    /// before (for a reworded one).
+    fn make(
+        &self,
+        made: &Made,
+        env: &KernelEnv,
+        previous: &dyn Fn() -> Result<Arc<KconfigSnapshot>, LintError>,
+    ) -> Result<Arc<KconfigSnapshot>, LintError>;
+}
+
+struct Slot {
+    made: Made,
+    fingerprint: u64,
+    env: KernelEnv,
+    facts: TreeFacts,
+    tree: OnceLock<Arc<KconfigSnapshot>>,
+}
+
+/// The snapshot at each commit of a series for one arch.
+pub struct Snapshots<'a> {
+    /// Commit index -> its slot: commits that reuse a tree share the slot.
+    slot_of: Vec<usize>,
+    slots: Vec<Slot>,
+    recipe: &'a dyn Recipe,
+    /// The first failure to make a tree again (the repository changed under the run):
+    /// the run fails with it, whatever the checks made of the stand-in tree.
+    failure: Mutex<Option<LintError>>,
+}
+
+impl<'a> Snapshots<'a> {
+    pub(super) fn new(recipe: &'a dyn Recipe) -> Self {
+        Snapshots {
+            slot_of: Vec::new(),
+            slots: Vec::new(),
+            recipe,
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// The next commit has a tree of its own, made as `made`.
+    pub(super) fn push_new(&mut self, tree: &KconfigSnapshot, made: Made, facts: TreeFacts) {
+        self.slot_of.push(self.slots.len());
+        self.slots.push(Slot {
+            made,
+            fingerprint: tree.fingerprint,
+            env: tree.env.clone(),
+            facts,
+            tree: OnceLock::new(),
+        });
+    }
+
+    /// The next commit has the same tree as the commit before it.
+    pub(super) fn push_same(&mut self) {
+        let last = *self.slot_of.last().expect("the base has a tree");
+        self.slot_of.push(last);
+    }
+
+    /// `tree` is the last commit's, whole: it is kept, not made again.
+    pub(super) fn keep_last(&mut self, tree: Arc<KconfigSnapshot>) {
+        if let Some(&slot) = self.slot_of.last() {
+            // Taken when the slot is still empty: a stand-in never replaces a tree.
+            let _ = self.slots[slot].tree.set(tree);
+        }
+    }
+
+    /// Commits so far.
+    pub fn len(&self) -> usize {
+        self.slot_of.len()
+    }
+
+    /// Whether commit `index` has the tree of the commit before it.
+    pub fn same_tree_as_previous(&self, index: usize) -> bool {
+        index > 0 && self.slot_of[index] == self.slot_of[index - 1]
+    }
+
+    /// What decides values at commit `index` (equal fingerprints resolve alike).
+    pub fn fingerprint(&self, index: usize) -> u64 {
+        self.slots[self.slot_of[index]].fingerprint
+    }
+
+    /// The environment Kconfig was read in at commit `index`.
+    pub fn env(&self, index: usize) -> &KernelEnv {
+        &self.slots[self.slot_of[index]].env
+    }
+
+    /// What the tree at commit `index` says for the checks that read every commit.
+    pub fn facts(&self, index: usize) -> &TreeFacts {
+        &self.slots[self.slot_of[index]].facts
+    }
+
+    /// The first failure to make a tree again, if any.
+    pub(super) fn failure(&self) -> Option<LintError> {
+        self.failure.lock().expect("failure lock").take()
+    }
+
+    /// Every tree made again, to be freed off the path to the report.
+    pub(super) fn into_trees(self) -> Vec<Arc<KconfigSnapshot>> {
+        self.slots
+            .into_iter()
+            .filter_map(|s| s.tree.into_inner())
+            .collect()
+    }
+
+    fn slot_tree(&self, slot: usize) -> &Arc<KconfigSnapshot> {
+        self.slots[slot].tree.get_or_init(|| {
+            let previous = || match slot.checked_sub(1) {
+                Some(before) => Ok(self.slot_tree(before).clone()),
+                None => Err(LintError::Setup(
+                    "a reworded tree has no tree before it".into(),
+                )),
+            };
+            let Slot { made, env, .. } = &self.slots[slot];
+            match self.recipe.make(made, env, &previous) {
+                Ok(tree) => tree,
+                Err(err) => {
+                    let mut failure = self.failure.lock().expect("failure lock");
+                    failure.get_or_insert(err);
+                    // A stand-in, so that the checks can finish; the run reports the
+                    // failure instead of their findings.
+                    Arc::new(KconfigSnapshot::empty(self.slots[slot].env.clone()))
+                }
+            }
+        })
+    }
+}
+
+impl std::ops::Index<usize> for Snapshots<'_> {
+    type Output = KconfigSnapshot;
+
+    /// The whole tree at commit `index`, made again the first time it is asked for.
+    fn index(&self, index: usize) -> &KconfigSnapshot {
+        self.slot_tree(self.slot_of[index])
+    }
+}
