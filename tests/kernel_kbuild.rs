@@ -63,7 +63,7 @@ fn check(version: &str, arch: &str, target: &str) -> Option<String> {
             config: &values,
         },
     );
-    let got: BTreeSet<String> = set.objects.keys().cloned().collect();
+    let got: BTreeSet<String> = set.objects.keys().map(|p| p.to_string()).collect();
     assert!(
         want.len() > 500,
         "{version} {arch} {target}: reference too small"

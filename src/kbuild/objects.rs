@@ -42,7 +42,9 @@ pub struct Object {
 /// Every object of one configuration.
 #[derive(Debug, Default, PartialEq, serde::Serialize)]
 pub struct ObjectSet {
-    pub objects: BTreeMap<String, Object>,
+    /// Shared with the walks before when their directories are taken (`WalkMemo`): a
+    /// set costs its map, not its objects again.
+    pub objects: BTreeMap<Arc<str>, Arc<Object>>,
     /// Directories visited, in order.
     pub dirs: Vec<String>,
     /// Constructs not understood on lines that decide the build.
@@ -1076,7 +1078,7 @@ fn follow(
             match set.objects.get(path) {
                 Some(old) if old.kind <= object.kind => {}
                 _ => {
-                    set.objects.insert(path.to_string(), object);
+                    set.objects.insert(path.into(), Arc::new(object));
                 }
             }
             for generated in [format!("{stem}.c"), format!("{stem}.S")] {
@@ -1146,7 +1148,7 @@ mod tests {
             ],
         );
         let set = walk(&source, &[]);
-        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        let paths: Vec<&str> = set.objects.keys().map(|p| &**p).collect();
         // gone.o has no source and no rule: make would stop there. key.asn1.o comes from
         // make's own pattern rules.
         assert_eq!(
@@ -1178,7 +1180,7 @@ mod tests {
     fn listed(set: &ObjectSet) -> Vec<(String, Kind)> {
         set.objects
             .iter()
-            .map(|(p, o)| (p.clone(), o.kind))
+            .map(|(p, o)| (p.to_string(), o.kind))
             .collect()
     }
 
@@ -1286,7 +1288,7 @@ mod tests {
             );
         let source = with_sources(source, &["image/sub/one.c", "image/sub/two.S"]);
         let set = walk(&source, &[]);
-        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        let paths: Vec<&str> = set.objects.keys().map(|p| &**p).collect();
         assert_eq!(
             paths,
             [
@@ -1309,7 +1311,7 @@ mod tests {
             .with("c/Makefile", "obj-y += in_c.o\n");
         let source = with_sources(source, &["c/in_c.c"]);
         let set = walk(&source, &[]);
-        let paths: Vec<&str> = set.objects.keys().map(String::as_str).collect();
+        let paths: Vec<&str> = set.objects.keys().map(|p| &**p).collect();
         assert_eq!(paths, ["a/../c/in_c.o"]);
         assert!(set.dirs.contains(&"c".to_string()), "{:?}", set.dirs);
     }
