@@ -8,9 +8,10 @@
 //! `$(shell,...)` commands, the tools it was refused: [`TreeFacts`], taken while the tree
 //! is in memory) and the whole tree only at the commits a finding is about (the base, the
 //! tip, a culprit and its parent). So the engine keeps a tree's facts and how it was made,
-//! drops the tree, and the store reads it again, from the same blobs with the same
-//! environment and the same `$(shell,...)` answers, the first time a check asks for it.
-//! A tree read again is the tree read first: the parse is a function of those inputs.
+//! drops the tree (the base's and the tip's are kept whole: every arch's checks read
+//! them), and the store reads it again, from the same blobs with the same environment
+//! and the same `$(shell,...)` answers, the first time a check asks for it. A tree read
+//! again is the tree read first: the parse is a function of those inputs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -91,15 +92,20 @@ impl<'a> Snapshots<'a> {
         }
     }
 
-    /// The next commit has a tree of its own, made as `made`.
-    pub(super) fn push_new(&mut self, tree: &KconfigSnapshot, made: Made, facts: TreeFacts) {
+    /// The next commit has a tree of its own, made as `made`. The base's is kept whole:
+    /// every arch's checks ask for it.
+    pub(super) fn push_new(&mut self, tree: &Arc<KconfigSnapshot>, made: Made, facts: TreeFacts) {
+        let kept = OnceLock::new();
+        if self.slots.is_empty() {
+            let _ = kept.set(tree.clone());
+        }
         self.slot_of.push(self.slots.len());
         self.slots.push(Slot {
             made,
             fingerprint: tree.fingerprint,
             env: tree.env.clone(),
             facts,
-            tree: OnceLock::new(),
+            tree: kept,
         });
     }
 
