@@ -420,7 +420,7 @@ fn resolve_arch(
             None => trees.push_same(),
             Some(made) => trees.push_new(&tree, made, tree_facts(&tree, like_previous)),
         }
-        super::trees::free_off_the_path(newest.replace(tree));
+        super::trees::release(newest.replace(tree));
         ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();

@@ -6,12 +6,15 @@
 //! of the commit it resolves and the one before it; the checks need what every tree says
 //! about a few things (its Kconfig errors, its references to undefined symbols, its
 //! `$(shell,...)` commands, the tools it was refused: [`TreeFacts`], taken while the tree
-//! is in memory) and the whole tree only at the commits a finding is about (the base, the
-//! tip, a culprit and its parent). So the engine keeps a tree's facts and how it was made,
-//! drops the tree (the base's and the tip's are kept whole: every arch's checks read
-//! them), and the store reads it again, from the same blobs with the same environment
-//! and the same `$(shell,...)` answers, the first time a check asks for it. A tree read
-//! again is the tree read first: the parse is a function of those inputs.
+//! is in memory) and the whole tree at the commits a finding is about (the base, the tip,
+//! a culprit and its parent) or that a check searches (XL0005 looks for the first commit
+//! without a symbol, XL0007 asks whether a symbol that cannot be enabled is still defined
+//! at each commit from its culprit on). So the engine keeps a tree's facts and how it was
+//! made, drops the tree (the base's and the tip's are kept whole: every arch's checks read
+//! them), and the store reads it again, from the same blobs with the same environment and
+//! the first reading's `$(shell,...)` answers, the first time a check asks for it; a tree
+//! made again is kept until the arch's checks end. A tree read again is the tree read
+//! first: the parse is a function of those inputs, and it runs nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -20,7 +23,6 @@ use super::options::LintError;
 use super::snapshot::KconfigSnapshot;
 use crate::git::Oid;
 use crate::kconfig::env::KernelEnv;
-use crate::kconfig::macros::ShellPolicy;
 
 /// What every distinct tree says that some check reads at every commit.
 pub struct TreeFacts {
@@ -38,11 +40,13 @@ pub struct TreeFacts {
 
 /// How a tree was made, so that it can be made again.
 pub(super) enum Made {
-    /// Parsed from commit `index`, `$(shell,...)` answered as `policy` says; `reads` and
+    /// Parsed from commit `index`; `answers` are the `$(shell,...)` commands the first
+    /// reading ran, with their outputs (made again, the tree runs nothing: it is given
+    /// these, and every other command gets the answer of a command not run); `reads` and
     /// `fingerprint` are those of the first reading (which also read the Makefiles).
     Parsed {
         index: usize,
-        policy: ShellPolicy,
+        answers: Vec<(String, String)>,
         reads: Vec<(String, Option<Oid>)>,
         fingerprint: u64,
     },
@@ -126,11 +130,6 @@ impl<'a> Snapshots<'a> {
     /// Commits so far.
     pub fn len(&self) -> usize {
         self.slot_of.len()
-    }
-
-    /// Whether commit `index` has the tree of the commit before it.
-    pub fn same_tree_as_previous(&self, index: usize) -> bool {
-        index > 0 && self.slot_of[index] == self.slot_of[index - 1]
     }
 
     /// What decides values at commit `index` (equal fingerprints resolve alike).

@@ -53,7 +53,7 @@ pub(super) enum Read {
     Tree {
         source: CommitSource,
         tree: Arc<KconfigSnapshot>,
-        /// How the tree was made for this commit; `None`: the parent's tree, reused.
+        /// How the tree was made for this commit; `None`: the last tree read, reused.
         made: Option<Made>,
         /// The parent's tree, or one that resolves alike (same fingerprint).
         same_semantics: bool,
@@ -183,7 +183,7 @@ fn read_one(
         ShellPolicy::Allow(base_commands.clone())
     };
     let like = last.as_ref().map(|t| t.model.as_ref());
-    let model = parse(inputs, &source, &env, policy.clone(), like);
+    let model = parse(inputs, &source, &env, policy, like);
     if trusted {
         base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
         *base_tools = Some(ToolTrust::Only(env.probed.clone()));
@@ -204,9 +204,13 @@ fn read_one(
         tree.fin();
     }
     *last = Some(tree.clone());
+    let answers = (tree.model.shell_commands.iter())
+        .filter(|c| c.ran)
+        .map(|c| (c.command.clone(), c.output.clone()))
+        .collect();
     let made = Made::Parsed {
         index,
-        policy,
+        answers,
         reads: tree.reads.clone(),
         fingerprint,
     };
@@ -258,11 +262,26 @@ impl Recipe for Remake<'_> {
         match made {
             Made::Parsed {
                 index,
-                policy,
+                answers,
                 reads,
                 fingerprint,
             } => {
-                let model = parse(inputs, &source(*index, true)?, env, policy.clone(), None);
+                // The first reading's answers and nothing else: nothing runs.
+                let cache = ShellCache::new();
+                for (command, output) in answers {
+                    cache.insert(command, output.clone());
+                }
+                let policy = ShellPolicy::Allow(answers.iter().map(|(c, _)| c.clone()).collect());
+                let mut shell = ShellRunner::new(policy);
+                shell.cache = cache;
+                let source = source(*index, true)?;
+                let model = crate::kconfig::read_tree_with(
+                    &source,
+                    env,
+                    shell,
+                    inputs.subtrees.cloned(),
+                    None,
+                );
                 Ok(Arc::new(KconfigSnapshot {
                     env: env.clone(),
                     model: Arc::new(model),
@@ -285,6 +304,15 @@ impl Recipe for Remake<'_> {
                     })
             }
         }
+    }
+}
+
+/// Let go of `tree`: freed off the path when this is its last reference (freeing a tree
+/// walks its whole model), else only its count goes down (the reader, which holds it too,
+/// frees it on its own thread).
+pub(super) fn release(tree: Option<Arc<KconfigSnapshot>>) {
+    if let Some(tree) = tree.filter(|t| Arc::strong_count(t) == 1) {
+        free_off_the_path(tree);
     }
 }
 
@@ -437,8 +465,29 @@ mod tests {
             assert_eq!(again.help, tree.help, "commit {index}");
             assert_eq!(again.env.vars, tree.env.vars, "commit {index}");
         }
-        // The base ran its command once; making it again asked the answers kept.
-        let base = &read[0].0.model.shell_commands;
-        assert!(base.iter().all(|c| c.ran) && !base.is_empty());
+        // The base ran its command; a tree made again is given the first reading's answers
+        // and runs nothing: given another answer, it says that one.
+        let (base, Some(Made::Parsed { reads, .. })) = &read[0] else {
+            panic!("the base is parsed")
+        };
+        let ran: Vec<&str> = (base.model.shell_commands.iter())
+            .filter(|c| c.ran)
+            .map(|c| c.output.as_str())
+            .collect();
+        assert_eq!(ran, ["y"]);
+        let told = Made::Parsed {
+            index: 0,
+            answers: vec![("echo y".to_string(), "n".to_string())],
+            reads: reads.clone(),
+            fingerprint: base.fingerprint,
+        };
+        let no_previous = || panic!("a parsed tree needs no tree before it");
+        let again = remake
+            .make(&told, &base.env, &no_previous)
+            .expect("made again");
+        let answered: Vec<(&str, &str, bool)> = (again.model.shell_commands.iter())
+            .map(|c| (c.command.as_str(), c.output.as_str(), c.ran))
+            .collect();
+        assert_eq!(answered, [("echo y", "n", true)]);
     }
 }

@@ -90,12 +90,14 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
     new_items(&sets)
         .into_iter()
         .filter(|((_, missing), _)| defined(&cx.snapshots[0], missing).is_some())
-        .map(|((owner, missing), span)| {
+        .filter_map(|((owner, missing), span)| {
             let tree = &cx.snapshots[span.culprit];
             let at = positions
                 .entry(span.culprit)
                 .or_insert_with(|| undefined_refs(tree));
-            let pos = at[&(owner.clone(), missing.clone())];
+            // The tree made again says what its facts said; a stand-in for one that could
+            // not be made says nothing, and the run fails with the reason.
+            let pos = *at.get(&(owner.clone(), missing.clone()))?;
             let file = tree.model.file_name(pos.file).to_string();
             let loc = cx.location(
                 span.culprit,
@@ -104,7 +106,7 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
                 format!("`{missing}` is not defined at this commit"),
                 Some(&missing),
             );
-            cx.finding(
+            Some(cx.finding(
                 &CHECK,
                 &span,
                 match span.repair {
@@ -118,7 +120,7 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
                 },
                 vec![owner, missing],
                 vec![loc],
-            )
+            ))
         })
         .collect()
 }
