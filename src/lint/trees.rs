@@ -182,8 +182,12 @@ fn read_one(
     } else {
         ShellPolicy::Allow(base_commands.clone())
     };
+    let mut shell = ShellRunner::new(policy);
+    shell.cache = inputs.cache.clone();
+    shell.workdir = Some(inputs.workdir.to_path_buf());
     let like = last.as_ref().map(|t| t.model.as_ref());
-    let model = parse(inputs, &source, &env, policy, like);
+    let model =
+        crate::kconfig::read_tree_with(&source, &env, shell, inputs.subtrees.cloned(), like);
     if trusted {
         base_commands.extend(model.shell_commands.iter().map(|c| c.command.clone()));
         *base_tools = Some(ToolTrust::Only(env.probed.clone()));
@@ -220,21 +224,6 @@ fn read_one(
         made: Some(made),
         same_semantics,
     })
-}
-
-/// The model of `source`'s Kconfig tree in `env`, `$(shell,...)` answered as `policy` says
-/// (from the series' answers when it allows the command), with room made for `like`.
-fn parse(
-    inputs: &Inputs,
-    source: &CommitSource,
-    env: &KernelEnv,
-    policy: ShellPolicy,
-    like: Option<&crate::kconfig::model::Model>,
-) -> crate::kconfig::model::Model {
-    let mut shell = ShellRunner::new(policy);
-    shell.cache = inputs.cache.clone();
-    shell.workdir = Some(inputs.workdir.to_path_buf());
-    crate::kconfig::read_tree_with(source, env, shell, inputs.subtrees.cloned(), like)
 }
 
 /// Makes an arch's trees again for the checks (`Snapshots`): as `read_one` made them,
