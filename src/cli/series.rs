@@ -217,9 +217,12 @@ pub fn lint_series(
     let mut report = match cached {
         Some(report) => report,
         None => {
-            let mut report = xenlint::lint::lint(repo_path, series, &options)?;
+            // Fix verification reads what the series' run read: one set of caches.
+            let shared = xenlint::lint::Shared::default();
+            let mut report =
+                xenlint::lint::engine::lint_sharing(repo_path, series, &options, &shared)?;
             if !lint.no_suggest {
-                xenlint::lint::suggest::suggest(repo_path, series, &options, &mut report)?;
+                xenlint::lint::suggest::suggest(repo_path, series, &options, &mut report, &shared)?;
             }
             if let Some((cache, key)) = cache.as_ref().zip(key.as_ref()) {
                 cache.store(key, &report);

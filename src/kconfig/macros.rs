@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Built-in functions and their (min, max) argument counts, as function_table[] in preprocess.c.
 const FUNCTIONS: &[(&str, usize, usize)] = &[
@@ -160,6 +160,54 @@ pub struct ShellRunner {
     /// Where commands run. Probes such as cc-option create temporary files in the current
     /// directory; they must not land in the user's tree.
     pub workdir: Option<PathBuf>,
+    /// What must be done before a command runs (writing out the scripts commands call),
+    /// done by the first command that is not answered from the cache.
+    pub prepare: Option<Prepare>,
+}
+
+/// Work done once, before the first command a [`ShellRunner`] starts, by whichever
+/// runner sharing it gets there first; runs answered from the cache never do it.
+#[derive(Clone)]
+pub struct Prepare(Arc<PrepareInner>);
+
+type PrepareError = Box<dyn std::error::Error + Send + Sync>;
+
+struct PrepareInner {
+    work: Box<dyn Fn() -> Result<(), PrepareError> + Send + Sync>,
+    outcome: OnceLock<Result<(), PrepareError>>,
+}
+
+impl std::fmt::Debug for Prepare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepare")
+            .field("done", &self.0.outcome.get().is_some())
+            .finish()
+    }
+}
+
+impl Prepare {
+    pub fn new(work: impl Fn() -> Result<(), PrepareError> + Send + Sync + 'static) -> Self {
+        Prepare(Arc::new(PrepareInner {
+            work: Box::new(work),
+            outcome: OnceLock::new(),
+        }))
+    }
+
+    /// Do the work unless it was done; whether it succeeded.
+    fn ensure(&self) -> bool {
+        self.0.outcome.get_or_init(|| (self.0.work)()).is_ok()
+    }
+
+    /// Whether the work was done at all.
+    pub fn done(&self) -> bool {
+        self.0.outcome.get().is_some()
+    }
+
+    /// The work's error, if it was done and failed (commands were then answered as
+    /// failed ones are, and whoever shares this must not trust their answers).
+    pub fn error(&self) -> Option<&PrepareError> {
+        self.0.outcome.get().and_then(|r| r.as_ref().err())
+    }
 }
 
 impl ShellRunner {
@@ -169,6 +217,7 @@ impl ShellRunner {
             cache: ShellCache::new(),
             env: Vec::new(),
             workdir: None,
+            prepare: None,
         }
     }
 
@@ -186,6 +235,9 @@ impl ShellRunner {
     }
 
     fn spawn(&self, command: &str) -> String {
+        if self.prepare.as_ref().is_some_and(|p| !p.ensure()) {
+            return String::new();
+        }
         crate::exec::note_command(command);
         let mut cmd = std::process::Command::new("/bin/sh");
         cmd.arg("-c").arg(command);
@@ -763,5 +815,53 @@ mod tests {
         p.assign("V", "y", Flavor::Recursive);
         assert_eq!(p.expand_token("$(V) && B"), ("y".to_string(), 4));
         assert_eq!(p.expand_token("A$(V)-b c"), ("Ay-b".to_string(), 7));
+    }
+
+    #[test]
+    fn preparation_waits_for_a_command_that_runs_and_is_done_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let done = Arc::new(AtomicUsize::new(0));
+        let counter = done.clone();
+        let mut shell = ShellRunner::new(ShellPolicy::Trusted);
+        shell.cache.insert("kept", "answer".to_string());
+        shell.prepare = Some(Prepare::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }));
+        assert_eq!(shell.run("kept").as_deref(), Some("answer"));
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            0,
+            "an answer kept needs nothing"
+        );
+        let other = shell.clone();
+        assert_eq!(shell.run("echo one").as_deref(), Some("one"));
+        assert_eq!(other.run("echo two").as_deref(), Some("two"));
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            1,
+            "done once for every runner sharing it"
+        );
+        assert!(shell
+            .prepare
+            .as_ref()
+            .is_some_and(|p| p.done() && p.error().is_none()));
+    }
+
+    #[test]
+    fn a_failed_preparation_answers_as_a_failed_command_and_keeps_its_error() {
+        let dir = std::env::temp_dir().join(format!("xenlint-prepare-{}", std::process::id()));
+        let canary = dir.join("ran");
+        let mut shell = ShellRunner::new(ShellPolicy::Trusted);
+        shell.prepare = Some(Prepare::new(|| Err("disk full".into())));
+        let command = format!(
+            "mkdir -p {0} && touch {1} && echo ran",
+            dir.display(),
+            canary.display()
+        );
+        assert_eq!(shell.run(&command).as_deref(), Some(""));
+        assert!(!canary.exists(), "the command ran without what it needs");
+        let error = shell.prepare.as_ref().and_then(Prepare::error);
+        assert_eq!(error.map(ToString::to_string).as_deref(), Some("disk full"));
     }
 }

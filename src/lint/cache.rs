@@ -322,8 +322,9 @@ pub fn shell_answers<'a>(
     options: &'a Options,
     scripts: Option<crate::git::Oid>,
     scratch: &Path,
+    answers: &ShellCache,
 ) -> (ShellCache, Option<ShellKeeper<'a>>) {
-    let answers = ShellCache::new();
+    let answers = answers.clone();
     let (Some(cache), Some(scripts)) = (options.cache.as_deref(), scripts) else {
         return (answers, None);
     };

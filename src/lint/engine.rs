@@ -13,19 +13,29 @@ use super::builds::ObjectTrack;
 use super::checks::tree_facts;
 use super::checks::{Scope, CHECKS};
 use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
-use super::options::{Baseline, LintError, Options};
-use super::references::ReferenceScan;
+use super::options::{Baseline, LintError, Options, Shared};
+use super::references::PendingScan;
 use super::snapshot::{parse_values, KconfigSnapshot, Values};
 use super::snapshots::{Made, Snapshots};
 use super::trees::{unchanged, Read, Remake};
 use super::{Finding, Report, SeriesCommit};
 use crate::git::{CommitSource, Series};
 use crate::kconfig::fragments::SubtreeCache;
-use crate::kconfig::macros::ShellCache;
+use crate::kconfig::macros::{Prepare, ShellCache};
 use crate::kconfig::targets::InputFile;
 
 /// Lint `series` in the repository at `repo_path`.
 pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Report, LintError> {
+    lint_sharing(repo_path, series, options, &Shared::default())
+}
+
+/// `lint`, with caches that earlier runs on the same repository and trusted side filled.
+pub fn lint_sharing(
+    repo_path: &Path,
+    series: &Series,
+    options: &Options,
+    shared: &Shared,
+) -> Result<Report, LintError> {
     crate::git::skip_hash_verification();
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
@@ -43,16 +53,20 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     let srctree: PathBuf = scratch.path().join("srctree");
     // create_dir, not create_dir_all: a scratch directory a signal removed stays removed.
     std::fs::create_dir(&srctree).map_err(|e| LintError::Setup(e.to_string()))?;
-    crate::git::export_dir(&repo, trusted, "scripts", &srctree)?;
+    let scripts = super::trees::scripts_on_demand(&repo_dir, trusted, &srctree);
     let workdir = scratch.path().join("work");
     std::fs::create_dir(&workdir).map_err(|e| LintError::Setup(e.to_string()))?;
 
-    let blobs = crate::git::BlobCache::default();
+    let blobs = shared.blobs.clone();
     let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
     // The base's $(shell,...) answers, kept between runs for the same scripts and tools.
     let trusted_scripts = CommitSource::with_cache(&repo_dir, trusted, None, blobs.clone())?;
-    let (shell_cache, keeper) =
-        super::cache::shell_answers(options, trusted_scripts.tree_id("scripts"), scratch.path());
+    let (shell_cache, keeper) = super::cache::shell_answers(
+        options,
+        trusted_scripts.tree_id("scripts"),
+        scratch.path(),
+        &shared.shell,
+    );
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
         Some(list) => list.clone(),
@@ -60,21 +74,18 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
     };
     super::options::validate(&base_tree, options)?;
     let changed = crate::git::changed_paths(&repo, &oids)?;
-    // References are the same for every arch: checked once, before the arches.
-    let references = if options.kbuild {
-        Some(super::references::scan(&repo_dir, &oids, &changed, &blobs)?)
-    } else {
-        None
-    };
+    // References are the same for every arch: scanned once, beside the arches.
+    let references = options.kbuild.then(PendingScan::default);
     let ctx = Ctx {
         references: references.as_ref(),
         repo_dir: repo_dir.clone(),
         oids: oids.clone(),
         points: points.clone(),
         srctree: srctree.clone(),
+        scripts: scripts.clone(),
         workdir: workdir.clone(),
         cache: shell_cache.clone(),
-        subtrees: options.incremental.then(SubtreeCache::new),
+        subtrees: options.incremental.then(|| shared.subtrees.clone()),
         blobs: blobs.clone(),
         changed,
         options,
@@ -113,32 +124,11 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
         all.sort_by(|a, b| a.0.cmp(&b.0));
         (all, series_checks.join().expect("series checks panicked"))
     });
-    // A reference in arch/<a>/ matters only to the arches built from it.
-    let srcarches: HashSet<&str> = arches
-        .iter()
-        .map(|a| crate::kconfig::env::srcarch_of(a))
-        .collect();
-    let mut findings: Vec<Finding> = findings
-        .into_iter()
-        .filter_map(|mut f| {
-            let file = f
-                .locations
-                .first()
-                .map(|l| l.file.clone())
-                .unwrap_or_default();
-            match file
-                .strip_prefix("arch/")
-                .and_then(|rest| rest.split_once('/'))
-            {
-                Some((srcarch, _)) if srcarches.contains(srcarch) => {
-                    f.arches = vec![srcarch.to_string()];
-                    Some(f)
-                }
-                Some(_) => None,
-                None => Some(f),
-            }
-        })
-        .collect();
+    // Commands were answered as failed ones if the scripts could not be written for them.
+    if let Some(err) = scripts.error() {
+        return Err(LintError::Setup(err.to_string()));
+    }
+    let mut findings = super::grouping::for_arches_checked(findings?, &arches);
     let (mut parsed, mut resolved, mut walks) = (0, 0, 0);
     let mut changes = Vec::new();
     // Which arches each baseline does not apply to, said once per baseline.
@@ -195,10 +185,13 @@ pub fn lint(repo_path: &Path, series: &Series, options: &Options) -> Result<Repo
 }
 
 /// The findings of the checks that hold for every arch at once (with Kbuild only).
-fn series_findings(ctx: &Ctx) -> Vec<Finding> {
-    let Some(references) = ctx.references else {
-        return Vec::new();
+/// The reference scan is made here, and the arches' checks wait for it.
+fn series_findings(ctx: &Ctx) -> Result<Vec<Finding>, LintError> {
+    let Some(pending) = ctx.references else {
+        return Ok(Vec::new());
     };
+    let references = pending
+        .fill(|| super::references::scan(&ctx.repo_dir, &ctx.oids, &ctx.changed, &ctx.blobs))?;
     let open = |index: usize| {
         CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
     };
@@ -213,7 +206,7 @@ fn series_findings(ctx: &Ctx) -> Vec<Finding> {
             findings.extend(run(&cx));
         }
     }
-    findings
+    Ok(findings)
 }
 
 struct Ctx<'a> {
@@ -230,8 +223,10 @@ struct Ctx<'a> {
     blobs: crate::git::BlobCache,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
-    /// CONFIG_ references along the series (with Kbuild only).
-    references: Option<&'a ReferenceScan>,
+    /// CONFIG_ references along the series (with Kbuild only), made beside the arches.
+    references: Option<&'a PendingScan>,
+    /// Writes `srctree`'s scripts when a command first runs.
+    scripts: Prepare,
     options: &'a Options,
 }
 
@@ -254,6 +249,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         oids: &ctx.oids,
         trusted: ctx.options.trusted.unwrap_or(ctx.oids[0]),
         srctree: &ctx.srctree,
+        scripts: &ctx.scripts,
         workdir: &ctx.workdir,
         cache: &ctx.cache,
         subtrees: ctx.subtrees.as_ref(),
@@ -478,7 +474,7 @@ fn resolve_arch(
         series: &series,
         snapshots: &trees,
         baselines: &runs,
-        references: ctx.references,
+        references: ctx.references.and_then(PendingScan::wait),
         unreadable: &unreadable,
         kbuild: ctx.options.kbuild,
     };

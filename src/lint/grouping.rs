@@ -189,3 +189,29 @@ fn absorb(g: &mut Finding, f: Finding) {
     });
     add(&mut g.notes, f.notes, |a, b| a == b);
 }
+
+/// Series-wide findings about a file under arch/<a>/ matter only to the arches built from
+/// it: they are kept for those (when checked) and dropped otherwise.
+pub(super) fn for_arches_checked(findings: Vec<Finding>, arches: &[String]) -> Vec<Finding> {
+    let srcarches: std::collections::HashSet<&str> = arches
+        .iter()
+        .map(|a| crate::kconfig::env::srcarch_of(a))
+        .collect();
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let file = f.locations.first().map(|l| l.file.as_str()).unwrap_or("");
+            match file
+                .strip_prefix("arch/")
+                .and_then(|rest| rest.split_once('/'))
+            {
+                Some((srcarch, _)) if srcarches.contains(srcarch) => {
+                    f.arches = vec![srcarch.to_string()];
+                    Some(f)
+                }
+                Some(_) => None,
+                None => Some(f),
+            }
+        })
+        .collect()
+}

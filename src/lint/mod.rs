@@ -36,4 +36,4 @@ pub use finding::{
     find_word, BaseSource, Consequence, Finding, Location, PatchMail, Report, SeriesCommit,
     Severity, Suggestion, ValueChange, Verdict,
 };
-pub use options::{Baseline, LintError, Options, Progress};
+pub use options::{Baseline, LintError, Options, Progress, Shared};

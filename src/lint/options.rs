@@ -195,3 +195,15 @@ pub fn validate_tree(
     }
     Ok(())
 }
+
+/// What runs of the engine on one repository and one trusted side share: caches keyed by
+/// content (blobs and trees by object id, parsed subtrees by the blobs they read and their
+/// context) and the trusted side's `$(shell,...)` answers, which are the same for every
+/// run with that trusted side. Fix verification lints rewritten windows of the series
+/// with the caches the series' run filled.
+#[derive(Clone, Default)]
+pub struct Shared {
+    pub(super) shell: crate::kconfig::macros::ShellCache,
+    pub(super) subtrees: crate::kconfig::fragments::SubtreeCache,
+    pub(super) blobs: crate::git::BlobCache,
+}

@@ -327,3 +327,87 @@ fn gate_successors(
         })
         .collect()
 }
+
+/// The scan, made on one thread while others go on and wait for it only when they need it.
+#[derive(Default)]
+pub(super) struct PendingScan {
+    scan: std::sync::OnceLock<Option<ReferenceScan>>,
+    ready: std::sync::Mutex<bool>,
+    signal: std::sync::Condvar,
+}
+
+impl PendingScan {
+    /// Make the scan with `make` and give it to the waiters; a failure (or a panic) gives
+    /// them `None`, and the failure is returned here.
+    pub fn fill(
+        &self,
+        make: impl FnOnce() -> Result<ReferenceScan, LintError>,
+    ) -> Result<&ReferenceScan, LintError> {
+        /// Whatever happens to the scan, no waiter is left waiting.
+        struct Release<'a>(&'a PendingScan);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.scan.set(None);
+                let mut ready = self.0.ready.lock().unwrap_or_else(|e| e.into_inner());
+                *ready = true;
+                self.0.signal.notify_all();
+            }
+        }
+        let release = Release(self);
+        let scan = make()?;
+        let _ = self.scan.set(Some(scan));
+        drop(release);
+        self.scan
+            .get()
+            .and_then(Option::as_ref)
+            .ok_or_else(|| LintError::Setup("the CONFIG_ reference scan was made twice".into()))
+    }
+
+    /// The scan once it is made; `None` when it failed.
+    pub fn wait(&self) -> Option<&ReferenceScan> {
+        let mut ready = self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while !*ready {
+            ready = self.signal.wait(ready).unwrap_or_else(|e| e.into_inner());
+        }
+        self.scan.get().and_then(Option::as_ref)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> ReferenceScan {
+        ReferenceScan {
+            sets: Vec::new(),
+            base_definitions: Definitions::default(),
+            gate_successors: BTreeMap::new(),
+        }
+    }
+
+    /// What a waiter got once `fill` ran on another thread (which may panic).
+    fn waited(fill: impl FnOnce(&PendingScan) + Send) -> Option<bool> {
+        let pending = PendingScan::default();
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| pending.wait().is_some());
+            let _ = scope.spawn(|| fill(&pending)).join();
+            waiter.join().ok()
+        })
+    }
+
+    #[test]
+    fn waiters_get_the_scan_or_none_when_it_fails_or_panics() {
+        let made = waited(|p| assert!(p.fill(|| Ok(empty())).is_ok()));
+        assert_eq!(made, Some(true), "the scan reaches the waiter");
+        let failed = waited(|p| assert!(p.fill(|| Err(LintError::Setup("no".into()))).is_err()));
+        assert_eq!(failed, Some(false), "a failed scan releases the waiter");
+        let panicked = waited(|p| {
+            let _ = p.fill(|| panic!("a scan that panics"));
+        });
+        assert_eq!(
+            panicked,
+            Some(false),
+            "a panicking scan releases the waiter"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::git::apply::{rewrite_series, Step};
 use crate::git::{Oid, Series};
 
 use super::finding::{Finding, Report, Severity, Suggestion};
-use super::options::{LintError, Options};
+use super::options::{LintError, Options, Shared};
 
 type Key = (String, Option<String>, Option<String>);
 
@@ -35,12 +35,14 @@ fn keys(f: &Finding) -> impl Iterator<Item = Key> + '_ {
 }
 
 /// Try the rewrites for each error with a culprit and a repair, and attach the first
-/// that verifies to every finding of that (culprit, repair) pair.
+/// that verifies to every finding of that (culprit, repair) pair. `shared`: the caches of
+/// the series' own run (`engine::lint_sharing`), which the rewritten windows read too.
 pub fn suggest(
     repo_path: &Path,
     series: &Series,
     options: &Options,
     report: &mut Report,
+    shared: &Shared,
 ) -> Result<(), LintError> {
     // The breaks, by (culprit, repair) index, with the arches they hit.
     let mut breaks: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
@@ -92,8 +94,8 @@ pub fn suggest(
             else {
                 continue;
             };
-            let check = Options {
-                arches: (!arches.is_empty()).then(|| arches.iter().cloned().collect()),
+            let check = |arches: Option<Vec<String>>| Options {
+                arches,
                 baselines: options.baselines.clone(),
                 overrides: options.overrides.clone(),
                 progress: None,
@@ -103,11 +105,28 @@ pub fn suggest(
                 incremental: options.incremental,
                 trusted: Some(options.trusted.unwrap_or(series.base)),
             };
-            let again = super::engine::lint(&rewritten.git_dir, &rewritten.series, &check)?;
-            let found: BTreeSet<Key> = again.findings.iter().flat_map(keys).collect();
-            let gone = found.iter().all(|k| !broken.contains(k));
-            let nothing_new = found.iter().all(|k| before.contains(k));
-            if gone && nothing_new {
+            let lint = |arches| {
+                super::engine::lint_sharing(
+                    &rewritten.git_dir,
+                    &rewritten.series,
+                    &check(arches),
+                    shared,
+                )
+            };
+            let fails = |k: &Key| broken.contains(k) || !before.contains(k);
+            // A candidate that fails on one arch fails on all of them: tried on the first
+            // alone, it is rejected without linting the others. Linting more arches keeps
+            // every check's findings, so a check the series had no finding of is new.
+            if arches.len() > 1 {
+                let one = lint(Some(arches.iter().take(1).cloned().collect()))?;
+                let mut found = one.findings.iter().flat_map(keys);
+                let new_check = |k: &Key| !before.iter().any(|b| b.0 == k.0);
+                if found.any(|k| (same_for_every_arch(&k) && fails(&k)) || new_check(&k)) {
+                    continue;
+                }
+            }
+            let again = lint((!arches.is_empty()).then(|| arches.iter().cloned().collect()))?;
+            if !again.findings.iter().flat_map(keys).any(|k| fails(&k)) {
                 let suggestion = Suggestion {
                     kind,
                     culprit: report.commits[c].commit.clone(),
@@ -149,4 +168,13 @@ fn squash(oids: &[Oid], c: usize, r: usize) -> Vec<Step> {
             }
         })
         .collect()
+}
+
+/// Whether a finding with key `k`, found linting some arches, is found with that key
+/// linting any set of arches that includes them. Each arch's findings are made alone, and
+/// merged or grouped under keys that keep their first symbol and location; only XL0005's
+/// findings of one commit removing several symbols from one file become one finding
+/// whose first symbol depends on which arch found them first.
+fn same_for_every_arch(k: &Key) -> bool {
+    k.0 != "XL0005"
 }

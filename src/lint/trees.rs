@@ -22,7 +22,7 @@ use crate::exec::ToolTrust;
 use crate::git::{BlobCache, CommitSource, Oid};
 use crate::kconfig::env::{EnvError, EnvRequest, KernelEnv};
 use crate::kconfig::fragments::SubtreeCache;
-use crate::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
+use crate::kconfig::macros::{Prepare, ShellCache, ShellPolicy, ShellRunner};
 
 /// Did the commit leave every file of `reads` as it was in its parent?
 pub(super) fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
@@ -38,6 +38,8 @@ pub(super) struct Inputs<'a> {
     /// the real base when `oids` is a window of a series (`Options::trusted`).
     pub trusted: Oid,
     pub srctree: &'a Path,
+    /// Writes `srctree`'s scripts when a command first runs.
+    pub scripts: &'a Prepare,
     pub workdir: &'a Path,
     pub cache: &'a ShellCache,
     /// Parsed subtrees shared by every commit and arch (with `Options::incremental`).
@@ -65,6 +67,17 @@ pub(super) enum Read {
     },
     /// The base cannot be read: nothing to compare with.
     BaseUnreadable(EnvError),
+}
+
+/// Writes the `scripts/` of commit `trusted` under `srctree` when a command first runs
+/// (the trusted side's, never those of a commit under test): a run whose commands are all
+/// answered from kept answers writes nothing.
+pub(super) fn scripts_on_demand(repo_dir: &Path, trusted: Oid, srctree: &Path) -> Prepare {
+    let (repo_dir, srctree) = (repo_dir.to_path_buf(), srctree.to_path_buf());
+    Prepare::new(move || {
+        let repo = crate::git::open(&repo_dir)?;
+        Ok(crate::git::export_dir(&repo, trusted, "scripts", &srctree)?)
+    })
 }
 
 /// Read every commit's tree for `arch`, in order, into `out`; stops early when the
@@ -185,6 +198,7 @@ fn read_one(
     let mut shell = ShellRunner::new(policy);
     shell.cache = inputs.cache.clone();
     shell.workdir = Some(inputs.workdir.to_path_buf());
+    shell.prepare = Some(inputs.scripts.clone());
     let like = last.as_ref().map(|t| t.model.as_ref());
     let model =
         crate::kconfig::read_tree_with(&source, &env, shell, inputs.subtrees.cloned(), like);
@@ -417,6 +431,7 @@ mod tests {
             oids: &oids,
             trusted: oids[0],
             srctree: srctree.path(),
+            scripts: &Prepare::new(|| Ok(())),
             workdir: workdir.path(),
             cache: &cache,
             subtrees: Some(&subtrees),
