@@ -287,26 +287,29 @@ fn walk(
             String::from_utf8_lossy(&t).contains("src := $(if $(VPATH),$(VPATH)/)$(obj)")
         });
 
-    let mut base: Vec<(String, String)> = vec![
-        ("srctree".into(), SRCTREE.into()),
-        ("objtree".into(), ".".into()),
-        ("VPATH".into(), SRCTREE.into()),
-        ("ARCH".into(), request.arch.into()),
-        ("SRCARCH".into(), request.srcarch.into()),
-        ("KBUILD_BUILTIN".into(), "1".into()),
-        ("KBUILD_MODULES".into(), "1".into()),
-        ("CONFIG_SHELL".into(), "sh".into()),
-        ("space".into(), " ".into()),
-        ("comma".into(), ",".into()),
+    let fixed: [(&str, &str); 10] = [
+        ("srctree", SRCTREE),
+        ("objtree", "."),
+        ("VPATH", SRCTREE),
+        ("ARCH", request.arch),
+        ("SRCARCH", request.srcarch),
+        ("KBUILD_BUILTIN", "1"),
+        ("KBUILD_MODULES", "1"),
+        ("CONFIG_SHELL", "sh"),
+        ("space", " "),
+        ("comma", ","),
     ];
-    base.extend(request.config.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut vars = crate::make::Vars::from_pairs(
+        fixed
+            .iter()
+            .map(|&(k, v)| (k.to_string(), v.to_string()))
+            .chain(request.config.iter().map(|(k, v)| (k.clone(), v.clone()))),
+    );
 
     // The arch Makefile, read by the top Makefile after auto.conf: ARCH_CORE, ARCH_LIB,
-    // ARCH_DRIVERS and exported variables (BITS on x86).
-    let mut arch_make = Make::new(source);
-    for (k, v) in &base {
-        arch_make.set(k, v);
-    }
+    // ARCH_DRIVERS and exported variables (BITS on x86). It starts from the same variables
+    // as every directory, shared rather than copied.
+    let mut arch_make = Make::with_base(source, &vars);
     arch_make.set("core-y", "");
     arch_make.set("drivers-y", "");
     arch_make.set("libs-y", "lib/");
@@ -319,20 +322,24 @@ fn walk(
         arch_make.value("drivers-y"),
         arch_make.value("drivers-m")
     );
-    base.push(("ARCH_CORE".into(), core));
-    base.push((
+    let exported = arch_make.exported();
+    set.unknown.extend(std::mem::take(&mut arch_make.unknown));
+    set.dirs_listed
+        .extend(std::mem::take(&mut arch_make.dirs_listed));
+    drop(arch_make);
+    vars.set("ARCH_CORE".into(), core);
+    vars.set(
         "ARCH_LIB".into(),
         libs.iter()
             .filter(|w| w.ends_with('/'))
             .cloned()
             .collect::<Vec<_>>()
             .join(" "),
-    ));
-    base.push(("ARCH_DRIVERS".into(), drivers));
-    base.extend(arch_make.exported());
-    set.unknown.extend(std::mem::take(&mut arch_make.unknown));
-    set.dirs_listed
-        .extend(std::mem::take(&mut arch_make.dirs_listed));
+    );
+    vars.set("ARCH_DRIVERS".into(), drivers);
+    for (name, value) in exported {
+        vars.set(name, value);
+    }
 
     // The top Makefile's prepare0 builds scripts/mod (its empty.o is compiled for the
     // target, to probe the ELF format for modpost), then the tree from `.`.
@@ -356,7 +363,7 @@ fn walk(
         source,
         logged: &logged,
         listed: Default::default(),
-        vars: crate::make::Vars::from_pairs(base),
+        vars,
         src_is_srctree,
         rule_work: Cell::new(MAX_RULE_WORK),
         used: Default::default(),

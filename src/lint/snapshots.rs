@@ -132,6 +132,11 @@ impl<'a> Snapshots<'a> {
         self.slot_of.len()
     }
 
+    /// Whether commits `a` and `b` have the very same tree (one reuses the other's).
+    pub fn same_tree(&self, a: usize, b: usize) -> bool {
+        self.slot_of[a] == self.slot_of[b]
+    }
+
     /// What decides values at commit `index` (equal fingerprints resolve alike).
     pub fn fingerprint(&self, index: usize) -> u64 {
         self.slots[self.slot_of[index]].fingerprint

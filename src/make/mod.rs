@@ -121,12 +121,24 @@ pub struct Unknown {
 
 /// Simple variables shared by many evaluations.
 #[derive(Debug, Default)]
-pub struct Vars(HashMap<String, Var>);
+pub struct Vars(crate::FastMap<String, Var>);
 
 impl Vars {
     /// The value of variable `name`, if it is set.
     pub fn value(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.value.as_str())
+    }
+
+    /// Set simple variable `name` (a later value replaces an earlier one).
+    pub fn set(&mut self, name: String, value: String) {
+        self.0.insert(
+            name,
+            Var {
+                value,
+                recursive: false,
+                tainted: false,
+            },
+        );
     }
 
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
@@ -164,7 +176,7 @@ pub struct Make<'s> {
     /// Variables every directory starts with (auto.conf, the top Makefile's exports),
     /// shared rather than copied: the directory's own assignments go to `vars`.
     base: Option<&'s Vars>,
-    vars: HashMap<String, Var>,
+    vars: crate::FastMap<String, Var>,
     exported: Vec<String>,
     /// Arguments of the `$(call ...)` being expanded: `$(1)`, `$(2)`...
     frames: Vec<Vec<String>>,
@@ -229,7 +241,7 @@ impl<'s> Make<'s> {
             source,
             host: &NoHost,
             base: None,
-            vars: HashMap::new(),
+            vars: Default::default(),
             exported: Vec::new(),
             frames: Vec::new(),
             hits: Vec::new(),
