@@ -325,12 +325,18 @@ pub fn shell_answers<'a>(
     answers: &ShellCache,
 ) -> (ShellCache, Option<ShellKeeper<'a>>) {
     let answers = answers.clone();
+    // Answers another run filled (fix verification shares the series' run's) name that
+    // run's scratch directory: that run keeps its answers, this one keeps none.
+    let shared = !answers.is_empty();
     let (Some(cache), Some(scripts)) = (options.cache.as_deref(), scripts) else {
         return (answers, None);
     };
     let scope = cache.shell_scope(&scripts.to_string());
     cache.load_shell(&scope, scratch, &answers);
     let loaded = answers.len();
+    if shared {
+        return (answers, None);
+    }
     let keeper = ShellKeeper {
         cache,
         scope,
@@ -454,5 +460,42 @@ mod tests {
             0
         )]));
         assert!(!programs_unchanged(&[("sh".into(), String::new(), 0, 0)]));
+    }
+
+    #[test]
+    fn a_run_sharing_another_runs_answers_keeps_none_of_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let options = Options {
+            arches: None,
+            baselines: Vec::new(),
+            overrides: Vec::new(),
+            progress: None,
+            kbuild: false,
+            explain: None,
+            incremental: true,
+            cache: Cache::open(Some(dir.path())).map(std::sync::Arc::new),
+            trusted: None,
+        };
+        let scripts = Some(crate::git::Oid::zero());
+        let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+        let shared = ShellCache::new();
+        let (answers, keeper) = shell_answers(&options, scripts, &first, &shared);
+        answers.insert(&format!("{}/probe.sh", first.display()), "y".into());
+        keeper
+            .expect("the first run keeps its answers")
+            .keep(&answers);
+        let (_, keeper) = shell_answers(&options, scripts, &second, &shared);
+        assert!(
+            keeper.is_none(),
+            "the answers name the first run's scratch directory"
+        );
+        let (fresh, keeper) = shell_answers(&options, scripts, &second, &ShellCache::new());
+        assert!(keeper.is_some());
+        let command = format!("{}/probe.sh", second.display());
+        assert_eq!(
+            fresh.get(&command).as_deref(),
+            Some("y"),
+            "kept, in this run's terms"
+        );
     }
 }

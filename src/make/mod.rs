@@ -176,6 +176,8 @@ pub struct Make<'s> {
     /// Variables every directory starts with (auto.conf, the top Makefile's exports),
     /// shared rather than copied: the directory's own assignments go to `vars`.
     base: Option<&'s Vars>,
+    /// Names `undefine`d here: unset whatever `base` says, until assigned again here.
+    undefined: crate::FastSet<String>,
     vars: crate::FastMap<String, Var>,
     exported: Vec<String>,
     /// Arguments of the `$(call ...)` being expanded: `$(1)`, `$(2)`...
@@ -241,6 +243,7 @@ impl<'s> Make<'s> {
             source,
             host: &NoHost,
             base: None,
+            undefined: Default::default(),
             vars: Default::default(),
             exported: Vec::new(),
             frames: Vec::new(),
@@ -279,7 +282,8 @@ impl<'s> Make<'s> {
 
     fn get(&self, name: &str) -> Option<&Var> {
         self.vars.get(name).or_else(|| {
-            let base = self.base?;
+            let hidden = !self.undefined.is_empty() && self.undefined.contains(name);
+            let base = self.base.filter(|_| !hidden)?;
             let mut reads = self.base_reads.borrow_mut();
             if !reads.contains(name) {
                 reads.insert(name.to_string());
@@ -445,6 +449,22 @@ mod tests {
 
     fn eval(text: &str) -> (MemSource, String) {
         (MemSource::new().with("Makefile", text), String::new())
+    }
+
+    #[test]
+    fn undefine_unsets_a_variable_of_the_base_too() {
+        let (src, _) = eval("");
+        let base = Vars::from_pairs([("CONFIG_A".to_string(), "y".to_string())]);
+        let mut m = Make::with_base(&src, &base);
+        m.eval(
+            "Makefile",
+            "undefine CONFIG_A\nifdef CONFIG_A\ncore-y += a/\nendif\nB := $(CONFIG_A)x\n\
+             CONFIG_A := m\nC := $(CONFIG_A)\nundefine CONFIG_A\nD := $(CONFIG_A)d\n",
+        );
+        assert_eq!(m.words("core-y"), Vec::<String>::new());
+        assert_eq!(m.value("B"), "x");
+        assert_eq!(m.value("C"), "m");
+        assert_eq!(m.value("D"), "d");
     }
 
     #[test]

@@ -230,6 +230,9 @@ impl Make<'_> {
                 if word == "undefine" {
                     let name = self.expand(rest);
                     self.vars.remove(name.trim());
+                    if self.base.is_some() {
+                        self.undefined.insert(name.trim().to_string());
+                    }
                 }
                 continue;
             }

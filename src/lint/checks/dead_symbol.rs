@@ -44,7 +44,9 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
         // The configuration and the tree of the commit before: the same symbols.
         let like_before = index > 0
             && cx.snapshots.same_tree(index, index - 1)
-            && values[index - 1].as_ref().is_some_and(|p| Arc::ptr_eq(p, v));
+            && values[index - 1]
+                .as_ref()
+                .is_some_and(|p| Arc::ptr_eq(p, v));
         if like_before {
             sets.push(sets.last().cloned().unwrap_or_default());
             continue;
