@@ -466,15 +466,8 @@ mod tests {
     fn a_run_sharing_another_runs_answers_keeps_none_of_them() {
         let dir = tempfile::tempdir().expect("tempdir");
         let options = Options {
-            arches: None,
-            baselines: Vec::new(),
-            overrides: Vec::new(),
-            progress: None,
-            kbuild: false,
-            explain: None,
-            incremental: true,
             cache: Cache::open(Some(dir.path())).map(std::sync::Arc::new),
-            trusted: None,
+            ..Options::plain()
         };
         let scripts = Some(crate::git::Oid::zero());
         let (first, second) = (dir.path().join("first"), dir.path().join("second"));

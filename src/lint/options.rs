@@ -207,3 +207,21 @@ pub struct Shared {
     pub(super) subtrees: crate::kconfig::fragments::SubtreeCache,
     pub(super) blobs: crate::git::BlobCache,
 }
+
+#[cfg(test)]
+impl Options {
+    /// No arch or baseline named, Kconfig only, reuse on, no cache: what unit tests vary.
+    pub(crate) fn plain() -> Options {
+        Options {
+            arches: None,
+            baselines: Vec::new(),
+            overrides: Vec::new(),
+            progress: None,
+            kbuild: false,
+            explain: None,
+            incremental: true,
+            cache: None,
+            trusted: None,
+        }
+    }
+}

@@ -409,17 +409,7 @@ mod tests {
             .chain(series.commits.iter().map(|c| c.oid))
             .collect();
         let changed = crate::git::changed_paths(&repo, &oids).expect("changes");
-        let options = Options {
-            arches: None,
-            baselines: Vec::new(),
-            overrides: Vec::new(),
-            progress: None,
-            kbuild: false,
-            explain: None,
-            incremental: true,
-            cache: None,
-            trusted: None,
-        };
+        let options = Options::plain();
         let (srctree, workdir) = (
             tempfile::tempdir().expect("srctree"),
             tempfile::tempdir().expect("workdir"),
