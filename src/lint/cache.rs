@@ -333,10 +333,10 @@ pub fn shell_answers<'a>(
     };
     let scope = cache.shell_scope(&scripts.to_string());
     cache.load_shell(&scope, scratch, &answers);
-    let loaded = answers.len();
     if shared {
         return (answers, None);
     }
+    let loaded = answers.len();
     let keeper = ShellKeeper {
         cache,
         scope,

@@ -142,21 +142,11 @@ impl Vars {
     }
 
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
-        Vars(
-            pairs
-                .into_iter()
-                .map(|(name, value)| {
-                    (
-                        name,
-                        Var {
-                            value,
-                            recursive: false,
-                            tainted: false,
-                        },
-                    )
-                })
-                .collect(),
-        )
+        let mut vars = Vars::default();
+        for (name, value) in pairs {
+            vars.set(name, value);
+        }
+        vars
     }
 }
 
@@ -282,8 +272,7 @@ impl<'s> Make<'s> {
 
     fn get(&self, name: &str) -> Option<&Var> {
         self.vars.get(name).or_else(|| {
-            let hidden = !self.undefined.is_empty() && self.undefined.contains(name);
-            let base = self.base.filter(|_| !hidden)?;
+            let base = self.base.filter(|_| !self.undefined.contains(name))?;
             let mut reads = self.base_reads.borrow_mut();
             if !reads.contains(name) {
                 reads.insert(name.to_string());

@@ -229,9 +229,10 @@ impl Make<'_> {
             if matches!(word, "unexport" | "vpath" | "undefine") {
                 if word == "undefine" {
                     let name = self.expand(rest);
-                    self.vars.remove(name.trim());
+                    let name = name.trim();
+                    self.vars.remove(name);
                     if self.base.is_some() {
-                        self.undefined.insert(name.trim().to_string());
+                        self.undefined.insert(name.to_string());
                     }
                 }
                 continue;

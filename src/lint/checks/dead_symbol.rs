@@ -37,20 +37,19 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     };
     let mut sets: Vec<BTreeSet<String>> = Vec::new();
     for (index, v) in values.iter().enumerate() {
-        let Some(v) = v else {
+        // The configuration and the tree of the commit before: the same symbols.
+        let like_before = |v: &Arc<Values>| {
+            index > 0
+                && cx.snapshots.same_tree(index, index - 1)
+                && values[index - 1]
+                    .as_ref()
+                    .is_some_and(|p| Arc::ptr_eq(p, v))
+        };
+        // No configuration, or the one before on the same tree: the set before.
+        let Some(v) = v.as_ref().filter(|v| !like_before(v)) else {
             sets.push(sets.last().cloned().unwrap_or_default());
             continue;
         };
-        // The configuration and the tree of the commit before: the same symbols.
-        let like_before = index > 0
-            && cx.snapshots.same_tree(index, index - 1)
-            && values[index - 1]
-                .as_ref()
-                .is_some_and(|p| Arc::ptr_eq(p, v));
-        if like_before {
-            sets.push(sets.last().cloned().unwrap_or_default());
-            continue;
-        }
         let dead = base
             .iter()
             .filter(|(_, val)| val.as_str() != "n")
