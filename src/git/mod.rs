@@ -589,15 +589,9 @@ pub fn scan_files(
             message: e.message().to_string(),
         })
     };
-    let fail = |e: git2::Error| GitError::Commit {
-        commit: commit.to_string(),
-        message: e.message().to_string(),
-    };
+    let fail = |e: git2::Error| commit_error(commit, &e);
     let repo = open()?;
-    let tree = repo
-        .find_commit(commit)
-        .and_then(|c| c.tree())
-        .map_err(fail)?;
+    let tree = commit_tree(&repo, commit)?;
     let mut files: Vec<(String, Oid)> = Vec::new();
     tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
         if entry.kind() == Some(ObjectType::Blob) {
@@ -641,6 +635,64 @@ pub fn scan_files(
     Ok(())
 }
 
+/// The error of reading commit `commit`.
+fn commit_error(commit: Oid, e: &git2::Error) -> GitError {
+    GitError::Commit {
+        commit: commit.to_string(),
+        message: e.message().to_string(),
+    }
+}
+
+/// The root tree of commit `commit`.
+fn commit_tree(repo: &Repository, commit: Oid) -> Result<git2::Tree<'_>, GitError> {
+    repo.find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| commit_error(commit, &e))
+}
+
+/// The paths whose files commits `old` and `new` differ in, or `None` when one of them is
+/// not UTF-8 (`scan_files` leaves such files out, so no set of paths stands for them).
+pub fn changed_between(
+    repo_dir: &Path,
+    old: Oid,
+    new: Oid,
+) -> Result<Option<Vec<String>>, GitError> {
+    let repo = open(repo_dir)?;
+    let (a, b) = (commit_tree(&repo, old)?, commit_tree(&repo, new)?);
+    let changes = tree_diff::changes(&repo, &a, &b).map_err(|e| commit_error(new, &e))?;
+    Ok(changes
+        .paths
+        .into_iter()
+        .map(String::from_utf8)
+        .collect::<Result<Vec<String>, _>>()
+        .ok())
+}
+
+/// Call `each` with the path and contents of each of `paths` that is a file of commit
+/// `commit`, read as `scan_files` reads them (a blob at that path; anything else, or an
+/// object that cannot be read, is left out).
+pub fn read_files(
+    repo_dir: &Path,
+    commit: Oid,
+    paths: &[String],
+    each: &mut dyn FnMut(&str, &[u8]),
+) -> Result<(), GitError> {
+    let repo = open(repo_dir)?;
+    let tree = commit_tree(&repo, commit)?;
+    let odb = repo.odb().map_err(|e| commit_error(commit, &e))?;
+    for path in paths {
+        let Ok(entry) = tree.get_path(Path::new(path)) else {
+            continue;
+        };
+        if entry.kind() == Some(ObjectType::Blob) {
+            if let Ok(object) = odb.read(entry.id()) {
+                each(path, object.data());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Write the files under `dir` of commit `commit` into `target` (for scripts that
 /// `$(shell,...)` commands of a trusted base call). Touches nothing in the repository.
 /// `dir` and its parents up to `root`, which must exist: a directory removed meanwhile (a
@@ -665,14 +717,8 @@ pub fn export_dir(
     dir: &str,
     target: &Path,
 ) -> Result<(), GitError> {
-    let fail = |e: git2::Error| GitError::Commit {
-        commit: commit.to_string(),
-        message: e.message().to_string(),
-    };
-    let tree = repo
-        .find_commit(commit)
-        .and_then(|c| c.tree())
-        .map_err(fail)?;
+    let fail = |e: git2::Error| commit_error(commit, &e);
+    let tree = commit_tree(repo, commit)?;
     let Ok(entry) = tree.get_path(Path::new(dir)) else {
         return Ok(());
     };

@@ -87,6 +87,7 @@ pub fn lint_sharing(
         cache: shell_cache.clone(),
         subtrees: options.incremental.then(|| shared.subtrees.clone()),
         blobs: blobs.clone(),
+        users: shared.users.clone(),
         changed,
         options,
         steps: super::options::Steps::new(oids.len() * arches.len()),
@@ -190,8 +191,15 @@ fn series_findings(ctx: &Ctx) -> Result<Vec<Finding>, LintError> {
     let Some(pending) = ctx.references else {
         return Ok(Vec::new());
     };
-    let references = pending
-        .fill(|| super::references::scan(&ctx.repo_dir, &ctx.oids, &ctx.changed, &ctx.blobs))?;
+    let references = pending.fill(|| {
+        super::references::scan(
+            &ctx.repo_dir,
+            &ctx.oids,
+            &ctx.changed,
+            &ctx.blobs,
+            &ctx.users,
+        )
+    })?;
     let open = |index: usize| {
         CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
     };
@@ -221,6 +229,8 @@ struct Ctx<'a> {
     /// Parsed subtrees shared by every commit and arch.
     subtrees: Option<SubtreeCache>,
     blobs: crate::git::BlobCache,
+    /// Users of removed symbols, kept for fix verification.
+    users: super::users::UsersCache,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
     /// CONFIG_ references along the series (with Kbuild only), made beside the arches.

@@ -30,6 +30,7 @@ mod span;
 pub mod suggest;
 mod textdiff;
 mod trees;
+mod users;
 
 pub use engine::lint;
 pub use finding::{

@@ -206,6 +206,7 @@ pub struct Shared {
     pub(super) shell: crate::kconfig::macros::ShellCache,
     pub(super) subtrees: crate::kconfig::fragments::SubtreeCache,
     pub(super) blobs: crate::git::BlobCache,
+    pub(super) users: super::users::UsersCache,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::git::Oid;
 
 use super::options::LintError;
 use super::span::BreakSpan;
+use super::users::UsersCache;
 use crate::config_refs::{references, Definitions, FileKind, Form, Reference};
 use crate::git::{BlobCache, CommitSource};
 use crate::make::normalize;
@@ -53,6 +54,7 @@ pub(super) fn scan(
     oids: &[Oid],
     changed: &[HashSet<String>],
     blobs: &BlobCache,
+    users: &UsersCache,
 ) -> Result<ReferenceScan, LintError> {
     let open = |i: usize| CommitSource::with_cache(repo_dir, oids[i], None, blobs.clone());
     let base = open(0)?;
@@ -137,7 +139,7 @@ pub(super) fn scan(
             lost.sort();
             lost.dedup();
             if !lost.is_empty() {
-                scan_users(repo_dir, oids[index], &lost, &mut code)?;
+                scan_users(repo_dir, oids[index], &lost, &mut code, users)?;
             }
         }
         let mut undefined = BTreeMap::new();
@@ -244,31 +246,15 @@ fn scan_users(
     commit: Oid,
     symbols: &[String],
     code: &mut BTreeMap<String, Vec<Reference>>,
+    users: &UsersCache,
 ) -> Result<(), LintError> {
-    let alternatives: Vec<String> = symbols.iter().map(|s| regex::escape(s)).collect();
-    let pattern = format!(r"CONFIG_(?:{})(?:_MODULE)?\b", alternatives.join("|"));
-    let Ok(users) = regex::bytes::Regex::new(&pattern) else {
-        return Ok(());
-    };
-    let keep = |path: &str| {
-        matches!(
-            FileKind::of(path),
-            Some(FileKind::C | FileKind::Header | FileKind::Asm)
-        ) && !code.contains_key(path)
-    };
-    let found: std::sync::Mutex<Vec<(String, Vec<Reference>)>> = Default::default();
-    crate::git::scan_files(repo_dir, commit, &keep, &|path, bytes| {
-        if users.is_match(bytes) {
-            if let Some(kind) = FileKind::of(path) {
-                let refs = references(kind, &String::from_utf8_lossy(bytes));
-                found
-                    .lock()
-                    .expect("found lock")
-                    .push((path.to_string(), refs));
+    if let Some(found) = users.users(repo_dir, commit, symbols)? {
+        for (path, refs) in found.iter() {
+            if !code.contains_key(path) {
+                code.insert(path.clone(), refs.clone());
             }
         }
-    })?;
-    code.extend(found.into_inner().expect("found lock"));
+    }
     Ok(())
 }
 
