@@ -378,6 +378,8 @@ fn walk(
     // Directories are queued as make spells them and entered once by their normalised
     // path, so `a/./` and `a/b/../` are `a`.
     let mut seen = std::collections::HashSet::new();
+    // Every directory's objects in walk order, made one map at the end.
+    let mut objects: Vec<(Arc<str>, Arc<Object>)> = Vec::new();
     while let Some(visit) = queue.pop_front() {
         let entered = tree_dir(&visit.dir).unwrap_or_else(|| visit.dir.clone());
         if !seen.insert(entered) {
@@ -405,7 +407,7 @@ fn walk(
             }
             None => Arc::new(walk_recorded(&base, &visit, &mut rule_dirs)),
         };
-        add_dir(&mut set, &record.out);
+        add_dir(&mut set, &mut objects, &record.out);
         base.listed
             .borrow_mut()
             .extend(record.rule_listed.iter().cloned());
@@ -415,6 +417,7 @@ fn walk(
         }
         next.dirs.insert(visit, record);
     }
+    set.objects = object_map(objects);
     set.dirs_listed.append(&mut base.listed.borrow_mut());
     set.dirs_listed.sort();
     set.dirs_listed.dedup();
@@ -435,19 +438,23 @@ fn walk(
     (set, reads, next)
 }
 
-/// Add what one directory gave to the walk's set, as walking it there would have.
-fn add_dir(set: &mut ObjectSet, dir: &ObjectSet) {
-    for (path, object) in &dir.objects {
-        match set.objects.get(path) {
-            Some(old) if old.kind <= object.kind => {}
-            _ => {
-                set.objects.insert(path.clone(), object.clone());
-            }
-        }
-    }
+/// Add what one directory gave to the walk's set, as walking it there would have; its
+/// objects to `objects` (`object_map` makes them the set's).
+fn add_dir(set: &mut ObjectSet, objects: &mut Vec<(Arc<str>, Arc<Object>)>, dir: &ObjectSet) {
+    objects.extend(dir.objects.iter().map(|(p, o)| (p.clone(), o.clone())));
     set.dirs.extend(dir.dirs.iter().cloned());
     set.unknown.extend(dir.unknown.iter().cloned());
     set.dirs_listed.extend(dir.dirs_listed.iter().cloned());
+}
+
+/// The walk's objects from every directory's, in walk order: an object named in several
+/// directories is the one of the lowest kind, the first named among those. Sorted once
+/// and built in one go, rather than looked up and inserted one at a time.
+fn object_map(mut objects: Vec<(Arc<str>, Arc<Object>)>) -> BTreeMap<Arc<str>, Arc<Object>> {
+    // Stable: objects of one path and kind stay in walk order.
+    objects.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.kind.cmp(&b.1.kind)));
+    objects.dedup_by(|later, first| later.0 == first.0);
+    objects.into_iter().collect()
 }
 
 /// Walk one directory on its own, recording what it read.
@@ -1137,6 +1144,29 @@ mod tests {
             source = source.with(file, "");
         }
         source
+    }
+
+    #[test]
+    fn an_object_named_twice_is_built_in_first_then_first_named() {
+        let object = |kind, file: &str| {
+            Arc::new(Object {
+                kind,
+                list: "obj-y",
+                file: file.to_string(),
+                line: 1,
+                gates: Vec::new(),
+            })
+        };
+        let named = vec![
+            (Arc::from("b.o"), object(Kind::Module, "m1")),
+            (Arc::from("a.o"), object(Kind::Module, "m2")),
+            (Arc::from("b.o"), object(Kind::BuiltIn, "y1")),
+            (Arc::from("a.o"), object(Kind::Module, "m3")),
+            (Arc::from("b.o"), object(Kind::BuiltIn, "y2")),
+        ];
+        let map = object_map(named);
+        let files: Vec<(&str, &str)> = map.iter().map(|(p, o)| (&**p, o.file.as_str())).collect();
+        assert_eq!(files, [("a.o", "m2"), ("b.o", "y1")]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! away or changed value, the Kbuild lines the culprit wrote).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::config_refs::{kbuild_references, FileKind, Form};
 use crate::kbuild::objects::ObjectSet;
@@ -114,6 +115,18 @@ pub struct Dropped<'a> {
     pub parent: &'a ObjectSet,
 }
 
+/// For each object of `base` in order, whether `set` lacks it.
+fn lacked(base: &ObjectSet, set: &ObjectSet) -> Vec<bool> {
+    let mut others = set.objects.keys().peekable();
+    base.objects
+        .keys()
+        .map(|path| {
+            while others.next_if(|other| *other < path).is_some() {}
+            others.next_if(|other| *other == path).is_none()
+        })
+        .collect()
+}
+
 /// Every group of objects built at the base that drops out of the build, in series order.
 pub fn dropped(track: &ObjectTrack) -> Vec<Dropped<'_>> {
     let sets = &track.sets;
@@ -124,19 +137,21 @@ pub fn dropped(track: &ObjectTrack) -> Vec<Dropped<'_>> {
     let mut groups: BTreeMap<(usize, Option<usize>), Vec<&str>> = BTreeMap::new();
     // Neighbouring commits often share one object set: it is asked once per path.
     let shared = super::bisect_break::shared_with_previous(sets);
-    let mut missing = vec![false; sets.len()];
-    for path in base.objects.keys() {
-        for i in 1..=last {
-            missing[i] = if shared[i] {
-                missing[i - 1]
-            } else {
-                sets[i]
-                    .as_ref()
-                    .is_some_and(|s| !s.objects.contains_key(path))
-            };
-        }
-        let absent = |i: usize| missing[i];
-        if tip.objects.contains_key(path) {
+    // Which base objects each commit lacks, by walking both sorted maps side by side.
+    let mut lacks: Vec<Rc<Vec<bool>>> = Vec::with_capacity(sets.len());
+    let none = Rc::new(vec![false; base.objects.len()]);
+    for (i, set) in sets.iter().enumerate() {
+        let column = match set {
+            _ if i == 0 => none.clone(),
+            _ if shared[i] => lacks[i - 1].clone(),
+            Some(set) => Rc::new(lacked(base, set)),
+            None => none.clone(),
+        };
+        lacks.push(column);
+    }
+    for (p, path) in base.objects.keys().enumerate() {
+        let absent = |i: usize| lacks[i][p];
+        if !absent(last) {
             if let Some(culprit) = (1..last).find(|&i| absent(i)) {
                 let repair = (culprit + 1..=last).find(|&j| !absent(j));
                 groups.entry((culprit, repair)).or_default().push(path);
