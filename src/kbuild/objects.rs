@@ -156,7 +156,7 @@ pub struct WalkReads {
 }
 
 /// Each directory of the last walk with what its evaluation read and what it gave.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct WalkMemo {
     dirs: HashMap<Visit, Arc<DirRecord>>,
     src_is_srctree: bool,

@@ -33,6 +33,8 @@ pub struct ObjectTrack {
     /// Directories walked, and taken from the walk before.
     pub dirs_walked: usize,
     pub dirs_reused: usize,
+    /// The commit (index) of the last walk.
+    walked_at: Option<usize>,
 }
 
 impl ObjectTrack {
@@ -43,13 +45,18 @@ impl ObjectTrack {
         }
     }
 
+    /// The object set of the next commit. `seed`: another baseline's track of the same
+    /// arch, whose last walk, when made at this very commit, this track's first walk takes
+    /// directories from (each only when everything it read holds here too).
     pub fn push(
         &mut self,
         source: &CommitSource,
         env: &KernelEnv,
         values: Option<&Arc<Values>>,
         changed: &HashSet<String>,
+        seed: Option<&ObjectTrack>,
     ) {
+        let index = self.sets.len();
         self.changed_since.extend(changed.iter().cloned());
         let Some(values) = values else {
             self.sets.push(None);
@@ -90,6 +97,9 @@ impl ObjectTrack {
             .collect();
         if !self.reuse_dirs {
             self.memo = WalkMemo::default();
+        } else if let Some(seed) = seed.filter(|s| self.walks == 0 && s.walked_at == Some(index)) {
+            self.memo = seed.memo.clone();
+            self.changed_since.clear();
         }
         let (set, read) = objects_reusing(
             source,
@@ -109,8 +119,26 @@ impl ObjectTrack {
         self.dirs_walked += set.dirs.len();
         self.dirs_reused += self.memo.reused;
         self.walks += 1;
+        self.walked_at = Some(index);
         self.last_values = Some(values.clone());
         self.sets.push(Some(Arc::new(set)));
+    }
+
+    /// The object sets of the next commit for every baseline's track, from each baseline's
+    /// last configuration in `values`; a track's first walk takes directories from the walk the track
+    /// before it made at this commit.
+    pub fn push_each(
+        tracks: &mut [ObjectTrack],
+        values: &[Vec<Option<Arc<Values>>>],
+        source: &CommitSource,
+        env: &KernelEnv,
+        changed: &HashSet<String>,
+    ) {
+        for (b, values) in values.iter().enumerate() {
+            let config = values.last().cloned().flatten();
+            let (before, rest) = tracks.split_at_mut(b);
+            rest[0].push(source, env, config.as_ref(), changed, before.last());
+        }
     }
 
     /// The series is walked: what reuse needed is freed.

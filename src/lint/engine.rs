@@ -301,6 +301,7 @@ fn resolve_arch(
         .map(|_| ObjectTrack::new(ctx.options.incremental))
         .collect();
     for (index, read) in reads.into_iter().enumerate() {
+        let changed = &ctx.changed[index];
         let (source, tree, made, same_semantics) = match read? {
             Read::Tree {
                 source,
@@ -333,9 +334,7 @@ fn resolve_arch(
                     inputs[b].clear();
                 }
                 if ctx.options.kbuild {
-                    for track in objects.iter_mut() {
-                        track.push(&source, &last.env, None, &ctx.changed[index]);
-                    }
+                    ObjectTrack::push_each(&mut objects, &values, &source, &last.env, changed);
                 }
                 trees.push_same();
                 ctx.steps.step(ctx.options);
@@ -345,8 +344,7 @@ fn resolve_arch(
         // What the commit changes in symbol definitions, once for every baseline.
         let delta = std::cell::OnceCell::new();
         for (b, baseline) in ctx.options.baselines.iter().enumerate() {
-            if same_semantics && !values[b].is_empty() && unchanged(&ctx.changed[index], &inputs[b])
-            {
+            if same_semantics && !values[b].is_empty() && unchanged(changed, &inputs[b]) {
                 let last = values[b].last().cloned().flatten();
                 values[b].push(last);
                 let last_unmet = unmet[b].last().cloned().flatten();
@@ -364,9 +362,9 @@ fn resolve_arch(
             let last = values[b].last().cloned().flatten();
             if let (Some(prev), Some(last)) = (&newest, &last) {
                 if ctx.options.incremental
-                    && unchanged(&ctx.changed[index], &inputs[b])
+                    && unchanged(changed, &inputs[b])
                     && delta
-                        .get_or_init(|| super::incremental::delta(prev, &tree, &ctx.changed[index]))
+                        .get_or_init(|| super::incremental::delta(prev, &tree, changed))
                         .as_ref()
                         .is_some_and(|d| d.unaffected(&tree, last))
                 {
@@ -415,10 +413,7 @@ fn resolve_arch(
             values[b].push(run.map(|r| Arc::new(parse_values(&r.config))));
         }
         if ctx.options.kbuild {
-            for (b, track) in objects.iter_mut().enumerate() {
-                let config = values[b].last().cloned().flatten();
-                track.push(&source, &tree.env, config.as_ref(), &ctx.changed[index]);
-            }
+            ObjectTrack::push_each(&mut objects, &values, &source, &tree.env, changed);
         }
         // What the checks read of every tree is taken now, while it is whole.
         let like_previous = index > 0 && trees.fingerprint(index - 1) == tree.fingerprint;

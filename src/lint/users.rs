@@ -8,9 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::config_refs::{references, FileKind, Reference};
-use crate::git::Oid;
-
-use super::options::LintError;
+use crate::git::{GitError, Oid};
 
 /// Scans kept at most; a run keeps one per commit that removes symbols.
 const MAX_KEPT: usize = 16;
@@ -63,7 +61,7 @@ impl UsersCache {
         repo_dir: &Path,
         commit: Oid,
         symbols: &[String],
-    ) -> Result<Option<Users>, LintError> {
+    ) -> Result<Option<Users>, GitError> {
         let alternatives: Vec<String> = symbols.iter().map(|s| regex::escape(s)).collect();
         let pattern = format!(r"CONFIG_(?:{})(?:_MODULE)?\b", alternatives.join("|"));
         let Ok(users) = regex::bytes::Regex::new(&pattern) else {
