@@ -349,13 +349,22 @@ pub struct Definitions {
 }
 
 impl Definitions {
-    pub fn add_file(&mut self, path: &str, text: &str) {
+    /// Add the definitions of `path`; returns the symbols no file defined before.
+    pub fn add_file(&mut self, path: &str, text: &str) -> Vec<String> {
+        let mut new = Vec::new();
         for (name, _) in kconfig_scan(text).0 {
-            self.symbols
-                .entry(name)
-                .or_default()
-                .insert(path.to_string());
+            match self.symbols.get_mut(&name) {
+                Some(files) => {
+                    files.insert(path.to_string());
+                }
+                None => {
+                    new.push(name.clone());
+                    self.symbols
+                        .insert(name, BTreeSet::from([path.to_string()]));
+                }
+            }
         }
+        new
     }
 
     /// Forget the definitions of `path`; returns the symbols no other file defines.
@@ -557,6 +566,20 @@ mod tests {
             names,
             ["EXPERT", "XEN", "XEN_PVHVM", "ACPI", "PVH", "FOO", "BAR"]
         );
+    }
+
+    #[test]
+    fn adding_a_file_names_the_symbols_it_defines_first() {
+        let mut defs = Definitions::default();
+        assert_eq!(
+            defs.add_file("a/Kconfig", "config A\nconfig B\n"),
+            ["A", "B"]
+        );
+        assert_eq!(defs.add_file("b/Kconfig", "config B\nconfig C\n"), ["C"]);
+        // Read again after a change: what it alone defined is gone, then new again.
+        assert_eq!(defs.remove_file("b/Kconfig"), ["C"]);
+        assert_eq!(defs.add_file("b/Kconfig", "config B\nconfig C\n"), ["C"]);
+        assert!(defs.remove_file("a/Kconfig") == ["A"] && defs.defines("B"));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub struct ReferenceScan {
 type Key = (String, String, bool);
 
 /// Where an undefined reference is first written in a file, and what it gates.
+#[derive(Clone)]
 pub struct Seen {
     pub line: u32,
     pub form: Form,
@@ -104,16 +105,27 @@ pub(super) fn scan(
             // Symbols that lost a definition at this commit (checked once all its
             // Kconfig files are read again).
             let mut lost: Vec<String> = Vec::new();
+            // Whether a file whose references count changed, or the defined symbols did.
+            let mut moved = false;
             for path in &changed[index] {
                 let kind = FileKind::of(path);
                 let text = kind.and_then(|_| read(&source, path));
                 match kind {
                     Some(FileKind::Kconfig) => {
-                        lost.extend(definitions.remove_file(path));
+                        // Sorted: a map's keys.
+                        let gone = definitions.remove_file(path);
                         if let Some(text) = &text {
-                            definitions.add_file(path, text);
+                            // A symbol the file alone defined, defined by it again: no change.
+                            let new = definitions.add_file(path, text);
+                            moved |= new.iter().any(|s| gone.binary_search(s).is_err());
                         }
+                        lost.extend(gone);
+                        continue;
                     }
+                    Some(_) => moved = true,
+                    None => continue,
+                }
+                match kind {
                     Some(FileKind::Kbuild) => match &text {
                         Some(text) => {
                             kbuild.insert(path.clone(), references(FileKind::Kbuild, text));
@@ -130,7 +142,7 @@ pub(super) fn scan(
                             code.remove(path);
                         }
                     },
-                    None => {}
+                    _ => {}
                 }
             }
             // Symbols this commit removes from every Kconfig file: their users in code the
@@ -140,6 +152,12 @@ pub(super) fn scan(
             lost.dedup();
             if !lost.is_empty() {
                 scan_users(repo_dir, oids[index], &lost, &mut code, users)?;
+            }
+            // The same references against the same symbols: the same undefined ones.
+            if !moved && lost.is_empty() {
+                let previous = sets[index - 1].clone();
+                sets.push(previous);
+                continue;
             }
         }
         let mut undefined = BTreeMap::new();
