@@ -41,6 +41,14 @@ impl FileKind {
             _ => None,
         }
     }
+
+    /// Whether `path` is a C, header or assembly file (outside tools/).
+    pub fn is_code(path: &str) -> bool {
+        matches!(
+            FileKind::of(path),
+            Some(FileKind::C | FileKind::Header | FileKind::Asm)
+        )
+    }
 }
 
 /// How a reference is written.

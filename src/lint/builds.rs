@@ -125,8 +125,8 @@ impl ObjectTrack {
     }
 
     /// The object sets of the next commit for every baseline's track, from each baseline's
-    /// last configuration in `values`; a track's first walk takes directories from the walk the track
-    /// before it made at this commit.
+    /// last configuration in `values`; a track's first walk takes directories from the walk
+    /// the track before it made at this commit.
     pub fn push_each(
         tracks: &mut [ObjectTrack],
         values: &[Vec<Option<Arc<Values>>>],

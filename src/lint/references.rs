@@ -81,12 +81,7 @@ pub(super) fn scan(
     let touched: BTreeSet<String> = changed
         .iter()
         .flatten()
-        .filter(|p| {
-            matches!(
-                FileKind::of(p),
-                Some(FileKind::C | FileKind::Header | FileKind::Asm)
-            )
-        })
+        .filter(|p| FileKind::is_code(p))
         .cloned()
         .collect();
     let mut code: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
@@ -110,6 +105,7 @@ pub(super) fn scan(
             for path in &changed[index] {
                 let kind = FileKind::of(path);
                 let text = kind.and_then(|_| read(&source, path));
+                moved |= kind.is_some_and(|k| k != FileKind::Kconfig);
                 match kind {
                     Some(FileKind::Kconfig) => {
                         // Sorted: a map's keys.
@@ -120,12 +116,7 @@ pub(super) fn scan(
                             moved |= new.iter().any(|s| gone.binary_search(s).is_err());
                         }
                         lost.extend(gone);
-                        continue;
                     }
-                    Some(_) => moved = true,
-                    None => continue,
-                }
-                match kind {
                     Some(FileKind::Kbuild) => match &text {
                         Some(text) => {
                             kbuild.insert(path.clone(), references(FileKind::Kbuild, text));
@@ -142,7 +133,7 @@ pub(super) fn scan(
                             code.remove(path);
                         }
                     },
-                    _ => {}
+                    None => {}
                 }
             }
             // Symbols this commit removes from every Kconfig file: their users in code the

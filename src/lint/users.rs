@@ -34,13 +34,6 @@ struct Scan {
 /// Users by path, sorted.
 type Users = Arc<Vec<(String, Vec<Reference>)>>;
 
-fn is_code(path: &str) -> bool {
-    matches!(
-        FileKind::of(path),
-        Some(FileKind::C | FileKind::Header | FileKind::Asm)
-    )
-}
-
 /// `(path, references)` of `bytes` when the file names one of the symbols `users` matches.
 fn user(users: &regex::bytes::Regex, path: &str, bytes: &[u8]) -> Option<(String, Vec<Reference>)> {
     if !users.is_match(bytes) {
@@ -84,7 +77,10 @@ impl UsersCache {
             else {
                 continue;
             };
-            let changed: Vec<String> = changed.into_iter().filter(|p| is_code(p)).collect();
+            let changed: Vec<String> = changed
+                .into_iter()
+                .filter(|p| FileKind::is_code(p))
+                .collect();
             if changed.len() > MAX_PATCHED {
                 continue;
             }
@@ -102,7 +98,7 @@ impl UsersCache {
         let found: Mutex<Vec<(String, Vec<Reference>)>> = Default::default();
         self.scans
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        crate::git::scan_files(repo_dir, commit, &is_code, &|path, bytes| {
+        crate::git::scan_files(repo_dir, commit, &FileKind::is_code, &|path, bytes| {
             if let Some(u) = user(&users, path, bytes) {
                 found.lock().expect("found lock").push(u);
             }

@@ -135,7 +135,7 @@ pub fn dropped(track: &ObjectTrack) -> Vec<Dropped<'_>> {
         return Vec::new();
     };
     let mut groups: BTreeMap<(usize, Option<usize>), Vec<&str>> = BTreeMap::new();
-    // Neighbouring commits often share one object set: it is asked once per path.
+    // Neighbouring commits often share one object set: it is compared once.
     let shared = super::bisect_break::shared_with_previous(sets);
     // Which base objects each commit lacks, by walking both sorted maps side by side.
     let mut lacks: Vec<Rc<Vec<bool>>> = Vec::with_capacity(sets.len());
