@@ -2,13 +2,17 @@
 //! from nothing gives (`objects_reusing` against `objects`). The input is a flags byte and
 //! up to four NUL-separated parts: the top Makefile and drivers/Makefile at a first commit,
 //! then at a second; the flags pick each commit's configuration and whether the drivers'
-//! sources exist. A difference is a crash.
+//! sources exist. Then the second commit is walked for another arch and the first
+//! configuration, seeded with the directories of the x86 walk (`WalkSeeds`), against a
+//! walk from nothing. A difference is a crash.
 #![no_main]
 
 use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
-use xenlint::kbuild::objects::{config_values, objects, objects_reusing, Request, WalkMemo};
+use xenlint::kbuild::objects::{
+    config_values, objects, objects_reusing, Request, WalkMemo, WalkSeeds,
+};
 use xenlint::source::MemSource;
 
 mod common;
@@ -107,18 +111,44 @@ fn check(data: Vec<u8>) {
         srcarch: "x86",
         config,
     };
+    let other = |config| Request {
+        arch: "um",
+        srcarch: "um",
+        config,
+    };
     let mut memo = WalkMemo::default();
     objects_reusing(
         &source(&first),
         &request(&first_config),
         &mut memo,
+        None,
         &HashSet::new(),
     );
     let second = source(&second);
-    let (reused, _) = objects_reusing(&second, &request(&second_config), &mut memo, &changed);
+    let (reused, _) = objects_reusing(
+        &second,
+        &request(&second_config),
+        &mut memo,
+        None,
+        &changed,
+    );
     let fresh = objects(&second, &request(&second_config));
     assert_eq!(
         reused, fresh,
         "a reused walk differs from a walk from nothing"
+    );
+    let mut seeds = WalkSeeds::default();
+    seeds.add(&memo);
+    let (seeded, _) = objects_reusing(
+        &second,
+        &other(&first_config),
+        &mut WalkMemo::default(),
+        Some(&seeds),
+        &HashSet::new(),
+    );
+    let fresh = objects(&second, &other(&first_config));
+    assert_eq!(
+        seeded, fresh,
+        "a seeded walk differs from a walk from nothing"
     );
 }

@@ -117,7 +117,7 @@ struct Visit {
 
 /// Walk the tree for `request`.
 pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
-    walk(source, request, None, &HashSet::new()).0
+    walk(source, request, None, None, &HashSet::new()).0
 }
 
 /// Walk the tree for `request`, taking each directory's part of the result from `memo`
@@ -126,13 +126,17 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
 /// since that walk), every file whose existence alone it asked exists as it did, and every
 /// variable it looked up (a `CONFIG_` value, `ARCH_CORE`, ...) has the value it had. The
 /// memo is then this walk's. Returns the object set and every file the walk depends on.
+///
+/// `seeds`: directories of other walks of this very commit (other arches, other
+/// configurations), each taken under the same test with nothing changed.
 pub fn objects_reusing(
     source: &dyn Source,
     request: &Request,
     memo: &mut WalkMemo,
+    seeds: Option<&WalkSeeds>,
     changed: &HashSet<String>,
 ) -> (ObjectSet, WalkReads) {
-    let (set, reads, next) = walk(source, request, Some(&*memo), changed);
+    let (set, reads, next) = walk(source, request, Some(&*memo), seeds, changed);
     match next {
         Some(next) => {
             *memo = next;
@@ -141,7 +145,7 @@ pub fn objects_reusing(
         // A walk budget was reached with directories taken from the memo: what the walk
         // enters past it depends on the order rules were read in. Walk it all again.
         None => {
-            let (set, reads, next) = walk(source, request, None, changed);
+            let (set, reads, next) = walk(source, request, None, None, changed);
             *memo = next.unwrap_or_default();
             (set, reads)
         }
@@ -162,6 +166,35 @@ pub struct WalkMemo {
     src_is_srctree: bool,
     /// Directories taken from the memo by the last walk.
     pub reused: usize,
+}
+
+/// The directories of walks made at one commit, as candidates for other walks of that
+/// commit: for another arch, or another configuration. Up to `SEED_CANDIDATES` records of
+/// each directory are kept, each evaluated with different inputs.
+#[derive(Default, Clone)]
+pub struct WalkSeeds {
+    dirs: HashMap<Visit, Vec<Arc<DirRecord>>>,
+    src_is_srctree: bool,
+}
+
+/// Records kept of one directory in `WalkSeeds`.
+const SEED_CANDIDATES: usize = 4;
+
+impl WalkSeeds {
+    /// Add the directories of `memo`, the memo of a walk of this commit.
+    pub fn add(&mut self, memo: &WalkMemo) {
+        if memo.dirs.is_empty() {
+            return;
+        }
+        // One commit: the same scripts/Makefile.build for every walk of it.
+        self.src_is_srctree = memo.src_is_srctree;
+        for (visit, record) in &memo.dirs {
+            let kept = self.dirs.entry(visit.clone()).or_default();
+            if kept.len() < SEED_CANDIDATES && !kept.iter().any(|r| Arc::ptr_eq(r, record)) {
+                kept.push(record.clone());
+            }
+        }
+    }
 }
 
 /// What evaluating a directory read, to decide later that it would read the same.
@@ -270,6 +303,7 @@ fn walk(
     source: &dyn Source,
     request: &Request,
     memo: Option<&WalkMemo>,
+    seeds: Option<&WalkSeeds>,
     changed: &HashSet<String>,
 ) -> (ObjectSet, WalkReads, Option<WalkMemo>) {
     let logged = Logged {
@@ -370,6 +404,8 @@ fn walk(
         capped: Cell::new(false),
     };
     let memo = memo.filter(|m| m.src_is_srctree == src_is_srctree);
+    let seeds = seeds.filter(|s| s.src_is_srctree == src_is_srctree);
+    let unchanged = HashSet::new();
     let mut next = WalkMemo {
         src_is_srctree,
         ..WalkMemo::default()
@@ -399,7 +435,12 @@ fn walk(
         }
         let kept = memo
             .and_then(|m| m.dirs.get(&visit))
-            .filter(|record| record.inputs.still_hold(&base, changed));
+            .filter(|record| record.inputs.still_hold(&base, changed))
+            .or_else(|| {
+                let kept = seeds.and_then(|s| s.dirs.get(&visit))?;
+                kept.iter()
+                    .find(|record| record.inputs.still_hold(&base, &unchanged))
+            });
         let record = match kept {
             Some(record) => {
                 next.reused += 1;
@@ -1391,17 +1432,28 @@ mod tests {
         memo: &mut WalkMemo,
         changed: &[&str],
     ) -> ObjectSet {
+        arch_walk(source, "x86", config, memo, None, changed)
+    }
+
+    fn arch_walk(
+        source: &MemSource,
+        arch: &str,
+        config: &[(&str, &str)],
+        memo: &mut WalkMemo,
+        seeds: Option<&WalkSeeds>,
+        changed: &[&str],
+    ) -> ObjectSet {
         let config: HashMap<String, String> = config
             .iter()
             .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string()))
             .collect();
         let changed: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
         let request = Request {
-            arch: "x86",
-            srcarch: "x86",
+            arch,
+            srcarch: arch,
             config: &config,
         };
-        objects_reusing(source, &request, memo, &changed).0
+        objects_reusing(source, &request, memo, seeds, &changed).0
     }
 
     /// The reused walk and a walk from nothing give the same set, to the listings.
@@ -1447,6 +1499,36 @@ mod tests {
         let third = request_walk(&source, &config, &mut memo, &[]);
         assert!(!third.objects.contains_key("a/a1.o"));
         assert_same(&third, &walk(&source, &config));
+    }
+
+    #[test]
+    fn another_arch_takes_the_directories_whose_inputs_hold_for_it() {
+        // `c` reads SRCARCH, `a` a value the two configurations differ in.
+        let source = three_dirs().with(
+            "c/Makefile",
+            "obj-y += c1.o\nifeq ($(SRCARCH),x86)\nobj-y += c2.o\nendif\n",
+        );
+        let mut seeds = WalkSeeds::default();
+        for (arch, config) in [
+            ("x86", [("A", "y"), ("A2", "y")]),
+            ("s390", [("A", "y"), ("A2", "n")]),
+        ] {
+            let mut memo = WalkMemo::default();
+            arch_walk(&source, arch, &config, &mut memo, None, &[]);
+            seeds.add(&memo);
+        }
+        // arm64 with s390's configuration takes the top, scripts/mod, `a` (from s390's
+        // walk) and `b`, and walks `c` again; with a value nobody had, `a` too.
+        for (a2, reused) in [("n", 4), ("m", 3)] {
+            let config = [("A", "y"), ("A2", a2)];
+            let mut memo = WalkMemo::default();
+            let seeded = arch_walk(&source, "arm64", &config, &mut memo, Some(&seeds), &[]);
+            let mut nothing = WalkMemo::default();
+            let fresh = arch_walk(&source, "arm64", &config, &mut nothing, None, &[]);
+            assert_same(&seeded, &fresh);
+            assert!(!seeded.objects.contains_key("c/c2.o"));
+            assert_eq!(memo.reused, reused, "{:?}", seeded.dirs);
+        }
     }
 
     #[test]

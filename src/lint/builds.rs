@@ -4,11 +4,31 @@
 //! (`objects_reusing`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::snapshot::Values;
-use crate::git::CommitSource;
-use crate::kbuild::objects::{autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo};
+use crate::git::{CommitSource, Oid};
+use crate::kbuild::objects::{
+    autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
+};
+
+/// The directories of the first walks made at each commit, by every arch and baseline of
+/// one run: another track's first walk of that commit takes each directory whose inputs
+/// hold for it (the same directory under another arch often reads the same `CONFIG_`
+/// values and files). Later walks start from their own track's walk before.
+#[derive(Default)]
+pub struct SeedPool(Mutex<HashMap<Oid, Arc<WalkSeeds>>>);
+
+impl SeedPool {
+    fn get(&self, commit: Oid) -> Option<Arc<WalkSeeds>> {
+        self.0.lock().expect("seed pool lock").get(&commit).cloned()
+    }
+
+    fn add(&self, commit: Oid, memo: &WalkMemo) {
+        let mut pool = self.0.lock().expect("seed pool lock");
+        Arc::make_mut(pool.entry(commit).or_default()).add(memo);
+    }
+}
 use crate::kconfig::env::KernelEnv;
 use crate::source::Source;
 
@@ -35,19 +55,23 @@ pub struct ObjectTrack {
     pub dirs_reused: usize,
     /// The commit (index) of the last walk.
     walked_at: Option<usize>,
+    /// The first walks of every track of the run.
+    pool: Arc<SeedPool>,
 }
 
 impl ObjectTrack {
-    pub fn new(reuse_dirs: bool) -> Self {
+    pub fn new(reuse_dirs: bool, pool: Arc<SeedPool>) -> Self {
         ObjectTrack {
             reuse_dirs,
+            pool,
             ..ObjectTrack::default()
         }
     }
 
     /// The object set of the next commit. `seed`: another baseline's track of the same
     /// arch, whose last walk, when made at this very commit, this track's first walk takes
-    /// directories from (each only when everything it read holds here too).
+    /// directories from (each only when everything it read holds here too); so it does
+    /// from the first walks of other tracks (`SeedPool`).
     pub fn push(
         &mut self,
         source: &CommitSource,
@@ -72,7 +96,10 @@ impl ObjectTrack {
             .and_then(|s| s.as_ref())
             .map(|s| s.dirs_listed.as_slice())
             .unwrap_or(&[]);
-        let same_files = self.reads.iter().all(|path| !changed.contains(path))
+        // `reads` is sorted; `changed` is the short list.
+        let same_files = !changed
+            .iter()
+            .any(|path| self.reads.binary_search(path).is_ok())
             && !changed.iter().any(|path| {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 listed.iter().any(|l| l == dir)
@@ -101,6 +128,8 @@ impl ObjectTrack {
             self.memo = seed.memo.clone();
             self.changed_since.clear();
         }
+        let first = self.reuse_dirs && self.walks == 0;
+        let seeds = first.then(|| self.pool.get(source.commit())).flatten();
         let (set, read) = objects_reusing(
             source,
             &Request {
@@ -109,8 +138,12 @@ impl ObjectTrack {
                 config: &config,
             },
             &mut self.memo,
+            seeds.as_deref(),
             &self.changed_since,
         );
+        if first {
+            self.pool.add(source.commit(), &self.memo);
+        }
         self.changed_since.clear();
         self.reads = read.reads;
         self.reads.sort();

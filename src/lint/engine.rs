@@ -88,6 +88,7 @@ pub fn lint_sharing(
         subtrees: options.incremental.then(|| shared.subtrees.clone()),
         blobs: blobs.clone(),
         users: shared.users.clone(),
+        seeds: Default::default(),
         changed,
         options,
         steps: super::options::Steps::new(oids.len() * arches.len()),
@@ -149,9 +150,7 @@ pub fn lint_sharing(
                 None => inapplicable.push((baseline, vec![arch.clone()])),
             }
         }
-        parsed += r.parsed;
-        resolved += r.resolved;
-        walks += r.walks;
+        (parsed, resolved, walks) = (parsed + r.parsed, resolved + r.resolved, walks + r.walks);
     }
     for (baseline, list) in inapplicable {
         let which = if list.len() == arches.len() {
@@ -231,6 +230,8 @@ struct Ctx<'a> {
     blobs: crate::git::BlobCache,
     /// Users of removed symbols, kept for fix verification.
     users: super::users::UsersCache,
+    /// Directories of the first Kbuild walks at each commit, for the other arches'.
+    seeds: Arc<super::builds::SeedPool>,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
     /// CONFIG_ references along the series (with Kbuild only), made beside the arches.
@@ -298,7 +299,7 @@ fn resolve_arch(
     let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
     // What each baseline builds at each commit (Kbuild walk).
     let mut objects: Vec<ObjectTrack> = (0..ctx.options.baselines.len())
-        .map(|_| ObjectTrack::new(ctx.options.incremental))
+        .map(|_| ObjectTrack::new(ctx.options.incremental, ctx.seeds.clone()))
         .collect();
     for (index, read) in reads.into_iter().enumerate() {
         let changed = &ctx.changed[index];
@@ -486,10 +487,8 @@ fn resolve_arch(
     if let Some(symbol) = &ctx.options.explain {
         out.changes = super::cause::changes(&cx, symbol);
     }
-    for check in CHECKS {
-        if check.needs_kbuild && !ctx.options.kbuild {
-            continue;
-        }
+    let kbuild = ctx.options.kbuild;
+    for check in CHECKS.iter().filter(|c| kbuild || !c.needs_kbuild) {
         if let Scope::Arch(run) = check.scope {
             out.findings.extend(run(&cx));
         }

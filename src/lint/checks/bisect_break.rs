@@ -71,6 +71,10 @@ fn bisect_breaks(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
     let last = values.len() - 1;
     // Neighbouring commits often share one configuration: its values are read once.
     let shared = shared_with_previous(values);
+    // One configuration all along: nothing can differ from both ends.
+    if shared.iter().skip(1).all(|&s| s) {
+        return Vec::new();
+    }
     let mut names: BTreeSet<&str> = BTreeSet::new();
     for (v, _) in values.iter().zip(&shared).filter(|(_, &shared)| !shared) {
         names.extend(v.iter().flat_map(|v| v.keys().map(String::as_str)));

@@ -50,6 +50,11 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             sets.push(sets.last().cloned().unwrap_or_default());
             continue;
         };
+        // The base's very configuration: every symbol it enables, it still enables.
+        if Arc::ptr_eq(v, base) {
+            sets.push(BTreeSet::new());
+            continue;
+        }
         let dead = base
             .iter()
             .filter(|(_, val)| val.as_str() != "n")
