@@ -50,6 +50,10 @@ pub fn env(dialect: Dialect) -> KernelEnv {
     }
 }
 
+/// The allocator the xenlint binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// A stack overflow on the worker must still be reported with its input: libFuzzer's
