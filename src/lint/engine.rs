@@ -16,8 +16,9 @@ use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unr
 use super::options::{Baseline, LintError, Options, Shared};
 use super::references::PendingScan;
 use super::snapshot::{parse_values, KconfigSnapshot, Values};
+use super::snapshots::Remake;
 use super::snapshots::{Made, Snapshots};
-use super::trees::{unchanged, Read, Remake};
+use super::trees::{unchanged, Read};
 use super::{Finding, Report, SeriesCommit};
 use crate::git::{CommitSource, Series};
 use crate::kconfig::fragments::SubtreeCache;
@@ -255,7 +256,7 @@ struct ArchResult {
 
 /// Every commit and baseline of one arch.
 fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
-    let inputs = super::trees::Inputs {
+    let inputs = super::snapshots::Inputs {
         repo_dir: &ctx.repo_dir,
         oids: &ctx.oids,
         trusted: ctx.options.trusted.unwrap_or(ctx.oids[0]),
@@ -268,14 +269,10 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         changed: &ctx.changed,
         options: ctx.options,
     };
-    // Trees are read one step ahead of resolution, on a thread of their own.
+    // Trees are read and finalized ahead of resolution, on threads of their own.
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(scope, move || super::trees::read_all(&inputs, arch, &tx))
-            .expect("spawning the tree reader");
-        resolve_arch(ctx, arch, rx, &Remake { inputs })
+        let reads = super::trees::read_ahead(scope, inputs, arch);
+        resolve_arch(ctx, arch, reads, &Remake { inputs })
     })
 }
 

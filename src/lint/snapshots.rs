@@ -16,13 +16,16 @@
 //! made again is kept until the arch's checks end. A tree read again is the tree read
 //! first: the parse is a function of those inputs, and it runs nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::options::LintError;
+use super::options::{LintError, Options};
 use super::snapshot::KconfigSnapshot;
-use crate::git::Oid;
+use crate::git::{BlobCache, CommitSource, Oid};
 use crate::kconfig::env::KernelEnv;
+use crate::kconfig::fragments::SubtreeCache;
+use crate::kconfig::macros::{Prepare, ShellCache, ShellPolicy, ShellRunner};
 
 /// What every distinct tree says that some check reads at every commit.
 pub struct TreeFacts {
@@ -194,5 +197,96 @@ impl std::ops::Index<usize> for Snapshots<'_> {
     /// The whole tree at commit `index`, made again the first time it is asked for.
     fn index(&self, index: usize) -> &KconfigSnapshot {
         self.slot_tree(self.slot_of[index])
+    }
+}
+
+/// What the tree reader (trees.rs) and `Remake` need of the series.
+#[derive(Clone, Copy)]
+pub(super) struct Inputs<'a> {
+    pub repo_dir: &'a Path,
+    pub oids: &'a [Oid],
+    /// The commit whose commands and tools are the trusted side: the base (`oids[0]`), or
+    /// the real base when `oids` is a window of a series (`Options::trusted`).
+    pub trusted: Oid,
+    pub srctree: &'a Path,
+    /// Writes `srctree`'s scripts when a command first runs.
+    pub scripts: &'a Prepare,
+    pub workdir: &'a Path,
+    pub cache: &'a ShellCache,
+    /// Parsed subtrees shared by every commit and arch (with `Options::incremental`).
+    pub subtrees: Option<&'a SubtreeCache>,
+    pub blobs: &'a BlobCache,
+    /// Paths each commit changes relative to the one before it (index 0: none).
+    pub changed: &'a [HashSet<String>],
+    pub options: &'a Options,
+}
+
+/// Makes an arch's trees again for the checks (`Snapshots`): as the reader (trees.rs) made them,
+/// from the same blobs, environment and `$(shell,...)` answers.
+pub(super) struct Remake<'a> {
+    pub inputs: Inputs<'a>,
+}
+
+impl Recipe for Remake<'_> {
+    fn make(
+        &self,
+        made: &Made,
+        env: &KernelEnv,
+        previous: &dyn Fn() -> Result<Arc<KconfigSnapshot>, LintError>,
+    ) -> Result<Arc<KconfigSnapshot>, LintError> {
+        let inputs = &self.inputs;
+        let source = |index: usize, srctree: bool| {
+            CommitSource::with_cache(
+                inputs.repo_dir,
+                inputs.oids[index],
+                srctree.then(|| inputs.srctree.to_path_buf()),
+                inputs.blobs.clone(),
+            )
+        };
+        match made {
+            Made::Parsed {
+                index,
+                answers,
+                reads,
+                fingerprint,
+            } => {
+                // The first reading's answers and nothing else: nothing runs.
+                let cache = ShellCache::new();
+                for (command, output) in answers {
+                    cache.insert(command, output.clone());
+                }
+                let policy = ShellPolicy::Allow(answers.iter().map(|(c, _)| c.clone()).collect());
+                let mut shell = ShellRunner::new(policy);
+                shell.cache = cache;
+                let source = source(*index, true)?;
+                let model = crate::kconfig::read_tree_with(
+                    &source,
+                    env,
+                    shell,
+                    inputs.subtrees.cloned(),
+                    None,
+                );
+                Ok(Arc::new(KconfigSnapshot {
+                    env: env.clone(),
+                    model: Arc::new(model),
+                    fin_cell: Default::default(),
+                    reads: reads.clone(),
+                    fingerprint: *fingerprint,
+                    help: Default::default(),
+                }))
+            }
+            Made::Reworded { index } => {
+                let parent = previous()?;
+                let (before, after) = (source(index - 1, false)?, source(*index, true)?);
+                super::help_only::reworded(&parent, &inputs.changed[*index], &before, &after, env)
+                    .map(Arc::new)
+                    .ok_or_else(|| {
+                        LintError::Setup(format!(
+                            "the Kconfig tree of {} read differently a second time",
+                            inputs.oids[*index]
+                        ))
+                    })
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! Each commit's Kconfig tree for one arch, read in series order on a thread of its own,
-//! ahead of the resolution that consumes them (engine.rs): reading and finalizing the
-//! tree of commit N+1 overlaps with resolving and walking commit N, so one arch keeps two
-//! cores busy.
+//! Each commit's Kconfig tree for one arch, read in series order on a thread of its own
+//! and finalized on another, ahead of the resolution that consumes them (engine.rs):
+//! reading the tree of commit N+2, finalizing that of N+1 and resolving and walking N
+//! overlap, so one arch keeps two cores busy.
 //!
 //! The reading rules are those of a single pass: a commit that changes no file the last
 //! tree read (and leaves the macro environment as it was) reuses that tree; the base runs
@@ -11,43 +11,21 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use super::context::Unreadable;
-use super::options::{LintError, Options};
+use super::options::LintError;
 use super::snapshot::{fingerprint, KconfigSnapshot};
-use super::snapshots::{Made, Recipe};
+use super::snapshots::{Inputs, Made};
 use crate::exec::ToolTrust;
-use crate::git::{BlobCache, CommitSource, Oid};
+use crate::git::{CommitSource, Oid};
 use crate::kconfig::env::{EnvError, EnvRequest, KernelEnv};
-use crate::kconfig::fragments::SubtreeCache;
-use crate::kconfig::macros::{Prepare, ShellCache, ShellPolicy, ShellRunner};
+use crate::kconfig::macros::{Prepare, ShellPolicy, ShellRunner};
 
 /// Did the commit leave every file of `reads` as it was in its parent?
 pub(super) fn unchanged(changed: &HashSet<String>, reads: &[(String, Option<Oid>)]) -> bool {
     reads.iter().all(|(path, _)| !changed.contains(path))
-}
-
-/// What the reader needs of the series.
-#[derive(Clone, Copy)]
-pub(super) struct Inputs<'a> {
-    pub repo_dir: &'a Path,
-    pub oids: &'a [Oid],
-    /// The commit whose commands and tools are the trusted side: the base (`oids[0]`), or
-    /// the real base when `oids` is a window of a series (`Options::trusted`).
-    pub trusted: Oid,
-    pub srctree: &'a Path,
-    /// Writes `srctree`'s scripts when a command first runs.
-    pub scripts: &'a Prepare,
-    pub workdir: &'a Path,
-    pub cache: &'a ShellCache,
-    /// Parsed subtrees shared by every commit and arch (with `Options::incremental`).
-    pub subtrees: Option<&'a SubtreeCache>,
-    pub blobs: &'a BlobCache,
-    /// Paths each commit changes relative to the one before it (index 0: none).
-    pub changed: &'a [HashSet<String>],
-    pub options: &'a Options,
 }
 
 /// One commit, as the reader leaves it for resolution.
@@ -80,9 +58,55 @@ pub(super) fn scripts_on_demand(repo_dir: &Path, trusted: Oid, srctree: &Path) -
     })
 }
 
+/// Every commit's tree for `arch`, in order: read on a thread of its own, and finalized
+/// where resolution will need it on another, each a step ahead of the thread after it, so
+/// that parsing a commit, finalizing the one before and resolving the one before that
+/// overlap.
+pub(super) fn read_ahead<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    inputs: Inputs<'env>,
+    arch: &'env str,
+) -> Receiver<Result<Read, LintError>> {
+    // Both threads build or free trees: the stack of the workers (engine.rs).
+    let spawn = |what: &str, work: Box<dyn FnOnce() + Send + 'env>| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, work)
+            .unwrap_or_else(|e| panic!("spawning the {what}: {e}"));
+    };
+    let (tx, read) = sync_channel(1);
+    spawn(
+        "tree reader",
+        Box::new(move || read_all(&inputs, arch, &tx)),
+    );
+    let (tx, finalized) = sync_channel(1);
+    spawn(
+        "tree finalizer",
+        Box::new(move || {
+            for item in read {
+                if let Ok(Read::Tree {
+                    tree,
+                    made: Some(Made::Parsed { .. }),
+                    same_semantics: false,
+                    ..
+                }) = &item
+                {
+                    if tree.model.errors().next().is_none() {
+                        tree.fin();
+                    }
+                }
+                if tx.send(item).is_err() {
+                    return;
+                }
+            }
+        }),
+    );
+    finalized
+}
+
 /// Read every commit's tree for `arch`, in order, into `out`; stops early when the
 /// receiver is gone or the base cannot be read.
-pub(super) fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read, LintError>>) {
+fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read, LintError>>) {
     let mut last: Option<Arc<KconfigSnapshot>> = None;
     let mut base_commands: HashSet<String> = HashSet::new();
     let mut base_tools = None;
@@ -217,10 +241,6 @@ fn read_one(
         help: Default::default(),
     });
     let same_semantics = last.as_ref().is_some_and(|t| t.fingerprint == fingerprint);
-    // Resolution will need the finalized tree: build it here, beside the resolver.
-    if !same_semantics && tree.model.errors().next().is_none() {
-        tree.fin();
-    }
     *last = Some(tree.clone());
     let answers = (tree.model.shell_commands.iter())
         .filter(|c| c.ran)
@@ -238,76 +258,6 @@ fn read_one(
         made: Some(made),
         same_semantics,
     })
-}
-
-/// Makes an arch's trees again for the checks (`Snapshots`): as `read_one` made them,
-/// from the same blobs, environment and `$(shell,...)` answers.
-pub(super) struct Remake<'a> {
-    pub inputs: Inputs<'a>,
-}
-
-impl Recipe for Remake<'_> {
-    fn make(
-        &self,
-        made: &Made,
-        env: &KernelEnv,
-        previous: &dyn Fn() -> Result<Arc<KconfigSnapshot>, LintError>,
-    ) -> Result<Arc<KconfigSnapshot>, LintError> {
-        let inputs = &self.inputs;
-        let source = |index: usize, srctree: bool| {
-            CommitSource::with_cache(
-                inputs.repo_dir,
-                inputs.oids[index],
-                srctree.then(|| inputs.srctree.to_path_buf()),
-                inputs.blobs.clone(),
-            )
-        };
-        match made {
-            Made::Parsed {
-                index,
-                answers,
-                reads,
-                fingerprint,
-            } => {
-                // The first reading's answers and nothing else: nothing runs.
-                let cache = ShellCache::new();
-                for (command, output) in answers {
-                    cache.insert(command, output.clone());
-                }
-                let policy = ShellPolicy::Allow(answers.iter().map(|(c, _)| c.clone()).collect());
-                let mut shell = ShellRunner::new(policy);
-                shell.cache = cache;
-                let source = source(*index, true)?;
-                let model = crate::kconfig::read_tree_with(
-                    &source,
-                    env,
-                    shell,
-                    inputs.subtrees.cloned(),
-                    None,
-                );
-                Ok(Arc::new(KconfigSnapshot {
-                    env: env.clone(),
-                    model: Arc::new(model),
-                    fin_cell: Default::default(),
-                    reads: reads.clone(),
-                    fingerprint: *fingerprint,
-                    help: Default::default(),
-                }))
-            }
-            Made::Reworded { index } => {
-                let parent = previous()?;
-                let (before, after) = (source(index - 1, false)?, source(*index, true)?);
-                super::help_only::reworded(&parent, &inputs.changed[*index], &before, &after, env)
-                    .map(Arc::new)
-                    .ok_or_else(|| {
-                        LintError::Setup(format!(
-                            "the Kconfig tree of {} read differently a second time",
-                            inputs.oids[*index]
-                        ))
-                    })
-            }
-        }
-    }
 }
 
 /// Let go of `tree`: freed off the path when this is its last reference (freeing a tree
@@ -336,7 +286,12 @@ pub(super) fn free_off_the_path<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::BlobCache;
     use crate::kconfig::expr::{Expr, SymbolId};
+    use crate::kconfig::fragments::SubtreeCache;
+    use crate::kconfig::macros::ShellCache;
+    use crate::lint::options::Options;
+    use crate::lint::snapshots::{Recipe, Remake};
     use std::path::Path;
 
     #[test]
