@@ -7,7 +7,7 @@
 //! (`IS_ENABLED(CONFIG_X)`, `CONFIG_X_MODULE`, `obj-$(CONFIG_X)`), and for Kbuild lines
 //! that add to a list, the words it gates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::source::Source;
 
@@ -354,12 +354,15 @@ fn expression_symbols(expression: &str) -> Vec<String> {
 pub struct Definitions {
     /// Symbol -> files defining it.
     pub symbols: BTreeMap<String, BTreeSet<String>>,
+    /// File -> symbols it defines.
+    by_file: HashMap<String, BTreeSet<String>>,
 }
 
 impl Definitions {
     /// Add the definitions of `path`; returns the symbols no file defined before.
     pub fn add_file(&mut self, path: &str, text: &str) -> Vec<String> {
         let mut new = Vec::new();
+        let mut defined = BTreeSet::new();
         for (name, _) in kconfig_scan(text).0 {
             match self.symbols.get_mut(&name) {
                 Some(files) => {
@@ -368,23 +371,31 @@ impl Definitions {
                 None => {
                     new.push(name.clone());
                     self.symbols
-                        .insert(name, BTreeSet::from([path.to_string()]));
+                        .insert(name.clone(), BTreeSet::from([path.to_string()]));
                 }
             }
+            defined.insert(name);
         }
+        self.by_file
+            .entry(path.to_string())
+            .or_default()
+            .extend(defined);
         new
     }
 
-    /// Forget the definitions of `path`; returns the symbols no other file defines.
+    /// Forget the definitions of `path`; returns the symbols no other file defines, sorted.
     pub fn remove_file(&mut self, path: &str) -> Vec<String> {
         let mut gone = Vec::new();
-        self.symbols.retain(|name, files| {
+        for name in self.by_file.remove(path).unwrap_or_default() {
+            let Some(files) = self.symbols.get_mut(&name) else {
+                continue;
+            };
             files.remove(path);
             if files.is_empty() {
-                gone.push(name.clone());
+                self.symbols.remove(&name);
+                gone.push(name);
             }
-            !files.is_empty()
-        });
+        }
         gone
     }
 
@@ -588,6 +599,12 @@ mod tests {
         assert_eq!(defs.remove_file("b/Kconfig"), ["C"]);
         assert_eq!(defs.add_file("b/Kconfig", "config B\nconfig C\n"), ["C"]);
         assert!(defs.remove_file("a/Kconfig") == ["A"] && defs.defines("B"));
+        // What a file alone defined goes sorted; a file never read takes nothing.
+        defs.add_file("c/Kconfig", "config Z\nconfig D\nconfig B\n");
+        assert!(defs.remove_file("d/Kconfig").is_empty());
+        assert_eq!(defs.remove_file("c/Kconfig"), ["D", "Z"]);
+        assert_eq!(defs.remove_file("b/Kconfig"), ["B", "C"]);
+        assert!(defs.symbols.is_empty());
     }
 
     #[test]
