@@ -11,6 +11,8 @@ use crate::git::{CommitSource, Oid};
 use crate::kbuild::objects::{
     autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
 };
+use crate::kconfig::env::KernelEnv;
+use crate::source::Source;
 
 /// The directories of the first walks made at each commit, by every arch and baseline of
 /// one run: another track's first walk of that commit takes each directory whose inputs
@@ -29,8 +31,6 @@ impl SeedPool {
         Arc::make_mut(pool.entry(commit).or_default()).add(memo);
     }
 }
-use crate::kconfig::env::KernelEnv;
-use crate::source::Source;
 
 /// Object sets of one baseline along the series, reusing the previous commit's set when
 /// neither the configuration nor any file the walk read changed.

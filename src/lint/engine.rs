@@ -16,8 +16,7 @@ use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unr
 use super::options::{Baseline, LintError, Options, Shared};
 use super::references::PendingScan;
 use super::snapshot::{parse_values, KconfigSnapshot, Values};
-use super::snapshots::Remake;
-use super::snapshots::{Made, Snapshots};
+use super::snapshots::{Made, Remake, Snapshots};
 use super::trees::{unchanged, Read};
 use super::{Finding, Report, SeriesCommit};
 use crate::git::{CommitSource, Series};

@@ -67,41 +67,41 @@ pub(super) fn read_ahead<'scope, 'env>(
     inputs: Inputs<'env>,
     arch: &'env str,
 ) -> Receiver<Result<Read, LintError>> {
-    // Both threads build or free trees: the stack of the workers (engine.rs).
-    let spawn = |what: &str, work: Box<dyn FnOnce() + Send + 'env>| {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(scope, work)
-            .unwrap_or_else(|e| panic!("spawning the {what}: {e}"));
-    };
     let (tx, read) = sync_channel(1);
-    spawn(
-        "tree reader",
-        Box::new(move || read_all(&inputs, arch, &tx)),
-    );
+    spawn(scope, "tree reader", move || read_all(&inputs, arch, &tx));
     let (tx, finalized) = sync_channel(1);
-    spawn(
-        "tree finalizer",
-        Box::new(move || {
-            for item in read {
-                if let Ok(Read::Tree {
-                    tree,
-                    made: Some(Made::Parsed { .. }),
-                    same_semantics: false,
-                    ..
-                }) = &item
-                {
-                    if tree.model.errors().next().is_none() {
-                        tree.fin();
-                    }
-                }
-                if tx.send(item).is_err() {
-                    return;
+    spawn(scope, "tree finalizer", move || {
+        for item in read {
+            if let Ok(Read::Tree {
+                tree,
+                made: Some(Made::Parsed { .. }),
+                same_semantics: false,
+                ..
+            }) = &item
+            {
+                if tree.model.errors().next().is_none() {
+                    tree.fin();
                 }
             }
-        }),
-    );
+            if tx.send(item).is_err() {
+                return;
+            }
+        }
+    });
     finalized
+}
+
+/// Both threads of `read_ahead` build or free trees: they get the stack of the workers
+/// (engine.rs).
+fn spawn<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    what: &str,
+    work: impl FnOnce() + Send + 'scope,
+) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn_scoped(scope, work)
+        .unwrap_or_else(|e| panic!("spawning the {what}: {e}"));
 }
 
 /// Read every commit's tree for `arch`, in order, into `out`; stops early when the
