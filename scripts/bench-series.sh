@@ -4,9 +4,9 @@
 # baseline. The naive cost is measured on a sample of those runs and scaled to the whole
 # series; both are printed with their ratio. The run is also timed with --no-kbuild (what
 # the Kbuild walk and the CONFIG_ reference checks add), for x86 alone with one baseline
-# (with every probe run, and with the base's $(shell,...) answers kept by an earlier run),
-# and run again with the persistent cache (the output must be byte-identical). CPU time
-# (user + system) is printed next to each wall time.
+# (with every probe run, and with the base's $(shell,...) answers and reference scan kept
+# by an earlier run), and run again with the persistent cache (the output must be
+# byte-identical). CPU time (user + system) is printed next to each wall time.
 #
 # usage: scripts/bench-series.sh [SAMPLES]     (default 12 naive runs)
 set -euo pipefail
@@ -61,11 +61,12 @@ rm -rf "$cache"
 read -r again again_cpu < <(median_of_3 --cache-dir "$cache")
 if cmp -s "$work/report.txt" "$work/report-computed.txt"; then same="byte-identical"; else same="DIFFERENT"; fi
 echo "the same command run again (cache in $cache): median of 3: ${again} s wall, ${again_cpu} s CPU; output $same"
-# A series not seen before on a machine that has run the base's probes: only the kept
-# $(shell,...) answers are used (reports are removed before each run).
+# A series not seen before on a machine that has linted a series on the same base: only
+# the base's kept $(shell,...) answers and reference scan are used (reports are removed
+# before each run).
 "$bin" series base..master --repo "$work/linux" --fail-on never --cache-dir "$cache" --arch x86 --baseline defconfig > /dev/null 2>&1
 read -r warm warm_cpu < <(BEFORE_RUN='find "$cache" -name "[0-9a-f]*.json" -delete' median_of_3 --cache-dir "$cache" --arch x86 --baseline defconfig)
-echo "x86 alone, defconfig, probe answers kept from an earlier run: median of 3: ${warm} s wall, ${warm_cpu} s CPU"
+echo "x86 alone, defconfig, the base's probe answers and scan kept from an earlier run: median of 3: ${warm} s wall, ${warm_cpu} s CPU"
 
 # The naive way, in a throwaway clone so the benchmark repository stays as it is.
 naive=$work/naive

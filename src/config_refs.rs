@@ -51,6 +51,9 @@ impl FileKind {
     }
 }
 
+/// The kernel's macros that test a symbol (include/linux/kconfig.h).
+const MACROS: [&str; 4] = ["IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"];
+
 /// How a reference is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,8 +68,33 @@ pub enum Form {
     Gate,
 }
 
+/// Read back as written; a macro other than [`MACROS`] is an error.
+impl<'de> serde::Deserialize<'de> for Form {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Form, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Written {
+            Plain,
+            Macro(String),
+            Module,
+            Gate,
+        }
+        Ok(match Written::deserialize(from)? {
+            Written::Plain => Form::Plain,
+            Written::Module => Form::Module,
+            Written::Gate => Form::Gate,
+            Written::Macro(name) => Form::Macro(
+                MACROS
+                    .into_iter()
+                    .find(|m| *m == name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("no macro {name}")))?,
+            ),
+        })
+    }
+}
+
 /// One reference to a symbol.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     /// The symbol, without CONFIG_ (and without _MODULE for `Form::Module`).
     pub symbol: String,
@@ -111,7 +139,7 @@ pub fn code_references(text: &str) -> Vec<Reference> {
                 continue;
             }
             let before = line[..column].trim_end();
-            let form = ["IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"]
+            let form = MACROS
                 .into_iter()
                 .find(|m| before.ends_with(&format!("{m}(")))
                 .map(Form::Macro);
@@ -350,12 +378,37 @@ fn expression_symbols(expression: &str) -> Vec<String> {
 }
 
 /// Every symbol the Kconfig files of a tree define, with one definition site each.
-#[derive(Debug, Default, Clone)]
+/// Written as the symbols of each file.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "BTreeMap<String, BTreeSet<String>>")]
+#[serde(from = "BTreeMap<String, BTreeSet<String>>")]
 pub struct Definitions {
     /// Symbol -> files defining it.
     pub symbols: BTreeMap<String, BTreeSet<String>>,
     /// File -> symbols it defines.
     by_file: HashMap<String, BTreeSet<String>>,
+}
+
+impl From<Definitions> for BTreeMap<String, BTreeSet<String>> {
+    fn from(definitions: Definitions) -> Self {
+        definitions.by_file.into_iter().collect()
+    }
+}
+
+impl From<BTreeMap<String, BTreeSet<String>>> for Definitions {
+    fn from(by_file: BTreeMap<String, BTreeSet<String>>) -> Definitions {
+        let mut symbols: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (file, names) in &by_file {
+            for name in names {
+                symbols
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(file.clone());
+            }
+        }
+        let by_file = by_file.into_iter().collect();
+        Definitions { symbols, by_file }
+    }
 }
 
 impl Definitions {
@@ -534,6 +587,35 @@ pub fn scan_tree(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the persistent cache keeps reads back the same; a macro not the kernel's is no
+    /// reference.
+    #[test]
+    fn references_and_definitions_read_back_as_written() {
+        let code = "#if IS_REACHABLE(CONFIG_XEN) || IS_MODULE(CONFIG_SMP) || CONFIG_HZ_MODULE\n";
+        let kbuild = "obj-$(CONFIG_XEN_PV) += pv.o\nifdef CONFIG_ACPI\nendif\n";
+        let mut refs = code_references(code);
+        refs.extend(references(FileKind::Kbuild, kbuild));
+        let forms: BTreeSet<String> = refs.iter().map(|r| format!("{:?}", r.form)).collect();
+        assert_eq!(forms.len(), 5, "every form is tried: {forms:?}");
+        let text = serde_json::to_string(&refs).expect("JSON");
+        let back: Vec<Reference> = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back, refs);
+        let forged = text.replace("IS_REACHABLE", "IS_FORGED");
+        assert!(serde_json::from_str::<Vec<Reference>>(&forged).is_err());
+
+        let mut defs = Definitions::default();
+        defs.add_file("a/Kconfig", "config A\n\tbool\nconfig B\n\ttristate\n");
+        defs.add_file("b/Kconfig", "config B\n\ttristate\n");
+        let text = serde_json::to_string(&defs).expect("JSON");
+        let mut back: Definitions = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back.symbols, defs.symbols);
+        assert_eq!(back.remove_file("a/Kconfig"), ["A"]);
+        assert_eq!(
+            serde_json::to_string(&back).expect("JSON"),
+            r#"{"b/Kconfig":["B"]}"#
+        );
+    }
 
     #[test]
     fn code_forms() {

@@ -29,11 +29,23 @@ fn series(repo: &Path, cache: Option<&Path>, format: &str) -> (i32, String) {
     )
 }
 
-fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+/// The files of `dir` whose names start with `prefix`.
+fn kept(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
     let mut list: Vec<_> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect())
         .unwrap_or_default();
+    list.retain(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix));
     list.sort();
+    list
+}
+
+/// The reports kept in `dir`: entries named by a key alone.
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut list = kept(dir, "");
+    list.retain(|p| {
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit())
+    });
     list
 }
 
@@ -134,6 +146,41 @@ fn a_damaged_entry_is_a_miss() {
     assert_eq!(series(repo.path(), Some(cache.path()), "json"), computed);
 }
 
+/// What the CONFIG_ reference scan reads of the base tree is kept by the tree's id: a run
+/// on the same base whose report is not kept reads it (the entry is used: its time of last
+/// use moves) and gives the computed report; a damaged one is read again from the tree.
+#[test]
+fn the_base_reference_scan_is_kept() {
+    let repo = common::xen_fixture(false);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let computed = series(repo.path(), None, "json");
+    assert_eq!(series(repo.path(), Some(cache.path()), "json"), computed);
+    let scan = kept(cache.path(), "tree-");
+    assert_eq!(scan.len(), 1, "{:?}", kept(cache.path(), ""));
+    let text = std::fs::read_to_string(&scan[0]).expect("entry");
+    assert!(text.contains("XEN_PVHVM"), "the base's definitions: {text}");
+    let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+    let age = |path: &Path| std::fs::metadata(path).unwrap().modified().unwrap();
+    for damage in [None, Some(&b"{\"definitions\": "[..])] {
+        for report in entries(cache.path()) {
+            std::fs::remove_file(report).expect("remove the report");
+        }
+        if let Some(bytes) = damage {
+            std::fs::write(&scan[0], bytes).expect("damage");
+        }
+        let file = std::fs::File::options().append(true).open(&scan[0]);
+        file.and_then(|f| f.set_modified(long_ago))
+            .expect("set mtime");
+        assert_eq!(series(repo.path(), Some(cache.path()), "json"), computed);
+        assert!(
+            age(&scan[0]) > long_ago,
+            "the entry was read, or written again"
+        );
+        let again = std::fs::read_to_string(&scan[0]).expect("entry");
+        assert_eq!(again, text, "a damaged entry is made again");
+    }
+}
+
 /// The base's `$(shell,...)` answers are kept too: a run that asks something else about
 /// the same base (here without suggestions, so the report is not in the cache) runs no
 /// probe; `--no-cache` runs them again.
@@ -196,16 +243,8 @@ fn the_base_probes_run_once() {
         runs
     };
     assert!(run(&[]) >= 1, "the first run probes");
-    let kept = entries(cache.path());
-    let shell = kept
-        .iter()
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("shell-")
-        })
-        .expect("the answers are kept");
+    let shell = kept(cache.path(), "shell-");
+    let shell = shell.first().expect("the answers are kept");
     let text = std::fs::read_to_string(shell).expect("entry");
     assert!(
         text.contains("@XENLINT_SCRATCH@/srctree/scripts/probe.sh"),

@@ -352,6 +352,11 @@ impl CommitSource {
         self.commit
     }
 
+    /// The id of this commit's tree.
+    pub fn root(&self) -> Oid {
+        self.tree
+    }
+
     /// The id of the tree object at directory `path` in this commit, if there is one.
     pub fn tree_id(&self, path: &str) -> Option<Oid> {
         let repo = self.repo.lock().expect("repository lock is never poisoned");

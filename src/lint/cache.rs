@@ -26,35 +26,11 @@ const FORMAT: &str = "xenlint-cache-1";
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 
 /// Environment variables that change between runs without changing any answer.
-const VOLATILE: &[&str] = &[
-    "PWD",
-    "OLDPWD",
-    "SHLVL",
-    "_",
-    "TERM",
-    "COLORTERM",
-    "COLUMNS",
-    "LINES",
-    "DISPLAY",
-    "WINDOWID",
-    "SSH_CLIENT",
-    "SSH_CONNECTION",
-    "SSH_TTY",
-    "SSH_AUTH_SOCK",
-    "TMUX",
-    "TMUX_PANE",
-    "STY",
-    "XDG_SESSION_ID",
-    "XDG_RUNTIME_DIR",
-    "GPG_TTY",
-    "MAIL",
-    "GIT_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_EXEC_PATH",
-    "GIT_PREFIX",
-    "XENLINT_CACHE_DIR",
-    "XENLINT_NO_CACHE",
-];
+const VOLATILE: &str =
+    "PWD OLDPWD SHLVL _ TERM COLORTERM COLUMNS LINES DISPLAY WINDOWID SSH_CLIENT \
+     SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK TMUX TMUX_PANE STY XDG_SESSION_ID \
+     XDG_RUNTIME_DIR GPG_TTY MAIL GIT_DIR GIT_INDEX_FILE GIT_EXEC_PATH GIT_PREFIX \
+     XENLINT_CACHE_DIR XENLINT_NO_CACHE";
 
 /// The `$(shell,...)` answers of the base commits of one scope (`Cache::shell_scope`).
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -225,17 +201,19 @@ impl Cache {
 
     /// The report kept under `key`, if there is one and every program it ran is unchanged.
     pub fn load(&self, key: &str) -> Option<Report> {
+        let entry: Entry = self.read(key)?;
+        (entry.format == FORMAT && programs_unchanged(&entry.programs)).then_some(entry.report)
+    }
+
+    /// The entry under `key` when it parses as a `T`, marked as used now: last use
+    /// decides what goes first when the directory is over its bound.
+    fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
         let path = self.path(key);
-        let text = std::fs::read(&path).ok()?;
-        let entry: Entry = serde_json::from_slice(&text).ok()?;
-        if entry.format != FORMAT || !programs_unchanged(&entry.programs) {
-            return None;
-        }
-        // Last use decides what goes first when the directory is over its bound.
+        let value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
         if let Ok(file) = std::fs::File::options().append(true).open(&path) {
             let _ = file.set_modified(std::time::SystemTime::now());
         }
-        Some(entry.report)
+        Some(value)
     }
 
     /// Keep `report` under `key`. A cache that cannot be written is no error: the run
@@ -252,6 +230,17 @@ impl Cache {
     }
 
     /// Write an entry through a temporary file renamed into place, then trim.
+    /// What this build derived from `what` alone and kept: `what` names a tree by its id.
+    pub fn load_derived<T: serde::de::DeserializeOwned>(&self, what: &str) -> Option<T> {
+        self.read(&derived_key(what))
+    }
+
+    pub fn store_derived<T: serde::Serialize>(&self, what: &str, value: &T) {
+        if let Ok(bytes) = serde_json::to_vec(value) {
+            self.write(&derived_key(what), &bytes);
+        }
+    }
+
     fn write(&self, key: &str, bytes: &[u8]) {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
@@ -359,7 +348,7 @@ impl ShellKeeper<'_> {
 fn environment() -> Vec<(String, String)> {
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
-        .filter(|(k, _)| !VOLATILE.contains(&k.as_str()))
+        .filter(|(k, _)| !VOLATILE.split_whitespace().any(|v| v == k))
         .collect();
     vars.sort();
     vars
@@ -405,6 +394,17 @@ fn build_identity() -> String {
             format!("{} {mtime}", m.len())
         })
         .unwrap_or_default()
+}
+
+/// Named by the build too: no other build reads it.
+fn derived_key(what: &str) -> String {
+    let build = build_identity();
+    let version = env!("CARGO_PKG_VERSION");
+    let text = format!(
+        "{FORMAT}\n{version}\n{build}\n{}\n{what}\n",
+        std::env::consts::ARCH
+    );
+    format!("tree-{}", hash(text.as_bytes()))
 }
 
 fn hash(bytes: &[u8]) -> String {

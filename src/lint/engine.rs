@@ -190,6 +190,9 @@ fn series_findings(ctx: &Ctx) -> Result<Vec<Finding>, LintError> {
     let Some(pending) = ctx.references else {
         return Ok(Vec::new());
     };
+    // Only the trusted side's scan is kept: fixes are verified on other bases.
+    let trusted = ctx.options.trusted.is_none_or(|t| t == ctx.oids[0]);
+    let kept = ctx.options.cache.as_deref().filter(|_| trusted);
     let references = pending.fill(|| {
         super::references::scan(
             &ctx.repo_dir,
@@ -197,6 +200,7 @@ fn series_findings(ctx: &Ctx) -> Result<Vec<Finding>, LintError> {
             &ctx.changed,
             &ctx.blobs,
             &ctx.users,
+            kept,
         )
     })?;
     let open = |index: usize| {

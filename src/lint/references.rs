@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::git::Oid;
 
+use super::cache::Cache;
 use super::options::LintError;
 use super::span::BreakSpan;
 use super::users::UsersCache;
@@ -48,6 +49,43 @@ fn read(source: &CommitSource, path: &str) -> Option<String> {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
+/// What the scan reads of a whole tree: the symbols of its Kconfig files and the
+/// references of its Kbuild files. Kept in the persistent cache by the tree's id.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BaseFiles {
+    definitions: Definitions,
+    kbuild: BTreeMap<String, Vec<Reference>>,
+}
+
+impl BaseFiles {
+    fn of(tree: &CommitSource, kept: Option<&Cache>) -> BaseFiles {
+        let what = format!("reference scan of tree {}", tree.root());
+        if let Some(files) = kept.and_then(|c| c.load_derived(&what)) {
+            return files;
+        }
+        let mut files = BaseFiles {
+            definitions: Definitions::default(),
+            kbuild: BTreeMap::new(),
+        };
+        for path in &tree.list_files("").unwrap_or_default() {
+            match (FileKind::of(path), read(tree, path)) {
+                (Some(FileKind::Kconfig), Some(text)) => {
+                    files.definitions.add_file(path, &text);
+                }
+                (Some(FileKind::Kbuild), Some(text)) => {
+                    let refs = references(FileKind::Kbuild, &text);
+                    files.kbuild.insert(path.clone(), refs);
+                }
+                _ => {}
+            }
+        }
+        if let Some(cache) = kept {
+            cache.store_derived(&what, &files);
+        }
+        files
+    }
+}
+
 /// Scan every Kbuild file of every commit, and the code files the series touches (and, at
 /// a commit removing a symbol, every code file using it), for undefined references.
 pub(super) fn scan(
@@ -56,27 +94,14 @@ pub(super) fn scan(
     changed: &[HashSet<String>],
     blobs: &BlobCache,
     users: &UsersCache,
+    kept: Option<&Cache>,
 ) -> Result<ReferenceScan, LintError> {
     let open = |i: usize| CommitSource::with_cache(repo_dir, oids[i], None, blobs.clone());
     let base = open(0)?;
-    let all = base.list_files("").unwrap_or_default();
-    let mut definitions = Definitions::default();
-    let mut kbuild: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
-    for path in &all {
-        match FileKind::of(path) {
-            Some(FileKind::Kconfig) => {
-                if let Some(text) = read(&base, path) {
-                    definitions.add_file(path, &text);
-                }
-            }
-            Some(FileKind::Kbuild) => {
-                if let Some(text) = read(&base, path) {
-                    kbuild.insert(path.clone(), references(FileKind::Kbuild, &text));
-                }
-            }
-            _ => {}
-        }
-    }
+    let BaseFiles {
+        mut definitions,
+        mut kbuild,
+    } = BaseFiles::of(&base, kept);
     // Code files the series touches, read where they change.
     let touched: BTreeSet<String> = changed
         .iter()
