@@ -217,8 +217,10 @@ pub fn lint_series(
     let mut report = match cached {
         Some(report) => report,
         None => {
-            // Fix verification reads what the series' run read: one set of caches.
-            let shared = xenlint::lint::Shared::default();
+            // Fix verification reads what the series' run read: one set of caches. They
+            // go with the process, which ends with this report: freeing them would walk
+            // every subtree and blob kept.
+            let shared = std::mem::ManuallyDrop::new(xenlint::lint::Shared::default());
             let mut report =
                 xenlint::lint::engine::lint_sharing(repo_path, series, &options, &shared)?;
             if !lint.no_suggest {

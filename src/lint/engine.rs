@@ -126,6 +126,7 @@ pub fn lint_sharing(
         all.sort_by(|a, b| a.0.cmp(&b.0));
         (all, series_checks.join().expect("series checks panicked"))
     });
+    super::trees::free_off_the_path((ctx.seeds, references));
     // Commands were answered as failed ones if the scripts could not be written for them.
     if let Some(err) = scripts.error() {
         return Err(LintError::Setup(err.to_string()));
