@@ -50,21 +50,29 @@ pub(super) fn reworded(
     let mut reads = parent.reads.clone();
     // What a copy of the model must change: lines by file, prompt texts by property.
     let mut edits = Edits::default();
-    // Entries with a help text and prompts of config entries and choices, by file, in the
-    // order the parser made them.
+    // Entries with a help text and prompts of config entries and choices, in the files the
+    // commit changes, by file, in the order the parser made them.
+    let touched: crate::FastSet<u32> = (model.files.iter().enumerate())
+        .filter(|(_, path)| changed.contains(path.as_str()))
+        .map(|(i, _)| i as u32)
+        .collect();
     let mut with_help: HashMap<FileId, Vec<MenuId>> = HashMap::new();
     for m in (0..model.menus.len() as u32).map(MenuId) {
-        if model.menu(m).help.is_some() {
-            with_help.entry(model.menu(m).pos.file).or_default().push(m);
+        let menu = model.menu(m);
+        if menu.help.is_some() && touched.contains(&menu.pos.file.0) {
+            with_help.entry(menu.pos.file).or_default().push(m);
         }
     }
     let mut prompts: HashMap<FileId, Vec<PropId>> = HashMap::new();
     for p in (0..model.props.len() as u32).map(PropId) {
         // A menuconfig's prompt is a `menu` property (the parser turns it into one).
         let prop = model.prop(p);
+        if !touched.contains(&prop.pos.file.0) {
+            continue;
+        }
         let menuconfig = model.menu(prop.menu).kind == MenuKind::MenuConfig;
         if prop.kind == PropKind::Prompt || (prop.kind == PropKind::Menu && menuconfig) {
-            prompts.entry(model.prop(p).pos.file).or_default().push(p);
+            prompts.entry(prop.pos.file).or_default().push(p);
         }
     }
     let mut any = false;
