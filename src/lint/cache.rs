@@ -140,12 +140,7 @@ impl Cache {
     /// `as-instr`, `ld-version.sh`), a thousand processes that take seconds; their answers
     /// depend on these and on the programs they name, nothing else.
     pub fn shell_scope(&self, scripts: &str) -> String {
-        let mut text = format!(
-            "{FORMAT}\nshell\n{}\n{}\n{}\n{scripts}\n",
-            env!("CARGO_PKG_VERSION"),
-            build_identity(),
-            std::env::consts::ARCH
-        );
+        let mut text = format!("{}{scripts}\n", build_scope("shell"));
         for (k, v) in environment() {
             text.push_str(&format!("{k}={v}\n"));
         }
@@ -229,7 +224,6 @@ impl Cache {
         }
     }
 
-    /// Write an entry through a temporary file renamed into place, then trim.
     /// What this build derived from `what` alone and kept: `what` names a tree by its id.
     pub fn load_derived<T: serde::de::DeserializeOwned>(&self, what: &str) -> Option<T> {
         self.read(&derived_key(what))
@@ -241,6 +235,7 @@ impl Cache {
         }
     }
 
+    /// Write an entry through a temporary file renamed into place, then trim.
     fn write(&self, key: &str, bytes: &[u8]) {
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
@@ -396,14 +391,18 @@ fn build_identity() -> String {
         .unwrap_or_default()
 }
 
-/// Named by the build too: no other build reads it.
-fn derived_key(what: &str) -> String {
-    let build = build_identity();
-    let version = env!("CARGO_PKG_VERSION");
-    let text = format!(
-        "{FORMAT}\n{version}\n{build}\n{}\n{what}\n",
+/// The lines that name an entry of `kind` made by this build: no other build reads it.
+fn build_scope(kind: &str) -> String {
+    format!(
+        "{FORMAT}\n{kind}\n{}\n{}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        build_identity(),
         std::env::consts::ARCH
-    );
+    )
+}
+
+fn derived_key(what: &str) -> String {
+    let text = format!("{}{what}\n", build_scope("derived"));
     format!("tree-{}", hash(text.as_bytes()))
 }
 

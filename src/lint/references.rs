@@ -70,15 +70,16 @@ impl BaseFiles {
         };
         for path in &tree.list_files("").unwrap_or_default() {
             // Only these two kinds are read: the others are most of the tree.
-            let kind = FileKind::of(path).filter(|k| matches!(k, Kconfig | Kbuild));
-            match (kind, kind.and_then(|_| read(tree, path))) {
-                (Some(Kconfig), Some(text)) => {
-                    files.definitions.add_file(path, &text);
-                }
-                (Some(Kbuild), Some(text)) => {
-                    files.kbuild.insert(path.clone(), references(Kbuild, &text));
-                }
-                _ => {}
+            let Some(kind) = FileKind::of(path).filter(|k| matches!(k, Kconfig | Kbuild)) else {
+                continue;
+            };
+            let Some(text) = read(tree, path) else {
+                continue;
+            };
+            if kind == Kconfig {
+                files.definitions.add_file(path, &text);
+            } else {
+                files.kbuild.insert(path.clone(), references(Kbuild, &text));
             }
         }
         if let Some(cache) = kept {
