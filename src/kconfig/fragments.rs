@@ -59,7 +59,8 @@ pub(super) struct Context {
 #[derive(Debug, Clone)]
 pub(super) enum SymRef {
     Named {
-        name: String,
+        /// Shared by the trees the subtree is spliced into while they record.
+        name: Arc<str>,
         is_const: bool,
     },
     /// The anonymous symbol of a `choice`, made at the choice.
@@ -159,9 +160,10 @@ impl Recording {
         self.files_seen.contains(&id.0)
     }
 
-    pub fn symbol(&mut self, id: SymbolId, name: &str, is_const: bool) {
+    /// Note a named symbol the subtree refers to; `name` is asked only for one not noted.
+    pub fn symbol(&mut self, id: SymbolId, is_const: bool, name: &mut dyn FnMut() -> Arc<str>) {
         if self.syms_seen.insert(id.0) {
-            let name = name.to_string();
+            let name = name();
             self.syms.push((id, SymRef::Named { name, is_const }));
         }
     }

@@ -586,6 +586,17 @@ impl<'a> Parser<'a> {
     /// sym_lookup(): `y`, `m` and `n` are the constants; quoted text is a constant symbol
     /// of its own, distinct from a config symbol of the same name.
     fn lookup(&mut self, name: &str, is_const: bool) -> SymbolId {
+        self.lookup_shared(name, None, is_const)
+    }
+
+    /// `lookup`, where the name may come shared (from a kept subtree): the recordings then
+    /// share it too.
+    fn lookup_shared(
+        &mut self,
+        name: &str,
+        shared: Option<&std::sync::Arc<str>>,
+        is_const: bool,
+    ) -> SymbolId {
         match name {
             "n" => return SymbolId::NO,
             "m" => return SymbolId::MOD,
@@ -609,8 +620,10 @@ impl<'a> Parser<'a> {
                 id
             }
         };
+        let mut shared = shared.cloned();
+        let mut name = || shared.get_or_insert_with(|| name.into()).clone();
         for r in &mut self.recording {
-            r.symbol(id, name, is_const);
+            r.symbol(id, is_const, &mut name);
         }
         id
     }
@@ -1711,7 +1724,7 @@ impl<'a> Parser<'a> {
                 Some(SymRef::Named { name, .. }) => self
                     .model
                     .by_name
-                    .get(name)
+                    .get(name.as_ref())
                     .and_then(|id| self.selects.get(id)),
                 Some(SymRef::Choice) => return false,
             };
@@ -1740,7 +1753,7 @@ impl<'a> Parser<'a> {
         let mut syms: crate::FastMap<u32, SymbolId> = Default::default();
         for (old, sym) in &f.syms {
             let new = match sym {
-                SymRef::Named { name, is_const } => self.lookup(name, *is_const),
+                SymRef::Named { name, is_const } => self.lookup_shared(name, Some(name), *is_const),
                 SymRef::Choice => {
                     let id = self.new_choice_symbol();
                     self.model.symbols[id.0 as usize].is_choice = true;

@@ -538,7 +538,9 @@ impl<'m> Config<'m> {
         if is_choice || self.model.symbol(sym).no_write {
             self.st_mut(sym).write = false;
         }
-        if let Ok(names) = std::env::var("XENLINT_TRACE") {
+        // Read once: the environment is looked up under a lock, and this runs per symbol.
+        static TRACE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+        if let Some(names) = TRACE.get_or_init(|| std::env::var("XENLINT_TRACE").ok()) {
             let name = self.model.sym_name(sym);
             if names.split(',').any(|n| n == name) {
                 let s = self.st(sym);

@@ -78,7 +78,9 @@ fn semantic_hasher() -> std::collections::hash_map::DefaultHasher {
 /// configurations of its parent.
 pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = semantic_hasher();
+    // The model's words are gathered first and hashed in one call: the keyed hasher costs
+    // a round per call, and a tree makes hundreds of thousands of small words.
+    let mut h = Gathered(Vec::with_capacity(model.menus.len() * 48));
     env.vars.hash(&mut h);
     env.dialect.hash(&mut h);
     // Symbols by name: ids differ between parses of different trees.
@@ -107,6 +109,22 @@ pub(crate) fn fingerprint(model: &Model, env: &KernelEnv) -> u64 {
     model.modules_sym.map(|s| model.sym_name(s)).hash(&mut h);
     model.option_statements.hash(&mut h);
     h.finish()
+}
+
+/// A `Hasher` that collects the bytes it is given and hashes them all at once with the
+/// keyed hasher (a hash of the byte stream, however it was cut into words).
+struct Gathered(Vec<u8>);
+
+impl std::hash::Hasher for Gathered {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut keyed = semantic_hasher();
+        keyed.write(&self.0);
+        keyed.finish()
+    }
 }
 
 /// A symbol's type and the flags that change how conf reads or writes it.
