@@ -260,8 +260,8 @@ pub struct Check {
     pub needs_kbuild: bool,
 }
 
-/// The report's commits: the base, then each commit of `series` with its patch-id; a
-/// merge is said in `notes`.
+/// The report's commits: the base, then each commit of `series` (without patch-ids: see
+/// `patch_ids`); a merge is said in `notes`.
 pub(super) fn series_points(
     repo: &crate::git::Repository,
     series: &crate::git::Series,
@@ -289,14 +289,47 @@ pub(super) fn series_points(
             commit: c.oid.to_string(),
             short: c.short(),
             summary: c.summary.clone(),
-            // An object the diff lacks is reported by the reads that need it, with its path.
-            patch_id: crate::git::commit_patch_id(repo, c.oid, crate::git::DiffFlavour::Show)
-                .ok()
-                .flatten(),
+            patch_id: None,
             mail: None,
         });
     }
     points
+}
+
+/// "baseline B does not apply to ...": for each baseline, the arches (of `arches` checked)
+/// it has no configuration for.
+pub(super) fn inapplicable_notes(
+    inapplicable: Vec<(String, Vec<String>)>,
+    arches: usize,
+) -> impl Iterator<Item = String> {
+    inapplicable.into_iter().map(move |(baseline, list)| {
+        let which = if list.len() == arches {
+            "any arch checked".to_string()
+        } else {
+            let words: Vec<String> = list.iter().map(|a| format!("ARCH={a}")).collect();
+            words.join(", ")
+        };
+        format!("baseline {baseline} does not apply to {which}")
+    })
+}
+
+/// The patch-id of each commit of `series`, in order: only the report shows them, so they
+/// are computed beside the checks.
+pub(super) fn patch_ids(
+    repo_dir: &std::path::Path,
+    series: &crate::git::Series,
+) -> Vec<Option<String>> {
+    let Ok(repo) = crate::git::open(repo_dir) else {
+        return vec![None; series.commits.len()];
+    };
+    // An object the diff lacks is reported by the reads that need it, with its path.
+    (series.commits.iter())
+        .map(|c| {
+            crate::git::commit_patch_id(&repo, c.oid, crate::git::DiffFlavour::Show)
+                .ok()
+                .flatten()
+        })
+        .collect()
 }
 
 /// A symbol grouped under the finding of its cause: `message` says its state, `path` how

@@ -40,7 +40,7 @@ pub fn lint_sharing(
     let repo = crate::git::open(repo_path)?;
     let repo_dir = repo.path().to_path_buf();
     let mut notes = Vec::new();
-    let points = super::context::series_points(&repo, series, &mut notes);
+    let mut points = super::context::series_points(&repo, series, &mut notes);
     let oids: Vec<Oid> = std::iter::once(series.base)
         .chain(series.commits.iter().map(|c| c.oid))
         .collect();
@@ -102,6 +102,7 @@ pub fn lint_sharing(
     let (results, findings) = std::thread::scope(|scope| {
         // Checks that hold for every arch at once run beside the arches.
         let series_checks = scope.spawn(|| series_findings(&ctx));
+        let patch_ids = scope.spawn(|| super::context::patch_ids(&repo_dir, series));
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 std::thread::Builder::new()
@@ -124,6 +125,8 @@ pub fn lint_sharing(
             .collect();
         // Report in arch order, whatever order the workers finished in.
         all.sort_by(|a, b| a.0.cmp(&b.0));
+        let ids = patch_ids.join().expect("patch-ids panicked");
+        (points.iter_mut().skip(1).zip(ids)).for_each(|(point, id)| point.patch_id = id);
         (all, series_checks.join().expect("series checks panicked"))
     });
     super::trees::free_off_the_path((ctx.seeds, references));
@@ -153,15 +156,10 @@ pub fn lint_sharing(
         }
         (parsed, resolved, walks) = (parsed + r.parsed, resolved + r.resolved, walks + r.walks);
     }
-    for (baseline, list) in inapplicable {
-        let which = if list.len() == arches.len() {
-            "any arch checked".to_string()
-        } else {
-            let words: Vec<String> = list.iter().map(|a| format!("ARCH={a}")).collect();
-            words.join(", ")
-        };
-        notes.push(format!("baseline {baseline} does not apply to {which}"));
-    }
+    notes.extend(super::context::inapplicable_notes(
+        inapplicable,
+        arches.len(),
+    ));
     // A read that failed for a missing object may have looked like an absent file.
     if let Some(missing) = blobs.missing_object() {
         return Err(LintError::Corrupt(missing));
