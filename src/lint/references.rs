@@ -22,7 +22,8 @@ use crate::source::Source;
 pub struct ReferenceScan {
     /// Undefined references at each commit (index 0: the base).
     sets: Vec<BTreeMap<Key, Seen>>,
-    base_definitions: Definitions,
+    /// The symbols the base defines.
+    base_defined: BTreeSet<String>,
     /// Symbols the series removes -> the symbol gating the same Kbuild words at the tip.
     pub gate_successors: BTreeMap<String, String>,
 }
@@ -118,8 +119,10 @@ pub(super) fn scan(
             code.insert(path.clone(), references(kind, &text));
         }
     }
-    let base_kbuild = kbuild.clone();
-    let base_definitions = definitions.clone();
+    // The base's version of each Kbuild file a commit changes (`None`: not at the base).
+    let mut base_kbuild: BTreeMap<String, Option<Vec<Reference>>> = BTreeMap::new();
+    // The names the base defines: all that is asked of its definitions later.
+    let base_defined: BTreeSet<String> = definitions.symbols.keys().cloned().collect();
 
     let mut sets: Vec<BTreeMap<Key, Seen>> = Vec::new();
     for index in 0..oids.len() {
@@ -145,14 +148,19 @@ pub(super) fn scan(
                         }
                         lost.extend(gone);
                     }
-                    Some(FileKind::Kbuild) => match &text {
-                        Some(text) => {
-                            kbuild.insert(path.clone(), references(FileKind::Kbuild, text));
+                    Some(FileKind::Kbuild) => {
+                        if !base_kbuild.contains_key(path) {
+                            base_kbuild.insert(path.clone(), kbuild.get(path).cloned());
                         }
-                        None => {
-                            kbuild.remove(path);
+                        match &text {
+                            Some(text) => {
+                                kbuild.insert(path.clone(), references(FileKind::Kbuild, text));
+                            }
+                            None => {
+                                kbuild.remove(path);
+                            }
                         }
-                    },
+                    }
                     Some(k) => match &text {
                         Some(text) => {
                             code.insert(path.clone(), references(k, text));
@@ -216,10 +224,10 @@ pub(super) fn scan(
         sets.push(undefined);
     }
 
-    let gate_successors = gate_successors(&base_definitions, &definitions, &base_kbuild, &kbuild);
+    let gate_successors = gate_successors(&base_defined, &definitions, &kbuild, &base_kbuild);
     Ok(ReferenceScan {
         sets,
-        base_definitions,
+        base_defined,
         gate_successors,
     })
 }
@@ -269,7 +277,7 @@ impl ReferenceScan {
         } else if let Some(first) = seen.similar.first() {
             notes.push(format!("did you mean CONFIG_{first}?"));
         }
-        if self.base_definitions.defines(symbol) {
+        if self.base_defined.contains(symbol) {
             notes.push(format!("CONFIG_{symbol} is defined at the base"));
         }
         notes
@@ -296,36 +304,24 @@ fn scan_users(
 }
 
 /// For each symbol defined at the base and gone at the tip: the new symbol that gates, at
-/// the tip, words the old one gated at the base in the same Kbuild file.
+/// the tip, words the old one gated at the base in the same Kbuild file. The base's Kbuild
+/// files are the tip's but for `at_base`, the base's version of those the series changes.
 fn gate_successors(
-    base_definitions: &Definitions,
+    base_defined: &BTreeSet<String>,
     tip_definitions: &Definitions,
-    base: &BTreeMap<String, Vec<Reference>>,
     tip: &BTreeMap<String, Vec<Reference>>,
+    at_base: &BTreeMap<String, Option<Vec<Reference>>>,
 ) -> BTreeMap<String, String> {
-    // Gated words as paths of the tree: `xen/enlighten_hvm.o` in arch/x86/Kbuild and
-    // `enlighten_hvm.o` in arch/x86/xen/Makefile are the same object.
-    let gated = |files: &BTreeMap<String, Vec<Reference>>, keep: &dyn Fn(&str) -> bool| {
-        let mut by_symbol: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for (file, refs) in files {
-            let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-            for r in refs
-                .iter()
-                .filter(|r| r.form == Form::Gate && keep(&r.symbol))
-            {
-                by_symbol
-                    .entry(r.symbol.clone())
-                    .or_default()
-                    .extend(r.gated.iter().map(|w| normalize(&format!("{dir}/{w}"))));
-            }
-        }
-        by_symbol
-    };
+    let base = (tip.iter().filter(|(path, _)| !at_base.contains_key(*path))).chain(
+        at_base
+            .iter()
+            .filter_map(|(path, refs)| Some((path, refs.as_ref()?))),
+    );
     let removed = gated(base, &|s| {
-        base_definitions.defines(s) && !tip_definitions.defines(s)
+        base_defined.contains(s) && !tip_definitions.defines(s)
     });
-    let added = gated(tip, &|s| {
-        !base_definitions.defines(s) && tip_definitions.defines(s)
+    let added = gated(tip.iter(), &|s| {
+        !base_defined.contains(s) && tip_definitions.defines(s)
     });
     let mut votes: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
     for (old, old_paths) in &removed {
@@ -349,6 +345,29 @@ fn gate_successors(
                 .map(|(new, _)| (old, new))
         })
         .collect()
+}
+
+/// The words each symbol `keep` accepts gates in `files`, as paths of the tree:
+/// `xen/enlighten_hvm.o` in arch/x86/Kbuild and `enlighten_hvm.o` in arch/x86/xen/Makefile
+/// are the same object.
+fn gated<'a>(
+    files: impl Iterator<Item = (&'a String, &'a Vec<Reference>)>,
+    keep: &dyn Fn(&str) -> bool,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut by_symbol: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (file, refs) in files {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        for r in refs
+            .iter()
+            .filter(|r| r.form == Form::Gate && keep(&r.symbol))
+        {
+            by_symbol
+                .entry(r.symbol.clone())
+                .or_default()
+                .extend(r.gated.iter().map(|w| normalize(&format!("{dir}/{w}"))));
+        }
+    }
+    by_symbol
 }
 
 /// The scan, made on one thread while others go on and wait for it only when they need it.
@@ -403,7 +422,7 @@ mod tests {
     fn empty() -> ReferenceScan {
         ReferenceScan {
             sets: Vec::new(),
-            base_definitions: Definitions::default(),
+            base_defined: BTreeSet::new(),
             gate_successors: BTreeMap::new(),
         }
     }
