@@ -110,9 +110,9 @@ pub(super) struct Recording {
     pub marks: Marks,
     pub reads: Vec<(String, Option<Oid>)>,
     pub files: Vec<(FileId, String)>,
-    files_seen: crate::FastSet<u32>,
+    files_seen: IdSet,
     pub syms: Vec<(SymbolId, SymRef)>,
-    syms_seen: crate::FastSet<u32>,
+    syms_seen: IdSet,
     pub ops: Vec<Op>,
     /// `select` and `imply` lines by target.
     pub selects: Vec<(SymbolId, u32)>,
@@ -157,7 +157,7 @@ impl Recording {
     }
 
     pub fn has_file(&self, id: FileId) -> bool {
-        self.files_seen.contains(&id.0)
+        self.files_seen.contains(id.0)
     }
 
     /// Note a named symbol the subtree refers to; `name` is asked only for one not noted.
@@ -171,6 +171,30 @@ impl Recording {
     pub fn choice(&mut self, id: SymbolId) {
         self.syms_seen.insert(id.0);
         self.syms.push((id, SymRef::Choice));
+    }
+}
+
+/// A set of dense ids (symbols, files of one tree) as bits: a recording notes every
+/// symbol a subtree names, and a hashed set cost more than the rest of the note.
+#[derive(Default)]
+struct IdSet(Vec<u64>);
+
+impl IdSet {
+    /// Add `id`; whether it was not there.
+    fn insert(&mut self, id: u32) -> bool {
+        let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
+    }
+
+    fn contains(&self, id: u32) -> bool {
+        self.0
+            .get((id / 64) as usize)
+            .is_some_and(|w| w & (1u64 << (id % 64)) != 0)
     }
 }
 
@@ -350,5 +374,22 @@ impl Inner {
         if list.is_empty() {
             self.by_file.remove(&key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdSet;
+
+    #[test]
+    fn an_id_set_holds_what_was_inserted_across_words() {
+        let mut set = IdSet::default();
+        assert!(!set.contains(0) && !set.contains(5000));
+        for id in [0, 63, 64, 5000] {
+            assert!(set.insert(id), "{id} is new");
+            assert!(!set.insert(id), "{id} is there");
+        }
+        let held: Vec<u32> = (0..6000).filter(|&id| set.contains(id)).collect();
+        assert_eq!(held, [0, 63, 64, 5000]);
     }
 }

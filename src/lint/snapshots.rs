@@ -16,7 +16,7 @@
 //! made again is kept until the arch's checks end. A tree read again is the tree read
 //! first: the parse is a function of those inputs, and it runs nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -34,12 +34,15 @@ pub struct TreeFacts {
     /// What finalization finds (recursive dependencies, the rewriting budget), taken when
     /// the tree parsed without errors and resolves unlike the commit before it (XL0002).
     pub final_errors: Option<BTreeMap<(String, String), u32>>,
-    /// References to undefined symbols, (owner, missing), taken when the tree resolves
-    /// unlike the commit before it (XL0003).
-    pub undefined: Option<BTreeSet<(String, String)>>,
+    /// References to undefined symbols, (owner, missing) -> (file, line) where first
+    /// said, taken when the tree resolves unlike the commit before it (XL0003).
+    pub undefined: Option<UndefinedRefs>,
     /// `$(shell,...)` commands not run: command -> (file, line) of its first use (XL0004).
     pub unran_commands: BTreeMap<String, (String, u32)>,
 }
+
+/// References to undefined symbols: (owner, missing) -> (file, line) where first said.
+pub type UndefinedRefs = BTreeMap<(String, String), (String, u32)>;
 
 /// How a tree was made, so that it can be made again.
 pub(super) enum Made {

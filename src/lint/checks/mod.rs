@@ -46,7 +46,7 @@ pub(crate) fn tree_facts(tree: &KconfigSnapshot, resolves_like_previous: bool) -
     TreeFacts {
         parse_errors,
         final_errors,
-        undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_set(tree)),
+        undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_at(tree)),
         unran_commands: new_shell_command::unran_commands(tree),
     }
 }

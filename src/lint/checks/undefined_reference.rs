@@ -1,13 +1,14 @@
 //! XL0003 undefined-reference: References to symbols a commit removed.
 //! Documented in undefined_reference.md (`xenlint explain XL0003`); computed by the series engine.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{Check, Scope};
 use crate::kconfig::model::{Model, Pos, SymbolId};
 use crate::lint::context::{new_items, ArchContext};
 use crate::lint::finding::ARCHES_HIT;
 use crate::lint::snapshot::{defined, is_number, KconfigSnapshot};
+use crate::lint::snapshots::UndefinedRefs;
 use crate::lint::{Finding, Severity};
 
 pub const CHECK: Check = Check {
@@ -23,10 +24,13 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     undefined_references(cx)
 }
 
-/// Every (referencing symbol, undefined symbol) pair of a tree, with where it is said.
-/// References to symbols `tree` does not define: (owner, missing).
-pub(crate) fn undefined_set(tree: &KconfigSnapshot) -> BTreeSet<(String, String)> {
-    undefined_refs(tree).into_keys().collect()
+/// References to symbols `tree` does not define: (owner, missing) -> (file, line) where
+/// first said.
+pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
+    let model = &tree.model;
+    (undefined_refs(tree).into_iter())
+        .map(|(key, pos)| (key, (model.file_name(pos.file).to_string(), pos.line)))
+        .collect()
 }
 
 fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
@@ -76,33 +80,26 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
     // References depend only on a tree's semantics: reuse them while that holds, and
     // look positions up again at the commit reported.
     let trees = cx.snapshots;
-    let mut sets: Vec<BTreeSet<(String, String)>> = Vec::new();
+    let mut sets: Vec<&UndefinedRefs> = Vec::new();
     for index in 0..trees.len() {
         if index > 0 && trees.fingerprint(index - 1) == trees.fingerprint(index) {
-            let previous = sets[index - 1].clone();
-            sets.push(previous);
+            sets.push(sets[index - 1]);
         } else {
-            let set = trees.facts(index).undefined.clone();
+            let set = trees.facts(index).undefined.as_ref();
             sets.push(set.expect("taken at every tree that resolves unlike the commit before"));
         }
     }
-    let mut positions: BTreeMap<usize, BTreeMap<(String, String), Pos>> = BTreeMap::new();
     new_items(&sets)
         .into_iter()
         .filter(|((_, missing), _)| defined(&cx.snapshots[0], missing).is_some())
         .filter_map(|((owner, missing), span)| {
-            let tree = &cx.snapshots[span.culprit];
-            let at = positions
-                .entry(span.culprit)
-                .or_insert_with(|| undefined_refs(tree));
-            // The tree made again says what its facts said; a stand-in for one that could
-            // not be made says nothing, and the run fails with the reason.
-            let pos = *at.get(&(owner.clone(), missing.clone()))?;
-            let file = tree.model.file_name(pos.file).to_string();
+            // A culprit resolves unlike the commit before it: its facts hold the reference.
+            let facts = trees.facts(span.culprit);
+            let (file, line) = facts.undefined.as_ref()?.get(&(owner.clone(), missing.clone()))?;
             let loc = cx.location(
                 span.culprit,
-                &file,
-                pos.line,
+                file,
+                *line,
                 format!("`{missing}` is not defined at this commit"),
                 Some(&missing),
             );
