@@ -149,9 +149,8 @@ pub(super) fn scan(
                         lost.extend(gone);
                     }
                     Some(FileKind::Kbuild) => {
-                        if !base_kbuild.contains_key(path) {
-                            base_kbuild.insert(path.clone(), kbuild.get(path).cloned());
-                        }
+                        (base_kbuild.entry(path.clone()))
+                            .or_insert_with(|| kbuild.get(path).cloned());
                         match &text {
                             Some(text) => {
                                 kbuild.insert(path.clone(), references(FileKind::Kbuild, text));

@@ -1,8 +1,6 @@
 //! XL0003 undefined-reference: References to symbols a commit removed.
 //! Documented in undefined_reference.md (`xenlint explain XL0003`); computed by the series engine.
 
-use std::collections::BTreeMap;
-
 use super::{Check, Scope};
 use crate::kconfig::model::{Model, Pos, SymbolId};
 use crate::lint::context::{new_items, ArchContext};
@@ -27,31 +25,22 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
 /// References to symbols `tree` does not define: (owner, missing) -> (file, line) where
 /// first said.
 pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
-    let model = &tree.model;
-    (undefined_refs(tree).into_iter())
-        .map(|(key, pos)| (key, (model.file_name(pos.file).to_string(), pos.line)))
-        .collect()
-}
-
-fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
     let model: &Model = &tree.model;
-    let mut out = BTreeMap::new();
-    let note = |owner: SymbolId,
-                e: &crate::kconfig::expr::Expr,
-                pos: Pos,
-                out: &mut BTreeMap<(String, String), Pos>| {
-        let mut referenced = Vec::new();
-        e.symbols(&mut referenced);
-        for r in referenced {
-            let sym = model.symbol(r);
-            let name = model.sym_name(r);
-            if sym.is_const || !sym.menus.is_empty() || is_number(name) {
-                continue;
+    let mut out = UndefinedRefs::new();
+    let note =
+        |owner: SymbolId, e: &crate::kconfig::expr::Expr, pos: Pos, out: &mut UndefinedRefs| {
+            let mut referenced = Vec::new();
+            e.symbols(&mut referenced);
+            for r in referenced {
+                let sym = model.symbol(r);
+                let name = model.sym_name(r);
+                if sym.is_const || !sym.menus.is_empty() || is_number(name) {
+                    continue;
+                }
+                out.entry((model.sym_name(owner).to_string(), name.to_string()))
+                    .or_insert_with(|| (model.file_name(pos.file).to_string(), pos.line));
             }
-            out.entry((model.sym_name(owner).to_string(), name.to_string()))
-                .or_insert(pos);
-        }
-    };
+        };
     for (index, sym) in model.symbols.iter().enumerate() {
         if sym.menus.is_empty() || sym.name.is_none() {
             continue;
@@ -77,8 +66,8 @@ fn undefined_refs(tree: &KconfigSnapshot) -> BTreeMap<(String, String), Pos> {
 
 /// XL0003: references to symbols that are not defined at a commit but were at the base.
 fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
-    // References depend only on a tree's semantics: reuse them while that holds, and
-    // look positions up again at the commit reported.
+    // References depend only on a tree's semantics: reuse them while that holds; where
+    // one is said comes from the facts of the commit reported.
     let trees = cx.snapshots;
     let mut sets: Vec<&UndefinedRefs> = Vec::new();
     for index in 0..trees.len() {
