@@ -28,13 +28,20 @@ fn lint(repo: &Path, range: &str, extra: &[&str]) -> serde_json::Value {
 
 /// Apply `edit` to the files of the fixture's base, commit it on a branch of its own, and
 /// compare the two ways of linting base..branch; the counts of configurations resolved.
-fn same_answer(name: &str, edit: impl FnOnce(&Path)) -> (u64, u64) {
+fn same_answer(name: &str, edit: impl Fn(&Path)) -> (u64, u64) {
+    same_answer_over(name, &[&|dir| edit(dir)])
+}
+
+/// `same_answer` for a branch of one commit per edit.
+fn same_answer_over(name: &str, edits: &[&dyn Fn(&Path)]) -> (u64, u64) {
     let repo = common::xen_fixture(false);
     let dir = repo.path();
     common::git_ok(dir, &["checkout", "-q", "-B", name, "base"]);
-    edit(dir);
-    common::git_ok(dir, &["add", "-A"]);
-    common::git_ok(dir, &["commit", "-q", "-m", name]);
+    for (index, edit) in edits.iter().enumerate() {
+        edit(dir);
+        common::git_ok(dir, &["add", "-A"]);
+        common::git_ok(dir, &["commit", "-q", "-m", &format!("{name} {index}")]);
+    }
     let range = format!("base..{name}");
     let mut incremental = lint(dir, &range, &[]);
     let full = lint(dir, &range, &["--no-incremental"]);
@@ -144,6 +151,42 @@ fn a_dependency_turned_off_is_resolved() {
             "config HYPERVISOR_GUEST\n\tbool \"Linux guest support\"\n\tdepends on UNDEFINED_X\n",
         )
     });
+}
+
+#[test]
+fn a_macro_variable_assigned_in_the_changed_file_is_read_again_where_expanded() {
+    // XL_VAL is assigned in arch/x86/Kconfig and expanded in drivers/xen/Kconfig; the
+    // second commit changes its value beside an added symbol that stays off, so the
+    // symbols of the changed file alone say nothing changed. Without the
+    // `--no-incremental` resolution, USES_VAL's `n` at the second commit would be missed.
+    let (incremental, full) = same_answer_over(
+        "macro-variable",
+        &[
+            &|dir| {
+                replace(
+                    dir,
+                    "arch/x86/Kconfig",
+                    "source \"arch/x86/xen/Kconfig\"\n",
+                    "source \"arch/x86/xen/Kconfig\"\nXL_VAL := y\n",
+                );
+                append(
+                    dir,
+                    "drivers/xen/Kconfig",
+                    "\nconfig USES_VAL\n\tbool\n\tdefault $(XL_VAL)\n",
+                );
+            },
+            &|dir| {
+                replace(dir, "arch/x86/Kconfig", "XL_VAL := y", "XL_VAL := n");
+                append(
+                    dir,
+                    "arch/x86/Kconfig",
+                    "\nconfig NEW_OFF\n\tbool \"new\"\n\tdepends on UNDEFINED_X\n",
+                );
+            },
+            &|dir| replace(dir, "arch/x86/Kconfig", "XL_VAL := n", "XL_VAL := y"),
+        ],
+    );
+    assert_eq!(incremental, full, "every commit is resolved");
 }
 
 /// A Makefile line dropped and a source removed: the Kbuild walk takes every other

@@ -325,6 +325,9 @@ pub struct Preprocessor {
     /// Expansions and assignments so far: a stretch of the tree that leaves it unchanged
     /// neither read nor changed the macro language's state.
     entries: u64,
+    /// Files with an expansion or an assignment, in first-use order, maybe repeated
+    /// (`Model::macro_files`).
+    pub used_in: Vec<String>,
 }
 
 impl Preprocessor {
@@ -343,6 +346,7 @@ impl Preprocessor {
             tree_steps: 0,
             nesting: 0,
             entries: 0,
+            used_in: Vec::new(),
         }
     }
 
@@ -360,6 +364,9 @@ impl Preprocessor {
     /// A new top-level expansion: errors and the per-expansion budget start again.
     fn start(&mut self) {
         self.entries += 1;
+        if self.used_in.last() != Some(&self.filename) {
+            self.used_in.push(self.filename.clone());
+        }
         self.failed = false;
         self.steps = 0;
     }

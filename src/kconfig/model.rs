@@ -259,6 +259,9 @@ pub struct Model {
     /// Environment variables the macro language read, with their values, in first-use order
     /// (what the kernel writes to include/config/auto.conf.cmd).
     pub env_used: Vec<(String, String)>,
+    /// Files where the macro language was used (an expansion or an assignment), sorted: a
+    /// variable one of them assigns can change what the others expand to.
+    pub macro_files: Vec<String>,
     /// `$(shell,...)` commands the tree asked for, in order, with how each was answered.
     pub shell_commands: Vec<super::macros::ShellRecord>,
     pub diagnostics: Vec<Diagnostic>,
@@ -321,7 +324,7 @@ impl Model {
         const_by_name.sort();
         format!(
             "files {:?}\nsymbols {:#?}\nmenus {:#?}\nprops {:#?}\nmodules {:?} options {:?}\n\
-             env {:?}\nshell {:?}\ndiagnostics {:#?}\ninfo {:?}\nnames {:?}\nconsts {:?}\n",
+             env {:?}\nmacros {:?}\nshell {:?}\ndiagnostics {:#?}\ninfo {:?}\nnames {:?}\nconsts {:?}\n",
             self.files,
             self.symbols,
             self.menus,
@@ -329,6 +332,7 @@ impl Model {
             self.modules_sym,
             self.option_statements,
             self.env_used,
+            self.macro_files,
             self.shell_commands,
             self.diagnostics,
             self.info,

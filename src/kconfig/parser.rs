@@ -197,6 +197,7 @@ impl<'a> Parser<'a> {
             modules_sym: None,
             option_statements: false,
             env_used: Vec::new(),
+            macro_files: Vec::new(),
             shell_commands: Vec::new(),
             diagnostics: Vec::new(),
             info: Vec::new(),
@@ -320,6 +321,10 @@ impl<'a> Parser<'a> {
         self.flush_lexer_warnings();
         self.flush_macro_events();
         self.model.env_used = std::mem::take(&mut self.pp.env_used);
+        let mut macro_files = std::mem::take(&mut self.pp.used_in);
+        macro_files.sort_unstable();
+        macro_files.dedup();
+        self.model.macro_files = macro_files;
         self.model.shell_commands = std::mem::take(&mut self.pp.shell_log);
         // Kconfig without a prompt for the main menu gets the kernel's default one.
         if self.model.menu(Model::ROOT).prompt.is_none() {

@@ -58,6 +58,12 @@ pub(crate) fn delta(
             .symmetric_difference(&read_new)
             .map(|f| f.to_string()),
     );
+    // A file that uses the macro language may assign a variable that another one expands:
+    // then every file that uses it can read differently.
+    let macro_files = || old.model.macro_files.iter().chain(&new.model.macro_files);
+    if macro_files().any(|f| files.contains(f)) {
+        files.extend(macro_files().cloned());
+    }
     let mut candidates = symbols_in(old, &files);
     candidates.extend(symbols_in(new, &files));
     candidates.sort();
