@@ -189,7 +189,125 @@ fn a_macro_variable_assigned_in_the_changed_file_is_read_again_where_expanded() 
     assert_eq!(incremental, full, "every commit is resolved");
 }
 
-/// A Makefile line dropped and a source removed: the Kbuild walk takes every other
+/// Recursive dependencies a commit brings in are reported as when every symbol is searched
+/// (`still_acyclic` in src/lint/incremental.rs lets the search start where the commit
+/// changed something); `found` is whether the report has a recursive dependency.
+fn same_cycles(name: &str, found: bool, edit: impl Fn(&Path)) {
+    same_cycles_over(name, found, &[&|dir| edit(dir)]);
+}
+
+/// `same_cycles` for a branch of one commit per edit.
+fn same_cycles_over(name: &str, found: bool, edits: &[&dyn Fn(&Path)]) {
+    let repo = common::xen_fixture(false);
+    let dir = repo.path();
+    common::git_ok(dir, &["checkout", "-q", "-B", name, "base"]);
+    for (index, edit) in edits.iter().enumerate() {
+        edit(dir);
+        common::git_ok(dir, &["add", "-A"]);
+        common::git_ok(dir, &["commit", "-q", "-m", &format!("{name} {index}")]);
+    }
+    let range = format!("base..{name}");
+    let incremental = lint(dir, &range, &["--no-kbuild"]);
+    let full = lint(dir, &range, &["--no-kbuild", "--no-incremental"]);
+    let messages = |json: &serde_json::Value| -> Vec<String> {
+        (json["findings"].as_array().expect("findings").iter())
+            .filter(|f| f["code"] == "XL0002")
+            .map(|f| f["message"].as_str().expect("message").to_string())
+            .collect()
+    };
+    assert_eq!(messages(&incremental), messages(&full), "{name}");
+    let recursive = messages(&full)
+        .iter()
+        .any(|m| m.contains("recursive dependency"));
+    assert_eq!(recursive, found, "{name}: {:?}", messages(&full));
+}
+
+#[test]
+fn a_recursive_dependency_a_commit_brings_in_is_found_from_where_it_changed() {
+    // Through a select of an added symbol onto one defined elsewhere.
+    same_cycles("cycle-select", true, |dir| {
+        append(
+            dir,
+            "arch/x86/xen/Kconfig",
+            "\nconfig CYCLE_A\n\tbool \"a\"\n\tdepends on HYPERVISOR_GUEST\n\tselect HYPERVISOR_GUEST\n",
+        )
+    });
+    // Through a dependency changed on a symbol that others depend on.
+    same_cycles("cycle-depends", true, |dir| {
+        replace(
+            dir,
+            "arch/x86/xen/Kconfig",
+            "depends on X86_64 && X86_LOCAL_APIC",
+            "depends on X86_64 && X86_LOCAL_APIC && !XEN_DOM0",
+        )
+    });
+    // Through a symbol of an unchanged file that the change makes a select target.
+    same_cycles("cycle-target", true, |dir| {
+        replace(
+            dir,
+            "arch/x86/xen/Kconfig",
+            "config XEN_PV\n",
+            "config XEN_PV\n\tselect PARAVIRT\n",
+        );
+        append(
+            dir,
+            "arch/x86/Kconfig",
+            "\nconfig PARAVIRT_USER\n\tdef_bool y\n\tdepends on XEN_PV\n",
+        );
+        replace(
+            dir,
+            "arch/x86/Kconfig",
+            "config PARAVIRT\n\tbool \"Enable paravirtualization code\"\n",
+            "config PARAVIRT\n\tbool \"Enable paravirtualization code\"\n\tdefault PARAVIRT_USER\n",
+        );
+    });
+    // Through a choice, its members searched as one.
+    same_cycles("cycle-choice", true, |dir| {
+        append(
+            dir,
+            "arch/x86/xen/Kconfig",
+            "\nchoice\n\tprompt \"pick\"\n\nconfig PICK_A\n\tbool \"a\"\n\tdepends on PICK_USER\n\nconfig PICK_B\n\tbool \"b\"\n\nendchoice\n\nconfig PICK_USER\n\tdef_bool y\n\tdepends on PICK_B\n",
+        )
+    });
+    // Through a symbol of an unchanged file that depends on one member, from a member the
+    // commit changes.
+    same_cycles_over(
+        "cycle-member",
+        true,
+        &[
+            &|dir| {
+                append(
+                    dir,
+                    "arch/x86/xen/Kconfig",
+                    "\nchoice\n\tprompt \"pick\"\n\nconfig PICK_A\n\tbool \"a\"\n\nconfig PICK_B\n\tbool \"b\"\n\nendchoice\n",
+                );
+                append(
+                    dir,
+                    "arch/x86/Kconfig",
+                    "\nconfig PICK_USER\n\tdef_bool y\n\tdepends on PICK_B\n",
+                );
+            },
+            &|dir| {
+                replace(
+                    dir,
+                    "arch/x86/xen/Kconfig",
+                    "config PICK_A\n\tbool \"a\"\n",
+                    "config PICK_A\n\tbool \"a\"\n\tdepends on PICK_USER\n",
+                )
+            },
+        ],
+    );
+    // A change that adds no cycle.
+    same_cycles("no-cycle", false, |dir| {
+        append(
+            dir,
+            "arch/x86/xen/Kconfig",
+            "\nconfig NO_CYCLE\n\tbool \"b\"\n\tdepends on XEN\n\tselect NO_CYCLE_T\n\nconfig NO_CYCLE_T\n\tbool\n",
+        )
+    });
+}
+
+/// A Makefile line dropped and a source removed/// A Makefile line dropped and a source removed: the Kbuild walk takes every other
 /// directory from the walk before (src/kbuild/objects.rs, `objects_reusing`), and the
 /// report is the one of walking every directory again.
 #[test]

@@ -212,6 +212,22 @@ pub fn recursive_dependencies(model: &Model, fin: &Finalized) -> Vec<RecursiveDe
     checker.found
 }
 
+/// Whether sym_check_deps() from each of `starts`, in turn, finds a recursive dependency:
+/// whether one is reachable from them.
+pub fn cycle_reachable(model: &Model, fin: &Finalized, starts: &[SymbolId]) -> bool {
+    let mut checker = DepChecker {
+        model,
+        fin,
+        checking: vec![false; model.symbols.len()],
+        checked: vec![false; model.symbols.len()],
+        stack: Vec::new(),
+        found: Vec::new(),
+    };
+    starts
+        .iter()
+        .any(|&sym| checker.check(sym).is_some() || !checker.found.is_empty())
+}
+
 impl DepChecker<'_> {
     fn name(&self, sym: SymbolId) -> String {
         self.model.sym_name(sym).to_string()

@@ -105,6 +105,17 @@ impl Expr {
     }
 
     /// Every symbol the expression mentions, in order, with repeats.
+    /// Whether `test` holds for a symbol of the expression (operands of comparisons and
+    /// ranges included).
+    pub fn any_symbol(&self, test: &impl Fn(SymbolId) -> bool) -> bool {
+        match self {
+            Expr::Symbol(s) => test(*s),
+            Expr::Not(e) => e.any_symbol(test),
+            Expr::And(a, b) | Expr::Or(a, b) => a.any_symbol(test) || b.any_symbol(test),
+            Expr::Cmp(_, a, b) | Expr::Range(a, b) => test(*a) || test(*b),
+        }
+    }
+
     pub fn symbols(&self, out: &mut Vec<SymbolId>) {
         match self {
             Expr::Symbol(s) => out.push(*s),

@@ -296,6 +296,36 @@ pub(super) fn series_points(
     points
 }
 
+/// "Kbuild construct not understood": each make construct the walks of `objects` could not
+/// follow in a file the series changes (`changed`, per commit), once.
+pub(super) fn unknown_construct_notes(
+    arch: &str,
+    objects: &[ObjectTrack],
+    changed: &[HashSet<String>],
+    points: &[SeriesCommit],
+) -> Vec<String> {
+    let mut told = HashSet::new();
+    let mut notes = Vec::new();
+    for track in objects {
+        for (index, set) in track.sets.iter().enumerate() {
+            let Some(set) = set else { continue };
+            for u in set
+                .unknown
+                .iter()
+                .filter(|u| changed[index].contains(&u.file))
+            {
+                if told.insert((&u.file, &u.construct)) {
+                    notes.push(format!(
+                        "ARCH={arch} at {}: {}:{}: Kbuild construct not understood ({}); what it decides is not checked",
+                        points[index].short, u.file, u.line, u.construct
+                    ));
+                }
+            }
+        }
+    }
+    notes
+}
+
 /// "baseline B does not apply to ...": for each baseline, the arches (of `arches` checked)
 /// it has no configuration for.
 pub(super) fn inapplicable_notes(

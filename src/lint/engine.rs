@@ -289,6 +289,8 @@ fn resolve_arch(
     // Each commit's tree as facts, made again when a check asks; the newest one whole.
     let mut trees = Snapshots::new(remake);
     let mut newest: Option<Arc<KconfigSnapshot>> = None;
+    // Whether `newest` is known to have no recursive dependency.
+    let mut acyclic = false;
     // Why each commit could not be read as a kernel tree, if it could not.
     let mut unreadable: Vec<Option<Unreadable>> = vec![None; ctx.oids.len()];
     let mut values: Vec<Vec<Option<Arc<Values>>>> = vec![Vec::new(); ctx.options.baselines.len()];
@@ -327,6 +329,7 @@ fn resolve_arch(
                 // (unreadable-tree); the commits after it are still checked, against the
                 // last snapshot that could be read.
                 unreadable[index] = Some(why);
+                acyclic = false;
                 let last = newest.clone().expect("the base was read");
                 for b in 0..ctx.options.baselines.len() {
                     values[b].push(None);
@@ -419,32 +422,28 @@ fn resolve_arch(
         let like_previous = index > 0 && trees.fingerprint(index - 1) == tree.fingerprint;
         match made {
             None => trees.push_same(),
-            Some(made) => trees.push_new(&tree, made, tree_facts(&tree, like_previous)),
+            Some(made) => {
+                let before = (newest
+                    .as_deref()
+                    .filter(|_| acyclic && ctx.options.incremental))
+                .map(|t| (t, changed));
+                let facts = tree_facts(&tree, like_previous, before);
+                // Recursive dependencies are said without a file, running out of rewrites
+                // with one; a tree like the one before has what that one has.
+                if !like_previous {
+                    acyclic = (facts.final_errors.as_ref())
+                        .is_some_and(|e| e.keys().all(|(file, _)| !file.is_empty()));
+                }
+                trees.push_new(&tree, made, facts);
+            }
         }
         super::trees::release(newest.replace(tree));
         ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
     objects.iter_mut().for_each(ObjectTrack::finish);
-    // Make constructs the walk could not follow, in files the series changes.
-    let mut told = HashSet::new();
-    for track in &objects {
-        for (index, set) in track.sets.iter().enumerate() {
-            let Some(set) = set else { continue };
-            for u in set
-                .unknown
-                .iter()
-                .filter(|u| ctx.changed[index].contains(&u.file))
-            {
-                if told.insert((u.file.clone(), u.construct.clone())) {
-                    out.notes.push(format!(
-                        "ARCH={arch} at {}: {}:{}: Kbuild construct not understood ({}); what it decides is not checked",
-                        ctx.points[index].short, u.file, u.line, u.construct
-                    ));
-                }
-            }
-        }
-    }
+    let notes = super::context::unknown_construct_notes(arch, &objects, &ctx.changed, &ctx.points);
+    out.notes.extend(notes);
     if trees.len() != ctx.oids.len() {
         return Ok(out);
     }

@@ -21,7 +21,7 @@ use std::collections::HashSet;
 
 use super::snapshot::{symbol_hash, symbols_in, KconfigSnapshot, Values};
 use crate::kconfig::expr::Expr;
-use crate::kconfig::model::{Model, SymbolId, SymbolType};
+use crate::kconfig::model::{MenuKind, Model, SymbolId, SymbolType};
 
 /// What a commit changes in the definitions of an arch's symbols, when every changed
 /// symbol is one the argument covers whatever the configuration: a plain bool or tristate
@@ -39,31 +39,7 @@ pub(crate) fn delta(
     new: &KconfigSnapshot,
     files: &HashSet<String>,
 ) -> Option<Delta> {
-    if old.env.vars != new.env.vars
-        || old.env.dialect != new.env.dialect
-        || old.model.option_statements != new.model.option_statements
-        || old.model.modules_sym.map(|s| old.model.sym_name(s))
-            != new.model.modules_sym.map(|s| new.model.sym_name(s))
-    {
-        return None;
-    }
-    // Only symbols of the files the commit changes (or inside their blocks) can change,
-    // and those of files one tree reads and the other does not (a `source` line added or
-    // removed, whose file itself is unchanged).
-    let read_old: HashSet<&String> = old.model.files.iter().collect();
-    let read_new: HashSet<&String> = new.model.files.iter().collect();
-    let mut files = files.clone();
-    files.extend(
-        read_old
-            .symmetric_difference(&read_new)
-            .map(|f| f.to_string()),
-    );
-    // A file that uses the macro language may assign a variable that another one expands:
-    // then every file that uses it can read differently.
-    let macro_files = || old.model.macro_files.iter().chain(&new.model.macro_files);
-    if macro_files().any(|f| files.contains(f)) {
-        files.extend(macro_files().cloned());
-    }
+    let files = redefining_files(old, new, files)?;
     let mut candidates = symbols_in(old, &files);
     candidates.extend(symbols_in(new, &files));
     candidates.sort();
@@ -116,6 +92,120 @@ impl Delta {
                 })
         })
     }
+}
+
+/// The files whose entries a commit can redefine (`files` are the paths it changes), or
+/// `None` when it changes more than entries: the environment, the dialect, the modules
+/// symbol or the `option` statements.
+fn redefining_files(
+    old: &KconfigSnapshot,
+    new: &KconfigSnapshot,
+    files: &HashSet<String>,
+) -> Option<HashSet<String>> {
+    if old.env.vars != new.env.vars
+        || old.env.dialect != new.env.dialect
+        || old.model.option_statements != new.model.option_statements
+        || old.model.modules_sym.map(|s| old.model.sym_name(s))
+            != new.model.modules_sym.map(|s| new.model.sym_name(s))
+    {
+        return None;
+    }
+    // Only symbols of the files the commit changes (or inside their blocks) can change,
+    // and those of files one tree reads and the other does not (a `source` line added or
+    // removed, whose file itself is unchanged).
+    let read_old: HashSet<&String> = old.model.files.iter().collect();
+    let read_new: HashSet<&String> = new.model.files.iter().collect();
+    let mut files = files.clone();
+    files.extend(
+        read_old
+            .symmetric_difference(&read_new)
+            .map(|f| f.to_string()),
+    );
+    // A file that uses the macro language may assign a variable that another one expands:
+    // then every file that uses it can read differently.
+    let macro_files = || old.model.macro_files.iter().chain(&new.model.macro_files);
+    if macro_files().any(|f| files.contains(f)) {
+        files.extend(macro_files().cloned());
+    }
+    Some(files)
+}
+
+/// Whether `new` has no recursive dependency, given that `old`, the tree of the commit
+/// before it, has none; `false` when that cannot be shown without checking every symbol.
+///
+/// conf's check (sym_check_deps()) is a depth-first search over the symbols, a choice and
+/// its members taken as one, and reports a dependency iff the graph has a cycle. A cycle
+/// of `new` that `old` lacks uses an edge `old` lacks, and the edges out of a symbol
+/// (its finalized direct and reverse dependencies, its properties' conditions and default
+/// values, its choice) can only gain one for a symbol with an entry the commit redefines,
+/// or for the target of a `select` or `imply` of one, whose new edge ends at that symbol.
+/// Either way a new cycle passes through a redefined symbol, and a search from those
+/// symbols finds it. A choice and its members are searched as one, from any member: a
+/// member the commit redefines brings its choice's other members in. That holds when the
+/// rest is as it was: every symbol keeps its type (the rewrites of menu_finalize() read
+/// types), no named choice is redefined, and neither tree ran out of rewriting steps.
+pub(crate) fn still_acyclic(
+    old: &KconfigSnapshot,
+    new: &KconfigSnapshot,
+    files: &HashSet<String>,
+) -> bool {
+    let Some(files) = redefining_files(old, new, files) else {
+        return false;
+    };
+    let (old_fin, new_fin) = (old.fin(), new.fin());
+    if old_fin.rewrites_exhausted.is_some() || new_fin.rewrites_exhausted.is_some() {
+        return false;
+    }
+    // Constants (quoted, and numbers as well) are looked up apart from the symbols.
+    let same_type = new.model.symbols.iter().enumerate().all(|(index, s)| {
+        let Some(name) = s.name.as_deref() else {
+            return true;
+        };
+        let names = match s.is_const {
+            true => &old.model.const_by_name,
+            false => &old.model.by_name,
+        };
+        (names.get(name)).is_none_or(|o| old_fin.types[o.0 as usize] == new_fin.types[index])
+    });
+    if !same_type {
+        return false;
+    }
+    let (Some(at_old), Some(at_new)) = (redefined(old, &files), redefined(new, &files)) else {
+        return false;
+    };
+    // A symbol redefined in `old` alone only loses edges; it is searched from all the same.
+    let mut starts = at_new;
+    let renamed = at_old
+        .iter()
+        .map(|&s| new.model.lookup(old.model.sym_name(s)));
+    starts.extend(renamed.flatten());
+    starts.sort_unstable();
+    starts.dedup();
+    !crate::kconfig::check::cycle_reachable(&new.model, new_fin, &starts)
+}
+
+/// The named symbols with an entry in one of `files`, or inside a block that is; `None`
+/// when one of those entries is a named choice (6.1: the entries after an empty one that
+/// depend on it go below it).
+fn redefined(tree: &KconfigSnapshot, files: &HashSet<String>) -> Option<Vec<SymbolId>> {
+    let model = &tree.model;
+    let changed: Vec<bool> = model.files.iter().map(|f| files.contains(f)).collect();
+    // Parents are made before their children: one pass in id order decides every menu.
+    let mut touched = vec![false; model.menus.len()];
+    for (id, menu) in model.menus.iter().enumerate() {
+        let parent = menu.parent.is_some_and(|p| touched[p.0 as usize]);
+        touched[id] = parent || changed[menu.pos.file.0 as usize];
+        let named_choice = menu.kind == MenuKind::Choice
+            && menu.sym.is_some_and(|s| model.symbol(s).name.is_some());
+        if touched[id] && named_choice {
+            return None;
+        }
+    }
+    let syms = (model.symbols.iter().enumerate())
+        .filter(|(_, s)| s.name.is_some() && !s.is_const)
+        .filter(|(_, s)| s.menus.iter().any(|m| touched[m.0 as usize]))
+        .map(|(index, _)| SymbolId(index as u32));
+    Some(syms.collect())
 }
 
 fn defined(model: &Model, s: SymbolId) -> bool {

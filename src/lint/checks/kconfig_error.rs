@@ -1,7 +1,7 @@
 //! XL0002 kconfig-error: Kconfig errors a commit introduces.
 //! Documented in kconfig_error.md (`xenlint explain XL0002`); computed by the series engine.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::{Check, Scope};
 use crate::kconfig::finalize::REWRITES_EXHAUSTED;
@@ -42,9 +42,21 @@ pub(crate) fn parse_errors(tree: &KconfigSnapshot) -> BTreeMap<(String, String),
 
 /// What finalizing `tree` finds: recursive dependencies (they stop conf too) and the
 /// rewriting budget exhausted.
-pub(crate) fn final_errors(tree: &KconfigSnapshot) -> BTreeMap<(String, String), u32> {
+pub(crate) fn final_errors(
+    tree: &KconfigSnapshot,
+    acyclic_before: Option<(&KconfigSnapshot, &HashSet<String>)>,
+) -> BTreeMap<(String, String), u32> {
     let mut errors = BTreeMap::new();
-    for cycle in crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin()) {
+    // Only a search over every symbol says which cycles conf reports, and in what words;
+    // a tree shown to have none needs no search.
+    let acyclic = acyclic_before.is_some_and(|(before, changed)| {
+        crate::lint::incremental::still_acyclic(before, tree, changed)
+    });
+    let cycles = match acyclic {
+        true => Vec::new(),
+        false => crate::kconfig::check::recursive_dependencies(&tree.model, tree.fin()),
+    };
+    for cycle in cycles {
         let message = format!("recursive dependency: {}", cycle.steps.join("; "));
         errors.entry((String::new(), message)).or_insert(0);
     }

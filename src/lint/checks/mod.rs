@@ -17,6 +17,8 @@ mod undefined_reference;
 mod unmet_dependency;
 mod unreadable_tree;
 
+use std::collections::HashSet;
+
 pub use super::context::{Check, Scope};
 use super::snapshot::KconfigSnapshot;
 use super::snapshots::TreeFacts;
@@ -39,10 +41,16 @@ pub const CHECKS: &[&Check] = &[
 /// What the checks that read every commit take from a tree while it is whole (the engine
 /// drops it after). `resolves_like_previous`: the commit before has a tree that resolves
 /// alike (same fingerprint), whose finalization and references this one shares.
-pub(crate) fn tree_facts(tree: &KconfigSnapshot, resolves_like_previous: bool) -> TreeFacts {
+/// `acyclic_before`: the tree of the commit before, when it has no recursive dependency,
+/// with the paths this commit changes.
+pub(crate) fn tree_facts(
+    tree: &KconfigSnapshot,
+    resolves_like_previous: bool,
+    acyclic_before: Option<(&KconfigSnapshot, &HashSet<String>)>,
+) -> TreeFacts {
     let parse_errors = kconfig_error::parse_errors(tree);
     let final_errors = (parse_errors.is_empty() && !resolves_like_previous)
-        .then(|| kconfig_error::final_errors(tree));
+        .then(|| kconfig_error::final_errors(tree, acyclic_before));
     TreeFacts {
         parse_errors,
         final_errors,

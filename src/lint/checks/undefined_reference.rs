@@ -2,6 +2,7 @@
 //! Documented in undefined_reference.md (`xenlint explain XL0003`); computed by the series engine.
 
 use super::{Check, Scope};
+use crate::kconfig::expr::Expr;
 use crate::kconfig::model::{Model, Pos, SymbolId};
 use crate::lint::context::{new_items, ArchContext};
 use crate::lint::finding::ARCHES_HIT;
@@ -27,20 +28,32 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
 pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
     let model: &Model = &tree.model;
     let mut out = UndefinedRefs::new();
-    let note =
-        |owner: SymbolId, e: &crate::kconfig::expr::Expr, pos: Pos, out: &mut UndefinedRefs| {
-            let mut referenced = Vec::new();
-            e.symbols(&mut referenced);
-            for r in referenced {
-                let sym = model.symbol(r);
-                let name = model.sym_name(r);
-                if sym.is_const || !sym.menus.is_empty() || is_number(name) {
-                    continue;
-                }
-                out.entry((model.sym_name(owner).to_string(), name.to_string()))
-                    .or_insert_with(|| (model.file_name(pos.file).to_string(), pos.line));
-            }
-        };
+    // The symbols named without a definition: few, so most expressions are passed over by
+    // a test per symbol they name.
+    let undefined: Vec<bool> = (model.symbols.iter())
+        .map(|s| {
+            !s.is_const && s.menus.is_empty() && s.name.as_deref().is_none_or(|n| !is_number(n))
+        })
+        .collect();
+    if !undefined.contains(&true) {
+        return out;
+    }
+    let is_undefined = |s: SymbolId| undefined[s.0 as usize];
+    let mut referenced = Vec::new();
+    let mut note = |owner: SymbolId, e: &Expr, pos: Pos, out: &mut UndefinedRefs| {
+        if !e.any_symbol(&is_undefined) {
+            return;
+        }
+        referenced.clear();
+        e.symbols(&mut referenced);
+        for &r in referenced.iter().filter(|&&r| is_undefined(r)) {
+            out.entry((
+                model.sym_name(owner).to_string(),
+                model.sym_name(r).to_string(),
+            ))
+            .or_insert_with(|| (model.file_name(pos.file).to_string(), pos.line));
+        }
+    };
     for (index, sym) in model.symbols.iter().enumerate() {
         if sym.menus.is_empty() || sym.name.is_none() {
             continue;
