@@ -50,6 +50,8 @@ pub struct Finalized {
     /// What conf prints while parsing this tree, and whether it stops there
     /// (computed once: see `conf_parse_messages`).
     pub parse_messages: std::sync::OnceLock<(String, bool)>,
+    /// Rewriting steps the propagation into each entry spent (`finalize_like`).
+    spent: Vec<u32>,
 }
 
 impl Finalized {
@@ -79,6 +81,8 @@ struct Finalizer<'a> {
     v1: bool,
     /// Rewriting steps left (`simplify::REWRITE_STEPS`).
     fuel: std::cell::Cell<u64>,
+    /// The finalization of a tree whose first `reuse.2` entries propagate alike.
+    reuse: Option<(&'a Model, &'a Finalized, usize)>,
 }
 
 /// What is said of a tree whose rewrites ran out (`Finalized::rewrites_exhausted`).
@@ -104,6 +108,16 @@ impl Finalized {
 }
 
 pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
+    finalize_like(model, bool_choices, None)
+}
+
+/// `finalize`, taking what the propagation of each entry gives from `like` (the tree of
+/// the commit before, finalized) where that cannot differ: the same result.
+pub fn finalize_like(
+    model: &Model,
+    bool_choices: bool,
+    like: Option<(&Model, &Finalized)>,
+) -> Finalized {
     let nsyms = model.symbols.len();
     let fin = Finalized {
         menu_dep: model.menus.iter().map(|m| m.dep.clone()).collect(),
@@ -122,7 +136,10 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         parent: model.menus.iter().map(|m| m.parent).collect(),
         children: model.menus.iter().map(|m| m.children.clone()).collect(),
         parse_messages: std::sync::OnceLock::new(),
+        spent: vec![0; model.menus.len()],
     };
+    let reuse =
+        like.map(|(old, old_fin)| (old, old_fin, alike(model, old, old_fin, !bool_choices)));
     // Without a `modules` symbol, modules_sym is the constant n.
     let modules = model.modules_sym.unwrap_or(SymbolId::NO);
     let mut f = Finalizer {
@@ -131,6 +148,7 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         modules,
         v1: !bool_choices,
         fuel: std::cell::Cell::new(REWRITE_STEPS),
+        reuse: reuse.filter(|r| r.2 > 0),
     };
     f.finalize_menu(Model::ROOT, false);
     let mut fin = f.fin;
@@ -138,6 +156,68 @@ pub fn finalize(model: &Model, bool_choices: bool) -> Finalized {
         choices_from_blocks(model, &mut fin);
     }
     fin
+}
+
+/// How many entries from the start of `model` propagate exactly as those of `old`
+/// (finalized as `old_fin`) do: an entry's dependency and its properties' conditions
+/// after propagation are a function of its parent's, its own `depends on` and conditions,
+/// and the types of the symbols they name. So the entries must be the same (kind, parent,
+/// symbol, prompt, dependency; their properties the same), naming only symbols that are the
+/// same at both (name, type), with the same modules symbol. A 6.1 tree also keeps its
+/// choices out: their values' dependencies change after propagation, and their types come
+/// from members further on.
+fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> usize {
+    if old_fin.rewrites_exhausted.is_some()
+        || model.modules_sym != old.modules_sym
+        || old_fin.spent.len() != old.menus.len()
+    {
+        return 0;
+    }
+    let syms = (model.symbols.iter().zip(&old.symbols))
+        .take_while(|(a, b)| a.name == b.name && a.stype == b.stype && a.is_const == b.is_const)
+        .count();
+    if model.modules_sym.is_some_and(|m| m.0 as usize >= syms) {
+        return 0;
+    }
+    let foreign = |e: &Option<Expr>| {
+        e.as_ref()
+            .is_some_and(|e| e.any_symbol(&|s| s.0 as usize >= syms))
+    };
+    // Properties are made in the order of their entries: the first that differs, or names
+    // a symbol that differs, bounds the entries alike.
+    let mut alike = model.menus.len().min(old.menus.len());
+    let first = (model.props.iter().zip(&old.props))
+        .take_while(|(a, b)| {
+            a.menu == b.menu
+                && a.kind == b.kind
+                && a.expr == b.expr
+                && a.cond == b.cond
+                && !foreign(&a.expr)
+                && !foreign(&a.cond)
+        })
+        .count();
+    for p in [model.props.get(first), old.props.get(first)]
+        .into_iter()
+        .flatten()
+    {
+        alike = alike.min(p.menu.0 as usize);
+    }
+    let mut in_choice = vec![false; alike];
+    for (index, (a, b)) in model.menus.iter().zip(&old.menus).take(alike).enumerate() {
+        let same = a.kind == b.kind
+            && a.parent == b.parent
+            && a.sym == b.sym
+            && a.prompt == b.prompt
+            && a.dep == b.dep
+            && a.sym.is_none_or(|s| (s.0 as usize) < syms)
+            && !foreign(&a.dep);
+        in_choice[index] =
+            a.kind == MenuKind::Choice || a.parent.is_some_and(|p| in_choice[p.0 as usize]);
+        if !same || (v1 && in_choice[index]) {
+            return index;
+        }
+    }
+    alike
 }
 
 /// 6.11+: choice members are the config entries of the choice block, as the parser
@@ -236,12 +316,25 @@ impl Finalizer<'_> {
     fn propagate_child(&mut self, child: MenuId, parent_dep: Option<Expr>) {
         let model = self.model;
         let modules = self.modules;
+        let index = child.0 as usize;
+        // Alike in the tree before, and as far from running out of steps.
+        let reuse = (self.reuse)
+            .filter(|&(_, old, alike)| {
+                index < alike && self.fuel.get() > u64::from(old.spent[index])
+            })
+            .map(|(_, old, _)| old);
+        let fuel_before = self.fuel.get();
         self.info_call(child, |fin, info| {
-            let own = fin.menu_dep[child.0 as usize]
-                .as_ref()
-                .map(|d| transform(&rewrite_m(d, modules), info));
-            let basedep = eliminate_dups_onto(parent_dep, own, info);
-            fin.menu_dep[child.0 as usize] = basedep.clone();
+            let basedep = match reuse {
+                Some(old) => old.menu_dep[index].clone(),
+                None => {
+                    let own = fin.menu_dep[index]
+                        .as_ref()
+                        .map(|d| transform(&rewrite_m(d, modules), info));
+                    eliminate_dups_onto(parent_dep, own, info)
+                }
+            };
+            fin.menu_dep[index] = basedep.clone();
             let child_menu = model.menu(child);
             let props: Vec<PropId> = match child_menu.sym {
                 Some(sym) => model.symbol(sym).props.clone(),
@@ -252,10 +345,15 @@ impl Finalizer<'_> {
                 if p.menu != child {
                     continue;
                 }
-                let cond = fin.prop_cond[prop.0 as usize]
-                    .as_ref()
-                    .map(|c| transform(&rewrite_m(c, modules), info));
-                let dep = eliminate_dups_onto(basedep.clone(), cond, info);
+                let dep = match reuse {
+                    Some(old) => old.prop_cond[prop.0 as usize].clone(),
+                    None => {
+                        let cond = fin.prop_cond[prop.0 as usize]
+                            .as_ref()
+                            .map(|c| transform(&rewrite_m(c, modules), info));
+                        eliminate_dups_onto(basedep.clone(), cond, info)
+                    }
+                };
                 fin.prop_cond[prop.0 as usize] = dep.clone();
                 if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref())
                 {
@@ -269,6 +367,14 @@ impl Finalizer<'_> {
                 }
             }
         });
+        let spent = match reuse {
+            Some(old) => {
+                self.fuel.set(self.fuel.get() - u64::from(old.spent[index]));
+                old.spent[index]
+            }
+            None => (fuel_before - self.fuel.get()) as u32,
+        };
+        self.fin.spent[index] = spent;
     }
 
     fn children(&self, menu: MenuId) -> &Vec<MenuId> {
@@ -579,5 +685,77 @@ fn trans_compare(e: Option<&Expr>, op: CmpOp, sym: SymbolId) -> Expr {
         }
         Expr::Symbol(s) => Expr::Cmp(op, *s, sym),
         Expr::Range(..) => e.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kconfig::macros::{Preprocessor, ShellPolicy, ShellRunner};
+    use crate::kconfig::parser::{Dialect, Parser};
+    use crate::source::MemSource;
+
+    fn parse(text: &str, dialect: Dialect) -> Model {
+        let source = MemSource::new().with("Kconfig", text);
+        let pp = Preprocessor::new(Default::default(), ShellRunner::new(ShellPolicy::Never));
+        Parser::new(&source, pp, dialect).parse("Kconfig")
+    }
+
+    fn same(a: &Finalized, b: &Finalized) -> bool {
+        a.menu_dep == b.menu_dep
+            && a.prop_cond == b.prop_cond
+            && a.dir_dep == b.dir_dep
+            && a.rev_dep == b.rev_dep
+            && a.implied == b.implied
+            && a.types == b.types
+            && a.parent == b.parent
+            && a.children == b.children
+            && a.choice_members == b.choice_members
+            && a.spent == b.spent
+            && a.rewrites_exhausted == b.rewrites_exhausted
+    }
+
+    const BEFORE: &str = "config MODULES\n\tbool \"m\"\n\tmodules\n\
+        menu \"A\"\n\tdepends on X || m\nconfig X\n\ttristate \"x\"\n\tselect T if Y\n\
+        config Y\n\tbool \"y\"\n\tdepends on X && X\nendmenu\n\
+        choice\n\tprompt \"c\"\nconfig C1\n\tbool \"c1\"\nconfig C2\n\ttristate \"c2\"\nendchoice\n\
+        config T\n\tbool\n\tdepends on !X\n";
+
+    #[test]
+    fn a_tree_finalized_from_the_one_before_is_finalized_alike() {
+        for dialect in [Dialect::CURRENT, Dialect::TRISTATE_CHOICES] {
+            let bool_choices = dialect.bool_choices_only();
+            let before = parse(BEFORE, dialect);
+            let before_fin = finalize(&before, bool_choices);
+            // The last entry changes; a symbol is added after it; the menu stays.
+            let after = parse(
+                &BEFORE.replace(
+                    "\tdepends on !X\n",
+                    "\tdepends on !X || Y\nconfig NEW\n\tbool\n",
+                ),
+                dialect,
+            );
+            let alike = alike(&after, &before, &before_fin, !bool_choices);
+            assert!(alike > 1, "{dialect:?}: {alike} entries alike");
+            assert!(
+                alike < after.menus.len(),
+                "{dialect:?}: the changed entry differs"
+            );
+            let reused = finalize_like(&after, bool_choices, Some((&before, &before_fin)));
+            assert!(
+                same(&reused, &finalize(&after, bool_choices)),
+                "{dialect:?}"
+            );
+            // A type changed further on changes how the entries before it propagate.
+            let retyped = parse(
+                &BEFORE.replace("config T\n\tbool", "config T\n\ttristate"),
+                dialect,
+            );
+            let reused = finalize_like(&retyped, bool_choices, Some((&before, &before_fin)));
+            assert!(
+                same(&reused, &finalize(&retyped, bool_choices)),
+                "{dialect:?} retyped"
+            );
+        }
     }
 }

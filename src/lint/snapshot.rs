@@ -7,7 +7,7 @@ use crate::git::Oid;
 
 use crate::kconfig::env::KernelEnv;
 use crate::kconfig::expr::Expr;
-use crate::kconfig::finalize::{finalize, Finalized};
+use crate::kconfig::finalize::Finalized;
 use crate::kconfig::model::{MenuId, Model, Pos, SymbolId};
 
 pub struct KconfigSnapshot {
@@ -55,8 +55,19 @@ impl KconfigSnapshot {
     }
 
     pub(crate) fn fin(&self) -> &Finalized {
-        self.fin_cell
-            .get_or_init(|| finalize(&self.model, self.env.dialect().bool_choices_only()))
+        self.fin_like(None)
+    }
+
+    /// `fin`, finalized from `like` (the tree of the commit before) where the two propagate
+    /// alike, when `like` is finalized in the same dialect.
+    pub(crate) fn fin_like(&self, like: Option<&KconfigSnapshot>) -> &Finalized {
+        let bool_choices = self.env.dialect().bool_choices_only();
+        self.fin_cell.get_or_init(|| {
+            let like = like
+                .filter(|l| l.env.dialect().bool_choices_only() == bool_choices)
+                .and_then(|l| Some((l.model.as_ref(), l.fin_cell.get()?)));
+            crate::kconfig::finalize::finalize_like(&self.model, bool_choices, like)
+        })
     }
 }
 

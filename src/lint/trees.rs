@@ -71,6 +71,8 @@ pub(super) fn read_ahead<'scope, 'env>(
     spawn(scope, "tree reader", move || read_all(&inputs, arch, &tx));
     let (tx, finalized) = sync_channel(1);
     spawn(scope, "tree finalizer", move || {
+        // The tree finalized last, which the next one takes alike entries from.
+        let mut last: Option<Arc<KconfigSnapshot>> = None;
         for item in read {
             if let Ok(Read::Tree {
                 tree,
@@ -80,7 +82,8 @@ pub(super) fn read_ahead<'scope, 'env>(
             }) = &item
             {
                 if tree.model.errors().next().is_none() {
-                    tree.fin();
+                    tree.fin_like(last.as_deref());
+                    release(last.replace(tree.clone()));
                 }
             }
             if tx.send(item).is_err() {
