@@ -26,14 +26,8 @@ fn lint(repo: &Path, range: &str, extra: &[&str]) -> serde_json::Value {
     json
 }
 
-/// Apply `edit` to the files of the fixture's base, commit it on a branch of its own, and
-/// compare the two ways of linting base..branch; the counts of configurations resolved.
-fn same_answer(name: &str, edit: impl Fn(&Path)) -> (u64, u64) {
-    same_answer_over(name, &[&|dir| edit(dir)])
-}
-
-/// `same_answer` for a branch of one commit per edit.
-fn same_answer_over(name: &str, edits: &[&dyn Fn(&Path)]) -> (u64, u64) {
+/// The fixture with a branch `name` on its base: one commit per edit.
+fn branch(name: &str, edits: &[&dyn Fn(&Path)]) -> tempfile::TempDir {
     let repo = common::xen_fixture(false);
     let dir = repo.path();
     common::git_ok(dir, &["checkout", "-q", "-B", name, "base"]);
@@ -42,6 +36,19 @@ fn same_answer_over(name: &str, edits: &[&dyn Fn(&Path)]) -> (u64, u64) {
         common::git_ok(dir, &["add", "-A"]);
         common::git_ok(dir, &["commit", "-q", "-m", &format!("{name} {index}")]);
     }
+    repo
+}
+
+/// Apply `edit` to the files of the fixture's base, commit it on a branch of its own, and
+/// compare the two ways of linting base..branch; the counts of configurations resolved.
+fn same_answer(name: &str, edit: impl Fn(&Path)) -> (u64, u64) {
+    same_answer_over(name, &[&|dir| edit(dir)])
+}
+
+/// `same_answer` for a branch of one commit per edit.
+fn same_answer_over(name: &str, edits: &[&dyn Fn(&Path)]) -> (u64, u64) {
+    let repo = branch(name, edits);
+    let dir = repo.path();
     let range = format!("base..{name}");
     let mut incremental = lint(dir, &range, &[]);
     let full = lint(dir, &range, &["--no-incremental"]);
@@ -198,14 +205,8 @@ fn same_cycles(name: &str, found: bool, edit: impl Fn(&Path)) {
 
 /// `same_cycles` for a branch of one commit per edit.
 fn same_cycles_over(name: &str, found: bool, edits: &[&dyn Fn(&Path)]) {
-    let repo = common::xen_fixture(false);
+    let repo = branch(name, edits);
     let dir = repo.path();
-    common::git_ok(dir, &["checkout", "-q", "-B", name, "base"]);
-    for (index, edit) in edits.iter().enumerate() {
-        edit(dir);
-        common::git_ok(dir, &["add", "-A"]);
-        common::git_ok(dir, &["commit", "-q", "-m", &format!("{name} {index}")]);
-    }
     let range = format!("base..{name}");
     let incremental = lint(dir, &range, &["--no-kbuild"]);
     let full = lint(dir, &range, &["--no-kbuild", "--no-incremental"]);

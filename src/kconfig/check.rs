@@ -196,14 +196,7 @@ struct DepChecker<'a> {
 
 /// sym_check_deps() for every entry, in menu order: each cycle found once per entry.
 pub fn recursive_dependencies(model: &Model, fin: &Finalized) -> Vec<RecursiveDep> {
-    let mut checker = DepChecker {
-        model,
-        fin,
-        checking: vec![false; model.symbols.len()],
-        checked: vec![false; model.symbols.len()],
-        stack: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut checker = DepChecker::new(model, fin);
     for menu in model.menu_walk() {
         if let Some(sym) = model.menu(menu).sym {
             checker.check(sym);
@@ -215,20 +208,24 @@ pub fn recursive_dependencies(model: &Model, fin: &Finalized) -> Vec<RecursiveDe
 /// Whether sym_check_deps() from each of `starts`, in turn, finds a recursive dependency:
 /// whether one is reachable from them.
 pub fn cycle_reachable(model: &Model, fin: &Finalized, starts: &[SymbolId]) -> bool {
-    let mut checker = DepChecker {
-        model,
-        fin,
-        checking: vec![false; model.symbols.len()],
-        checked: vec![false; model.symbols.len()],
-        stack: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut checker = DepChecker::new(model, fin);
     starts
         .iter()
         .any(|&sym| checker.check(sym).is_some() || !checker.found.is_empty())
 }
 
-impl DepChecker<'_> {
+impl<'a> DepChecker<'a> {
+    fn new(model: &'a Model, fin: &'a Finalized) -> Self {
+        DepChecker {
+            model,
+            fin,
+            checking: vec![false; model.symbols.len()],
+            checked: vec![false; model.symbols.len()],
+            stack: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
     fn name(&self, sym: SymbolId) -> String {
         self.model.sym_name(sym).to_string()
     }

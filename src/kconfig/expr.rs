@@ -104,7 +104,6 @@ impl Expr {
         }
     }
 
-    /// Every symbol the expression mentions, in order, with repeats.
     /// Whether `test` holds for a symbol of the expression (operands of comparisons and
     /// ranges included).
     pub fn any_symbol(&self, test: &impl Fn(SymbolId) -> bool) -> bool {
@@ -116,6 +115,7 @@ impl Expr {
         }
     }
 
+    /// Every symbol the expression mentions, in order, with repeats.
     pub fn symbols(&self, out: &mut Vec<SymbolId>) {
         match self {
             Expr::Symbol(s) => out.push(*s),

@@ -19,9 +19,9 @@
 
 use std::collections::HashSet;
 
-use super::snapshot::{symbol_hash, symbols_in, KconfigSnapshot, Values};
+use super::snapshot::{symbol_hash, symbols_in, touched_menus, KconfigSnapshot, Values};
 use crate::kconfig::expr::Expr;
-use crate::kconfig::model::{MenuKind, Model, SymbolId, SymbolType};
+use crate::kconfig::model::{Menu, MenuKind, Model, SymbolId, SymbolType};
 
 /// What a commit changes in the definitions of an arch's symbols, when every changed
 /// symbol is one the argument covers whatever the configuration: a plain bool or tristate
@@ -189,17 +189,14 @@ pub(crate) fn still_acyclic(
 /// depend on it go below it).
 fn redefined(tree: &KconfigSnapshot, files: &HashSet<String>) -> Option<Vec<SymbolId>> {
     let model = &tree.model;
-    let changed: Vec<bool> = model.files.iter().map(|f| files.contains(f)).collect();
-    // Parents are made before their children: one pass in id order decides every menu.
-    let mut touched = vec![false; model.menus.len()];
-    for (id, menu) in model.menus.iter().enumerate() {
-        let parent = menu.parent.is_some_and(|p| touched[p.0 as usize]);
-        touched[id] = parent || changed[menu.pos.file.0 as usize];
-        let named_choice = menu.kind == MenuKind::Choice
-            && menu.sym.is_some_and(|s| model.symbol(s).name.is_some());
-        if touched[id] && named_choice {
-            return None;
-        }
+    let Some(touched) = touched_menus(model, files) else {
+        return Some(Vec::new());
+    };
+    let named_choice = |menu: &Menu| {
+        menu.kind == MenuKind::Choice && menu.sym.is_some_and(|s| model.symbol(s).name.is_some())
+    };
+    if (model.menus.iter().zip(&touched)).any(|(menu, &t)| t && named_choice(menu)) {
+        return None;
     }
     let syms = (model.symbols.iter().enumerate())
         .filter(|(_, s)| s.name.is_some() && !s.is_const)

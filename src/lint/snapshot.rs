@@ -178,25 +178,32 @@ pub(crate) fn symbols_in(
     files: &std::collections::HashSet<String>,
 ) -> Vec<String> {
     let model = &tree.model;
+    let Some(touched) = touched_menus(model, files) else {
+        return Vec::new();
+    };
+    (model.symbols.iter())
+        .filter(|s| !s.is_const && s.menus.iter().any(|m| touched[m.0 as usize]))
+        .filter_map(|s| s.name.clone())
+        .collect()
+}
+
+/// For each menu, whether it or an enclosing one is in one of `files`; `None` when no
+/// menu is.
+pub(crate) fn touched_menus(
+    model: &Model,
+    files: &std::collections::HashSet<String>,
+) -> Option<Vec<bool>> {
     let changed: Vec<bool> = model.files.iter().map(|f| files.contains(f)).collect();
-    let mut out = Vec::new();
     if !changed.contains(&true) {
-        return out;
+        return None;
     }
-    // A menu is touched when it or an enclosing one is in a changed file. Parents are
-    // made before their children, so one pass in id order decides every menu.
+    // Parents are made before their children: one pass in id order decides every menu.
     let mut touched = vec![false; model.menus.len()];
     for (id, menu) in model.menus.iter().enumerate() {
         let parent = menu.parent.is_some_and(|p| touched[p.0 as usize]);
         touched[id] = parent || changed[menu.pos.file.0 as usize];
     }
-    for s in &model.symbols {
-        let Some(name) = &s.name else { continue };
-        if !s.is_const && s.menus.iter().any(|m| touched[m.0 as usize]) {
-            out.push(name.clone());
-        }
-    }
-    out
+    Some(touched)
 }
 
 /// An expression hashed by symbol names.
