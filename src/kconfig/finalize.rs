@@ -81,8 +81,8 @@ struct Finalizer<'a> {
     v1: bool,
     /// Rewriting steps left (`simplify::REWRITE_STEPS`).
     fuel: std::cell::Cell<u64>,
-    /// The finalization of a tree whose first `reuse.2` entries propagate alike.
-    reuse: Option<(&'a Model, &'a Finalized, usize)>,
+    /// The finalization of a tree, and which entries propagate alike in it (`alike`).
+    reuse: Option<(&'a Finalized, Vec<bool>)>,
 }
 
 /// What is said of a tree whose rewrites ran out (`Finalized::rewrites_exhausted`).
@@ -138,8 +138,9 @@ pub fn finalize_like(
         parse_messages: std::sync::OnceLock::new(),
         spent: vec![0; model.menus.len()],
     };
-    let reuse =
-        like.map(|(old, old_fin)| (old, old_fin, alike(model, old, old_fin, !bool_choices)));
+    let reuse = like
+        .map(|(old, old_fin)| (old_fin, alike(model, old, old_fin, !bool_choices)))
+        .filter(|(_, same)| same.contains(&true));
     // Without a `modules` symbol, modules_sym is the constant n.
     let modules = model.modules_sym.unwrap_or(SymbolId::NO);
     let mut f = Finalizer {
@@ -148,7 +149,7 @@ pub fn finalize_like(
         modules,
         v1: !bool_choices,
         fuel: std::cell::Cell::new(REWRITE_STEPS),
-        reuse: reuse.filter(|r| r.2 > 0),
+        reuse,
     };
     f.finalize_menu(Model::ROOT, false);
     let mut fin = f.fin;
@@ -158,66 +159,73 @@ pub fn finalize_like(
     fin
 }
 
-/// How many entries from the start of `model` propagate exactly as those of `old`
-/// (finalized as `old_fin`) do: an entry's dependency and its properties' conditions
-/// after propagation are a function of its parent's, its own `depends on` and conditions,
-/// and the types of the symbols they name. So the entries must be the same (kind, parent,
-/// symbol, prompt, dependency; their properties the same), naming only symbols that are the
-/// same at both (name, type), with the same modules symbol. A 6.1 tree also keeps its
-/// choices out: their values' dependencies change after propagation, and their types come
-/// from members further on.
-fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> usize {
+/// Which entries of `model` propagate exactly as those of `old` (finalized as `old_fin`)
+/// at the same index do, given the same dependency of their parent: an entry's dependency
+/// and its properties' conditions after propagation are a function of its parent's, its
+/// own `depends on` and conditions, and the types of the symbols they name. So the entries
+/// must be the same (kind, parent, symbol, prompt, dependency; their properties the same),
+/// naming only symbols that are the same at both (name, type), with the same modules
+/// symbol. Whether the parent's dependency came out the same is known only while
+/// propagating (`Finalizer::propagate_child`). A 6.1 tree takes only entries from the start,
+/// up to its first choice: its choices' values change their dependencies after
+/// propagation, and choice types come from members further on.
+fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> Vec<bool> {
+    let none = vec![false; model.menus.len()];
     if old_fin.rewrites_exhausted.is_some()
         || model.modules_sym != old.modules_sym
         || old_fin.spent.len() != old.menus.len()
     {
-        return 0;
+        return none;
     }
-    let syms = (model.symbols.iter().zip(&old.symbols))
-        .take_while(|(a, b)| a.name == b.name && a.stype == b.stype && a.is_const == b.is_const)
-        .count();
-    if model.modules_sym.is_some_and(|m| m.0 as usize >= syms) {
-        return 0;
+    // Symbols named the same and of the same type in both trees.
+    let same_sym: Vec<bool> = (model.symbols.iter().enumerate())
+        .map(|(i, a)| {
+            old.symbols
+                .get(i)
+                .is_some_and(|b| a.name == b.name && a.stype == b.stype && a.is_const == b.is_const)
+        })
+        .collect();
+    if model.modules_sym.is_some_and(|m| !same_sym[m.0 as usize]) {
+        return none;
     }
     let foreign = |e: &Option<Expr>| {
         e.as_ref()
-            .is_some_and(|e| e.any_symbol(&|s| s.0 as usize >= syms))
+            .is_some_and(|e| e.any_symbol(&|s| !same_sym[s.0 as usize]))
     };
-    // Properties are made in the order of their entries: the first that differs, or names
-    // a symbol that differs, bounds the entries alike.
-    let mut alike = model.menus.len().min(old.menus.len());
-    let first = (model.props.iter().zip(&old.props))
-        .take_while(|(a, b)| {
+    let mut same = vec![true; model.menus.len()];
+    same.iter_mut()
+        .skip(old.menus.len())
+        .for_each(|s| *s = false);
+    for (index, a) in model.props.iter().enumerate() {
+        let kept = old.props.get(index).is_some_and(|b| {
             a.menu == b.menu
                 && a.kind == b.kind
                 && a.expr == b.expr
                 && a.cond == b.cond
                 && !foreign(&a.expr)
                 && !foreign(&a.cond)
-        })
-        .count();
-    for p in [model.props.get(first), old.props.get(first)]
-        .into_iter()
-        .flatten()
-    {
-        alike = alike.min(p.menu.0 as usize);
+        });
+        if !kept {
+            same[a.menu.0 as usize] = false;
+        }
     }
-    let mut in_choice = vec![false; alike];
-    for (index, (a, b)) in model.menus.iter().zip(&old.menus).take(alike).enumerate() {
-        let same = a.kind == b.kind
+    let mut in_choice = vec![false; model.menus.len()];
+    for (index, (a, b)) in model.menus.iter().zip(&old.menus).enumerate() {
+        same[index] &= a.kind == b.kind
             && a.parent == b.parent
             && a.sym == b.sym
             && a.prompt == b.prompt
             && a.dep == b.dep
-            && a.sym.is_none_or(|s| (s.0 as usize) < syms)
+            && a.sym.is_none_or(|s| same_sym[s.0 as usize])
             && !foreign(&a.dep);
         in_choice[index] =
             a.kind == MenuKind::Choice || a.parent.is_some_and(|p| in_choice[p.0 as usize]);
-        if !same || (v1 && in_choice[index]) {
-            return index;
+        if v1 && (!same[index] || in_choice[index]) {
+            same[index..].iter_mut().for_each(|s| *s = false);
+            break;
         }
     }
-    alike
+    same
 }
 
 /// 6.11+: choice members are the config entries of the choice block, as the parser
@@ -317,12 +325,18 @@ impl Finalizer<'_> {
         let model = self.model;
         let modules = self.modules;
         let index = child.0 as usize;
-        // Alike in the tree before, and as far from running out of steps.
-        let reuse = (self.reuse)
-            .filter(|&(_, old, alike)| {
-                index < alike && self.fuel.get() > u64::from(old.spent[index])
+        // Alike in the tree before, under a parent whose dependency came out the same,
+        // and as far from running out of steps.
+        let reuse = (self.reuse.as_ref())
+            .filter(|(old, same)| {
+                same[index]
+                    && self.fuel.get() > u64::from(old.spent[index])
+                    && model
+                        .menu(child)
+                        .parent
+                        .is_some_and(|p| parent_dep.as_ref() == old.menu_dep[p.0 as usize].as_ref())
             })
-            .map(|(_, old, _)| old);
+            .map(|&(old, _)| old);
         let fuel_before = self.fuel.get();
         self.info_call(child, |fin, info| {
             let basedep = match reuse {
@@ -336,11 +350,11 @@ impl Finalizer<'_> {
             };
             fin.menu_dep[index] = basedep.clone();
             let child_menu = model.menu(child);
-            let props: Vec<PropId> = match child_menu.sym {
-                Some(sym) => model.symbol(sym).props.clone(),
-                None => child_menu.prompt.into_iter().collect(),
+            let props: &[PropId] = match child_menu.sym {
+                Some(sym) => &model.symbol(sym).props,
+                None => child_menu.prompt.as_slice(),
             };
-            for prop in props {
+            for &prop in props {
                 let p = model.prop(prop);
                 if p.menu != child {
                     continue;
@@ -735,16 +749,31 @@ mod tests {
                 ),
                 dialect,
             );
-            let alike = alike(&after, &before, &before_fin, !bool_choices);
-            assert!(alike > 1, "{dialect:?}: {alike} entries alike");
+            let taken = alike(&after, &before, &before_fin, !bool_choices);
+            let count = taken.iter().filter(|&&a| a).count();
+            assert!(count > 1, "{dialect:?}: {count} entries alike");
             assert!(
-                alike < after.menus.len(),
+                !taken[after.menus.len() - 2],
                 "{dialect:?}: the changed entry differs"
             );
             let reused = finalize_like(&after, bool_choices, Some((&before, &before_fin)));
             assert!(
                 same(&reused, &finalize(&after, bool_choices)),
                 "{dialect:?}"
+            );
+            // A menu's dependency changes: its entries are propagated again; the choice
+            // and T after it are taken alike (6.12 on).
+            let menu_dep = parse(
+                &BEFORE.replace("depends on X || m", "depends on X"),
+                dialect,
+            );
+            let taken = alike(&menu_dep, &before, &before_fin, !bool_choices);
+            let last = menu_dep.menus.len() - 1;
+            assert_eq!(taken[last], bool_choices, "{dialect:?}: the last entry");
+            let reused = finalize_like(&menu_dep, bool_choices, Some((&before, &before_fin)));
+            assert!(
+                same(&reused, &finalize(&menu_dep, bool_choices)),
+                "{dialect:?} menu dependency"
             );
             // A type changed further on changes how the entries before it propagate.
             let retyped = parse(
