@@ -7,7 +7,6 @@
 //! walk from nothing. A difference is a crash.
 #![no_main]
 
-use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
 use xenlint::kbuild::objects::{
@@ -87,7 +86,7 @@ fn check(data: Vec<u8>) {
         parts.get(3).copied().unwrap_or(part(1)),
         (flags >> 3) & 7,
     );
-    let changed: HashSet<String> = first
+    let changed: xenlint::FastSet<String> = first
         .iter()
         .chain(&second)
         .map(|(path, _)| *path)
@@ -122,7 +121,7 @@ fn check(data: Vec<u8>) {
         &request(&first_config),
         &mut memo,
         None,
-        &HashSet::new(),
+        &Default::default(),
     );
     let second = source(&second);
     let (reused, _) = objects_reusing(
@@ -144,7 +143,7 @@ fn check(data: Vec<u8>) {
         &other(&first_config),
         &mut WalkMemo::default(),
         Some(&seeds),
-        &HashSet::new(),
+        &Default::default(),
     );
     let fresh = objects(&second, &other(&first_config));
     assert_eq!(

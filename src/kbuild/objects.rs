@@ -8,10 +8,10 @@
 //! Makefile line that brought it in. Host programs (scripts/) are not part of it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::make::{normalize, pattern_matches, Make, Origin, Rule, Unknown, SRCTREE};
+use crate::make::{normalize, pattern_matches, Make, Origin, Rule, SharedVars, Unknown, SRCTREE};
 use crate::source::{Source, SourceError};
 
 /// How an object ends up in the kernel.
@@ -58,16 +58,18 @@ pub struct ObjectSet {
 pub struct Request<'a> {
     pub arch: &'a str,
     pub srcarch: &'a str,
-    /// `CONFIG_X` -> value, as include/config/auto.conf has them (symbols set to n absent).
-    pub config: &'a HashMap<String, String>,
+    /// `CONFIG_X` -> value, as include/config/auto.conf has them (symbols set to n absent),
+    /// shared by the walks of one configuration.
+    pub config: &'a SharedVars,
 }
 
 /// The values of a `.config` as auto.conf has them.
-pub fn config_values(dot_config: &str) -> HashMap<String, String> {
-    crate::kconfig::confdata::config_assignments(dot_config)
-        .filter(|(_, v)| *v != "n")
-        .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v)))
-        .collect()
+pub fn config_values(dot_config: &str) -> SharedVars {
+    SharedVars::from_pairs(
+        crate::kconfig::confdata::config_assignments(dot_config)
+            .filter(|(_, v)| *v != "n")
+            .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v))),
+    )
 }
 
 /// auto.conf writes strings without their quotes and escapes (conf_write_autoconf()).
@@ -117,7 +119,7 @@ struct Visit {
 
 /// Walk the tree for `request`.
 pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
-    walk(source, request, None, None, &HashSet::new()).0
+    walk(source, request, None, None, &Default::default()).0
 }
 
 /// Walk the tree for `request`, taking each directory's part of the result from `memo`
@@ -134,7 +136,7 @@ pub fn objects_reusing(
     request: &Request,
     memo: &mut WalkMemo,
     seeds: Option<&WalkSeeds>,
-    changed: &HashSet<String>,
+    changed: &crate::FastSet<String>,
 ) -> (ObjectSet, WalkReads) {
     let (set, reads, next) = walk(source, request, Some(&*memo), seeds, changed);
     match next {
@@ -209,7 +211,7 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn still_hold(&self, base: &Base, changed: &HashSet<String>) -> bool {
+    fn still_hold(&self, base: &Base, changed: &crate::FastSet<String>) -> bool {
         self.vars
             .iter()
             .all(|(name, value)| base.vars.value(name) == value.as_deref())
@@ -304,7 +306,7 @@ fn walk(
     request: &Request,
     memo: Option<&WalkMemo>,
     seeds: Option<&WalkSeeds>,
-    changed: &HashSet<String>,
+    changed: &crate::FastSet<String>,
 ) -> (ObjectSet, WalkReads, Option<WalkMemo>) {
     let logged = Logged {
         inner: source,
@@ -333,12 +335,14 @@ fn walk(
         ("space", " "),
         ("comma", ","),
     ];
-    let mut vars = crate::make::Vars::from_pairs(
-        fixed
-            .iter()
-            .map(|&(k, v)| (k.to_string(), v.to_string()))
-            .chain(request.config.iter().map(|(k, v)| (k.clone(), v.clone()))),
-    );
+    // auto.conf's values, read after the fixed ones: a `CONFIG_SHELL` there wins.
+    let mut vars = crate::make::Vars::over(request.config);
+    for &(k, v) in fixed
+        .iter()
+        .filter(|(k, _)| request.config.value(k).is_none())
+    {
+        vars.set(k.to_string(), v.to_string());
+    }
 
     // The arch Makefile, read by the top Makefile after auto.conf: ARCH_CORE, ARCH_LIB,
     // ARCH_DRIVERS and exported variables (BITS on x86). It starts from the same variables
@@ -405,7 +409,7 @@ fn walk(
     };
     let memo = memo.filter(|m| m.src_is_srctree == src_is_srctree);
     let seeds = seeds.filter(|s| s.src_is_srctree == src_is_srctree);
-    let unchanged = HashSet::new();
+    let unchanged = crate::FastSet::default();
     let mut next = WalkMemo {
         src_is_srctree,
         ..WalkMemo::default()
@@ -1241,10 +1245,11 @@ mod tests {
     }
 
     fn walk(source: &MemSource, config: &[(&str, &str)]) -> ObjectSet {
-        let config: HashMap<String, String> = config
-            .iter()
-            .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string()))
-            .collect();
+        let config = SharedVars::from_pairs(
+            config
+                .iter()
+                .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string())),
+        );
         objects(
             source,
             &Request {
@@ -1399,10 +1404,10 @@ mod tests {
         let values = config_values(
             "CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_S=\"x \\\"y\\\"\"\nCONFIG_E=\"\"\n",
         );
-        assert_eq!(values["CONFIG_A"], "y");
-        assert_eq!(values["CONFIG_S"], "x \"y\"");
-        assert_eq!(values["CONFIG_E"], "");
-        assert!(!values.contains_key("CONFIG_B"));
+        assert_eq!(values.value("CONFIG_A"), Some("y"));
+        assert_eq!(values.value("CONFIG_S"), Some("x \"y\""));
+        assert_eq!(values.value("CONFIG_E"), Some(""));
+        assert_eq!(values.value("CONFIG_B"), None);
     }
 
     /// A tree of three directories for the reuse tests: `a` gated by CONFIG_A, `b` with a
@@ -1443,11 +1448,12 @@ mod tests {
         seeds: Option<&WalkSeeds>,
         changed: &[&str],
     ) -> ObjectSet {
-        let config: HashMap<String, String> = config
-            .iter()
-            .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string()))
-            .collect();
-        let changed: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
+        let config = SharedVars::from_pairs(
+            config
+                .iter()
+                .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string())),
+        );
+        let changed: crate::FastSet<String> = changed.iter().map(|p| p.to_string()).collect();
         let request = Request {
             arch,
             srcarch: arch,

@@ -12,6 +12,7 @@ use crate::kbuild::objects::{
     autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
 };
 use crate::kconfig::env::KernelEnv;
+use crate::make::SharedVars;
 use crate::source::Source;
 
 /// The directories of the first walks made at each commit, by every arch and baseline of
@@ -38,18 +39,20 @@ impl SeedPool {
 pub struct ObjectTrack {
     pub sets: Vec<Option<Arc<ObjectSet>>>,
     last_values: Option<Arc<Values>>,
+    /// The last walk's `CONFIG_` variables, made from `last_values`.
+    last_config: SharedVars,
     /// Files the last walk read.
     reads: Vec<String>,
     /// Files whose existence alone the last walk asked (a source beside an object), with
     /// the answer: a change to their contents leaves the walk as it was.
-    exists_asked: HashMap<String, bool>,
+    exists_asked: crate::FastMap<String, bool>,
     pub walks: usize,
     /// Take each directory's part from the last walk when nothing it read changed
     /// (`--no-incremental` walks every directory).
     pub reuse_dirs: bool,
     /// The directories of the last walk, and the paths changed since it.
     memo: WalkMemo,
-    changed_since: HashSet<String>,
+    changed_since: crate::FastSet<String>,
     /// Directories walked, and taken from the walk before.
     pub dirs_walked: usize,
     pub dirs_reused: usize,
@@ -117,11 +120,15 @@ impl ObjectTrack {
                 return;
             }
         }
-        let config: HashMap<String, String> = values
-            .iter()
-            .filter(|(_, v)| v.as_str() != "n")
-            .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v)))
-            .collect();
+        if !same_config || self.walks == 0 {
+            self.last_config = SharedVars::from_pairs(
+                values
+                    .iter()
+                    .filter(|(_, v)| v.as_str() != "n")
+                    .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v))),
+            );
+        }
+        let config = self.last_config.clone();
         if !self.reuse_dirs {
             self.memo = WalkMemo::default();
         } else if let Some(seed) = seed.filter(|s| self.walks == 0 && s.walked_at == Some(index)) {
@@ -177,8 +184,8 @@ impl ObjectTrack {
     /// The series is walked: what reuse needed is freed.
     pub fn finish(&mut self) {
         self.memo = WalkMemo::default();
-        self.changed_since = HashSet::new();
+        self.changed_since = Default::default();
         self.reads = Vec::new();
-        self.exists_asked = HashMap::new();
+        self.exists_asked = Default::default();
     }
 }

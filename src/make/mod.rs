@@ -119,26 +119,56 @@ pub struct Unknown {
     pub construct: String,
 }
 
-/// Simple variables shared by many evaluations.
+/// Simple variables shared by many evaluations: those set here over a layer many walks
+/// share as it is (`SharedVars`: auto.conf's `CONFIG_` values).
 #[derive(Debug, Default)]
-pub struct Vars(crate::FastMap<String, Var>);
+pub struct Vars {
+    own: crate::FastMap<String, Var>,
+    shared: SharedVars,
+}
 
-impl Vars {
+/// Simple variables set once and read by many evaluations without a copy.
+#[derive(Debug, Default, Clone)]
+pub struct SharedVars(std::sync::Arc<crate::FastMap<String, Var>>);
+
+impl SharedVars {
+    /// The variables `pairs` sets, a later value replacing an earlier one.
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> SharedVars {
+        SharedVars(std::sync::Arc::new(
+            pairs
+                .into_iter()
+                .map(|(n, v)| (n, Var::simple(v)))
+                .collect(),
+        ))
+    }
+
     /// The value of variable `name`, if it is set.
     pub fn value(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.value.as_str())
     }
+}
+
+impl Vars {
+    /// Variables starting from `shared`, which those set here override.
+    pub fn over(shared: &SharedVars) -> Vars {
+        Vars {
+            own: Default::default(),
+            shared: shared.clone(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&Var> {
+        self.own.get(name).or_else(|| self.shared.0.get(name))
+    }
+
+    /// The value of variable `name`, if it is set.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.get(name).map(|v| v.value.as_str())
+    }
 
     /// Set simple variable `name` (a later value replaces an earlier one).
     pub fn set(&mut self, name: String, value: String) {
-        self.0.insert(
-            name,
-            Var {
-                value,
-                recursive: false,
-                tainted: false,
-            },
-        );
+        self.own.insert(name, Var::simple(value));
     }
 
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
@@ -156,6 +186,16 @@ struct Var {
     recursive: bool,
     /// Its value holds the result of a construct not understood.
     tainted: bool,
+}
+
+impl Var {
+    fn simple(value: String) -> Var {
+        Var {
+            value,
+            recursive: false,
+            tainted: false,
+        }
+    }
 }
 
 /// One make evaluation: the variables of one directory's sub-make.
@@ -277,7 +317,7 @@ impl<'s> Make<'s> {
             if !reads.contains(name) {
                 reads.insert(name.to_string());
             }
-            base.0.get(name)
+            base.get(name)
         })
     }
 
