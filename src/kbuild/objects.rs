@@ -8,11 +8,12 @@
 //! Makefile line that brought it in. Host programs (scripts/) are not part of it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::make::{normalize, pattern_matches, Make, Origin, Rule, SharedVars, Unknown, SRCTREE};
 use crate::source::{Source, SourceError};
+use crate::{FastMap, FastSet};
 
 /// How an object ends up in the kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -164,7 +165,7 @@ pub struct WalkReads {
 /// Each directory of the last walk with what its evaluation read and what it gave.
 #[derive(Default, Clone)]
 pub struct WalkMemo {
-    dirs: HashMap<Visit, Arc<DirRecord>>,
+    dirs: FastMap<Visit, Arc<DirRecord>>,
     src_is_srctree: bool,
     /// Directories taken from the memo by the last walk.
     pub reused: usize,
@@ -175,7 +176,7 @@ pub struct WalkMemo {
 /// each directory are kept, each evaluated with different inputs.
 #[derive(Default, Clone)]
 pub struct WalkSeeds {
-    dirs: HashMap<Visit, Vec<Arc<DirRecord>>>,
+    dirs: FastMap<Visit, Vec<Arc<DirRecord>>>,
     src_is_srctree: bool,
 }
 
@@ -245,7 +246,7 @@ struct RuleDir {
     inputs: Arc<Inputs>,
 }
 
-type RuleDirs = HashMap<String, RuleDir>;
+type RuleDirs = FastMap<String, RuleDir>;
 
 /// The walk's view of the tree: every read and existence question logged.
 struct Logged<'a> {
@@ -414,10 +415,10 @@ fn walk(
         src_is_srctree,
         ..WalkMemo::default()
     };
-    let mut rule_dirs = RuleDirs::new();
+    let mut rule_dirs = RuleDirs::default();
     // Directories are queued as make spells them and entered once by their normalised
     // path, so `a/./` and `a/b/../` are `a`.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FastSet::default();
     // Every directory's objects in walk order, made one map at the end.
     let mut objects: Vec<(Arc<str>, Arc<Object>)> = Vec::new();
     while let Some(visit) = queue.pop_front() {
@@ -832,7 +833,7 @@ fn walk_dir(
         }),
     };
     rule_dirs.insert(dir.to_string(), own_rules.clone());
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FastSet::default();
     base.rule_work.set(MAX_RULE_WORK);
     for candidate in &candidates {
         follow(
@@ -1087,7 +1088,7 @@ fn follow(
     dir: &str,
     path: &str,
     candidate: &Candidate,
-    seen: &mut std::collections::HashSet<String>,
+    seen: &mut FastSet<String>,
     set: &mut ObjectSet,
     depth: usize,
     patterns: usize,

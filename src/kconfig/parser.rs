@@ -625,8 +625,14 @@ impl<'a> Parser<'a> {
                 id
             }
         };
-        let mut shared = shared.cloned();
-        let mut name = || shared.get_or_insert_with(|| name.into()).clone();
+        // A recording asks for the name only the first time it meets the symbol: the
+        // shared name's count is touched then, not at every reference (the threads of every
+        // arch splice the same kept names).
+        let mut owned: Option<std::sync::Arc<str>> = None;
+        let mut name = || match shared {
+            Some(shared) => shared.clone(),
+            None => owned.get_or_insert_with(|| name.into()).clone(),
+        };
         for r in &mut self.recording {
             r.symbol(id, is_const, &mut name);
         }

@@ -14,8 +14,6 @@
 //! by its own policy whether anything runs. It knows make, not Kbuild: `kbuild::objects`
 //! applies scripts/Makefile.lib's rules to the lists.
 
-use std::collections::HashMap;
-
 use crate::source::Source;
 
 mod expand;
@@ -215,10 +213,10 @@ pub struct Make<'s> {
     /// Constructs not understood during the current line.
     hits: Vec<String>,
     /// Words of lists with their origin, by variable then word; the first assignment wins.
-    origins: HashMap<String, HashMap<String, Origin>>,
+    origins: crate::FastMap<String, crate::FastMap<String, Origin>>,
     /// The text of each list when its words were last recorded (`record_origins`), and
     /// whether those words were the text's own (a simple list, or one without references).
-    origins_scanned: HashMap<String, (String, bool)>,
+    origins_scanned: crate::FastMap<String, (String, bool)>,
     pub unknown: Vec<Unknown>,
     /// The budget records among `unknown` (a budget spent, a variable referencing itself):
     /// make itself would stop or run out of memory there.
@@ -278,8 +276,8 @@ impl<'s> Make<'s> {
             exported: Vec::new(),
             frames: Vec::new(),
             hits: Vec::new(),
-            origins: HashMap::new(),
-            origins_scanned: HashMap::new(),
+            origins: Default::default(),
+            origins_scanned: Default::default(),
             unknown: Vec::new(),
             limits: Vec::new(),
             rules: Vec::new(),
