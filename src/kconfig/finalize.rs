@@ -196,8 +196,12 @@ fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> Vec<bool>
     same.iter_mut()
         .skip(old.menus.len())
         .for_each(|s| *s = false);
-    for (index, a) in model.props.iter().enumerate() {
-        let kept = old.props.get(index).is_some_and(|b| {
+    // Properties by index: where the two trees differ, the entries of both sides' property
+    // differ (an entry whose last property is gone keeps its other fields, but not what
+    // propagating into it cost).
+    for index in 0..model.props.len().max(old.props.len()) {
+        let (a, b) = (model.props.get(index), old.props.get(index));
+        let kept = a.zip(b).is_some_and(|(a, b)| {
             a.menu == b.menu
                 && a.kind == b.kind
                 && a.expr == b.expr
@@ -206,7 +210,11 @@ fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> Vec<bool>
                 && !foreign(&a.cond)
         });
         if !kept {
-            same[a.menu.0 as usize] = false;
+            for prop in [a, b].into_iter().flatten() {
+                if let Some(s) = same.get_mut(prop.menu.0 as usize) {
+                    *s = false;
+                }
+            }
         }
     }
     let mut in_choice = vec![false; model.menus.len()];
@@ -774,6 +782,21 @@ mod tests {
             assert!(
                 same(&reused, &finalize(&menu_dep, bool_choices)),
                 "{dialect:?} menu dependency"
+            );
+            // X loses its last property (`select T if Y`): the property that takes its
+            // index is the next entry's, and X differs too: propagating into it costs less
+            // now.
+            let unselected = parse(&BEFORE.replace("\tselect T if Y\n", ""), dialect);
+            let taken = alike(&unselected, &before, &before_fin, !bool_choices);
+            let x = unselected.menus.iter().position(|m| {
+                m.sym
+                    .is_some_and(|s| unselected.symbols[s.0 as usize].name.as_deref() == Some("X"))
+            });
+            assert_eq!(x.map(|x| taken[x]), Some(false), "{dialect:?}: X differs");
+            let reused = finalize_like(&unselected, bool_choices, Some((&before, &before_fin)));
+            assert!(
+                same(&reused, &finalize(&unselected, bool_choices)),
+                "{dialect:?} a property gone"
             );
             // A type changed further on changes how the entries before it propagate.
             let retyped = parse(
