@@ -7,7 +7,6 @@
 //! walk from nothing. A difference is a crash.
 #![no_main]
 
-
 use libfuzzer_sys::fuzz_target;
 use xenlint::kbuild::objects::{
     config_values, objects, objects_reusing, Request, WalkMemo, WalkSeeds,

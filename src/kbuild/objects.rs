@@ -66,8 +66,14 @@ pub struct Request<'a> {
 
 /// The values of a `.config` as auto.conf has them.
 pub fn config_values(dot_config: &str) -> SharedVars {
+    autoconf_vars(crate::kconfig::confdata::config_assignments(dot_config))
+}
+
+/// The `CONFIG_` variables auto.conf sets for symbols with `values` (name without the
+/// prefix, value as in .config): those set to n are absent.
+pub fn autoconf_vars<'v>(values: impl Iterator<Item = (&'v str, &'v str)>) -> SharedVars {
     SharedVars::from_pairs(
-        crate::kconfig::confdata::config_assignments(dot_config)
+        values
             .filter(|(_, v)| *v != "n")
             .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v))),
     )
@@ -137,7 +143,7 @@ pub fn objects_reusing(
     request: &Request,
     memo: &mut WalkMemo,
     seeds: Option<&WalkSeeds>,
-    changed: &crate::FastSet<String>,
+    changed: &FastSet<String>,
 ) -> (ObjectSet, WalkReads) {
     let (set, reads, next) = walk(source, request, Some(&*memo), seeds, changed);
     match next {
@@ -212,7 +218,7 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn still_hold(&self, base: &Base, changed: &crate::FastSet<String>) -> bool {
+    fn still_hold(&self, base: &Base, changed: &FastSet<String>) -> bool {
         self.vars
             .iter()
             .all(|(name, value)| base.vars.value(name) == value.as_deref())
@@ -307,7 +313,7 @@ fn walk(
     request: &Request,
     memo: Option<&WalkMemo>,
     seeds: Option<&WalkSeeds>,
-    changed: &crate::FastSet<String>,
+    changed: &FastSet<String>,
 ) -> (ObjectSet, WalkReads, Option<WalkMemo>) {
     let logged = Logged {
         inner: source,
@@ -410,7 +416,7 @@ fn walk(
     };
     let memo = memo.filter(|m| m.src_is_srctree == src_is_srctree);
     let seeds = seeds.filter(|s| s.src_is_srctree == src_is_srctree);
-    let unchanged = crate::FastSet::default();
+    let unchanged = FastSet::default();
     let mut next = WalkMemo {
         src_is_srctree,
         ..WalkMemo::default()
@@ -1454,7 +1460,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string())),
         );
-        let changed: crate::FastSet<String> = changed.iter().map(|p| p.to_string()).collect();
+        let changed: FastSet<String> = changed.iter().map(|p| p.to_string()).collect();
         let request = Request {
             arch,
             srcarch: arch,

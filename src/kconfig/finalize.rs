@@ -170,12 +170,12 @@ pub fn finalize_like(
 /// up to its first choice: its choices' values change their dependencies after
 /// propagation, and choice types come from members further on.
 fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> Vec<bool> {
-    let none = vec![false; model.menus.len()];
+    let none = || vec![false; model.menus.len()];
     if old_fin.rewrites_exhausted.is_some()
         || model.modules_sym != old.modules_sym
         || old_fin.spent.len() != old.menus.len()
     {
-        return none;
+        return none();
     }
     // Symbols named the same and of the same type in both trees.
     let same_sym: Vec<bool> = (model.symbols.iter().enumerate())
@@ -186,7 +186,7 @@ fn alike(model: &Model, old: &Model, old_fin: &Finalized, v1: bool) -> Vec<bool>
         })
         .collect();
     if model.modules_sym.is_some_and(|m| !same_sym[m.0 as usize]) {
-        return none;
+        return none();
     }
     let foreign = |e: &Option<Expr>| {
         e.as_ref()

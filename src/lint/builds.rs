@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::snapshot::Values;
 use crate::git::{CommitSource, Oid};
 use crate::kbuild::objects::{
-    autoconf_value, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
+    autoconf_vars, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
 };
 use crate::kconfig::env::KernelEnv;
 use crate::make::SharedVars;
@@ -121,12 +121,7 @@ impl ObjectTrack {
             }
         }
         if !same_config || self.walks == 0 {
-            self.last_config = SharedVars::from_pairs(
-                values
-                    .iter()
-                    .filter(|(_, v)| v.as_str() != "n")
-                    .map(|(k, v)| (format!("CONFIG_{k}"), autoconf_value(v))),
-            );
+            self.last_config = autoconf_vars(values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
         let config = self.last_config.clone();
         if !self.reuse_dirs {

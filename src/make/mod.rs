@@ -168,14 +168,6 @@ impl Vars {
     pub fn set(&mut self, name: String, value: String) {
         self.own.insert(name, Var::simple(value));
     }
-
-    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Vars {
-        let mut vars = Vars::default();
-        for (name, value) in pairs {
-            vars.set(name, value);
-        }
-        vars
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -481,7 +473,10 @@ mod tests {
     #[test]
     fn undefine_unsets_a_variable_of_the_base_too() {
         let (src, _) = eval("");
-        let base = Vars::from_pairs([("CONFIG_A".to_string(), "y".to_string())]);
+        let base = Vars::over(&SharedVars::from_pairs([(
+            "CONFIG_A".to_string(),
+            "y".to_string(),
+        )]));
         let mut m = Make::with_base(&src, &base);
         m.eval(
             "Makefile",
