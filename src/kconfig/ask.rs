@@ -96,7 +96,12 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
         let model = self.cfg.model;
         let entry = model.menu(menu);
         match entry.prompt {
-            Some(p) => model.prop(p).text.clone().unwrap_or_default(),
+            Some(p) => model
+                .prop(p)
+                .text
+                .as_deref()
+                .unwrap_or_default()
+                .to_string(),
             None => entry
                 .sym
                 .map(|s| model.sym_name(s).to_string())

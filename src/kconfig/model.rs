@@ -80,7 +80,7 @@ pub struct Pos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Symbol {
     /// `None` for the anonymous symbol of a `choice`.
-    pub name: Option<String>,
+    pub name: Option<std::sync::Arc<str>>,
     /// Quoted strings in expressions and the constants `n`, `m`, `y`.
     pub is_const: bool,
     /// The symbol of a `choice` block.
@@ -138,7 +138,7 @@ pub struct Property {
     /// `visible if` conditions as menu_add_prompt() does.
     pub cond: Option<Expr>,
     /// Prompt, menu or comment text.
-    pub text: Option<String>,
+    pub text: Option<std::sync::Arc<str>>,
     pub pos: Pos,
 }
 
@@ -268,9 +268,9 @@ pub struct Model {
     /// What `$(info,...)` printed, in order (conf prints it on standard output).
     pub info: Vec<String>,
     /// Lookup of non-constant symbols by name.
-    pub by_name: crate::FastMap<String, SymbolId>,
+    pub by_name: crate::FastMap<std::sync::Arc<str>, SymbolId>,
     /// Lookup of constant symbols (quoted strings) by text.
-    pub const_by_name: crate::FastMap<String, SymbolId>,
+    pub const_by_name: crate::FastMap<std::sync::Arc<str>, SymbolId>,
 }
 
 impl Model {

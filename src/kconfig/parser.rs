@@ -206,7 +206,7 @@ impl<'a> Parser<'a> {
         };
         for name in ["n", "m", "y"] {
             model.symbols.push(Symbol {
-                name: Some(name.to_string()),
+                name: Some(name.into()),
                 is_const: true,
                 is_choice: false,
                 stype: SymbolType::Tristate,
@@ -616,11 +616,16 @@ impl<'a> Parser<'a> {
         let id = match table.get(name) {
             Some(&id) => id,
             None => {
-                let id = self.new_symbol(Some(name.to_string()), is_const);
+                // A name from a kept subtree is shared, not copied.
+                let name: std::sync::Arc<str> = match shared {
+                    Some(shared) => shared.clone(),
+                    None => name.into(),
+                };
+                let id = self.new_symbol(Some(name.clone()), is_const);
                 if is_const {
-                    self.model.const_by_name.insert(name.to_string(), id);
+                    self.model.const_by_name.insert(name, id);
                 } else {
-                    self.model.by_name.insert(name.to_string(), id);
+                    self.model.by_name.insert(name, id);
                 }
                 id
             }
@@ -639,7 +644,7 @@ impl<'a> Parser<'a> {
         id
     }
 
-    fn new_symbol(&mut self, name: Option<String>, is_const: bool) -> SymbolId {
+    fn new_symbol(&mut self, name: Option<std::sync::Arc<str>>, is_const: bool) -> SymbolId {
         let id = SymbolId(self.model.symbols.len() as u32);
         self.model.symbols.push(Symbol {
             name,
@@ -793,7 +798,7 @@ impl<'a> Parser<'a> {
             menu: self.current_entry,
             expr,
             cond,
-            text,
+            text: text.map(Into::into),
             pos,
         });
         if let Some(sym) = self.model.menu(self.current_entry).sym {
@@ -1446,10 +1451,11 @@ impl<'a> Parser<'a> {
             // 6.1: a named choice can be defined in several places.
             Some(name) => {
                 self.taint_recordings();
-                let existing = self.model.by_name.get(&name).copied();
+                let existing = self.model.by_name.get(name.as_str()).copied();
                 match existing {
                     Some(id) if self.model.symbol(id).is_choice => id,
                     _ => {
+                        let name: std::sync::Arc<str> = name.into();
                         let id = self.new_symbol(Some(name.clone()), false);
                         self.model.by_name.insert(name, id);
                         id

@@ -427,7 +427,10 @@ fn resolve_arch(
                     .as_deref()
                     .filter(|_| acyclic && ctx.options.incremental))
                 .map(|t| (t, changed));
-                let facts = tree_facts(&tree, like_previous, before);
+                let names_before = newest
+                    .as_deref()
+                    .map(|t| (t, &trees.facts(index - 1).names));
+                let facts = tree_facts(&tree, like_previous, before, names_before);
                 // Recursive dependencies are said without a file, running out of rewrites
                 // with one; a tree like the one before has what that one has.
                 if !like_previous {

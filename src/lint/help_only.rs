@@ -161,7 +161,7 @@ impl Edits {
             map(&mut prop.pos)?;
         }
         for (prop, text) in &self.prompts {
-            model.props[prop.0 as usize].text = Some(text.clone());
+            model.props[prop.0 as usize].text = Some(text.as_str().into());
         }
         Some(model)
     }

@@ -21,6 +21,7 @@ mod finding;
 mod grouping;
 mod help_only;
 mod incremental;
+mod names;
 mod options;
 mod references;
 pub mod revision_diff;

@@ -183,7 +183,7 @@ pub(crate) fn symbols_in(
     };
     (model.symbols.iter())
         .filter(|s| !s.is_const && s.menus.iter().any(|m| touched[m.0 as usize]))
-        .filter_map(|s| s.name.clone())
+        .filter_map(|s| s.name.as_deref().map(str::to_string))
         .collect()
 }
 

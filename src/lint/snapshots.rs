@@ -39,6 +39,9 @@ pub struct TreeFacts {
     pub undefined: Option<UndefinedRefs>,
     /// `$(shell,...)` commands not run: command -> (file, line) of its first use (XL0004).
     pub unran_commands: BTreeMap<String, (String, u32)>,
+    /// Which symbols the tree defines, and which of them are choice members, as far as
+    /// the checks that search commits ask (XL0005, XL0007): answered without the tree.
+    pub names: super::names::NameFacts,
 }
 
 /// References to undefined symbols: (owner, missing) -> (file, line) where first said.
@@ -156,6 +159,20 @@ impl<'a> Snapshots<'a> {
     /// What the tree at commit `index` says for the checks that read every commit.
     pub fn facts(&self, index: usize) -> &TreeFacts {
         &self.slots[self.slot_of[index]].facts
+    }
+
+    /// Whether the tree at commit `index` defines `name`, and whether it is a choice member
+    /// there, read from the facts (the tree is not made again).
+    pub fn defined_at(&self, index: usize, name: &str) -> Option<super::names::Defined> {
+        let slot = self.slot_of[index];
+        let defined = (1..=slot)
+            .rev()
+            .find_map(|s| self.slots[s].facts.names.defined_delta.get(name).copied())
+            .unwrap_or_else(|| super::snapshot::defined(self.slot_tree(0), name).is_some());
+        let choice_values = &self.slots[slot].facts.names.choice_values;
+        defined.then(|| super::names::Defined {
+            choice_value: choice_values.binary_search_by(|n| (**n).cmp(name)).is_ok(),
+        })
     }
 
     /// The first failure to make a tree again, if any.

@@ -61,8 +61,7 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             .filter(|(name, _)| v.get(*name).is_none_or(|now| now == "n"))
             // A choice member allmodconfig does not pick can still be picked by hand.
             .filter(|(name, _)| {
-                let tree = &cx.snapshots[index];
-                defined(tree, name).is_some_and(|s| !tree.fin().is_choice_value[s.0 as usize])
+                (cx.snapshots.defined_at(index, name)).is_some_and(|d| !d.choice_value)
             })
             .map(|(name, _)| name.clone())
             .collect();

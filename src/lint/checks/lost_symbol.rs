@@ -66,7 +66,7 @@ fn lost_symbols(
         );
         // The commit that removes it: the first one where it is no longer defined.
         let culprit = (1..cx.snapshots.len())
-            .find(|&i| defined(&cx.snapshots[i], name).is_none())
+            .find(|&i| cx.snapshots.defined_at(i, name).is_none())
             .unwrap_or(1);
         let span = BreakSpan {
             culprit,
@@ -164,7 +164,7 @@ fn successors(cx: &ArchContext, culprit: usize, lost: &str) -> Vec<(String, Vec<
             .collect();
         let users: Vec<&String> = moved
             .iter()
-            .filter(|(_, names)| names.contains(name))
+            .filter(|(_, names)| names.contains(name.as_ref()))
             .map(|(file, _)| file)
             .collect();
         let identity = evidence
@@ -177,7 +177,7 @@ fn successors(cx: &ArchContext, culprit: usize, lost: &str) -> Vec<(String, Vec<
             let files: Vec<&str> = users.iter().map(|f| f.as_str()).collect();
             evidence.push(format!("users moved to it in {}", files.join(", ")));
         }
-        out.push((users.len() * 2 + evidence.len(), name.clone(), evidence));
+        out.push((users.len() * 2 + evidence.len(), name.to_string(), evidence));
     }
     out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     out.into_iter()

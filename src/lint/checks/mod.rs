@@ -20,6 +20,7 @@ mod unreadable_tree;
 use std::collections::HashSet;
 
 pub use super::context::{Check, Scope};
+use super::names::NameFacts;
 use super::snapshot::KconfigSnapshot;
 use super::snapshots::TreeFacts;
 
@@ -42,11 +43,13 @@ pub const CHECKS: &[&Check] = &[
 /// drops it after). `resolves_like_previous`: the commit before has a tree that resolves
 /// alike (same fingerprint), whose finalization and references this one shares.
 /// `acyclic_before`: the tree of the commit before, when it has no recursive dependency,
-/// with the paths this commit changes.
+/// with the paths this commit changes. `names_before`: the tree of the slot before with
+/// its name facts (none at the base).
 pub(crate) fn tree_facts(
     tree: &KconfigSnapshot,
     resolves_like_previous: bool,
     acyclic_before: Option<(&KconfigSnapshot, &HashSet<String>)>,
+    names_before: Option<(&KconfigSnapshot, &NameFacts)>,
 ) -> TreeFacts {
     let parse_errors = kconfig_error::parse_errors(tree);
     let final_errors = (parse_errors.is_empty() && !resolves_like_previous)
@@ -56,6 +59,7 @@ pub(crate) fn tree_facts(
         final_errors,
         undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_at(tree)),
         unran_commands: new_shell_command::unran_commands(tree),
+        names: NameFacts::new(tree, names_before, resolves_like_previous),
     }
 }
 

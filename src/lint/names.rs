@@ -1,0 +1,206 @@
+//! What each tree defines, by name, kept beside the facts of its slot (`TreeFacts`) so
+//! that the checks searching commits for a symbol (XL0005: the first commit without it;
+//! XL0007: whether a symbol that lost its value is still defined and not a choice member)
+//! answer without making the trees again. A tree says only what differs from the tree of
+//! the slot before; the base's tree, kept whole, says the rest.
+
+use std::sync::Arc;
+
+use super::snapshot::KconfigSnapshot;
+use crate::kconfig::model::Model;
+
+/// A symbol defined at a commit, as the facts say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defined {
+    /// On a choice's member list (sym_is_choice_value()).
+    pub choice_value: bool,
+}
+
+/// The symbols a tree defines, said as what differs from the tree of the slot before (at
+/// the base: nothing, the base's tree is kept whole), and its choice members by name.
+#[derive(Default)]
+pub struct NameFacts {
+    /// Names defined here and not before (`true`), or before and not here (`false`).
+    pub defined_delta: crate::FastMap<Arc<str>, bool>,
+    /// Names of the symbols on a choice's member list (sym_is_choice_value()), sorted;
+    /// shared with the slot before when the tree resolves alike.
+    pub choice_values: Arc<Vec<Arc<str>>>,
+}
+
+impl NameFacts {
+    /// What `tree` defines against `before` (the tree of the slot before, with its facts;
+    /// `None` at the base). `alike`: the two trees have the same fingerprint, hence the
+    /// same symbols by name, menu entries and choices.
+    pub fn new(
+        tree: &KconfigSnapshot,
+        before: Option<(&KconfigSnapshot, &NameFacts)>,
+        alike: bool,
+    ) -> NameFacts {
+        if let Some((_, facts)) = before.filter(|_| alike) {
+            return NameFacts {
+                defined_delta: Default::default(),
+                choice_values: facts.choice_values.clone(),
+            };
+        }
+        let model = &tree.model;
+        // A tree with Kconfig errors is not resolved: no check asks for its choices.
+        let fin = model.errors().next().is_none().then(|| tree.fin());
+        let mut choice_values: Vec<Arc<str>> = (model.symbols.iter().enumerate())
+            .filter(|(i, s)| fin.is_some_and(|f| f.is_choice_value[*i]) && !s.is_const)
+            .filter_map(|(_, s)| s.name.clone())
+            .collect();
+        choice_values.sort();
+        let mut defined_delta = crate::FastMap::default();
+        if let Some((old, _)) = before {
+            let defined_in = |m: &Model, name: &str| {
+                m.lookup(name)
+                    .is_some_and(|s| !m.symbol(s).menus.is_empty())
+            };
+            for (name, now) in named(model) {
+                if now != defined_in(&old.model, name) {
+                    defined_delta.insert(name.clone(), now);
+                }
+            }
+            for (name, then) in named(&old.model) {
+                if then && model.lookup(name).is_none() {
+                    defined_delta.insert(name.clone(), false);
+                }
+            }
+        }
+        NameFacts {
+            defined_delta,
+            choice_values: Arc::new(choice_values),
+        }
+    }
+}
+
+/// (name, defined) of each named symbol of `model` that is not a constant.
+fn named(model: &Model) -> impl Iterator<Item = (&Arc<str>, bool)> {
+    (model.symbols.iter())
+        .filter(|s| !s.is_const)
+        .filter_map(|s| Some((s.name.as_ref()?, !s.menus.is_empty())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kconfig::env::EnvRequest;
+    use crate::kconfig::env::KernelEnv;
+    use crate::kconfig::macros::ShellPolicy;
+    use crate::kconfig::macros::ShellRunner;
+    use crate::lint::options::LintError;
+    use crate::lint::snapshots::{Made, Recipe, Snapshots, TreeFacts};
+    use crate::source::MemSource;
+
+    /// A recipe for trees that are never made again.
+    struct Never;
+
+    impl Recipe for Never {
+        fn make(
+            &self,
+            _: &Made,
+            _: &KernelEnv,
+            _: &dyn Fn() -> Result<Arc<KconfigSnapshot>, LintError>,
+        ) -> Result<Arc<KconfigSnapshot>, LintError> {
+            panic!("a tree was made again")
+        }
+    }
+
+    fn tree(kconfig: &str) -> Arc<KconfigSnapshot> {
+        let source = MemSource::new()
+            .with(
+                "Makefile",
+                "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+            )
+            .with("arch/x86/Kconfig", "")
+            .with("Kconfig", kconfig);
+        let request = EnvRequest {
+            arch: Some("x86".to_string()),
+            untrusted: true,
+            tools: crate::exec::ToolTrust::Only(Default::default()),
+            ..Default::default()
+        };
+        let env = KernelEnv::compute(&source, &request).expect("an environment");
+        let shell = ShellRunner::new(ShellPolicy::Never);
+        let model = crate::kconfig::read_tree_with(&source, &env, shell, None, None);
+        let fingerprint = crate::lint::snapshot::fingerprint(&model, &env);
+        Arc::new(KconfigSnapshot {
+            env,
+            model: Arc::new(model),
+            fin_cell: Default::default(),
+            reads: Vec::new(),
+            fingerprint,
+            help: Default::default(),
+        })
+    }
+
+    #[test]
+    fn what_a_commit_defines_is_read_from_the_facts_as_from_its_tree() {
+        let base = "config A\n\tbool \"a\"\nconfig B\n\tbool \"b\"\n\
+            choice\n\tprompt \"c\"\nconfig C1\n\tbool \"c1\"\nconfig C2\n\tbool \"c2\"\nendchoice\n";
+        let commits = [
+            base.to_string(),
+            // A gone, D referenced only.
+            base.replace(
+                "config A\n\tbool \"a\"\n",
+                "config B2\n\tbool \"b2\"\n\tdepends on D\n",
+            ),
+            // Help text only: the same symbols.
+            base.replace(
+                "config A\n\tbool \"a\"\n",
+                "config B2\n\tbool \"b2\"\n\tdepends on D\n\thelp\n\t  x\n",
+            ),
+            // A back, C2 out of the choice, D defined.
+            base.replace("endchoice\n", "endchoice\nconfig D\n\tbool \"d\"\n")
+                .replace(
+                    "config C2\n\tbool \"c2\"\nendchoice\n",
+                    "endchoice\nconfig C2\n\tbool \"c2\"\n",
+                ),
+        ];
+        let trees: Vec<Arc<KconfigSnapshot>> = commits.iter().map(|k| tree(k)).collect();
+        let mut snapshots = Snapshots::new(&Never);
+        for (index, t) in trees.iter().enumerate() {
+            let alike = index > 0 && trees[index - 1].fingerprint == t.fingerprint;
+            let before =
+                (index > 0).then(|| (&*trees[index - 1], &snapshots.facts(index - 1).names));
+            let names = NameFacts::new(t, before, alike);
+            let facts = TreeFacts {
+                parse_errors: Default::default(),
+                final_errors: None,
+                undefined: None,
+                unran_commands: Default::default(),
+                names,
+            };
+            let made = Made::Reworded { index };
+            snapshots.push_new(t, made, facts);
+        }
+        assert_eq!(
+            trees[1].fingerprint, trees[2].fingerprint,
+            "a help text alone"
+        );
+        for (index, t) in trees.iter().enumerate() {
+            for name in ["A", "B", "B2", "C1", "C2", "D", "NONE"] {
+                let want = crate::lint::snapshot::defined(t, name).map(|s| Defined {
+                    choice_value: t.fin().is_choice_value[s.0 as usize],
+                });
+                assert_eq!(snapshots.defined_at(index, name), want, "{name} at {index}");
+            }
+        }
+        assert!(snapshots
+            .defined_at(0, "C2")
+            .is_some_and(|d| d.choice_value));
+        assert_eq!(
+            snapshots.defined_at(3, "C2"),
+            Some(Defined {
+                choice_value: false
+            })
+        );
+        assert_eq!(snapshots.defined_at(1, "A"), None);
+        assert_eq!(
+            snapshots.defined_at(3, "D"),
+            Some(Defined {
+                choice_value: false
+            })
+        );
+    }
+}
