@@ -237,15 +237,15 @@ pub struct CommitSource {
 /// never pass as a missing file (which would blame the series).
 #[derive(Clone, Default)]
 pub struct BlobCache {
-    blobs: std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<Vec<u8>>>>>,
+    blobs: std::sync::Arc<Mutex<crate::FastMap<Oid, std::sync::Arc<Vec<u8>>>>>,
     /// The entries of each tree object read: neighbouring commits share almost every
     /// subtree, so a path is looked up by walking trees parsed once for the series.
-    trees: std::sync::Arc<Mutex<HashMap<Oid, std::sync::Arc<TreeEntries>>>>,
+    trees: std::sync::Arc<Mutex<crate::FastMap<Oid, std::sync::Arc<TreeEntries>>>>,
     missing: std::sync::Arc<Mutex<Option<String>>>,
 }
 
 /// One tree object's entries by name: (object id, is a tree).
-type TreeEntries = HashMap<String, (Oid, bool)>;
+type TreeEntries = crate::FastMap<String, (Oid, bool)>;
 
 impl BlobCache {
     /// The first object found missing, if any: `<id> (<path> at <commit>)`.
