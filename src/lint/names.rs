@@ -36,15 +36,19 @@ impl NameFacts {
         before: Option<(&KconfigSnapshot, &NameFacts)>,
         alike: bool,
     ) -> NameFacts {
-        if let Some((_, facts)) = before.filter(|_| alike) {
+        // A tree with Kconfig errors has no configuration of its own (conf stops): it says
+        // no choice members unless it shares them, and a tree without errors never shares
+        // its members from one with errors.
+        let errors = |t: &KconfigSnapshot| t.model.errors().next().is_some();
+        let share = before.filter(|(old, _)| alike && (errors(tree) || !errors(old)));
+        if let Some((_, facts)) = share {
             return NameFacts {
                 defined_delta: Default::default(),
                 choice_values: facts.choice_values.clone(),
             };
         }
         let model = &tree.model;
-        // A tree with Kconfig errors is not resolved: no check asks for its choices.
-        let fin = model.errors().next().is_none().then(|| tree.fin());
+        let fin = (!errors(tree)).then(|| tree.fin());
         let mut choice_values: Vec<Arc<str>> = (model.symbols.iter().enumerate())
             .filter(|(i, s)| fin.is_some_and(|f| f.is_choice_value[*i]) && !s.is_const)
             .filter_map(|(_, s)| s.name.clone())
@@ -156,6 +160,10 @@ mod tests {
                     "config C2\n\tbool \"c2\"\nendchoice\n",
                     "endchoice\nconfig C2\n\tbool \"c2\"\n",
                 ),
+            // Back to the base, with a line conf stops at: no configuration here.
+            format!("{base}bogus\n"),
+            // Without it: alike the tree before, whose choice members it must not take.
+            base.to_string(),
         ];
         let trees: Vec<Arc<KconfigSnapshot>> = commits.iter().map(|k| tree(k)).collect();
         let mut snapshots = Snapshots::new(&Never);
@@ -178,10 +186,14 @@ mod tests {
             trees[1].fingerprint, trees[2].fingerprint,
             "a help text alone"
         );
+        assert!(trees[4].model.errors().next().is_some(), "conf stops at 4");
+        assert_eq!(trees[4].fingerprint, trees[5].fingerprint, "4 and 5 alike");
         for (index, t) in trees.iter().enumerate() {
+            // Choice members are asked only of trees without errors.
+            let errors = t.model.errors().next().is_some();
             for name in ["A", "B", "B2", "C1", "C2", "D", "NONE"] {
                 let want = crate::lint::snapshot::defined(t, name).map(|s| Defined {
-                    choice_value: t.fin().is_choice_value[s.0 as usize],
+                    choice_value: !errors && t.fin().is_choice_value[s.0 as usize],
                 });
                 assert_eq!(snapshots.defined_at(index, name), want, "{name} at {index}");
             }
