@@ -78,11 +78,11 @@ impl NameFacts {
     }
 }
 
-/// (name, defined) of each named symbol of `model` that is not a constant.
+/// (name, defined) of each name `model` looks symbols up by (not the constants), as
+/// `snapshot::defined` reads it: a name may have been given to two symbols (6.1: a named
+/// choice after a reference to its name), the lookup gives the last.
 fn named(model: &Model) -> impl Iterator<Item = (&Arc<str>, bool)> {
-    (model.symbols.iter())
-        .filter(|s| !s.is_const)
-        .filter_map(|s| Some((s.name.as_ref()?, !s.menus.is_empty())))
+    (model.by_name.iter()).map(|(name, &s)| (name, !model.symbol(s).menus.is_empty()))
 }
 
 #[cfg(test)]
@@ -111,11 +111,15 @@ mod tests {
     }
 
     fn tree(kconfig: &str) -> Arc<KconfigSnapshot> {
+        tree_of(12, kconfig)
+    }
+
+    /// The tree `kconfig` makes in a 6.`patchlevel` kernel.
+    fn tree_of(patchlevel: u32, kconfig: &str) -> Arc<KconfigSnapshot> {
+        let makefile =
+            format!("VERSION = 6\nPATCHLEVEL = {patchlevel}\nSUBLEVEL = 0\nEXTRAVERSION =\n");
         let source = MemSource::new()
-            .with(
-                "Makefile",
-                "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
-            )
+            .with("Makefile", makefile)
             .with("arch/x86/Kconfig", "")
             .with("Kconfig", kconfig);
         let request = EnvRequest {
@@ -136,6 +140,28 @@ mod tests {
             fingerprint,
             help: Default::default(),
         })
+    }
+
+    #[test]
+    fn a_name_given_to_two_symbols_is_defined_as_its_lookup_says() {
+        // 6.1: a named choice after a reference to its name makes a second symbol FOO;
+        // the name looks up the choice, which is defined at both commits.
+        let choice = "choice FOO\n\tprompt \"foo\"\nconfig X\n\tbool \"x\"\nendchoice\n";
+        let before = tree_of(1, choice);
+        let after = tree_of(
+            1,
+            &format!("config Y\n\tbool \"y\"\n\tdepends on FOO\n{choice}"),
+        );
+        let named_foo = |t: &KconfigSnapshot| {
+            (t.model.symbols.iter())
+                .filter(|s| s.name.as_deref() == Some("FOO"))
+                .count()
+        };
+        assert_eq!((named_foo(&before), named_foo(&after)), (1, 2));
+        let base = NameFacts::new(&before, None, false);
+        let facts = NameFacts::new(&after, Some((&before, &base)), false);
+        assert!(crate::lint::snapshot::defined(&after, "FOO").is_some());
+        assert_eq!(facts.defined_delta.get("FOO"), None, "FOO stays defined");
     }
 
     #[test]

@@ -6,10 +6,9 @@
 //! of the commit it resolves and the one before it; the checks need what every tree says
 //! about a few things (its Kconfig errors, its references to undefined symbols, its
 //! `$(shell,...)` commands, the tools it was refused: [`TreeFacts`], taken while the tree
-//! is in memory) and the whole tree at the commits a finding is about (the base, the tip,
-//! a culprit and its parent) or that a check searches (XL0005 looks for the first commit
-//! without a symbol, XL0007 asks whether a symbol that cannot be enabled is still defined
-//! at each commit from its culprit on). So the engine keeps a tree's facts and how it was
+//! is in memory, among them which symbols it defines: `names.rs`, what XL0005 and XL0007
+//! search commits for) and the whole tree at the commits a finding is about (the base, the
+//! tip, a culprit and its parent). So the engine keeps a tree's facts and how it was
 //! made, drops the tree (the base's and the tip's are kept whole: every arch's checks read
 //! them), and the store reads it again, from the same blobs with the same environment and
 //! the first reading's `$(shell,...)` answers, the first time a check asks for it; a tree

@@ -114,7 +114,7 @@ fn changed_tools(cx: &ArchContext) -> Vec<Finding> {
     new_items(&sets)
         .into_iter()
         .map(|(why, span)| {
-            let env = &cx.snapshots[span.culprit].env;
+            let env = cx.snapshots.env(span.culprit);
             let makefile = format!("arch/{}/Makefile", env.srcarch);
             let locations = tool_assignment(cx, span.culprit, &makefile)
                 .map(|(line, variable)| {

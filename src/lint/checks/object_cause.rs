@@ -212,7 +212,7 @@ pub fn explain(cx: &ArchContext, run: &BaselineRun, group: &Dropped) -> Explaine
     }
     let cause = gates
         .iter()
-        .find(|g| defined(&cx.snapshots[culprit], g).is_none())
+        .find(|g| cx.snapshots.defined_at(culprit, g).is_none())
         .map(|g| (g.to_string(), true))
         .or_else(|| {
             gates
