@@ -334,3 +334,41 @@ fn a_makefile_change_walks_its_directory_again_with_the_same_answer() {
         assert!(text.contains(object), "{object} not reported: {text}");
     }
 }
+
+#[test]
+fn a_commit_that_only_mends_a_kconfig_error_has_a_configuration_again() {
+    // The first commit turns HYPERVISOR_GUEST off and adds a line conf stops at (no
+    // configuration there); the second takes the line out: its tree is alike the first's
+    // but for the error, and it must be resolved, not lent the first's missing
+    // configuration.
+    let bogus = "\nthis is not kconfig\n";
+    let repo = branch(
+        "mend",
+        &[
+            &|dir| {
+                replace(
+                    dir,
+                    "arch/x86/Kconfig",
+                    "config HYPERVISOR_GUEST\n\tbool \"Linux guest support\"\n",
+                    "config HYPERVISOR_GUEST\n\tbool \"Linux guest support\"\n\tdepends on UNDEFINED_X\n",
+                );
+                append(dir, "arch/x86/Kconfig", bogus);
+            },
+            &|dir| replace(dir, "arch/x86/Kconfig", bogus, ""),
+        ],
+    );
+    let json = lint(repo.path(), "base..mend", &["--arch", "x86"]);
+    let findings = json["findings"].as_array().expect("findings");
+    let codes: Vec<&str> = findings.iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(
+        codes.contains(&"XL0002"),
+        "the error is reported: {codes:?}"
+    );
+    let dead = findings.iter().any(|f| {
+        f["code"] == "XL0007"
+            && f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("HYPERVISOR_GUEST"))
+    });
+    assert!(dead, "HYPERVISOR_GUEST can no longer be enabled: {json:#}");
+}

@@ -7,11 +7,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::git::Oid;
-
 use super::builds::ObjectTrack;
-use super::checks::tree_facts;
-use super::checks::{Scope, CHECKS};
+use super::checks::{tree_facts, Scope, CHECKS};
 use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
 use super::options::{Baseline, LintError, Options, Shared};
 use super::references::PendingScan;
@@ -19,7 +16,7 @@ use super::snapshot::{parse_values, KconfigSnapshot, Values};
 use super::snapshots::{Made, Remake, Snapshots};
 use super::trees::{unchanged, Read};
 use super::{Finding, Report, SeriesCommit};
-use crate::git::{CommitSource, Series};
+use crate::git::{CommitSource, Oid, Series};
 use crate::kconfig::fragments::SubtreeCache;
 use crate::kconfig::macros::{Prepare, ShellCache};
 use crate::kconfig::targets::InputFile;
@@ -346,17 +343,18 @@ fn resolve_arch(
         };
         // What the commit changes in symbol definitions, once for every baseline.
         let delta = std::cell::OnceCell::new();
+        // Alike a tree conf stopped at, without its errors: no configuration to lend.
+        let mends = newest.as_ref().is_some_and(|t| t.has_errors()) && !tree.has_errors();
         for (b, baseline) in ctx.options.baselines.iter().enumerate() {
-            if same_semantics && !values[b].is_empty() && unchanged(changed, &inputs[b]) {
+            if same_semantics && !mends && !values[b].is_empty() && unchanged(changed, &inputs[b]) {
                 let last = values[b].last().cloned().flatten();
                 values[b].push(last);
                 let last_unmet = unmet[b].last().cloned().flatten();
                 unmet[b].push(last_unmet);
                 continue;
             }
-            // conf stops on Kconfig errors: such a commit has no configuration to compare
-            // (kconfig-error reports it).
-            if tree.model.errors().next().is_some() {
+            // conf stops on Kconfig errors: no configuration to compare (kconfig-error says it).
+            if tree.has_errors() {
                 values[b].push(None);
                 unmet[b].push(None);
                 continue;
@@ -427,10 +425,10 @@ fn resolve_arch(
                     .as_deref()
                     .filter(|_| acyclic && ctx.options.incremental))
                 .map(|t| (t, changed));
-                let names_before = newest
+                let names = newest
                     .as_deref()
                     .map(|t| (t, &trees.facts(index - 1).names));
-                let facts = tree_facts(&tree, like_previous, before, names_before);
+                let facts = tree_facts(&tree, like_previous, before, names);
                 // Recursive dependencies are said without a file, running out of rewrites
                 // with one; a tree like the one before has what that one has.
                 if !like_previous {

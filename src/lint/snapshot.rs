@@ -54,6 +54,11 @@ impl KconfigSnapshot {
         }
     }
 
+    /// Whether the parser reported Kconfig errors (conf stops at them).
+    pub(crate) fn has_errors(&self) -> bool {
+        self.model.errors().next().is_some()
+    }
+
     pub(crate) fn fin(&self) -> &Finalized {
         self.fin_like(None)
     }
