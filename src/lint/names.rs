@@ -49,9 +49,10 @@ impl NameFacts {
         }
         let model = &tree.model;
         let fin = (!errors(tree)).then(|| tree.fin());
-        let mut choice_values: Vec<Arc<str>> = (model.symbols.iter().enumerate())
-            .filter(|(i, s)| fin.is_some_and(|f| f.is_choice_value[*i]) && !s.is_const)
-            .filter_map(|(_, s)| s.name.clone())
+        // By the name table, as the lookup reads them (see `named`).
+        let mut choice_values: Vec<Arc<str>> = (model.by_name.iter())
+            .filter(|(_, s)| fin.is_some_and(|f| f.is_choice_value[s.0 as usize]))
+            .map(|(name, _)| name.clone())
             .collect();
         choice_values.sort();
         let mut defined_delta = crate::FastMap::default();
