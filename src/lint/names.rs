@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::snapshot::KconfigSnapshot;
+use super::snapshot::{defined, KconfigSnapshot};
 use crate::kconfig::model::Model;
 
 /// A symbol defined at a commit, as the facts say.
@@ -39,8 +39,7 @@ impl NameFacts {
         // A tree with Kconfig errors has no configuration of its own (conf stops): it says
         // no choice members unless it shares them, and a tree without errors never shares
         // its members from one with errors.
-        let errors = |t: &KconfigSnapshot| t.model.errors().next().is_some();
-        let share = before.filter(|(old, _)| alike && (errors(tree) || !errors(old)));
+        let share = before.filter(|(old, _)| alike && (tree.has_errors() || !old.has_errors()));
         if let Some((_, facts)) = share {
             return NameFacts {
                 defined_delta: Default::default(),
@@ -48,7 +47,7 @@ impl NameFacts {
             };
         }
         let model = &tree.model;
-        let fin = (!errors(tree)).then(|| tree.fin());
+        let fin = (!tree.has_errors()).then(|| tree.fin());
         // By the name table, as the lookup reads them (see `named`).
         let mut choice_values: Vec<Arc<str>> = (model.by_name.iter())
             .filter(|(_, s)| fin.is_some_and(|f| f.is_choice_value[s.0 as usize]))
@@ -57,12 +56,8 @@ impl NameFacts {
         choice_values.sort();
         let mut defined_delta = crate::FastMap::default();
         if let Some((old, _)) = before {
-            let defined_in = |m: &Model, name: &str| {
-                m.lookup(name)
-                    .is_some_and(|s| !m.symbol(s).menus.is_empty())
-            };
             for (name, now) in named(model) {
-                if now != defined_in(&old.model, name) {
+                if now != defined(old, name).is_some() {
                     defined_delta.insert(name.clone(), now);
                 }
             }
@@ -161,7 +156,7 @@ mod tests {
         assert_eq!((named_foo(&before), named_foo(&after)), (1, 2));
         let base = NameFacts::new(&before, None, false);
         let facts = NameFacts::new(&after, Some((&before, &base)), false);
-        assert!(crate::lint::snapshot::defined(&after, "FOO").is_some());
+        assert!(defined(&after, "FOO").is_some());
         assert_eq!(facts.defined_delta.get("FOO"), None, "FOO stays defined");
     }
 
@@ -213,13 +208,13 @@ mod tests {
             trees[1].fingerprint, trees[2].fingerprint,
             "a help text alone"
         );
-        assert!(trees[4].model.errors().next().is_some(), "conf stops at 4");
+        assert!(trees[4].has_errors(), "conf stops at 4");
         assert_eq!(trees[4].fingerprint, trees[5].fingerprint, "4 and 5 alike");
         for (index, t) in trees.iter().enumerate() {
             // Choice members are asked only of trees without errors.
-            let errors = t.model.errors().next().is_some();
+            let errors = t.has_errors();
             for name in ["A", "B", "B2", "C1", "C2", "D", "NONE"] {
-                let want = crate::lint::snapshot::defined(t, name).map(|s| Defined {
+                let want = defined(t, name).map(|s| Defined {
                     choice_value: !errors && t.fin().is_choice_value[s.0 as usize],
                 });
                 assert_eq!(snapshots.defined_at(index, name), want, "{name} at {index}");

@@ -81,7 +81,7 @@ pub(super) fn read_ahead<'scope, 'env>(
                 ..
             }) = &item
             {
-                if tree.model.errors().next().is_none() {
+                if !tree.has_errors() {
                     tree.fin_like(last.as_deref());
                     release(last.replace(tree.clone()));
                 }

@@ -61,7 +61,9 @@ fn dead_symbols(cx: &ArchContext, run: &BaselineRun) -> Vec<Finding> {
             .filter(|(name, _)| v.get(*name).is_none_or(|now| now == "n"))
             // A choice member allmodconfig does not pick can still be picked by hand.
             .filter(|(name, _)| {
-                (cx.snapshots.defined_at(index, name)).is_some_and(|d| !d.choice_value)
+                cx.snapshots
+                    .defined_at(index, name)
+                    .is_some_and(|d| !d.choice_value)
             })
             .map(|(name, _)| name.clone())
             .collect();
