@@ -91,7 +91,7 @@ pub fn lint_sharing(
         steps: super::options::Steps::new(oids.len() * arches.len()),
     };
     // Arches are independent: spread them over the machine's cores.
-    let queue = std::sync::Mutex::new(arches.clone());
+    let queue = std::sync::Mutex::new(super::trees::work_order(&arches, &ctx.changed));
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

@@ -263,6 +263,23 @@ fn read_one(
     })
 }
 
+/// The arches in the order the workers take them (from the end): the arches whose own
+/// `arch/` directory the series changes most are taken first. Each such commit makes a tree
+/// of that arch again, where an arch the series leaves alone reuses its tree; taken last, a
+/// long arch would leave the other cores idle while it ends.
+pub(super) fn work_order(arches: &[String], changed: &[HashSet<String>]) -> Vec<String> {
+    let mut order = arches.to_vec();
+    let own = |arch: &String| {
+        let dir = format!("arch/{arch}/");
+        (changed.iter())
+            .filter(|paths| paths.iter().any(|p| p.starts_with(&dir)))
+            .count()
+    };
+    // Stable: arches alike keep the order they came in.
+    order.sort_by_cached_key(own);
+    order
+}
+
 /// Let go of `tree`: freed off the path when this is its last reference (freeing a tree
 /// walks its whole model), else only its count goes down (the reader, which holds it too,
 /// frees it on its own thread).
@@ -296,6 +313,23 @@ mod tests {
     use crate::lint::options::Options;
     use crate::lint::snapshots::{Recipe, Remake};
     use std::path::Path;
+
+    #[test]
+    fn the_arches_a_series_changes_most_are_taken_first() {
+        let arches: Vec<String> = ["arm64", "riscv", "x86"].map(String::from).to_vec();
+        let commit = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect();
+        let changed: Vec<HashSet<String>> = vec![
+            commit(&[]),
+            commit(&["arch/x86/Kconfig", "arch/x86/xen/Kconfig"]),
+            commit(&["arch/arm64/Kconfig", "drivers/Kconfig"]),
+            commit(&["arch/x86/Makefile"]),
+            commit(&["arch/x86_64/Kconfig"]),
+        ];
+        let mut order = work_order(&arches, &changed);
+        // Workers pop from the end: x86 (two commits), then arm64 (one), then riscv.
+        let taken: Vec<String> = std::iter::from_fn(|| order.pop()).collect();
+        assert_eq!(taken, ["x86", "arm64", "riscv"]);
+    }
 
     #[test]
     fn a_deep_expression_is_freed_off_the_path() {
