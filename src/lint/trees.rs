@@ -9,7 +9,7 @@
 //! commit whose tree cannot be read as a kernel is reported and skipped. Trees an arch
 //! is done with are freed off the path to the report.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -268,15 +268,19 @@ fn read_one(
 /// of that arch again, where an arch the series leaves alone reuses its tree; taken last, a
 /// long arch would leave the other cores idle while it ends.
 pub(super) fn work_order(arches: &[String], changed: &[HashSet<String>]) -> Vec<String> {
+    // Commits that change something under arch/<dir>/, by <dir>: one pass over the paths.
+    let mut commits: HashMap<&str, usize> = HashMap::new();
+    for paths in changed {
+        let dirs: HashSet<&str> = (paths.iter())
+            .filter_map(|p| p.strip_prefix("arch/")?.split_once('/'))
+            .map(|(dir, _)| dir)
+            .collect();
+        dirs.into_iter()
+            .for_each(|dir| *commits.entry(dir).or_default() += 1);
+    }
     let mut order = arches.to_vec();
-    let own = |arch: &String| {
-        let dir = format!("arch/{arch}/");
-        (changed.iter())
-            .filter(|paths| paths.iter().any(|p| p.starts_with(&dir)))
-            .count()
-    };
     // Stable: arches alike keep the order they came in.
-    order.sort_by_cached_key(own);
+    order.sort_by_key(|arch| commits.get(arch.as_str()).copied().unwrap_or(0));
     order
 }
 
