@@ -308,3 +308,56 @@ fn a_dependency_too_large_then_a_parse_error_is_not_a_repair() {
     let report = String::from_utf8_lossy(&output);
     assert!(!report.contains("repaired by"), "{report}");
 }
+
+/// Transparent huge pages are off for the process unless `MIMALLOC_ALLOW_THP` says
+/// otherwise (main.rs): a `$(shell,...)` command, a child that inherits the flag, reads it
+/// from /proc and hands it to the .config.
+#[test]
+#[cfg(target_os = "linux")]
+fn huge_pages_are_off_unless_the_allocator_variable_asks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in [
+        (
+            "Makefile",
+            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+        ),
+        ("arch/x86/Kconfig", "config X86\n\tdef_bool y\n"),
+        (
+            "Kconfig",
+            "source \"arch/x86/Kconfig\"\nconfig THP\n\tstring\n\
+             \tdefault \"$(shell,grep ^THP_enabled: /proc/self/status)\"\n",
+        ),
+    ] {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    let flag = |allow: Option<&str>| {
+        let out = dir.path().join("out.config");
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");
+        cmd.args(["config", "olddefconfig", "--arch", "x86", "--srctree"])
+            .arg(dir.path())
+            .arg("-o")
+            .arg(&out)
+            .env_remove("MIMALLOC_ALLOW_THP")
+            .timeout(Duration::from_secs(20));
+        if let Some(value) = allow {
+            cmd.env("MIMALLOC_ALLOW_THP", value);
+        }
+        cmd.assert().success();
+        let config = std::fs::read_to_string(&out).expect("config written");
+        config
+            .lines()
+            .find(|l| l.starts_with("CONFIG_THP="))
+            .expect("CONFIG_THP written")
+            .to_string()
+    };
+    assert_eq!(flag(None), "CONFIG_THP=\"THP_enabled:\t0\"");
+    // Asked for, the flag is what this test's own process has.
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let own = status
+        .lines()
+        .find(|l| l.starts_with("THP_enabled:"))
+        .expect("THP_enabled in /proc/self/status");
+    assert_eq!(flag(Some("1")), format!("CONFIG_THP=\"{own}\""));
+}
