@@ -287,20 +287,19 @@ pub fn rewrite_series(
         for oid in picks {
             let commit = temp.find_commit(*oid).map_err(|e| store_err(&e))?;
             let onto_tree = onto.tree().map_err(|e| store_err(&e))?;
-            let id = match pick_onto_same_paths(&temp, &commit, &onto_tree)
-                .map_err(|e| store_err(&e))?
-            {
-                Some(id) => id,
-                None => {
-                    let Ok(mut index) = temp.cherrypick_commit(&commit, &onto, 0, None) else {
-                        return Ok(None);
-                    };
-                    if index.has_conflicts() {
-                        return Ok(None);
+            let id =
+                match pick_along_paths(&temp, &commit, &onto_tree).map_err(|e| store_err(&e))? {
+                    Some(id) => id,
+                    None => {
+                        let Ok(mut index) = temp.cherrypick_commit(&commit, &onto, 0, None) else {
+                            return Ok(None);
+                        };
+                        if index.has_conflicts() {
+                            return Ok(None);
+                        }
+                        index.write_tree_to(&temp).map_err(|e| store_err(&e))?
                     }
-                    index.write_tree_to(&temp).map_err(|e| store_err(&e))?
-                }
-            };
+                };
             tree = temp.find_tree(id).map_err(|e| store_err(&e))?;
             if *oid != picks[picks.len() - 1] {
                 // The second change of a squash merges onto this state.
@@ -337,12 +336,15 @@ pub fn rewrite_series(
 }
 
 /// A bare repository at `git_dir` whose object database borrows `repo`'s.
-/// The cherry-pick of `commit` onto `onto`, when every path the commit changes is in
-/// `onto` exactly as in the commit's parent: the three-way merge then takes the commit's
-/// side at those paths and `onto`'s everywhere else, which is `onto` with those entries
-/// replaced. Only the trees along the changed paths are written (a merge through an index
-/// writes every tree of the kernel again). `None` when some path differs: the caller merges.
-fn pick_onto_same_paths(
+/// The cherry-pick of `commit` onto `onto`, made along the paths the commit changes: a
+/// path `onto` has as the commit's parent had it takes the commit's side (the three-way
+/// merge would), and a file both sides modified is merged by itself, as the merge of the
+/// trees merges it (the same file merge, default options). Only the trees along those
+/// paths are written: a merge through an index writes, and checks, every tree of the
+/// kernel again. `None` when that is not enough to be sure of the merge's answer (a file
+/// added, deleted or renamed where `onto` differs, a mode change, a link, a submodule, a
+/// conflict): the caller merges the trees.
+fn pick_along_paths(
     repo: &Repository,
     commit: &git2::Commit,
     onto: &git2::Tree,
@@ -360,32 +362,69 @@ fn pick_onto_same_paths(
                 Err(e) => Err(e),
             }
         };
+    let file_mode = |mode: i32| match mode {
+        0o100755 => Some(git2::FileMode::BlobExecutable),
+        0o120000 => Some(git2::FileMode::Link),
+        0o160000 => Some(git2::FileMode::Commit),
+        0o100644 => Some(git2::FileMode::Blob),
+        _ => None,
+    };
     let mut update = git2::build::TreeUpdateBuilder::new();
     for delta in diff.deltas() {
-        for file in [delta.old_file(), delta.new_file()] {
-            let Some(path) = file.path() else {
+        let (Some(old), Some(new)) = (delta.old_file().path(), delta.new_file().path()) else {
+            return Ok(None);
+        };
+        let base = entry(&before, old)?;
+        if entry(onto, old)? != base || (new != old && entry(onto, new)? != entry(&before, new)?) {
+            // Both sides changed the file: merged by itself, when it is a regular file both
+            // sides modified in place.
+            let (Some(ours), Some(theirs)) = (entry(onto, old)?, entry(&after, new)?) else {
                 return Ok(None);
             };
-            if entry(onto, path)? != entry(&before, path)? {
+            let Some(base) = base else {
+                return Ok(None);
+            };
+            let regular = |m: i32| m == 0o100644 || m == 0o100755;
+            if delta.status() != git2::Delta::Modified
+                || new != old
+                || !(base.1 == ours.1 && ours.1 == theirs.1 && regular(ours.1))
+            {
                 return Ok(None);
             }
-        }
-        if let Some(path) = delta.old_file().path() {
-            if entry(&after, path)?.is_none() {
-                update.remove(path);
+            let side = |(id, mode): (Oid, i32)| git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: mode as u32,
+                uid: 0,
+                gid: 0,
+                file_size: 0,
+                id,
+                flags: 0,
+                flags_extended: 0,
+                path: old.to_string_lossy().into_owned().into_bytes(),
+            };
+            let merged =
+                repo.merge_file_from_index(&side(base), &side(ours), &side(theirs), None)?;
+            if !merged.is_automergeable() {
+                return Ok(None);
             }
+            let id = repo.blob(merged.content())?;
+            let Some(mode) = file_mode(ours.1) else {
+                return Ok(None);
+            };
+            update.upsert(old, id, mode);
+            continue;
         }
-        if let Some(path) = delta.new_file().path() {
-            if let Some((id, mode)) = entry(&after, path)? {
-                let mode = match mode {
-                    0o100755 => git2::FileMode::BlobExecutable,
-                    0o120000 => git2::FileMode::Link,
-                    0o160000 => git2::FileMode::Commit,
-                    0o100644 => git2::FileMode::Blob,
-                    _ => return Ok(None),
-                };
-                update.upsert(path, id, mode);
-            }
+        if entry(&after, old)?.is_none() {
+            update.remove(old);
+        }
+        if let Some((id, mode)) = entry(&after, new)? {
+            let Some(mode) = file_mode(mode) else {
+                return Ok(None);
+            };
+            update.upsert(new, id, mode);
         }
     }
     update.create_updated(repo, onto).map(Some)
@@ -411,6 +450,98 @@ fn borrowing_store(repo: &Repository, git_dir: &std::path::Path) -> Result<Repos
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `git` in `dir`, its output trimmed.
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A repository whose two commits change lines `first` and `second` of one file of
+    /// twenty lines, beside a directory of others: (repository, base, commits).
+    fn two_edits(first: usize, second: usize) -> (tempfile::TempDir, [Oid; 3]) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        // Line i as the commits named in `edits` leave it, the last one winning.
+        let lines = |edits: &[(usize, &str)]| -> String {
+            (0..20)
+                .map(|i| match edits.iter().rev().find(|(line, _)| *line == i) {
+                    Some((_, by)) => format!("line {i} as {by} left it\n"),
+                    None => format!("line {i}\n"),
+                })
+                .collect()
+        };
+        std::fs::create_dir_all(d.join("drivers/xen")).expect("mkdir");
+        for i in 0..5 {
+            std::fs::write(d.join(format!("drivers/xen/f{i}.c")), "int x;\n").expect("write");
+        }
+        std::fs::write(d.join("Kconfig"), lines(&[])).expect("write");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-qm", "base"]);
+        std::fs::write(d.join("Kconfig"), lines(&[(first, "first")])).expect("write");
+        git(d, &["commit", "-qam", "first"]);
+        let both = [(first, "first"), (second, "second")];
+        std::fs::write(d.join("Kconfig"), lines(&both)).expect("write");
+        git(d, &["commit", "-qam", "second"]);
+        let oid = |rev: &str| Oid::from_str(&git(d, &["rev-parse", rev])).expect("oid");
+        let oids = [oid("HEAD~2"), oid("HEAD~1"), oid("HEAD")];
+        (dir, oids)
+    }
+
+    #[test]
+    fn a_file_both_sides_changed_is_merged_by_itself_as_git_cherry_pick_merges_it() {
+        let (dir, [base, first, second]) = two_edits(2, 15);
+        let repo = Repository::open(dir.path()).expect("open");
+        // Taken alone, the second change meets a file the first one changed.
+        let onto = repo.find_commit(base).expect("base").tree().expect("tree");
+        let picked = pick_along_paths(&repo, &repo.find_commit(second).expect("c"), &onto);
+        assert!(picked.expect("picks").is_some(), "merged along its paths");
+        let rewritten = rewrite_series(&repo, base, &[Step::Pick(second), Step::Pick(first)])
+            .expect("rewrites")
+            .expect("applies");
+        let store = Repository::open_bare(&rewritten.git_dir).expect("store");
+        let ours: Vec<String> = (rewritten.series.commits.iter())
+            .map(|c| {
+                store
+                    .find_commit(c.oid)
+                    .expect("commit")
+                    .tree_id()
+                    .to_string()
+            })
+            .collect();
+        // What git makes of the same reordering.
+        let d = dir.path();
+        git(d, &["checkout", "-q", "-b", "reordered", &base.to_string()]);
+        git(d, &["cherry-pick", &second.to_string()]);
+        let theirs_first = git(d, &["rev-parse", "HEAD^{tree}"]);
+        git(d, &["cherry-pick", &first.to_string()]);
+        assert_eq!(ours, [theirs_first, git(d, &["rev-parse", "HEAD^{tree}"])]);
+    }
+
+    #[test]
+    fn a_conflict_where_the_change_moves_leaves_the_rewrite_undone() {
+        // Both commits change line 4: the second cannot come first.
+        let (dir, [base, first, second]) = two_edits(4, 4);
+        let repo = Repository::open(dir.path()).expect("open");
+        let onto = repo.find_commit(base).expect("base").tree().expect("tree");
+        let picked = pick_along_paths(&repo, &repo.find_commit(second).expect("c"), &onto);
+        assert!(picked.expect("picks").is_none(), "left to the tree merge");
+        let rewritten = rewrite_series(&repo, base, &[Step::Pick(second), Step::Pick(first)]);
+        assert!(rewritten.expect("runs").is_none());
+    }
 
     #[test]
     fn mail_dates_become_git_times() {
