@@ -163,7 +163,15 @@ pub struct ShellRunner {
     /// What must be done before a command runs (writing out the scripts commands call),
     /// done by the first command that is not answered from the cache.
     pub prepare: Option<Prepare>,
+    /// Commands the cache cannot answer, noted instead of run and answered with
+    /// [`UNKNOWN_OUTPUT`]: a first reading that learns what a tree asks, so that
+    /// [`ShellRunner::prefetch`] runs them side by side before the reading that counts.
+    pub noted: Option<Arc<Mutex<Vec<String>>>>,
 }
+
+/// What a noting runner answers for a command it did not run. A command whose text holds
+/// it was made from such an answer: one the real reading may never ask, never run ahead.
+pub const UNKNOWN_OUTPUT: &str = "@xenlint-unknown-output@";
 
 /// Work done once, before the first command a [`ShellRunner`] starts, by whichever
 /// runner sharing it gets there first; runs answered from the cache never do it.
@@ -218,7 +226,33 @@ impl ShellRunner {
             env: Vec::new(),
             workdir: None,
             prepare: None,
+            noted: None,
         }
+    }
+
+    /// Run `commands` (in the order given, `jobs` at a time, each once) that the policy
+    /// allows and the cache cannot answer, their answers into the cache: what a reading
+    /// runs one after the other when it comes to them. A command made from an unknown
+    /// answer ([`UNKNOWN_OUTPUT`]) is left alone.
+    pub fn prefetch(&self, commands: &[String], jobs: usize) {
+        let mut seen = HashSet::new();
+        let todo: Vec<&String> = (commands.iter())
+            .filter(|c| !c.contains(UNKNOWN_OUTPUT) && seen.insert(c.as_str()))
+            .filter(|c| self.policy.allows(c) && self.cache.get(c).is_none())
+            .collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..jobs.min(todo.len()) {
+                scope.spawn(|| {
+                    while let Some(command) =
+                        todo.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        let output = self.spawn(command);
+                        self.cache.insert(command, output);
+                    }
+                });
+            }
+        });
     }
 
     /// Output of `command` after do_shell()'s clean-up, or `None` when the policy forbids it.
@@ -228,6 +262,13 @@ impl ShellRunner {
         }
         if let Some(output) = self.cache.get(command) {
             return Some(output);
+        }
+        if let Some(noted) = &self.noted {
+            noted
+                .lock()
+                .expect("noted commands lock")
+                .push(command.to_string());
+            return Some(UNKNOWN_OUTPUT.to_string());
         }
         let output = self.spawn(command);
         self.cache.insert(command, output.clone());
@@ -870,5 +911,51 @@ mod tests {
         assert!(!canary.exists(), "the command ran without what it needs");
         let error = shell.prepare.as_ref().and_then(Prepare::error);
         assert_eq!(error.map(ToString::to_string).as_deref(), Some("disk full"));
+    }
+
+    #[test]
+    fn a_noting_runner_notes_what_it_cannot_answer_and_runs_nothing() {
+        let noted = Arc::new(Mutex::new(Vec::new()));
+        let mut shell = ShellRunner::new(ShellPolicy::Trusted);
+        shell.cache.insert("kept", "answer".to_string());
+        shell.noted = Some(noted.clone());
+        let dir = std::env::temp_dir().join(format!("xenlint-noted-{}", std::process::id()));
+        let command = format!("mkdir -p {0} && echo ran", dir.display());
+        assert_eq!(shell.run(&command).as_deref(), Some(UNKNOWN_OUTPUT));
+        assert_eq!(shell.run("kept").as_deref(), Some("answer"));
+        assert!(!dir.exists(), "noted, not run");
+        assert_eq!(*noted.lock().expect("lock"), [command]);
+    }
+
+    #[test]
+    fn prefetch_runs_side_by_side_what_the_policy_allows_and_nothing_made_of_a_mark() {
+        let dir = std::env::temp_dir().join(format!("xenlint-prefetch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        // Each waits (five seconds at most) for the other to start: "together" only when
+        // both run at once.
+        let meet = |mine: &str, theirs: &str| {
+            format!(
+                "touch {0}/{mine}; for i in $(seq 100); do [ -e {0}/{theirs} ] && echo together && exit; sleep 0.05; done; echo alone",
+                dir.display()
+            )
+        };
+        let (first, second) = (meet("a", "b"), meet("b", "a"));
+        let marked = format!("touch {}/marked; echo {UNKNOWN_OUTPUT}", dir.display());
+        let refused = format!("touch {}/refused", dir.display());
+        let allowed: HashSet<String> = [&first, &second, &marked].map(|c| c.to_string()).into();
+        let shell = ShellRunner::new(ShellPolicy::Allow(allowed));
+        let commands = [
+            first.clone(),
+            second.clone(),
+            first.clone(),
+            marked,
+            refused,
+        ];
+        shell.prefetch(&commands, 2);
+        assert_eq!(shell.cache.get(&first).as_deref(), Some("together"));
+        assert_eq!(shell.cache.get(&second).as_deref(), Some("together"));
+        assert_eq!(shell.cache.len(), 2);
+        assert!(!dir.join("marked").exists() && !dir.join("refused").exists());
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

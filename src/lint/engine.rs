@@ -126,7 +126,7 @@ pub fn lint_sharing(
         (points.iter_mut().skip(1).zip(ids)).for_each(|(point, id)| point.patch_id = id);
         (all, series_checks.join().expect("series checks panicked"))
     });
-    super::trees::free_off_the_path((ctx.seeds, references));
+    super::snapshot::free_off_the_path((ctx.seeds, references));
     // Commands were answered as failed ones if the scripts could not be written for them.
     if let Some(err) = scripts.error() {
         return Err(LintError::Setup(err.to_string()));
@@ -438,7 +438,7 @@ fn resolve_arch(
                 trees.push_new(&tree, made, facts);
             }
         }
-        super::trees::release(newest.replace(tree));
+        super::snapshot::release(newest.replace(tree));
         ctx.steps.step(ctx.options);
     }
     out.walks = objects.iter().map(|t| t.walks).sum();
@@ -493,6 +493,6 @@ fn resolve_arch(
         }
     }
     trees.failure().map_or(Ok(()), Err)?;
-    super::trees::free_off_the_path(trees.into_trees());
+    super::snapshot::free_off_the_path(trees.into_trees());
     Ok(out)
 }

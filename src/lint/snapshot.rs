@@ -270,3 +270,44 @@ pub(crate) fn is_number(name: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit())
         || name.parse::<i64>().is_ok()
 }
+
+/// Let go of `tree`: freed off the path when this is its last reference (freeing a tree
+/// walks its whole model), else only its count goes down (the reader, which holds it too,
+/// frees it on its own thread).
+pub(super) fn release(tree: Option<std::sync::Arc<KconfigSnapshot>>) {
+    if let Some(tree) = tree.filter(|t| std::sync::Arc::strong_count(t) == 1) {
+        free_off_the_path(tree);
+    }
+}
+
+/// Free `value` on a thread of its own, off the path to the report: freeing a tree is a
+/// walk over every symbol, menu and expression of it. The walk recurses down each
+/// expression, a level per `!` of a `depends on` line, so the thread has the stack of
+/// the workers that built the trees: 65,536 `!` overflowed a default 2 MiB thread.
+/// Without a thread, the value is freed here.
+pub(super) fn free_off_the_path<T: Send + 'static>(
+    value: T,
+) -> Option<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || drop(value))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kconfig::expr::SymbolId;
+
+    #[test]
+    fn a_deep_expression_is_freed_off_the_path() {
+        let mut deep = Expr::sym(SymbolId::YES);
+        for _ in 0..1_000_000 {
+            deep = Expr::not(deep);
+        }
+        free_off_the_path(deep)
+            .expect("a thread")
+            .join()
+            .expect("freed without a panic");
+    }
+}

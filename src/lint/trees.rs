@@ -83,7 +83,7 @@ pub(super) fn read_ahead<'scope, 'env>(
             {
                 if !tree.has_errors() {
                     tree.fin_like(last.as_deref());
-                    release(last.replace(tree.clone()));
+                    super::snapshot::release(last.replace(tree.clone()));
                 }
             }
             if tx.send(item).is_err() {
@@ -226,6 +226,12 @@ fn read_one(
     shell.cache = inputs.cache.clone();
     shell.workdir = Some(inputs.workdir.to_path_buf());
     shell.prepare = Some(inputs.scripts.clone());
+    if trusted {
+        shell.env = (env.vars.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        probe_ahead(inputs, oid, &env, &shell)?;
+    }
     let like = last.as_ref().map(|t| t.model.as_ref());
     let model =
         crate::kconfig::read_tree_with(&source, &env, shell, inputs.subtrees.cloned(), like);
@@ -263,6 +269,36 @@ fn read_one(
     })
 }
 
+/// The trusted side's `$(shell,...)` commands run ahead of its reading, side by side, when
+/// cores would otherwise wait (fewer arches than cores: each arch reads its base on one
+/// thread, a command at a time) and nothing answers them yet (no answers kept by an earlier
+/// run): a first reading notes what the tree asks, each unknown answer a mark, and the
+/// commands not made from a mark run as many at a time as there are cores; the reading
+/// that counts then finds their answers, and runs what the first one could not foresee.
+fn probe_ahead(
+    inputs: &Inputs,
+    oid: Oid,
+    env: &KernelEnv,
+    shell: &ShellRunner,
+) -> Result<(), LintError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let arches = inputs.options.arches.as_ref().map_or(usize::MAX, Vec::len);
+    if arches >= cores || !inputs.cache.is_empty() {
+        return Ok(());
+    }
+    let srctree = Some(inputs.srctree.to_path_buf());
+    let source = CommitSource::with_cache(inputs.repo_dir, oid, srctree, inputs.blobs.clone())?;
+    let noted = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut first = shell.clone();
+    first.noted = Some(noted.clone());
+    drop(crate::kconfig::read_tree_with(
+        &source, env, first, None, None,
+    ));
+    let commands = std::mem::take(&mut *noted.lock().expect("noted commands lock"));
+    shell.prefetch(&commands, cores);
+    Ok(())
+}
+
 /// The arches in the order the workers take them (from the end): the arches whose own
 /// `arch/` directory the series changes most are taken first. Each such commit makes a tree
 /// of that arch again, where an arch the series leaves alone reuses its tree; taken last, a
@@ -284,34 +320,10 @@ pub(super) fn work_order(arches: &[String], changed: &[HashSet<String>]) -> Vec<
     order
 }
 
-/// Let go of `tree`: freed off the path when this is its last reference (freeing a tree
-/// walks its whole model), else only its count goes down (the reader, which holds it too,
-/// frees it on its own thread).
-pub(super) fn release(tree: Option<Arc<KconfigSnapshot>>) {
-    if let Some(tree) = tree.filter(|t| Arc::strong_count(t) == 1) {
-        free_off_the_path(tree);
-    }
-}
-
-/// Free `value` on a thread of its own, off the path to the report: freeing a tree is a
-/// walk over every symbol, menu and expression of it. The walk recurses down each
-/// expression, a level per `!` of a `depends on` line, so the thread has the stack of
-/// the workers that built the trees: 65,536 `!` overflowed a default 2 MiB thread.
-/// Without a thread, the value is freed here.
-pub(super) fn free_off_the_path<T: Send + 'static>(
-    value: T,
-) -> Option<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(move || drop(value))
-        .ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::git::BlobCache;
-    use crate::kconfig::expr::{Expr, SymbolId};
     use crate::kconfig::fragments::SubtreeCache;
     use crate::kconfig::macros::ShellCache;
     use crate::lint::options::Options;
@@ -333,18 +345,6 @@ mod tests {
         // Workers pop from the end: x86 (two commits), then arm64 (one), then riscv.
         let taken: Vec<String> = std::iter::from_fn(|| order.pop()).collect();
         assert_eq!(taken, ["x86", "arm64", "riscv"]);
-    }
-
-    #[test]
-    fn a_deep_expression_is_freed_off_the_path() {
-        let mut deep = Expr::sym(SymbolId::YES);
-        for _ in 0..1_000_000 {
-            deep = Expr::not(deep);
-        }
-        free_off_the_path(deep)
-            .expect("a thread")
-            .join()
-            .expect("freed without a panic");
     }
 
     /// A commit of `files` (path, text) on top of HEAD in the repository at `dir`.
