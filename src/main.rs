@@ -36,7 +36,7 @@ fn keep_freed_pages() {
 /// fresh memory zero 2 MiB at once. On the virtual machines this runs on (2 cores, 24 GiB)
 /// that cost more than the translations they save: the bench series, three same-hour
 /// pairs, 15.4-16.0 s wall with them and 13.4-14.5 s without; the 165-commit series 43.8 s
-/// and 0.92 GB against 39.6 s and 0.79 GB; x86 alone 3.0-3.4 s against 2.1 s.
+/// and 0.92 GB against 39.6 s and 0.79 GB; x86 alone 2.9-3.4 s against 2.1 s.
 /// `MIMALLOC_ALLOW_THP` still decides when it is set. The flag is the process's (and its
 /// children's, the probes, which ask for none); mappings made before `main` follow it too.
 fn no_huge_pages() {
