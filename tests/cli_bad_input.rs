@@ -1,25 +1,10 @@
 //! Bad input never panics or hangs: each case gives an error naming file and line, and
 //! exit status 2. Trees are tiny kernel-shaped directories written by the test.
 
-use predicates::prelude::*;
+mod common;
 
-fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut all: Vec<(&str, &[u8])> = vec![
-        (
-            "Makefile",
-            b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
-        ),
-        ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
-    ];
-    all.extend_from_slice(files);
-    for (path, text) in all {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("has parent")).expect("mkdir");
-        std::fs::write(full, text).expect("write");
-    }
-    dir
-}
+use common::tiny_tree as tree;
+use predicates::prelude::*;
 
 fn symbols(dir: &tempfile::TempDir) -> assert_cmd::assert::Assert {
     assert_cmd::cargo::cargo_bin_cmd!("xenlint")

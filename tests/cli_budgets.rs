@@ -315,23 +315,11 @@ fn a_dependency_too_large_then_a_parse_error_is_not_a_repair() {
 #[test]
 #[cfg(target_os = "linux")]
 fn huge_pages_are_off_unless_the_allocator_variable_asks() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (path, text) in [
-        (
-            "Makefile",
-            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
-        ),
-        ("arch/x86/Kconfig", "config X86\n\tdef_bool y\n"),
-        (
-            "Kconfig",
-            "source \"arch/x86/Kconfig\"\nconfig THP\n\tstring\n\
-             \tdefault \"$(shell,grep ^THP_enabled: /proc/self/status)\"\n",
-        ),
-    ] {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("has parent")).expect("mkdir");
-        std::fs::write(full, text).expect("write");
-    }
+    let dir = common::tiny_tree(&[(
+        "Kconfig",
+        b"source \"arch/x86/Kconfig\"\nconfig THP\n\tstring\n\
+          \tdefault \"$(shell,grep ^THP_enabled: /proc/self/status)\"\n",
+    )]);
     let flag = |allow: Option<&str>| {
         let out = dir.path().join("out.config");
         let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("xenlint");

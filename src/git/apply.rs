@@ -362,32 +362,27 @@ fn pick_along_paths(
                 Err(e) => Err(e),
             }
         };
-    let file_mode = |mode: i32| match mode {
-        0o100755 => Some(git2::FileMode::BlobExecutable),
-        0o120000 => Some(git2::FileMode::Link),
-        0o160000 => Some(git2::FileMode::Commit),
-        0o100644 => Some(git2::FileMode::Blob),
-        _ => None,
-    };
     let mut update = git2::build::TreeUpdateBuilder::new();
     for delta in diff.deltas() {
         let (Some(old), Some(new)) = (delta.old_file().path(), delta.new_file().path()) else {
             return Ok(None);
         };
-        let base = entry(&before, old)?;
-        if entry(onto, old)? != base || (new != old && entry(onto, new)? != entry(&before, new)?) {
+        let (base, ours) = (entry(&before, old)?, entry(onto, old)?);
+        if ours != base || (new != old && entry(onto, new)? != entry(&before, new)?) {
             // Both sides changed the file: merged by itself, when it is a regular file both
             // sides modified in place.
-            let (Some(ours), Some(theirs)) = (entry(onto, old)?, entry(&after, new)?) else {
+            let (Some(base), Some(ours), Some(theirs)) = (base, ours, entry(&after, new)?) else {
                 return Ok(None);
             };
-            let Some(base) = base else {
-                return Ok(None);
+            let mode = match ours.1 {
+                0o100644 => git2::FileMode::Blob,
+                0o100755 => git2::FileMode::BlobExecutable,
+                _ => return Ok(None),
             };
-            let regular = |m: i32| m == 0o100644 || m == 0o100755;
             if delta.status() != git2::Delta::Modified
                 || new != old
-                || !(base.1 == ours.1 && ours.1 == theirs.1 && regular(ours.1))
+                || base.1 != ours.1
+                || theirs.1 != ours.1
             {
                 return Ok(None);
             }
@@ -410,19 +405,19 @@ fn pick_along_paths(
             if !merged.is_automergeable() {
                 return Ok(None);
             }
-            let id = repo.blob(merged.content())?;
-            let Some(mode) = file_mode(ours.1) else {
-                return Ok(None);
-            };
-            update.upsert(old, id, mode);
+            update.upsert(old, repo.blob(merged.content())?, mode);
             continue;
         }
         if entry(&after, old)?.is_none() {
             update.remove(old);
         }
         if let Some((id, mode)) = entry(&after, new)? {
-            let Some(mode) = file_mode(mode) else {
-                return Ok(None);
+            let mode = match mode {
+                0o100755 => git2::FileMode::BlobExecutable,
+                0o120000 => git2::FileMode::Link,
+                0o160000 => git2::FileMode::Commit,
+                0o100644 => git2::FileMode::Blob,
+                _ => return Ok(None),
             };
             update.upsert(new, id, mode);
         }

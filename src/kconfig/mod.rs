@@ -141,6 +141,36 @@ pub fn read_tree(source: &dyn Source, env: &KernelEnv, shell: ShellRunner) -> Mo
     read_tree_with(source, env, shell, None, None)
 }
 
+/// Commands run with make's exported variables, unless the runner was given its own.
+fn export_env(shell: &mut ShellRunner, env: &KernelEnv) {
+    if shell.env.is_empty() {
+        shell.env = (env.vars.iter())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
+}
+
+/// Run the `$(shell,...)` commands the tree of `source` asks for ahead of reading it,
+/// `jobs` at a time, into `shell`'s cache: a first reading notes what the tree asks, each
+/// answer the cache lacks a mark ([`macros::UNKNOWN_OUTPUT`]), and the commands not made
+/// from a mark run side by side ([`ShellRunner::prefetch`]). The reading that counts finds
+/// their answers and runs what the first one could not foresee. `source` should be a
+/// source of its own: the first reading's reads are not the tree's.
+pub fn run_commands_ahead(
+    source: &dyn Source,
+    env: &KernelEnv,
+    shell: &mut ShellRunner,
+    jobs: usize,
+) {
+    export_env(shell, env);
+    let noted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut first = shell.clone();
+    first.noted = Some(noted.clone());
+    drop(read_tree_with(source, env, first, None, None));
+    let commands = std::mem::take(&mut *noted.lock().expect("noted commands lock"));
+    shell.prefetch(&commands, jobs);
+}
+
 /// `read_tree`, splicing in the subtrees `subtrees` keeps where they apply and keeping
 /// there the subtrees it parses (`fragments`), with room made for a model like `like`.
 pub fn read_tree_with(
@@ -151,13 +181,7 @@ pub fn read_tree_with(
     like: Option<&Model>,
 ) -> Model {
     let macro_env = env.macro_env();
-    if shell.env.is_empty() {
-        shell.env = env
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-    }
+    export_env(&mut shell, env);
     let pp = Preprocessor::new(macro_env, shell);
     let mut parser = parser::Parser::new(source, pp, env.dialect());
     if let Some(cache) = subtrees {

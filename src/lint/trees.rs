@@ -227,10 +227,7 @@ fn read_one(
     shell.workdir = Some(inputs.workdir.to_path_buf());
     shell.prepare = Some(inputs.scripts.clone());
     if trusted {
-        shell.env = (env.vars.iter())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        probe_ahead(inputs, oid, &env, &shell)?;
+        probe_ahead(inputs, oid, &env, &mut shell)?;
     }
     let like = last.as_ref().map(|t| t.model.as_ref());
     let model =
@@ -269,17 +266,15 @@ fn read_one(
     })
 }
 
-/// The trusted side's `$(shell,...)` commands run ahead of its reading, side by side, when
-/// cores would otherwise wait (fewer arches than cores: each arch reads its base on one
-/// thread, a command at a time) and nothing answers them yet (no answers kept by an earlier
-/// run): a first reading notes what the tree asks, each unknown answer a mark, and the
-/// commands not made from a mark run as many at a time as there are cores; the reading
-/// that counts then finds their answers, and runs what the first one could not foresee.
+/// The trusted side's `$(shell,...)` commands run ahead of its reading, side by side
+/// (`kconfig::run_commands_ahead`), when cores would otherwise wait (fewer arches than
+/// cores: each arch reads its base on one thread, a command at a time) and nothing answers
+/// them yet (no answers kept by an earlier run).
 fn probe_ahead(
     inputs: &Inputs,
     oid: Oid,
     env: &KernelEnv,
-    shell: &ShellRunner,
+    shell: &mut ShellRunner,
 ) -> Result<(), LintError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let arches = inputs.options.arches.as_ref().map_or(usize::MAX, Vec::len);
@@ -288,14 +283,7 @@ fn probe_ahead(
     }
     let srctree = Some(inputs.srctree.to_path_buf());
     let source = CommitSource::with_cache(inputs.repo_dir, oid, srctree, inputs.blobs.clone())?;
-    let noted = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut first = shell.clone();
-    first.noted = Some(noted.clone());
-    drop(crate::kconfig::read_tree_with(
-        &source, env, first, None, None,
-    ));
-    let commands = std::mem::take(&mut *noted.lock().expect("noted commands lock"));
-    shell.prefetch(&commands, cores);
+    crate::kconfig::run_commands_ahead(&source, env, shell, cores);
     Ok(())
 }
 

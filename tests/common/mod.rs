@@ -19,6 +19,26 @@ use xenlint::kconfig::macros::{ShellCache, ShellPolicy, ShellRunner};
 use xenlint::kconfig::model::Model;
 use xenlint::source::DirSource;
 
+/// A tiny kernel-shaped tree: a Makefile with version lines, `arch/x86/Kconfig` defining
+/// X86, and `files` (path, contents) beside them.
+pub fn tiny_tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut all: Vec<(&str, &[u8])> = vec![
+        (
+            "Makefile",
+            b"VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n",
+        ),
+        ("arch/x86/Kconfig", b"config X86\n\tdef_bool y\n"),
+    ];
+    all.extend_from_slice(files);
+    for (path, text) in all {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    dir
+}
+
 /// The kernel versions measured, as scripts/kernel-versions.sh lists them (a test checks).
 pub const VERSIONS: &[&str] = &["5.10", "6.1", "6.12", "7.2"];
 /// The versions CI provisions (the machine's own apt sources carry them): their material
