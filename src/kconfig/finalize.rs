@@ -83,6 +83,9 @@ struct Finalizer<'a> {
     fuel: std::cell::Cell<u64>,
     /// The finalization of a tree, and which entries propagate alike in it (`alike`).
     reuse: Option<(&'a Finalized, Vec<bool>)>,
+    /// Entries and properties whose own dependency `fin` holds (or has replaced).
+    taken_menus: Vec<bool>,
+    taken_props: Vec<bool>,
 }
 
 /// What is said of a tree whose rewrites ran out (`Finalized::rewrites_exhausted`).
@@ -120,8 +123,9 @@ pub fn finalize_like(
 ) -> Finalized {
     let nsyms = model.symbols.len();
     let fin = Finalized {
-        menu_dep: model.menus.iter().map(|m| m.dep.clone()).collect(),
-        prop_cond: model.props.iter().map(|p| p.cond.clone()).collect(),
+        // Each entry's and property's own, taken when propagating into it (`own_dep`).
+        menu_dep: vec![None; model.menus.len()],
+        prop_cond: vec![None; model.props.len()],
         dir_dep: vec![None; nsyms],
         rev_dep: vec![None; nsyms],
         implied: vec![None; nsyms],
@@ -150,8 +154,18 @@ pub fn finalize_like(
         v1: !bool_choices,
         fuel: std::cell::Cell::new(REWRITE_STEPS),
         reuse,
+        taken_menus: vec![false; model.menus.len()],
+        taken_props: vec![false; model.props.len()],
     };
+    f.own_dep(Model::ROOT);
     f.finalize_menu(Model::ROOT, false);
+    // An entry or property never propagated into keeps its own.
+    for index in 0..model.menus.len() {
+        f.own_dep(MenuId(index as u32));
+    }
+    for index in 0..model.props.len() {
+        f.own_cond(PropId(index as u32));
+    }
     let mut fin = f.fin;
     if bool_choices {
         choices_from_blocks(model, &mut fin);
@@ -305,6 +319,23 @@ fn subtree_syms(model: &Model, fin: &Finalized, menu: MenuId, out: &mut Vec<Symb
 }
 
 impl Finalizer<'_> {
+    /// `fin.menu_dep` of `menu`, from its own `depends on` the first time it is asked for:
+    /// an entry taken from the tree before never copies its own.
+    fn own_dep(&mut self, menu: MenuId) {
+        let index = menu.0 as usize;
+        if !std::mem::replace(&mut self.taken_menus[index], true) {
+            self.fin.menu_dep[index] = self.model.menu(menu).dep.clone();
+        }
+    }
+
+    /// `fin.prop_cond` of `prop`, from its own condition the first time it is asked for.
+    fn own_cond(&mut self, prop: PropId) {
+        let index = prop.0 as usize;
+        if !std::mem::replace(&mut self.taken_props[index], true) {
+            self.fin.prop_cond[index] = self.model.prop(prop).cond.clone();
+        }
+    }
+
     /// `f` with the symbols' types lent out; `menu` is the entry whose dependencies it
     /// rewrites, recorded when the budget of rewriting steps runs out in it.
     fn info_call<R>(&mut self, menu: MenuId, f: impl FnOnce(&mut Finalized, &SymInfo) -> R) -> R {
@@ -346,6 +377,26 @@ impl Finalizer<'_> {
             })
             .map(|&(old, _)| old);
         let fuel_before = self.fuel.get();
+        let child_menu = model.menu(child);
+        let props: &[PropId] = match child_menu.sym {
+            Some(sym) => &model.symbol(sym).props,
+            None => child_menu.prompt.as_slice(),
+        };
+        match reuse {
+            // Replaced below as a whole.
+            Some(_) => {
+                self.taken_menus[index] = true;
+                for &prop in props.iter().filter(|&&p| model.prop(p).menu == child) {
+                    self.taken_props[prop.0 as usize] = true;
+                }
+            }
+            None => {
+                self.own_dep(child);
+                for &prop in props.iter().filter(|&&p| model.prop(p).menu == child) {
+                    self.own_cond(prop);
+                }
+            }
+        }
         self.info_call(child, |fin, info| {
             let basedep = match reuse {
                 Some(old) => old.menu_dep[index].clone(),
@@ -357,11 +408,6 @@ impl Finalizer<'_> {
                 }
             };
             fin.menu_dep[index] = basedep.clone();
-            let child_menu = model.menu(child);
-            let props: &[PropId] = match child_menu.sym {
-                Some(sym) => &model.symbol(sym).props,
-                None => child_menu.prompt.as_slice(),
-            };
             for &prop in props {
                 let p = model.prop(prop);
                 if p.menu != child {
@@ -417,7 +463,9 @@ impl Finalizer<'_> {
             } else {
                 self.fin.menu_dep[parent.0 as usize].clone()
             };
-            for child in self.children(parent).clone() {
+            // Propagating changes no entry's children.
+            for index in 0..self.children(parent).len() {
+                let child = self.children(parent)[index];
                 self.propagate_child(child, parent_dep.clone());
             }
             // Children may take their following siblings as submenus: walk by index.

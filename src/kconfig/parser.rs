@@ -1809,14 +1809,25 @@ impl<'a> Parser<'a> {
         };
         for (i, m) in f.menus.iter().enumerate() {
             let id = MenuId(menu_base + i as u32);
+            let depends: Vec<(Expr, Pos)> =
+                m.depends.iter().map(|(e, p)| (expr(e), pos(*p))).collect();
+            // An entry's dependency is its `depends on` lines ANDed in order (`add_dep`), or
+            // an `if` condition: made again from the lines just mapped, it shares their
+            // nodes instead of mapping each twice.
+            let dep = if identity || depends.is_empty() {
+                m.dep.as_ref().map(expr)
+            } else {
+                (depends.iter()).fold(None, |dep, (e, _)| Expr::and_opt(dep, Some(e.clone())))
+            };
+            debug_assert_eq!(dep, m.dep.as_ref().map(expr));
             let menu = Menu {
                 kind: m.kind,
                 parent: m.parent.map(menu_id),
                 children: m.children.iter().map(|&c| menu_id(c)).collect(),
                 sym: m.sym.map(sym),
                 prompt: m.prompt.map(prop_id),
-                dep: m.dep.as_ref().map(expr),
-                depends: m.depends.iter().map(|(e, p)| (expr(e), pos(*p))).collect(),
+                dep,
+                depends,
                 visibility: m.visibility.as_ref().map(expr),
                 help: m.help.clone(),
                 pos: pos(m.pos),

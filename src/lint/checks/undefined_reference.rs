@@ -39,19 +39,17 @@ pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
         return out;
     }
     let is_undefined = |s: SymbolId| undefined[s.0 as usize];
+    // Gathered by ids, the first place each pair is said kept; named once at the end.
+    let mut first: crate::FastMap<(SymbolId, SymbolId), Pos> = Default::default();
     let mut referenced = Vec::new();
-    let mut note = |owner: SymbolId, e: &Expr, pos: Pos, out: &mut UndefinedRefs| {
+    let mut note = |owner: SymbolId, e: &Expr, pos: Pos| {
         if !e.any_symbol(&is_undefined) {
             return;
         }
         referenced.clear();
         e.symbols(&mut referenced);
         for &r in referenced.iter().filter(|&&r| is_undefined(r)) {
-            out.entry((
-                model.sym_name(owner).to_string(),
-                model.sym_name(r).to_string(),
-            ))
-            .or_insert_with(|| (model.file_name(pos.file).to_string(), pos.line));
+            first.entry((owner, r)).or_insert(pos);
         }
     };
     for (index, sym) in model.symbols.iter().enumerate() {
@@ -61,7 +59,7 @@ pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
         let id = SymbolId(index as u32);
         for &m in &sym.menus {
             for (dep, pos) in &model.menu(m).depends {
-                note(id, dep, *pos, &mut out);
+                note(id, dep, *pos);
             }
         }
         for &p in &sym.props {
@@ -70,9 +68,18 @@ pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
                 .into_iter()
                 .flatten()
             {
-                note(id, e, prop.pos, &mut out);
+                note(id, e, prop.pos);
             }
         }
+    }
+    for ((owner, missing), pos) in first {
+        out.insert(
+            (
+                model.sym_name(owner).to_string(),
+                model.sym_name(missing).to_string(),
+            ),
+            (model.file_name(pos.file).to_string(), pos.line),
+        );
     }
     out
 }
