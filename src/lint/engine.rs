@@ -428,7 +428,8 @@ fn resolve_arch(
                 let names = newest
                     .as_deref()
                     .map(|t| (t, &trees.facts(index - 1).names));
-                let facts = tree_facts(&tree, like_previous, before, names);
+                let base = (index > 0).then(|| &trees[0]);
+                let facts = tree_facts(&tree, base, like_previous, before, names);
                 // Recursive dependencies are said without a file, running out of rewrites
                 // with one; a tree like the one before has what that one has.
                 if !like_previous {

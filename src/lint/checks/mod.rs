@@ -44,9 +44,11 @@ pub const CHECKS: &[&Check] = &[
 /// alike (same fingerprint), whose finalization and references this one shares.
 /// `acyclic_before`: the tree of the commit before, when it has no recursive dependency,
 /// with the paths this commit changes. `names_before`: the tree of the slot before with
-/// its name facts (none at the base).
+/// its name facts (none at the base). `base`: the arch's tree at the base (none for the
+/// base itself).
 pub(crate) fn tree_facts(
     tree: &KconfigSnapshot,
+    base: Option<&KconfigSnapshot>,
     resolves_like_previous: bool,
     acyclic_before: Option<(&KconfigSnapshot, &HashSet<String>)>,
     names_before: Option<(&KconfigSnapshot, &NameFacts)>,
@@ -57,7 +59,7 @@ pub(crate) fn tree_facts(
     TreeFacts {
         parse_errors,
         final_errors,
-        undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_at(tree)),
+        undefined: (!resolves_like_previous).then(|| undefined_reference::undefined_at(tree, base)),
         unran_commands: new_shell_command::unran_commands(tree),
         names: NameFacts::new(tree, names_before, resolves_like_previous),
     }

@@ -23,16 +23,28 @@ fn check(cx: &ArchContext) -> Vec<Finding> {
     undefined_references(cx)
 }
 
-/// References to symbols `tree` does not define: (owner, missing) -> (file, line) where
-/// first said.
-pub(crate) fn undefined_at(tree: &KconfigSnapshot) -> UndefinedRefs {
+/// References to symbols `tree` does not define but `base` (the arch's tree at the base)
+/// does: (owner, missing) -> (file, line) where first said. XL0003 is about those alone
+/// (a name the base does not define either was never lost), so the others are not
+/// gathered, and at the base itself (`None`) there are none.
+pub(crate) fn undefined_at(
+    tree: &KconfigSnapshot,
+    base: Option<&KconfigSnapshot>,
+) -> UndefinedRefs {
     let model: &Model = &tree.model;
     let mut out = UndefinedRefs::new();
-    // The symbols named without a definition: few, so most expressions are passed over by
-    // a test per symbol they name.
+    let Some(base) = base else {
+        return out;
+    };
+    // The symbols named without a definition here and defined at the base: few, mostly
+    // none, so most expressions are passed over by a test per symbol they name.
     let undefined: Vec<bool> = (model.symbols.iter())
         .map(|s| {
-            !s.is_const && s.menus.is_empty() && s.name.as_deref().is_none_or(|n| !is_number(n))
+            !s.is_const
+                && s.menus.is_empty()
+                && s.name
+                    .as_deref()
+                    .is_some_and(|n| !is_number(n) && defined(base, n).is_some())
         })
         .collect();
     if !undefined.contains(&true) {
@@ -98,9 +110,9 @@ fn undefined_references(cx: &ArchContext) -> Vec<Finding> {
             sets.push(set.expect("taken at every tree that resolves unlike the commit before"));
         }
     }
+    // Every set holds only names the base defines (`undefined_at`).
     new_items(&sets)
         .into_iter()
-        .filter(|((_, missing), _)| defined(&cx.snapshots[0], missing).is_some())
         .filter_map(|((owner, missing), span)| {
             // A culprit resolves unlike the commit before it: its facts hold the reference.
             let facts = trees.facts(span.culprit);
