@@ -136,13 +136,14 @@ pub fn objects(source: &dyn Source, request: &Request) -> ObjectSet {
 /// variable it looked up (a `CONFIG_` value, `ARCH_CORE`, ...) has the value it had. The
 /// memo is then this walk's. Returns the object set and every file the walk depends on.
 ///
-/// `seeds`: directories of other walks of this very commit (other arches, other
-/// configurations), each taken under the same test with nothing changed.
+/// `seeds`: directories of other walks (other arches, other configurations), each taken
+/// under the same test, with the paths changed between their commit and this one (none
+/// for walks of this very commit).
 pub fn objects_reusing(
     source: &dyn Source,
     request: &Request,
     memo: &mut WalkMemo,
-    seeds: Option<&WalkSeeds>,
+    seeds: Option<(&WalkSeeds, &FastSet<String>)>,
     changed: &FastSet<String>,
 ) -> (ObjectSet, WalkReads) {
     let (set, reads, next) = walk(source, request, Some(&*memo), seeds, changed);
@@ -312,7 +313,7 @@ fn walk(
     source: &dyn Source,
     request: &Request,
     memo: Option<&WalkMemo>,
-    seeds: Option<&WalkSeeds>,
+    seeds: Option<(&WalkSeeds, &FastSet<String>)>,
     changed: &FastSet<String>,
 ) -> (ObjectSet, WalkReads, Option<WalkMemo>) {
     let logged = Logged {
@@ -415,8 +416,7 @@ fn walk(
         capped: Cell::new(false),
     };
     let memo = memo.filter(|m| m.src_is_srctree == src_is_srctree);
-    let seeds = seeds.filter(|s| s.src_is_srctree == src_is_srctree);
-    let unchanged = FastSet::default();
+    let seeds = seeds.filter(|(s, _)| s.src_is_srctree == src_is_srctree);
     let mut next = WalkMemo {
         src_is_srctree,
         ..WalkMemo::default()
@@ -448,9 +448,10 @@ fn walk(
             .and_then(|m| m.dirs.get(&visit))
             .filter(|record| record.inputs.still_hold(&base, changed))
             .or_else(|| {
-                let kept = seeds.and_then(|s| s.dirs.get(&visit))?;
+                let (seeds, since) = seeds?;
+                let kept = seeds.dirs.get(&visit)?;
                 kept.iter()
-                    .find(|record| record.inputs.still_hold(&base, &unchanged))
+                    .find(|record| record.inputs.still_hold(&base, since))
             });
         let record = match kept {
             Some(record) => {
@@ -1466,6 +1467,8 @@ mod tests {
             srcarch: arch,
             config: &config,
         };
+        let same_commit = FastSet::default();
+        let seeds = seeds.map(|s| (s, &same_commit));
         objects_reusing(source, &request, memo, seeds, &changed).0
     }
 
@@ -1541,6 +1544,46 @@ mod tests {
             assert_same(&seeded, &fresh);
             assert!(!seeded.objects.contains_key("c/c2.o"));
             assert_eq!(memo.reused, reused, "{:?}", seeded.dirs);
+        }
+    }
+
+    #[test]
+    fn a_later_commit_takes_the_directories_of_an_earlier_walk_that_nothing_changed_in() {
+        let earlier = three_dirs();
+        let config = [("A", "y"), ("A2", "y")];
+        let mut seeds = WalkSeeds::default();
+        let mut memo = WalkMemo::default();
+        arch_walk(&earlier, "x86", &config, &mut memo, None, &[]);
+        seeds.add(&memo);
+        // The later commit adds an object to `c`: `c` is walked again, the top, `a`, `b`
+        // and scripts/mod are taken; told of no change, the stale `c` is taken too.
+        let later = earlier
+            .with("c/Makefile", "obj-y += c1.o c2.o c3.o\n")
+            .with("c/c3.c", "");
+        let vars = SharedVars::from_pairs(
+            config
+                .iter()
+                .map(|(k, v)| (format!("CONFIG_{k}"), v.to_string())),
+        );
+        let request = Request {
+            arch: "x86",
+            srcarch: "x86",
+            config: &vars,
+        };
+        let fresh = walk(&later, &config);
+        assert!(fresh.objects.contains_key("c/c3.o"));
+        let none = FastSet::default();
+        for (since, reused, right) in [(vec!["c/Makefile", "c/c3.c"], 4, true), (vec![], 5, false)]
+        {
+            let since: FastSet<String> = since.into_iter().map(String::from).collect();
+            let mut memo = WalkMemo::default();
+            let (seeded, _) =
+                objects_reusing(&later, &request, &mut memo, Some((&seeds, &since)), &none);
+            assert_eq!(memo.reused, reused);
+            assert_eq!(seeded.objects.contains_key("c/c3.o"), right);
+            if right {
+                assert_same(&seeded, &fresh);
+            }
         }
     }
 

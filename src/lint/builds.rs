@@ -22,6 +22,38 @@ use crate::source::Source;
 #[derive(Default)]
 pub struct SeedPool(Mutex<HashMap<Oid, Arc<WalkSeeds>>>);
 
+/// The seeds of an earlier commit, for the first walks of a later one: each directory is
+/// taken only when nothing it read is among the paths changed between the two.
+pub struct EarlierSeeds {
+    /// The commit whose walks take them.
+    pub commit: Oid,
+    pub seeds: Arc<WalkSeeds>,
+    pub since: crate::FastSet<String>,
+}
+
+impl EarlierSeeds {
+    /// For a window of a series (fix verification) whose first commit is `first`: the
+    /// directories the series' run walked at the trusted base, taken where what they read
+    /// has not changed between the two (`changed_since`: the paths changed from a commit
+    /// to `first`).
+    pub(super) fn of_window(
+        pool: &SeedPool,
+        trusted: Option<Oid>,
+        reuse_dirs: bool,
+        first: Oid,
+        changed_since: impl FnOnce(Oid) -> Option<HashSet<String>>,
+    ) -> Option<Arc<EarlierSeeds>> {
+        let trusted = trusted.filter(|&t| t != first && reuse_dirs)?;
+        let seeds = pool.get(trusted)?;
+        let since = changed_since(trusted)?;
+        Some(Arc::new(EarlierSeeds {
+            commit: first,
+            seeds,
+            since: since.into_iter().collect(),
+        }))
+    }
+}
+
 impl SeedPool {
     fn get(&self, commit: Oid) -> Option<Arc<WalkSeeds>> {
         self.0.lock().expect("seed pool lock").get(&commit).cloned()
@@ -60,13 +92,16 @@ pub struct ObjectTrack {
     walked_at: Option<usize>,
     /// The first walks of every track of the run.
     pool: Arc<SeedPool>,
+    /// Seeds of an earlier commit, when the pool has none of the first walk's.
+    earlier: Option<Arc<EarlierSeeds>>,
 }
 
 impl ObjectTrack {
-    pub fn new(reuse_dirs: bool, pool: Arc<SeedPool>) -> Self {
+    pub fn new(reuse_dirs: bool, pool: Arc<SeedPool>, earlier: Option<Arc<EarlierSeeds>>) -> Self {
         ObjectTrack {
             reuse_dirs,
             pool,
+            earlier,
             ..ObjectTrack::default()
         }
     }
@@ -132,6 +167,12 @@ impl ObjectTrack {
         }
         let first = self.reuse_dirs && self.walks == 0;
         let seeds = first.then(|| self.pool.get(source.commit())).flatten();
+        let same_commit = crate::FastSet::default();
+        let seeds = match (&seeds, &self.earlier) {
+            (Some(seeds), _) => Some((&**seeds, &same_commit)),
+            (None, Some(e)) if first && e.commit == source.commit() => Some((&*e.seeds, &e.since)),
+            _ => None,
+        };
         let (set, read) = objects_reusing(
             source,
             &Request {
@@ -140,7 +181,7 @@ impl ObjectTrack {
                 config: &config,
             },
             &mut self.memo,
-            seeds.as_deref(),
+            seeds,
             &self.changed_since,
         );
         if first {

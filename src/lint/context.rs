@@ -329,9 +329,19 @@ pub(super) fn unknown_construct_notes(
 /// "baseline B does not apply to ...": for each baseline, the arches (of `arches` checked)
 /// it has no configuration for.
 pub(super) fn inapplicable_notes(
-    inapplicable: Vec<(String, Vec<String>)>,
+    by_arch: Vec<(String, Vec<String>)>,
     arches: usize,
 ) -> impl Iterator<Item = String> {
+    // (arch, the baselines it does not take) -> each baseline with its arches, in order.
+    let mut inapplicable: Vec<(String, Vec<String>)> = Vec::new();
+    for (arch, baselines) in by_arch {
+        for baseline in baselines {
+            match inapplicable.iter_mut().find(|(b, _)| *b == baseline) {
+                Some((_, list)) => list.push(arch.clone()),
+                None => inapplicable.push((baseline, vec![arch.clone()])),
+            }
+        }
+    }
     inapplicable.into_iter().map(move |(baseline, list)| {
         let which = if list.len() == arches {
             "any arch checked".to_string()

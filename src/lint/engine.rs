@@ -7,9 +7,9 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::builds::ObjectTrack;
+use super::builds::{EarlierSeeds, ObjectTrack};
 use super::checks::{tree_facts, Scope, CHECKS};
-use super::context::{ArchContext, BaselineRun, SeriesCommits, SeriesContext, Unreadable};
+use super::context::{ArchContext, BaselineRun, SeriesCommits, Unreadable};
 use super::options::{Baseline, LintError, Options, Shared};
 use super::references::PendingScan;
 use super::snapshot::{parse_values, KconfigSnapshot, Values};
@@ -62,7 +62,7 @@ pub fn lint_sharing(
         options,
         trusted_scripts.tree_id("scripts"),
         scratch.path(),
-        &shared.shell,
+        &shared.shell_answers_in(scratch.path()),
     );
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {
@@ -71,6 +71,9 @@ pub fn lint_sharing(
     };
     super::options::validate(&base_tree, options)?;
     let changed = crate::git::changed_paths(&repo, &oids)?;
+    let reuse = options.incremental && options.kbuild;
+    let since = |t: Oid| crate::git::changed_paths(&repo, &[t, oids[0]]).ok()?.pop();
+    let earlier = EarlierSeeds::of_window(&shared.seeds, options.trusted, reuse, oids[0], since);
     // References are the same for every arch: scanned once, beside the arches.
     let references = options.kbuild.then(PendingScan::default);
     let ctx = Ctx {
@@ -85,7 +88,8 @@ pub fn lint_sharing(
         subtrees: options.incremental.then(|| shared.subtrees.clone()),
         blobs: blobs.clone(),
         users: shared.users.clone(),
-        seeds: Default::default(),
+        seeds: shared.seeds.clone(),
+        earlier,
         changed,
         options,
         steps: super::options::Steps::new(oids.len() * arches.len()),
@@ -134,7 +138,7 @@ pub fn lint_sharing(
     let mut findings = super::grouping::for_arches_checked(findings?, &arches);
     let (mut parsed, mut resolved, mut walks) = (0, 0, 0);
     let mut changes = Vec::new();
-    // Which arches each baseline does not apply to, said once per baseline.
+    // Which baselines each arch does not take, said once per baseline.
     let mut inapplicable: Vec<(String, Vec<String>)> = Vec::new();
     for (arch, result) in results {
         let r = result?;
@@ -145,12 +149,7 @@ pub fn lint_sharing(
                 notes.push(note);
             }
         }
-        for baseline in r.inapplicable {
-            match inapplicable.iter_mut().find(|(b, _)| *b == baseline) {
-                Some((_, list)) => list.push(arch.clone()),
-                None => inapplicable.push((baseline, vec![arch.clone()])),
-            }
-        }
+        inapplicable.push((arch, r.inapplicable));
         (parsed, resolved, walks) = (parsed + r.parsed, resolved + r.resolved, walks + r.walks);
     }
     notes.extend(super::context::inapplicable_notes(
@@ -203,17 +202,7 @@ fn series_findings(ctx: &Ctx) -> Result<Vec<Finding>, LintError> {
         CommitSource::with_cache(&ctx.repo_dir, ctx.oids[index], None, ctx.blobs.clone()).ok()
     };
     let series = SeriesCommits::new(&ctx.points, &ctx.changed, &open);
-    let cx = SeriesContext {
-        series: &series,
-        references,
-    };
-    let mut findings = Vec::new();
-    for check in CHECKS {
-        if let Scope::Series(run) = check.scope {
-            findings.extend(run(&cx));
-        }
-    }
-    Ok(findings)
+    Ok(super::checks::series_checks(&series, references))
 }
 
 struct Ctx<'a> {
@@ -232,6 +221,7 @@ struct Ctx<'a> {
     users: super::users::UsersCache,
     /// Directories of the first Kbuild walks at each commit, for the other arches'.
     seeds: Arc<super::builds::SeedPool>,
+    earlier: Option<Arc<super::builds::EarlierSeeds>>,
     /// Paths each commit changes relative to the one before it (index 0: none).
     changed: Vec<HashSet<String>>,
     /// CONFIG_ references along the series (with Kbuild only), made beside the arches.
@@ -297,7 +287,13 @@ fn resolve_arch(
     let mut inputs: Vec<Vec<(String, Option<Oid>)>> = vec![Vec::new(); ctx.options.baselines.len()];
     // What each baseline builds at each commit (Kbuild walk).
     let mut objects: Vec<ObjectTrack> = (0..ctx.options.baselines.len())
-        .map(|_| ObjectTrack::new(ctx.options.incremental, ctx.seeds.clone()))
+        .map(|_| {
+            ObjectTrack::new(
+                ctx.options.incremental,
+                ctx.seeds.clone(),
+                ctx.earlier.clone(),
+            )
+        })
         .collect();
     for (index, read) in reads.into_iter().enumerate() {
         let changed = &ctx.changed[index];

@@ -203,10 +203,41 @@ pub fn validate_tree(
 /// with the caches the series' run filled.
 #[derive(Clone, Default)]
 pub struct Shared {
-    pub(super) shell: crate::kconfig::macros::ShellCache,
+    shell: crate::kconfig::macros::ShellCache,
+    /// The scratch directory of the run that fills `shell`: commands name the scripts
+    /// written there (`$(srctree)/scripts/...`).
+    shell_scratch: std::sync::Arc<std::sync::Mutex<Option<std::path::PathBuf>>>,
     pub(super) subtrees: crate::kconfig::fragments::SubtreeCache,
     pub(super) blobs: crate::git::BlobCache,
     pub(super) users: super::users::UsersCache,
+    /// The first Kbuild walks of each commit, by every run (`builds::SeedPool`).
+    pub(super) seeds: std::sync::Arc<super::builds::SeedPool>,
+}
+
+impl Shared {
+    /// The trusted side's `$(shell,...)` answers for a run whose scratch directory is
+    /// `scratch`: the first run fills the shared ones; a later run gets a copy in its own
+    /// terms (the first run's directory named as its own), so that a command naming the
+    /// trusted side's scripts is not run again only because they were written elsewhere.
+    pub(super) fn shell_answers_in(
+        &self,
+        scratch: &std::path::Path,
+    ) -> crate::kconfig::macros::ShellCache {
+        let mut named = self.shell_scratch.lock().expect("scratch lock");
+        let first = named.get_or_insert_with(|| scratch.to_path_buf());
+        if first == scratch {
+            return self.shell.clone();
+        }
+        let (there, here) = (first.display().to_string(), scratch.display().to_string());
+        let copy = crate::kconfig::macros::ShellCache::new();
+        for (command, output) in self.shell.entries() {
+            copy.insert(
+                &command.replace(&there, &here),
+                output.replace(&there, &here),
+            );
+        }
+        copy
+    }
 }
 
 #[cfg(test)]
@@ -224,5 +255,36 @@ impl Options {
             cache: None,
             trusted: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_later_run_gets_the_shared_answers_in_terms_of_its_own_scratch_directory() {
+        let shared = Shared::default();
+        let first = shared.shell_answers_in(Path::new("/tmp/xl-one"));
+        first.insert(
+            "/tmp/xl-one/srctree/scripts/cc-version.sh gcc",
+            "GCC 1200".into(),
+        );
+        first.insert("echo /tmp/xl-one/x", "/tmp/xl-one/x".into());
+        // The run that fills them gets the shared answers themselves.
+        let again = shared.shell_answers_in(Path::new("/tmp/xl-one"));
+        assert_eq!(again.len(), 2);
+        let second = shared.shell_answers_in(Path::new("/tmp/xl-two"));
+        let get = |command: &str| second.get(command);
+        assert_eq!(
+            get("/tmp/xl-two/srctree/scripts/cc-version.sh gcc").as_deref(),
+            Some("GCC 1200")
+        );
+        assert_eq!(get("echo /tmp/xl-two/x").as_deref(), Some("/tmp/xl-two/x"));
+        assert_eq!(get("/tmp/xl-one/srctree/scripts/cc-version.sh gcc"), None);
+        // A copy: what the later run adds stays its own.
+        second.insert("true", String::new());
+        assert_eq!(again.get("true"), None);
     }
 }

@@ -65,6 +65,21 @@ pub(crate) fn tree_facts(
     }
 }
 
+/// The findings of the checks that hold for every arch at once.
+pub(crate) fn series_checks(
+    series: &crate::lint::context::SeriesCommits,
+    references: &crate::lint::references::ReferenceScan,
+) -> Vec<crate::lint::Finding> {
+    let cx = crate::lint::context::SeriesContext { series, references };
+    let mut findings = Vec::new();
+    for check in CHECKS {
+        if let Scope::Series(run) = check.scope {
+            findings.extend(run(&cx));
+        }
+    }
+    findings
+}
+
 /// A check by code (any case) or name.
 pub fn find(code_or_name: &str) -> Option<&'static Check> {
     CHECKS
