@@ -58,11 +58,12 @@ pub fn lint_sharing(
     let base_tree = CommitSource::with_cache(&repo_dir, oids[0], None, blobs.clone())?;
     // The base's $(shell,...) answers, kept between runs for the same scripts and tools.
     let trusted_scripts = CommitSource::with_cache(&repo_dir, trusted, None, blobs.clone())?;
+    let scripts_tree = trusted_scripts.tree_id("scripts");
     let (shell_cache, keeper) = super::cache::shell_answers(
         options,
-        trusted_scripts.tree_id("scripts"),
+        scripts_tree,
         scratch.path(),
-        &shared.shell_answers_in(scratch.path()),
+        &shared.shell_answers_in(scratch.path(), scripts_tree),
     );
     let tip = CommitSource::new(&repo_dir, *oids.last().expect("a series has commits"), None)?;
     let arches = match &options.arches {

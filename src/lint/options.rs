@@ -196,6 +196,9 @@ pub fn validate_tree(
     Ok(())
 }
 
+/// A scratch directory, and the tree of the trusted scripts written there.
+type NamedScratch = (std::path::PathBuf, Option<crate::git::Oid>);
+
 /// What runs of the engine on one repository and one trusted side share: caches keyed by
 /// content (blobs and trees by object id, parsed subtrees by the blobs they read and their
 /// context) and the trusted side's `$(shell,...)` answers, which are the same for every
@@ -204,9 +207,9 @@ pub fn validate_tree(
 #[derive(Clone, Default)]
 pub struct Shared {
     shell: crate::kconfig::macros::ShellCache,
-    /// The scratch directory of the run that fills `shell`: commands name the scripts
-    /// written there (`$(srctree)/scripts/...`).
-    shell_scratch: std::sync::Arc<std::sync::Mutex<Option<std::path::PathBuf>>>,
+    /// The scratch directory of the run that fills `shell` (commands name the scripts
+    /// written there, `$(srctree)/scripts/...`), and the tree of those scripts.
+    shell_scratch: std::sync::Arc<std::sync::Mutex<Option<NamedScratch>>>,
     pub(super) subtrees: crate::kconfig::fragments::SubtreeCache,
     pub(super) blobs: crate::git::BlobCache,
     pub(super) users: super::users::UsersCache,
@@ -216,15 +219,21 @@ pub struct Shared {
 
 impl Shared {
     /// The trusted side's `$(shell,...)` answers for a run whose scratch directory is
-    /// `scratch`: the first run fills the shared ones; a later run gets a copy in its own
-    /// terms (the first run's directory named as its own), so that a command naming the
-    /// trusted side's scripts is not run again only because they were written elsewhere.
+    /// `scratch` and whose trusted scripts are the tree `scripts`: the first run fills the
+    /// shared ones; a later run with the same scripts gets a copy in its own terms (the
+    /// first run's directory named as its own), so that a command naming the trusted
+    /// side's scripts is not run again only because they were written elsewhere; a run
+    /// with other scripts gets none.
     pub(super) fn shell_answers_in(
         &self,
         scratch: &std::path::Path,
+        scripts: Option<crate::git::Oid>,
     ) -> crate::kconfig::macros::ShellCache {
         let mut named = self.shell_scratch.lock().expect("scratch lock");
-        let first = named.get_or_insert_with(|| scratch.to_path_buf());
+        let (first, first_scripts) = named.get_or_insert_with(|| (scratch.to_path_buf(), scripts));
+        if *first_scripts != scripts {
+            return crate::kconfig::macros::ShellCache::new();
+        }
         if first == scratch {
             return self.shell.clone();
         }
@@ -266,16 +275,17 @@ mod tests {
     #[test]
     fn a_later_run_gets_the_shared_answers_in_terms_of_its_own_scratch_directory() {
         let shared = Shared::default();
-        let first = shared.shell_answers_in(Path::new("/tmp/xl-one"));
+        let scripts = Some(crate::git::Oid::zero());
+        let first = shared.shell_answers_in(Path::new("/tmp/xl-one"), scripts);
         first.insert(
             "/tmp/xl-one/srctree/scripts/cc-version.sh gcc",
             "GCC 1200".into(),
         );
         first.insert("echo /tmp/xl-one/x", "/tmp/xl-one/x".into());
         // The run that fills them gets the shared answers themselves.
-        let again = shared.shell_answers_in(Path::new("/tmp/xl-one"));
+        let again = shared.shell_answers_in(Path::new("/tmp/xl-one"), scripts);
         assert_eq!(again.len(), 2);
-        let second = shared.shell_answers_in(Path::new("/tmp/xl-two"));
+        let second = shared.shell_answers_in(Path::new("/tmp/xl-two"), scripts);
         let get = |command: &str| second.get(command);
         assert_eq!(
             get("/tmp/xl-two/srctree/scripts/cc-version.sh gcc").as_deref(),
@@ -286,5 +296,8 @@ mod tests {
         // A copy: what the later run adds stays its own.
         second.insert("true", String::new());
         assert_eq!(again.get("true"), None);
+        // Other trusted scripts: none of them.
+        let other = shared.shell_answers_in(Path::new("/tmp/xl-two"), None);
+        assert!(other.is_empty());
     }
 }
