@@ -4,7 +4,9 @@
 //! then at a second; the flags pick each commit's configuration and whether the drivers'
 //! sources exist. Then the second commit is walked for another arch and the first
 //! configuration, seeded with the directories of the x86 walk (`WalkSeeds`), against a
-//! walk from nothing. A difference is a crash.
+//! walk from nothing; and for x86 and the second configuration, seeded with the
+//! directories of the first commit's walk and the paths changed since (as fix
+//! verification starts a window from the series base's walks). A difference is a crash.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -122,6 +124,8 @@ fn check(data: Vec<u8>) {
         None,
         &Default::default(),
     );
+    let mut earlier = WalkSeeds::default();
+    earlier.add(&memo);
     let second = source(&second);
     let (reused, _) = objects_reusing(
         &second,
@@ -141,12 +145,24 @@ fn check(data: Vec<u8>) {
         &second,
         &other(&first_config),
         &mut WalkMemo::default(),
-        Some(&seeds),
+        Some((&seeds, &Default::default())),
         &Default::default(),
     );
     let fresh = objects(&second, &other(&first_config));
     assert_eq!(
         seeded, fresh,
         "a seeded walk differs from a walk from nothing"
+    );
+    let (later, _) = objects_reusing(
+        &second,
+        &request(&second_config),
+        &mut WalkMemo::default(),
+        Some((&earlier, &changed)),
+        &Default::default(),
+    );
+    let fresh = objects(&second, &request(&second_config));
+    assert_eq!(
+        later, fresh,
+        "a walk seeded from an earlier commit differs from a walk from nothing"
     );
 }
