@@ -227,11 +227,20 @@ impl Inputs {
             && self.exists.iter().all(|(path, existed)| {
                 !changed.contains(path) || base.source.exists(path).ok() == Some(*existed)
             })
-            && !changed.iter().any(|path| {
-                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-                self.listed.iter().any(|l| l == dir)
-            })
+            && !changed
+                .iter()
+                .any(|path| self.listed.iter().any(|l| changes_listing(l, path)))
     }
+}
+
+/// Whether a change to `path` can change what a listing of directory `listed` gives: a
+/// file added or removed in it, or one below it, whose directory may have appeared or
+/// gone with it (`""` is the top of the tree).
+pub fn changes_listing(listed: &str, path: &str) -> bool {
+    listed.is_empty()
+        || path
+            .strip_prefix(listed)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// One directory of a walk: what it read, and what it added to the walk.
@@ -1585,6 +1594,30 @@ mod tests {
                 assert_same(&seeded, &fresh);
             }
         }
+    }
+
+    #[test]
+    fn a_directory_added_where_a_wildcard_lists_walks_that_directory_again() {
+        let source = three_dirs().with(
+            "c/Makefile",
+            "obj-y += c1.o $(addsuffix /,$(notdir $(wildcard $(srctree)/$(src)/sub*)))\n",
+        );
+        let config = [("A", "y")];
+        let mut memo = WalkMemo::default();
+        let first = request_walk(&source, &config, &mut memo, &[]);
+        assert!(!first.objects.keys().any(|o| o.starts_with("c/sub")));
+        let source = source
+            .with("c/sub1/Makefile", "obj-y += s.o\n")
+            .with("c/sub1/s.c", "");
+        let changed = ["c/sub1/Makefile", "c/sub1/s.c"];
+        let second = request_walk(&source, &config, &mut memo, &changed);
+        let fresh = walk(&source, &config);
+        assert!(
+            fresh.objects.contains_key("c/sub1/s.o"),
+            "{:?}",
+            fresh.objects.keys()
+        );
+        assert_same(&second, &fresh);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::snapshot::Values;
 use crate::git::{CommitSource, Oid};
 use crate::kbuild::objects::{
-    autoconf_vars, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
+    autoconf_vars, changes_listing, objects_reusing, ObjectSet, Request, WalkMemo, WalkSeeds,
 };
 use crate::kconfig::env::KernelEnv;
 use crate::make::SharedVars;
@@ -138,10 +138,9 @@ impl ObjectTrack {
         let same_files = !changed
             .iter()
             .any(|path| self.reads.binary_search(path).is_ok())
-            && !changed.iter().any(|path| {
-                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-                listed.iter().any(|l| l == dir)
-            })
+            && !changed
+                .iter()
+                .any(|path| listed.iter().any(|l| changes_listing(l, path)))
             && changed
                 .iter()
                 .all(|path| match self.exists_asked.get(path) {
