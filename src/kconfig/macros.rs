@@ -150,6 +150,18 @@ impl ShellCache {
     }
 }
 
+/// `$(shell,...)` answers (command -> output) with the directory `from` named `to` in both:
+/// answers name the scratch directory of the run that got them.
+pub fn renamed(
+    answers: std::collections::BTreeMap<String, String>,
+    from: &str,
+    to: &str,
+) -> std::collections::BTreeMap<String, String> {
+    (answers.into_iter())
+        .map(|(command, output)| (command.replace(from, to), output.replace(from, to)))
+        .collect()
+}
+
 /// How commands run: policy, cache, and the environment and directory they run in.
 #[derive(Debug, Clone)]
 pub struct ShellRunner {

@@ -160,22 +160,15 @@ impl Cache {
             return;
         }
         let here = scratch.display().to_string();
-        for (command, output) in kept.answers {
-            into.insert(
-                &command.replace(SCRATCH, &here),
-                output.replace(SCRATCH, &here),
-            );
+        for (command, output) in crate::kconfig::macros::renamed(kept.answers, SCRATCH, &here) {
+            into.insert(&command, output);
         }
     }
 
     /// Keep the answers of `from` for `scope`.
     pub fn store_shell(&self, scope: &str, scratch: &Path, from: &ShellCache) {
         let here = scratch.display().to_string();
-        let answers: std::collections::BTreeMap<String, String> = from
-            .entries()
-            .into_iter()
-            .map(|(c, o)| (c.replace(&here, SCRATCH), o.replace(&here, SCRATCH)))
-            .collect();
+        let answers = crate::kconfig::macros::renamed(from.entries(), &here, SCRATCH);
         let mut words = std::collections::BTreeSet::new();
         for command in answers.keys() {
             words.extend(crate::exec::command_words(command));

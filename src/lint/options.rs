@@ -239,12 +239,11 @@ impl Shared {
         }
         let (there, here) = (first.display().to_string(), scratch.display().to_string());
         let copy = crate::kconfig::macros::ShellCache::new();
-        for (command, output) in self.shell.entries() {
-            copy.insert(
-                &command.replace(&there, &here),
-                output.replace(&there, &here),
-            );
-        }
+        copy.extend(crate::kconfig::macros::renamed(
+            self.shell.entries(),
+            &there,
+            &here,
+        ));
         copy
     }
 }
