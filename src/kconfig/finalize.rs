@@ -360,7 +360,7 @@ impl Finalizer<'_> {
 
     /// Propagate the parent's dependency into a child entry and its properties; record
     /// selects and implies (the first loop of _menu_finalize()).
-    fn propagate_child(&mut self, child: MenuId, parent_dep: Option<Expr>) {
+    fn propagate_child(&mut self, child: MenuId, parent_dep: Option<&Expr>) {
         let model = self.model;
         let modules = self.modules;
         let index = child.0 as usize;
@@ -373,7 +373,7 @@ impl Finalizer<'_> {
                     && model
                         .menu(child)
                         .parent
-                        .is_some_and(|p| parent_dep.as_ref() == old.menu_dep[p.0 as usize].as_ref())
+                        .is_some_and(|p| parent_dep == old.menu_dep[p.0 as usize].as_ref())
             })
             .map(|&(old, _)| old);
         let fuel_before = self.fuel.get();
@@ -398,33 +398,34 @@ impl Finalizer<'_> {
             }
         }
         self.info_call(child, |fin, info| {
-            let basedep = match reuse {
+            // Each slot is written once; what is taken from the tree before is cloned once.
+            fin.menu_dep[index] = match reuse {
                 Some(old) => old.menu_dep[index].clone(),
                 None => {
                     let own = fin.menu_dep[index]
                         .as_ref()
                         .map(|d| transform(&rewrite_m(d, modules), info));
-                    eliminate_dups_onto(parent_dep, own, info)
+                    eliminate_dups_onto(parent_dep.cloned(), own, info)
                 }
             };
-            fin.menu_dep[index] = basedep.clone();
             for &prop in props {
                 let p = model.prop(prop);
                 if p.menu != child {
                     continue;
                 }
-                let dep = match reuse {
-                    Some(old) => old.prop_cond[prop.0 as usize].clone(),
+                let slot = prop.0 as usize;
+                fin.prop_cond[slot] = match reuse {
+                    Some(old) => old.prop_cond[slot].clone(),
                     None => {
-                        let cond = fin.prop_cond[prop.0 as usize]
+                        let cond = fin.prop_cond[slot]
                             .as_ref()
                             .map(|c| transform(&rewrite_m(c, modules), info));
-                        eliminate_dups_onto(basedep.clone(), cond, info)
+                        eliminate_dups_onto(fin.menu_dep[index].clone(), cond, info)
                     }
                 };
-                fin.prop_cond[prop.0 as usize] = dep.clone();
                 if let (Some(owner), Some(Expr::Symbol(target))) = (child_menu.sym, p.expr.as_ref())
                 {
+                    let dep = fin.prop_cond[slot].clone();
                     let term = Expr::and_opt(Some(Expr::sym(owner)), dep);
                     let slot = match p.kind {
                         PropKind::Select => &mut fin.rev_dep[target.0 as usize],
@@ -466,7 +467,7 @@ impl Finalizer<'_> {
             // Propagating changes no entry's children.
             for index in 0..self.children(parent).len() {
                 let child = self.children(parent)[index];
-                self.propagate_child(child, parent_dep.clone());
+                self.propagate_child(child, parent_dep.as_ref());
             }
             // Children may take their following siblings as submenus: walk by index.
             let mut index = 0;

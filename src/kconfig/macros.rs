@@ -91,10 +91,18 @@ pub struct ShellRecord {
     pub line: u32,
 }
 
-/// Command outputs by command text. Clone it to share one cache between parses.
+/// Command outputs by command text. Clone it to share one cache between parses: a command
+/// another parse is running is waited for, not run again ([`ShellCache::get_or_run`]).
 #[derive(Debug, Clone, Default)]
 pub struct ShellCache {
-    inner: Arc<Mutex<HashMap<String, String>>>,
+    inner: Arc<(Mutex<Answers>, std::sync::Condvar)>,
+}
+
+#[derive(Debug, Default)]
+struct Answers {
+    outputs: HashMap<String, String>,
+    /// Commands being run by some thread, their answers not in yet.
+    running: HashSet<String>,
 }
 
 impl ShellCache {
@@ -102,26 +110,58 @@ impl ShellCache {
         Self::default()
     }
 
-    pub fn get(&self, command: &str) -> Option<String> {
+    fn answers(&self) -> std::sync::MutexGuard<'_, Answers> {
         self.inner
+            .0
             .lock()
             .expect("shell cache lock is never poisoned: no panics while held")
-            .get(command)
-            .cloned()
+    }
+
+    pub fn get(&self, command: &str) -> Option<String> {
+        self.answers().outputs.get(command).cloned()
     }
 
     pub fn insert(&self, command: &str, output: String) {
-        self.inner
-            .lock()
-            .expect("shell cache lock is never poisoned: no panics while held")
-            .insert(command.to_string(), output);
+        self.answers().outputs.insert(command.to_string(), output);
+        self.inner.1.notify_all();
+    }
+
+    /// The answer to `command`: the cached one, the one of the thread running it now
+    /// (waited for), or else what `run` gives, cached.
+    pub fn get_or_run(&self, command: &str, run: impl FnOnce() -> String) -> String {
+        let mut answers = self.answers();
+        loop {
+            if let Some(output) = answers.outputs.get(command) {
+                return output.clone();
+            }
+            if !answers.running.contains(command) {
+                break;
+            }
+            answers = (self.inner.1)
+                .wait(answers)
+                .expect("shell cache lock is never poisoned: no panics while held");
+        }
+        answers.running.insert(command.to_string());
+        drop(answers);
+        // Whatever happens in `run`, the command is no longer running after it.
+        struct Done<'a>(&'a ShellCache, &'a str);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.answers().running.remove(self.1);
+                self.0.inner.1.notify_all();
+            }
+        }
+        let done = Done(self, command);
+        let output = run();
+        self.answers()
+            .outputs
+            .insert(command.to_string(), output.clone());
+        drop(done);
+        output
     }
 
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .expect("shell cache lock is never poisoned: no panics while held")
-            .len()
+        self.answers().outputs.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,22 +170,16 @@ impl ShellCache {
 
     /// Every cached command and output, sorted by command.
     pub fn entries(&self) -> BTreeMap<String, String> {
-        self.inner
-            .lock()
-            .expect("shell cache lock is never poisoned: no panics while held")
-            .iter()
+        (self.answers().outputs.iter())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 
     /// Load entries saved by `entries()` (a JSON object), replacing none already present.
     pub fn extend(&self, entries: BTreeMap<String, String>) {
-        let mut map = self
-            .inner
-            .lock()
-            .expect("shell cache lock is never poisoned: no panics while held");
+        let outputs = &mut self.answers().outputs;
         for (command, output) in entries {
-            map.entry(command).or_insert(output);
+            outputs.entry(command).or_insert(output);
         }
     }
 }
@@ -259,8 +293,7 @@ impl ShellRunner {
                     while let Some(command) =
                         todo.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                     {
-                        let output = self.spawn(command);
-                        self.cache.insert(command, output);
+                        self.cache.get_or_run(command, || self.spawn(command));
                     }
                 });
             }
@@ -282,9 +315,7 @@ impl ShellRunner {
                 .push(command.to_string());
             return Some(UNKNOWN_OUTPUT.to_string());
         }
-        let output = self.spawn(command);
-        self.cache.insert(command, output.clone());
-        Some(output)
+        Some(self.cache.get_or_run(command, || self.spawn(command)))
     }
 
     fn spawn(&self, command: &str) -> String {
@@ -937,6 +968,38 @@ mod tests {
         assert_eq!(shell.run("kept").as_deref(), Some("answer"));
         assert!(!dir.exists(), "noted, not run");
         assert_eq!(*noted.lock().expect("lock"), [command]);
+    }
+
+    #[test]
+    fn a_command_another_thread_is_running_is_waited_for_not_run_again() {
+        let cache = ShellCache::new();
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let started = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            let first = scope.spawn(|| {
+                cache.get_or_run("probe", || {
+                    started.wait();
+                    // The other thread asks while this one runs.
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    "first".to_string()
+                })
+            });
+            started.wait();
+            let second = cache.get_or_run("probe", || {
+                runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                "second".to_string()
+            });
+            assert_eq!(second, "first");
+            assert_eq!(first.join().expect("no panic"), "first");
+        });
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // A run that panics leaves the command to be run by the next asker.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cache.get_or_run("broken", || panic!("the command's runner failed"))
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(cache.get_or_run("broken", || "ran".to_string()), "ran");
     }
 
     #[test]

@@ -267,9 +267,10 @@ fn read_one(
 }
 
 /// The trusted side's `$(shell,...)` commands run ahead of its reading, side by side
-/// (`kconfig::run_commands_ahead`), when cores would otherwise wait (fewer arches than
-/// cores: each arch reads its base on one thread, a command at a time) and nothing answers
-/// them yet (no answers kept by an earlier run).
+/// (`kconfig::run_commands_ahead`), when nothing answers them yet (no answers kept by an
+/// earlier run, no other arch's): each arch reads its base on one thread, a command at a
+/// time, and the arches read first ask mostly the same commands (the compiler's), which
+/// one runs while the others wait for its answers (`ShellCache::get_or_run`).
 fn probe_ahead(
     inputs: &Inputs,
     oid: Oid,
@@ -277,8 +278,7 @@ fn probe_ahead(
     shell: &mut ShellRunner,
 ) -> Result<(), LintError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let arches = inputs.options.arches.as_ref().map_or(usize::MAX, Vec::len);
-    if arches >= cores || !inputs.cache.is_empty() {
+    if !inputs.cache.is_empty() {
         return Ok(());
     }
     let srctree = Some(inputs.srctree.to_path_buf());
