@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use super::snapshot::{defined, KconfigSnapshot};
-use crate::kconfig::model::Model;
+use super::snapshot::KconfigSnapshot;
+use crate::kconfig::model::{Model, SymbolId};
 
 /// A symbol defined at a commit, as the facts say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl NameFacts {
         }
         let model = &tree.model;
         let fin = (!tree.has_errors()).then(|| tree.fin());
-        // By the name table, as the lookup reads them (see `named`).
+        // By the name table, as the lookup reads them (see below).
         let mut choice_values: Vec<Arc<str>> = (model.by_name.iter())
             .filter(|(_, s)| fin.is_some_and(|f| f.is_choice_value[s.0 as usize]))
             .map(|(name, _)| name.clone())
@@ -56,13 +56,37 @@ impl NameFacts {
         choice_values.sort();
         let mut defined_delta = crate::FastMap::default();
         if let Some((old, _)) = before {
-            for (name, now) in named(model) {
-                if now != defined(old, name).is_some() {
+            let old = &old.model;
+            // Each name the trees look symbols up by (not the constants), defined or not
+            // as `snapshot::defined` reads it: a name may have been given to two symbols
+            // (6.1: a named choice after a reference to its name), the lookup gives the
+            // last. Where both trees give each name to one symbol, a symbol of the same
+            // name at the same index is the one the lookup finds: no lookup by name.
+            let by_index = unique_names(model) && unique_names(old);
+            let at = |tree: &Model, index: usize, name: &Arc<str>| {
+                (tree.symbols.get(index))
+                    .filter(|s| !s.is_const && s.name.as_ref().is_some_and(|n| n == name))
+                    .map(|_| SymbolId(index as u32))
+            };
+            for (name, &s) in &model.by_name {
+                let now = !model.symbol(s).menus.is_empty();
+                let then = match at(old, s.0 as usize, name).filter(|_| by_index) {
+                    Some(same) => !old.symbol(same).menus.is_empty(),
+                    None => old
+                        .lookup(name)
+                        .is_some_and(|o| !old.symbol(o).menus.is_empty()),
+                };
+                if now != then {
                     defined_delta.insert(name.clone(), now);
                 }
             }
-            for (name, then) in named(&old.model) {
-                if then && model.lookup(name).is_none() {
+            for (name, &o) in &old.by_name {
+                if old.symbol(o).menus.is_empty() {
+                    continue;
+                }
+                let present = (by_index && at(model, o.0 as usize, name).is_some())
+                    || model.lookup(name).is_some();
+                if !present {
                     defined_delta.insert(name.clone(), false);
                 }
             }
@@ -74,16 +98,19 @@ impl NameFacts {
     }
 }
 
-/// (name, defined) of each name `model` looks symbols up by (not the constants), as
-/// `snapshot::defined` reads it: a name may have been given to two symbols (6.1: a named
-/// choice after a reference to its name), the lookup gives the last.
-fn named(model: &Model) -> impl Iterator<Item = (&Arc<str>, bool)> {
-    (model.by_name.iter()).map(|(name, &s)| (name, !model.symbol(s).menus.is_empty()))
+/// Whether no two symbols of `model` have one name (6.1: a named choice after a
+/// reference to its name has two): then the name table holds every named symbol.
+fn unique_names(model: &Model) -> bool {
+    let named = (model.symbols.iter())
+        .filter(|s| s.name.is_some() && !s.is_const)
+        .count();
+    named == model.by_name.len()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::snapshot::defined;
     use crate::kconfig::env::EnvRequest;
     use crate::kconfig::env::KernelEnv;
     use crate::kconfig::macros::ShellPolicy;
