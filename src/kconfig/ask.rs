@@ -56,9 +56,11 @@ pub fn run(cfg: &mut Config<'_>, mode: AskMode, answers: &[String]) -> String {
     asker.out
 }
 
-impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
-    fn children(&self, menu: MenuId) -> Vec<MenuId> {
-        self.cfg.fin.children[menu.0 as usize].clone()
+impl<'m, I: Iterator<Item = String>> Asker<'_, 'm, I> {
+    /// The finalized tree's children of `menu`, borrowed from the tree, not from `self`.
+    fn children(&self, menu: MenuId) -> &'m [MenuId] {
+        let fin: &'m super::finalize::Finalized = self.cfg.fin;
+        &fin.children[menu.0 as usize]
     }
 
     /// menu_is_visible().
@@ -196,7 +198,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
             let mut def: i64 = 0;
             let mut is_new = false;
             self.line.clear();
-            for child in self.children(menu) {
+            for &child in self.children(menu) {
                 if !self.visible(child) {
                     continue;
                 }
@@ -260,7 +262,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
             }
             let mut chosen = None;
             let mut remaining = pick;
-            for child in self.children(menu) {
+            for &child in self.children(menu) {
                 let Some(sym) = self.cfg.model.menu(child).sym else {
                     continue;
                 };
@@ -311,7 +313,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
             }
             self.indent += 2;
         }
-        for child in self.children(menu) {
+        for &child in self.children(menu) {
             self.conf(child);
         }
         if entry.sym.is_some() {
@@ -334,7 +336,7 @@ impl<I: Iterator<Item = String>> Asker<'_, '_, I> {
                 self.conf(self.root_entry);
             }
         }
-        for child in self.children(menu) {
+        for &child in self.children(menu) {
             self.check_conf(child);
         }
     }

@@ -278,8 +278,8 @@ pub fn menu_is_visible(cfg: &mut Config<'_>, menu: MenuId) -> bool {
             return false;
         }
         // The finalized tree: automatic submenus count as children.
-        let children = cfg.fin.children[menu.0 as usize].clone();
-        return children.into_iter().any(|c| menu_is_visible(cfg, c));
+        let fin = cfg.fin;
+        return (fin.children[menu.0 as usize].iter()).any(|&c| menu_is_visible(cfg, c));
     }
     cfg.eval_opt(cfg.fin.prop_cond[prompt.0 as usize].as_ref()) != Tristate::No
 }

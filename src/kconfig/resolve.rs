@@ -509,7 +509,7 @@ impl<'m> Config<'m> {
                 {
                     new_val = self.st(sym).user_val.clone();
                 } else if let Some((prop, _)) = self.default_prop(sym) {
-                    if let Some(Expr::Symbol(ds)) = self.model.prop(prop).expr.clone() {
+                    if let Some(&Expr::Symbol(ds)) = self.model.prop(prop).expr.as_ref() {
                         self.st_mut(sym).write = true;
                         self.calc(ds);
                         new_val = Some(self.raw_val(ds));
@@ -571,8 +571,9 @@ impl<'m> Config<'m> {
             }
             if !is_choice {
                 if let Some((prop, cond)) = self.default_prop(sym) {
-                    let value = match self.model.prop(prop).expr.clone() {
-                        Some(e) => self.eval(&e),
+                    let model = self.model;
+                    let value = match model.prop(prop).expr.as_ref() {
+                        Some(e) => self.eval(e),
                         None => Tristate::No,
                     };
                     new_tri = value.and(cond);
@@ -698,7 +699,7 @@ impl<'m> Config<'m> {
         let Some(prop) = range else {
             return;
         };
-        let Some(Expr::Range(low, high)) = model.prop(prop).expr.clone() else {
+        let Some(&Expr::Range(low, high)) = model.prop(prop).expr.as_ref() else {
             return;
         };
         let val = c_strtoll(&self.raw_val(sym), base);
@@ -798,15 +799,15 @@ impl<'m> Config<'m> {
         if let Some((prop, cond)) = self.default_prop(sym) {
             match self.stype(sym) {
                 SymbolType::Bool | SymbolType::Tristate => {
-                    let e = self.model.prop(prop).expr.clone();
-                    let v = match e {
-                        Some(e) => self.eval(&e),
+                    let model = self.model;
+                    let v = match model.prop(prop).expr.as_ref() {
+                        Some(e) => self.eval(e),
                         None => Tristate::No,
                     };
                     val = v.and(cond);
                 }
                 _ => {
-                    if let Some(Expr::Symbol(ds)) = self.model.prop(prop).expr.clone() {
+                    if let Some(&Expr::Symbol(ds)) = self.model.prop(prop).expr.as_ref() {
                         self.calc(ds);
                         text = self.raw_val(ds);
                     }
