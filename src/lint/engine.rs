@@ -95,12 +95,9 @@ pub fn lint_sharing(
         options,
         steps: super::options::Steps::new(oids.len() * arches.len()),
     };
-    // Arches are independent: spread them over the machine's cores.
-    let queue = std::sync::Mutex::new(super::trees::work_order(&arches, &ctx.changed));
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(arches.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let queue = super::schedule::ArchQueue::new(&arches, &ctx.changed, cores);
+    let workers = cores.min(arches.len().max(1));
     let (results, findings) = std::thread::scope(|scope| {
         // Checks that hold for every arch at once run beside the arches.
         let series_checks = scope.spawn(|| series_findings(&ctx));
@@ -111,10 +108,8 @@ pub fn lint_sharing(
                     .stack_size(256 << 20)
                     .spawn_scoped(scope, || {
                         let mut done = Vec::new();
-                        loop {
-                            let next = queue.lock().expect("queue lock").pop();
-                            let Some(arch) = next else { break };
-                            done.push((arch.clone(), lint_arch(&ctx, &arch)));
+                        while let Some((arch, ahead)) = queue.next() {
+                            done.push((arch.clone(), lint_arch(&ctx, &arch, ahead)));
                         }
                         done
                     })
@@ -244,8 +239,10 @@ struct ArchResult {
     walks: usize,
 }
 
-/// Every commit and baseline of one arch.
-fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
+/// Every commit and baseline of one arch. `ahead`: trees are read and finalized ahead of
+/// resolution on threads of their own (`trees::read_ahead`), else on this thread as
+/// resolution asks for them (`trees::Reader`); see `schedule::ArchQueue`.
+fn lint_arch(ctx: &Ctx, arch: &str, ahead: bool) -> Result<ArchResult, LintError> {
     let inputs = super::snapshots::Inputs {
         repo_dir: &ctx.repo_dir,
         oids: &ctx.oids,
@@ -259,7 +256,10 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
         changed: &ctx.changed,
         options: ctx.options,
     };
-    // Trees are read and finalized ahead of resolution, on threads of their own.
+    if !ahead {
+        let reads = super::trees::Reader::new(inputs, arch, true);
+        return resolve_arch(ctx, arch, reads, &Remake { inputs });
+    }
     std::thread::scope(|scope| {
         let reads = super::trees::read_ahead(scope, inputs, arch);
         resolve_arch(ctx, arch, reads, &Remake { inputs })
@@ -270,7 +270,7 @@ fn lint_arch(ctx: &Ctx, arch: &str) -> Result<ArchResult, LintError> {
 fn resolve_arch(
     ctx: &Ctx,
     arch: &str,
-    reads: std::sync::mpsc::Receiver<Result<Read, LintError>>,
+    reads: impl IntoIterator<Item = Result<Read, LintError>>,
     remake: &Remake,
 ) -> Result<ArchResult, LintError> {
     let mut out = ArchResult::default();

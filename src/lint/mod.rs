@@ -25,6 +25,7 @@ mod names;
 mod options;
 mod references;
 pub mod revision_diff;
+mod schedule;
 mod snapshot;
 mod snapshots;
 mod span;

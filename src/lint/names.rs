@@ -110,12 +110,12 @@ fn unique_names(model: &Model) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::snapshot::defined;
     use crate::kconfig::env::EnvRequest;
     use crate::kconfig::env::KernelEnv;
     use crate::kconfig::macros::ShellPolicy;
     use crate::kconfig::macros::ShellRunner;
     use crate::lint::options::LintError;
+    use crate::lint::snapshot::defined;
     use crate::lint::snapshots::{Made, Recipe, Snapshots, TreeFacts};
     use crate::source::MemSource;
 

@@ -1,7 +1,9 @@
-//! Each commit's Kconfig tree for one arch, read in series order on a thread of its own
-//! and finalized on another, ahead of the resolution that consumes them (engine.rs):
-//! reading the tree of commit N+2, finalizing that of N+1 and resolving and walking N
-//! overlap, so one arch keeps two cores busy.
+//! Each commit's Kconfig tree for one arch, read in series order. When an arch has the
+//! cores to itself (the last arches of a run, or a run of one), they are read on a thread
+//! of their own and finalized on another, ahead of the resolution that consumes them
+//! (engine.rs): reading the tree of commit N+2, finalizing that of N+1 and resolving and
+//! walking N overlap, so one arch keeps two cores busy. Otherwise the resolving thread
+//! reads and finalizes each tree itself when it needs the next (`Reader`).
 //!
 //! The reading rules are those of a single pass: a commit that changes no file the last
 //! tree read (and leaves the macro environment as it was) reuses that tree; the base runs
@@ -9,9 +11,9 @@
 //! commit whose tree cannot be read as a kernel is reported and skipped. Trees an arch
 //! is done with are freed off the path to the report.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use super::context::Unreadable;
@@ -68,30 +70,120 @@ pub(super) fn read_ahead<'scope, 'env>(
     arch: &'env str,
 ) -> Receiver<Result<Read, LintError>> {
     let (tx, read) = sync_channel(1);
-    spawn(scope, "tree reader", move || read_all(&inputs, arch, &tx));
+    spawn(scope, "tree reader", move || {
+        for item in Reader::new(inputs, arch, false) {
+            if tx.send(item).is_err() {
+                return;
+            }
+        }
+    });
     let (tx, finalized) = sync_channel(1);
     spawn(scope, "tree finalizer", move || {
         // The tree finalized last, which the next one takes alike entries from.
-        let mut last: Option<Arc<KconfigSnapshot>> = None;
+        let mut last = None;
         for item in read {
-            if let Ok(Read::Tree {
-                tree,
-                made: Some(Made::Parsed { .. }),
-                same_semantics: false,
-                ..
-            }) = &item
-            {
-                if !tree.has_errors() {
-                    tree.fin_like(last.as_deref());
-                    super::snapshot::release(last.replace(tree.clone()));
-                }
-            }
+            finalize_next(&item, &mut last);
             if tx.send(item).is_err() {
                 return;
             }
         }
     });
     finalized
+}
+
+/// Finalize the tree `item` brings when resolution will need it (a tree parsed for its
+/// commit, read without errors, unlike the one before), taking alike entries from `last`,
+/// the tree finalized before it, which it then replaces.
+fn finalize_next(item: &Result<Read, LintError>, last: &mut Option<Arc<KconfigSnapshot>>) {
+    if let Ok(Read::Tree {
+        tree,
+        made: Some(Made::Parsed { .. }),
+        same_semantics: false,
+        ..
+    }) = item
+    {
+        if !tree.has_errors() {
+            tree.fin_like(last.as_deref());
+            super::snapshot::release(last.replace(tree.clone()));
+        }
+    }
+}
+
+/// Every commit's tree for `arch`, in order, each read when the next is asked for (and
+/// finalized then, with `finalize`). The rules are those of a single pass (see the
+/// module's notes); the first error, or a base that cannot be read, ends it.
+pub(super) struct Reader<'a> {
+    inputs: Inputs<'a>,
+    arch: &'a str,
+    finalize: bool,
+    next: usize,
+    started: bool,
+    done: bool,
+    last: Option<Arc<KconfigSnapshot>>,
+    last_finalized: Option<Arc<KconfigSnapshot>>,
+    base_commands: HashSet<String>,
+    base_tools: Option<ToolTrust>,
+}
+
+impl<'a> Reader<'a> {
+    pub(super) fn new(inputs: Inputs<'a>, arch: &'a str, finalize: bool) -> Self {
+        Reader {
+            inputs,
+            arch,
+            finalize,
+            next: 0,
+            started: false,
+            done: false,
+            last: None,
+            last_finalized: None,
+            base_commands: HashSet::new(),
+            base_tools: None,
+        }
+    }
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Read, LintError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let inputs = &self.inputs;
+        if !std::mem::replace(&mut self.started, true) && inputs.trusted != inputs.oids[0] {
+            // The window's first commit is under test: learn the trusted side's commands
+            // and tools from its own tree first.
+            let read = read_one(
+                inputs,
+                self.arch,
+                0,
+                inputs.trusted,
+                &mut None,
+                &mut self.base_commands,
+                &mut self.base_tools,
+            );
+            if let Err(_) | Ok(Read::BaseUnreadable(_)) = read {
+                self.done = true;
+                return Some(read);
+            }
+        }
+        let oid = *inputs.oids.get(self.next)?;
+        let read = read_one(
+            inputs,
+            self.arch,
+            self.next,
+            oid,
+            &mut self.last,
+            &mut self.base_commands,
+            &mut self.base_tools,
+        );
+        self.next += 1;
+        self.done = matches!(read, Err(_) | Ok(Read::BaseUnreadable(_)));
+        if self.finalize {
+            finalize_next(&read, &mut self.last_finalized);
+        }
+        Some(read)
+    }
 }
 
 /// Both threads of `read_ahead` build or free trees: they get the stack of the workers
@@ -105,46 +197,6 @@ fn spawn<'scope, 'env>(
         .stack_size(256 << 20)
         .spawn_scoped(scope, work)
         .unwrap_or_else(|e| panic!("spawning the {what}: {e}"));
-}
-
-/// Read every commit's tree for `arch`, in order, into `out`; stops early when the
-/// receiver is gone or the base cannot be read.
-fn read_all(inputs: &Inputs, arch: &str, out: &SyncSender<Result<Read, LintError>>) {
-    let mut last: Option<Arc<KconfigSnapshot>> = None;
-    let mut base_commands: HashSet<String> = HashSet::new();
-    let mut base_tools = None;
-    if inputs.trusted != inputs.oids[0] {
-        // The window's first commit is under test: learn the trusted side's commands and
-        // tools from its own tree first.
-        let read = read_one(
-            inputs,
-            arch,
-            0,
-            inputs.trusted,
-            &mut None,
-            &mut base_commands,
-            &mut base_tools,
-        );
-        if let Err(_) | Ok(Read::BaseUnreadable(_)) = read {
-            let _ = out.send(read);
-            return;
-        }
-    }
-    for (index, &oid) in inputs.oids.iter().enumerate() {
-        let read = read_one(
-            inputs,
-            arch,
-            index,
-            oid,
-            &mut last,
-            &mut base_commands,
-            &mut base_tools,
-        );
-        let stop = matches!(read, Err(_) | Ok(Read::BaseUnreadable(_)));
-        if out.send(read).is_err() || stop {
-            return;
-        }
-    }
 }
 
 fn read_one(
@@ -287,27 +339,6 @@ fn probe_ahead(
     Ok(())
 }
 
-/// The arches in the order the workers take them (from the end): the arches whose own
-/// `arch/` directory the series changes most are taken first. Each such commit makes a tree
-/// of that arch again, where an arch the series leaves alone reuses its tree; taken last, a
-/// long arch would leave the other cores idle while it ends.
-pub(super) fn work_order(arches: &[String], changed: &[HashSet<String>]) -> Vec<String> {
-    // Commits that change something under arch/<dir>/, by <dir>: one pass over the paths.
-    let mut commits: HashMap<&str, usize> = HashMap::new();
-    for paths in changed {
-        let dirs: HashSet<&str> = (paths.iter())
-            .filter_map(|p| p.strip_prefix("arch/")?.split_once('/'))
-            .map(|(dir, _)| dir)
-            .collect();
-        dirs.into_iter()
-            .for_each(|dir| *commits.entry(dir).or_default() += 1);
-    }
-    let mut order = arches.to_vec();
-    // Stable: arches alike keep the order they came in.
-    order.sort_by_key(|arch| commits.get(arch.as_str()).copied().unwrap_or(0));
-    order
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,23 +348,6 @@ mod tests {
     use crate::lint::options::Options;
     use crate::lint::snapshots::{Recipe, Remake};
     use std::path::Path;
-
-    #[test]
-    fn the_arches_a_series_changes_most_are_taken_first() {
-        let arches: Vec<String> = ["arm64", "riscv", "x86"].map(String::from).to_vec();
-        let commit = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect();
-        let changed: Vec<HashSet<String>> = vec![
-            commit(&[]),
-            commit(&["arch/x86/Kconfig", "arch/x86/xen/Kconfig"]),
-            commit(&["arch/arm64/Kconfig", "drivers/Kconfig"]),
-            commit(&["arch/x86/Makefile"]),
-            commit(&["arch/x86_64/Kconfig"]),
-        ];
-        let mut order = work_order(&arches, &changed);
-        // Workers pop from the end: x86 (two commits), then arm64 (one), then riscv.
-        let taken: Vec<String> = std::iter::from_fn(|| order.pop()).collect();
-        assert_eq!(taken, ["x86", "arm64", "riscv"]);
-    }
 
     /// A commit of `files` (path, text) on top of HEAD in the repository at `dir`.
     fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
@@ -413,11 +427,8 @@ mod tests {
             changed: &changed,
             options: &options,
         };
-        let (tx, rx) = std::sync::mpsc::sync_channel(oids.len());
-        read_all(&inputs, "x86", &tx);
-        drop(tx);
         let mut read: Vec<(Arc<KconfigSnapshot>, Option<Made>)> = Vec::new();
-        for r in rx {
+        for r in Reader::new(inputs, "x86", false) {
             match r.expect("read") {
                 Read::Tree { tree, made, .. } => read.push((tree, made)),
                 _ => panic!("every commit reads"),
