@@ -510,14 +510,15 @@ impl Finalizer<'_> {
                 break;
             };
             let entry = model.menu(menu);
-            let dep = match entry.prompt {
-                Some(p) => self.fin.prop_cond[p.0 as usize].clone(),
-                None => self.fin.menu_dep[menu.0 as usize].clone(),
+            let slot = match entry.prompt {
+                Some(p) => &self.fin.prop_cond[p.0 as usize],
+                None => &self.fin.menu_dep[menu.0 as usize],
             };
-            if !contains_symbol(dep.as_ref(), sym) {
+            if !contains_symbol(slot.as_ref(), sym) {
                 break;
             }
-            if !depends_symbol(dep.as_ref(), sym) {
+            if !depends_symbol(slot.as_ref(), sym) {
+                let dep = slot.clone();
                 // Also a dependency when it is a superset of the symbol's own.
                 if basedep.is_none() {
                     let own = model
