@@ -123,7 +123,6 @@ impl ShellCache {
 
     pub fn insert(&self, command: &str, output: String) {
         self.answers().outputs.insert(command.to_string(), output);
-        self.inner.1.notify_all();
     }
 
     /// The answer to `command`: the cached one, the one of the thread running it now
@@ -143,20 +142,23 @@ impl ShellCache {
         }
         answers.running.insert(command.to_string());
         drop(answers);
-        // Whatever happens in `run`, the command is no longer running after it.
-        struct Done<'a>(&'a ShellCache, &'a str);
-        impl Drop for Done<'_> {
+        // Whatever happens in `run`, the command stops running with it, its answer (if it
+        // gave one) in at the same moment, and those waiting for it are woken.
+        struct Running<'a>(&'a ShellCache, &'a str, Option<String>);
+        impl Drop for Running<'_> {
             fn drop(&mut self) {
-                self.0.answers().running.remove(self.1);
+                let mut answers = self.0.answers();
+                answers.running.remove(self.1);
+                if let Some(output) = self.2.take() {
+                    answers.outputs.insert(self.1.to_string(), output);
+                }
                 self.0.inner.1.notify_all();
             }
         }
-        let done = Done(self, command);
+        let mut running = Running(self, command, None);
         let output = run();
-        self.answers()
-            .outputs
-            .insert(command.to_string(), output.clone());
-        drop(done);
+        running.2 = Some(output.clone());
+        drop(running);
         output
     }
 

@@ -63,30 +63,23 @@ impl NameFacts {
             // last. Where both trees give each name to one symbol, a symbol of the same
             // name at the same index is the one the lookup finds: no lookup by name.
             let by_index = unique_names(model) && unique_names(old);
-            let at = |tree: &Model, index: usize, name: &Arc<str>| {
-                (tree.symbols.get(index))
-                    .filter(|s| !s.is_const && s.name.as_ref().is_some_and(|n| n == name))
-                    .map(|_| SymbolId(index as u32))
+            // The symbol `tree` looks `name` up as, tried first at `index` (where the
+            // other tree has it).
+            let find = |tree: &Model, index: SymbolId, name: &Arc<str>| {
+                (tree.symbols.get(index.0 as usize))
+                    .filter(|s| by_index && !s.is_const && s.name.as_ref() == Some(name))
+                    .map(|_| index)
+                    .or_else(|| tree.lookup(name))
             };
+            let defined = |tree: &Model, s: SymbolId| !tree.symbol(s).menus.is_empty();
             for (name, &s) in &model.by_name {
-                let now = !model.symbol(s).menus.is_empty();
-                let then = match at(old, s.0 as usize, name).filter(|_| by_index) {
-                    Some(same) => !old.symbol(same).menus.is_empty(),
-                    None => old
-                        .lookup(name)
-                        .is_some_and(|o| !old.symbol(o).menus.is_empty()),
-                };
-                if now != then {
+                let now = defined(model, s);
+                if now != find(old, s, name).is_some_and(|o| defined(old, o)) {
                     defined_delta.insert(name.clone(), now);
                 }
             }
             for (name, &o) in &old.by_name {
-                if old.symbol(o).menus.is_empty() {
-                    continue;
-                }
-                let present = (by_index && at(model, o.0 as usize, name).is_some())
-                    || model.lookup(name).is_some();
-                if !present {
+                if defined(old, o) && find(model, o, name).is_none() {
                     defined_delta.insert(name.clone(), false);
                 }
             }
